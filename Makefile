@@ -1,0 +1,53 @@
+# Two commands for a fresh Debian 12 machine (as root): `make run` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app portal
+APT_RUN  := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+APT_TEST := chromium
+DEMO_PERSONS ?= 150
+
+.PHONY: run test system system-test venv config db demo bench clean
+
+run: system venv config demo
+	$(FLASK) serve
+
+test: system system-test venv-dev
+	$(VENV)/bin/pytest -q
+
+system:
+	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+system-test:
+	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+config:
+	$(PY) scripts/write_config.py
+
+db: venv config
+	$(FLASK) init-db
+
+# Demo data is loaded once, into an empty database.
+demo: db
+	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo-data --persons $(DEMO_PERSONS) && touch instance/.demo-loaded; fi
+
+bench: venv-dev config
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,10 @@
+# Station settings. Copy to instance/config.py (scripts/write_config.py does it with a random key).
+SECRET_KEY = "CHANGE-ME-TO-A-RANDOM-STRING"  # refused at start-up until replaced
+STATION_NAME = "南明区专地融合工作站"
+# DATABASE = "/var/lib/portal/portal.sqlite3"   # default: instance/portal.sqlite3
+# HOST = "127.0.0.1"
+# PORT = 8000
+# SESSION_IDLE_MINUTES = 15
+# SESSION_ABSOLUTE_HOURS = 10
+# PASSWORD_MAX_AGE_DAYS = 90
+# SESSION_COOKIE_SECURE = True   # when served over TLS

@@ -1,0 +1,33 @@
+"""The station portal: create_app() builds the Flask application."""
+import os
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from . import audit_views, auth, cli, config, db, family, filters, home, persons, security, users
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config=None):
+    """Application factory: config, database, login, CSRF, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(app.instance_path, "portal.sqlite3")
+    config.check_secret(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    for blueprint in (home.bp, persons.bp, family.bp, users.bp, audit_views.bp):
+        app.register_blueprint(blueprint)
+    filters.init_app(app)
+    cli.register(app)
+    return app
+

@@ -1,0 +1,82 @@
+"""The lead's audit pages: the trail, who viewed a person, what a user viewed (AU7)."""
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from . import audit
+from .clock import day_start_utc
+from .models import AuditLog, Person, User
+from .permissions import requires
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+READ_ACTIONS = ("person.view", "person.reveal_id", "person.list")
+
+
+def date_range(args):
+    """Station-local date strings from the query → naive-UTC bounds (inclusive days)."""
+    def parse(name):
+        try:
+            return datetime.strptime(args.get(name, ""), "%Y-%m-%d").date()
+        except ValueError:
+            return None
+    start, end = parse("start"), parse("end")
+    bounds = []
+    if start:
+        bounds.append(AuditLog.ts >= day_start_utc(start))
+    if end:
+        bounds.append(AuditLog.ts < day_start_utc(end + timedelta(days=1)))
+    return bounds, {"start": start, "end": end}
+
+
+def page_of(query):
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"] * 5
+    return list(query.order_by(AuditLog.id.desc()).paginate(page, size)), page, query.count(), size
+
+
+@bp.get("/")
+@requires("audit.read")
+def index():
+    """The whole trail, filterable by user, action and date, with the chain check."""
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(*bounds) if bounds else AuditLog.select()
+    action = request.args.get("action", "").strip()
+    username = request.args.get("username", "").strip()
+    if action:
+        query = query.where(AuditLog.action == action)
+    if username:
+        query = query.where(AuditLog.username == username)
+    rows, page, total, size = page_of(query)
+    broken = audit.verify_chain()
+    audit.record_or_abort("audit.view", object_type="audit")
+    return render_template("audit/index.html", rows=rows, page=page, total=total, size=size, dates=dates,
+                           action=action, username=username, broken=broken,
+                           actions=[r.action for r in AuditLog.select(AuditLog.action).distinct()])
+
+
+@bp.get("/persons/<int:person_id>")
+@requires("audit.read")
+def person(person_id):
+    """Who viewed or changed this person."""
+    target = Person.get_or_none(Person.id == person_id) or abort(404)
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(AuditLog.object_type == "person", AuditLog.object_id == target.id, *bounds)
+    rows, page, total, size = page_of(query)
+    audit.record_or_abort("audit.person", target)
+    return render_template("audit/person.html", person=target, rows=rows, page=page, total=total,
+                           size=size, dates=dates)
+
+
+@bp.get("/users/<int:user_id>")
+@requires("audit.read")
+def user(user_id):
+    """What this user viewed and did."""
+    target = User.get_or_none(User.id == user_id) or abort(404)
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(AuditLog.user == target.id, *bounds)
+    rows, page, total, size = page_of(query)
+    audit.record_or_abort("audit.user", target)
+    names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(
+        Person.id.in_([r.object_id for r in rows if r.object_type == "person"]))}
+    return render_template("audit/user.html", target=target, rows=rows, page=page, total=total,
+                           size=size, dates=dates, names=names)

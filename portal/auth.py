@@ -1,0 +1,145 @@
+"""Sign-in, sign-out, password change, and the login machinery of the app."""
+import secrets
+import string
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import LoginManager, current_user
+
+from . import audit, passwords, sessions
+from .clock import utcnow
+from .db import database
+from .forms import ChangePasswordForm, LoginForm
+from .models import User
+from .permissions import check_request, public, requires
+from .security import htmx_redirect
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+LOGIN_FAILED = "用户名或密码错误，或账户已被锁定。连续 %d 次错误将锁定 %d 分钟。"
+PASSWORD_GATE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    login_manager.request_loader(lambda request: sessions.load_user())
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(check_request)  # deny by default, before anything else reads data
+    app.before_request(_password_gate)
+    app.register_blueprint(bp)
+
+
+def _unauthorized():
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    flash("请先登录。" if "sid" not in request.cookies else "登录已超时，请重新登录。", "info")
+    return htmx_redirect(target, status=401)
+
+
+def _password_gate():
+    """A must-change or expired password sends the user to the change page from every route."""
+    if not current_user.is_authenticated or request.endpoint in PASSWORD_GATE_EXEMPT:
+        return None
+    if current_user.must_change_password or passwords.is_expired(current_user, utcnow()):
+        return htmx_redirect(url_for("auth.change_password"))
+    return None
+
+
+def safe_next(target):
+    """Only local paths are followed after login (W6)."""
+    if not target:
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for("home.index")
+    return target
+
+
+def one_time_password():
+    """A random password meeting the rules, shown once to the lead."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(10)) + "-" + secrets.choice("#@%+")\
+            + secrets.choice(string.digits)
+        if not passwords.problems(candidate):
+            return candidate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in; the same message for unknown users, wrong passwords and locked accounts."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data.strip(), form.password.data)
+        if user is not None:
+            sessions.start(user)
+            audit.record_or_abort("login", user, user=user)
+            return redirect(safe_next(request.args.get("next")))
+        cfg = current_app.config
+        flash(LOGIN_FAILED % (cfg["LOCKOUT_THRESHOLD"], cfg["LOCKOUT_MINUTES"]), "error")
+    return render_template("auth/login.html", form=form)
+
+
+def authenticate(username, password):
+    """Return the user when the password is right and the account usable; record failures."""
+    cfg = current_app.config
+    now = utcnow()
+    with database.atomic():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            passwords.dummy_verify(password)
+            audit.record_or_abort("login_failed", outcome="failed", detail={"username": username})
+            return None
+        if user.locked_until and user.locked_until > now:
+            passwords.dummy_verify(password)
+            audit.record_or_abort("login_locked", user, user=user, outcome="denied")
+            return None
+        if not passwords.verify(user.password_hash, password) or not user.is_active:
+            user.failed_logins += 1
+            if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+            user.save()
+            audit.record_or_abort("login_failed", user, user=user, outcome="failed")
+            return None
+        user.failed_logins = 0
+        user.locked_until = None
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash_password(password)
+        user.save()
+        return user
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    """End the server session; a replayed cookie opens nothing afterwards."""
+    if current_user.is_authenticated:
+        audit.record_or_abort("logout", current_user, user=current_user)
+    sessions.end()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("account")
+def change_password():
+    """Change one's own password; every other session of the user ends."""
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        with database.atomic():
+            user = User.get_by_id(current_user.id)
+            user.password_hash = passwords.hash_password(form.new.data)
+            user.password_changed_at = utcnow()
+            user.must_change_password = False
+            user.save()
+            sessions.revoke_all(user, "password_changed")
+            audit.record_or_abort("password_changed", user)
+        sessions.start(user)
+        flash("密码已修改。", "success")
+        return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)
+

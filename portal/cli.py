@@ -1,0 +1,71 @@
+"""Operator commands: flask --app portal init-db | create-lead | demo-data | serve."""
+import time
+
+import click
+from flask import current_app
+
+from . import audit, db, passwords
+from .auth import one_time_password
+from .db import database
+from .models import User
+
+
+def register(app):
+    for command in (init_db, create_lead, demo_data, serve):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the database, or upgrade it in place to the newest schema."""
+    applied = db.upgrade()
+    click.echo("数据库已是最新版本。" if not applied else "已应用迁移：" + ", ".join(applied))
+
+
+@click.command("create-lead")
+@click.argument("username")
+@click.option("--name", "display_name", default="站长", help="姓名")
+def create_lead(username, display_name):
+    """Create a station lead account and print its one-time password."""
+    with database.connection_context():
+        if User.select().where(User.username == username).exists():
+            raise click.ClickException("用户名 %s 已存在。" % username)
+        password = one_time_password()
+        with database.atomic():
+            user = User.create(username=username, display_name=display_name, role="lead",
+                               password_hash=passwords.hash_password(password), must_change_password=True)
+            audit.record("user.create", user, detail={"role": "lead", "via": "cli"})
+    click.echo("已创建站长账户 %s。一次性密码（首次登录后必须修改）：%s" % (username, password))
+
+
+@click.command("demo-data")
+@click.option("--persons", default=120, show_default=True, help="生成的两社人员数量")
+@click.option("--seed", default=2026, show_default=True)
+def demo_data(persons, seed):
+    """Fill an empty database with a believable demo station (accounts, persons, cases)."""
+    from .demo import build
+
+    db.upgrade()
+    started = time.perf_counter()
+    with database.connection_context():
+        if User.select().exists():
+            raise click.ClickException("数据库中已有账户，演示数据只能装入空数据库。")
+        counts = build(persons=persons, seed=seed)
+    click.echo("演示数据已生成（%.1f 秒）：%s" % (time.perf_counter() - started,
+                                          "，".join("%s %d" % kv for kv in counts.items())))
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="默认 127.0.0.1")
+@click.option("--port", default=None, type=int, help="默认 8000")
+def serve(host, port):
+    """Serve the portal with waitress (production server)."""
+    from waitress import serve as waitress_serve
+
+    cfg = current_app.config
+    host, port = host or cfg["HOST"], port or cfg["PORT"]
+    if db.pending():
+        raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
+    click.echo("专地融合工作站平台：http://%s:%d" % (host, port))
+    waitress_serve(current_app._get_current_object(), host=host, port=port,
+                   threads=cfg["THREADS"], ident="")

@@ -1,0 +1,41 @@
+"""Default settings; a station overrides them in instance/config.py."""
+import os
+
+
+class Defaults:
+    SECRET_KEY = None  # must come from instance/config.py (C1)
+    DATABASE = None  # defaults to instance/portal.sqlite3
+    STATION_NAME = "专地融合工作站"
+    SESSION_IDLE_MINUTES = 15
+    SESSION_ABSOLUTE_HOURS = 10
+    PASSWORD_MAX_AGE_DAYS = 90
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_MINUTES = 30
+    PAGE_SIZE = 20
+    HOST = "127.0.0.1"
+    PORT = 8000
+    THREADS = 8
+    ARGON2_PARAMS = None  # argon2-cffi defaults (argon2id)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True when served over TLS
+    SESSION_COOKIE_NAME = "portal_session"
+    WTF_I18N_ENABLED = False  # forms use WTForms' bundled Chinese messages
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server session
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    TEMPLATES_AUTO_RELOAD = False
+
+
+# Secrets that must never run a real station.
+KNOWN_BAD_SECRETS = {None, "", "dev", "change-me", "secret", "CHANGE-ME-TO-A-RANDOM-STRING"}
+
+
+def check_secret(app):
+    """C1: outside tests, refuse to start without a real random secret."""
+    key = app.config.get("SECRET_KEY")
+    if app.config.get("TESTING"):
+        return
+    if key in KNOWN_BAD_SECRETS or len(str(key)) < 32:
+        raise RuntimeError(
+            "SECRET_KEY 未配置或为默认值，拒绝启动。请运行 scripts/write_config.py "
+            "在 %s 生成随机密钥。" % os.path.join(app.instance_path, "config.py"))

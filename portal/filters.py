@@ -1,0 +1,45 @@
+"""Jinja filters and globals shared by every template."""
+from flask import current_app
+from peewee import PeeweeException
+
+from . import idcard
+from .clock import local, today, utcnow
+from .models import Setting
+
+ACTION_LABELS = {
+    "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出",
+    "password_changed": "修改密码", "person.list": "查看人员列表", "person.view": "查看档案",
+    "person.create": "登记人员", "person.update": "修改基本信息", "person.delete": "删除档案",
+    "person.restore": "恢复档案", "person.reveal_id": "查看完整身份证号", "person.list_deleted": "查看已删除档案",
+    "case.create": "新建案件", "case.update": "修改案件", "family.create": "添加家庭成员",
+    "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
+    "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
+    "audit.user": "查看用户操作记录",
+}
+
+
+def localtime(dt):
+    return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def age(birth):
+    now = today()
+    return now.year - birth.year - ((now.month, now.day) < (birth.month, birth.day))
+
+
+def template_context():
+    """Station name and the demo flag; pages still render when the database is unavailable."""
+    try:
+        settings = {s.key: s.value for s in Setting.select().where(Setting.key.in_(("station_name", "demo")))}
+    except PeeweeException:
+        settings = {}
+    return {"station_name": settings.get("station_name") or current_app.config["STATION_NAME"],
+            "demo_instance": settings.get("demo") == "1", "now_utc": utcnow}
+
+
+def init_app(app):
+    app.add_template_filter(idcard.mask, "mask")
+    app.add_template_filter(localtime)
+    app.add_template_filter(age)
+    app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
+    app.context_processor(template_context)

@@ -1,0 +1,23 @@
+"""The start page after sign-in."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+from peewee import fn
+
+from .models import MEASURES, Case, Person
+from .permissions import CASE_STAFF, persons_in_scope, requires
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@requires("home")
+def index():
+    """Greeting and, for case staff, the persons in their scope by measure and status."""
+    counts = {}
+    if current_user.role in CASE_STAFF:
+        query = persons_in_scope(current_user, Person.with_current_case().where(Person.deleted_at.is_null()))
+        rows = (query.select(Case.measure, Case.status, fn.COUNT(Person.id).alias("n"))
+                .group_by(Case.measure, Case.status).dicts())
+        for row in rows:
+            counts.setdefault(row["measure"], {})[row["status"]] = row["n"]
+    return render_template("home/index.html", counts=counts, measures=MEASURES)

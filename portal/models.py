@@ -1,0 +1,242 @@
+"""Peewee models of the station portal, with the queries that return them."""
+import re
+
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    Check,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    fn,
+)
+
+from .clock import utcnow
+from .db import database
+
+ROLES = {
+    "lead": "站长",
+    "officer": "驻站民警",
+    "worker": "禁毒专干",
+    "counsellor": "心理咨询师",
+    "volunteer": "志愿者",
+}
+MEASURES = {"community_detox": "社区戒毒", "community_rehab": "社区康复"}
+CASE_STATUSES = {
+    "pending_report": "待报到",
+    "active": "执行中",
+    "suspended": "中止",
+    "released": "期满解除",
+    "terminated": "终止",
+    "compulsory": "转强戒",
+    "transferred": "转出",
+    "deceased": "死亡",
+}
+ACTIVE_STATUSES = ("pending_report", "active", "suspended")
+SEXES = {"M": "男", "F": "女"}
+RELATIONS = ("父亲", "母亲", "配偶", "儿子", "女儿", "兄弟", "姐妹", "祖父母", "其他亲属", "监护人")
+
+
+def _in(column, values):
+    quoted = ", ".join("'%s'" % v for v in values)
+    return Check("%s IN (%s)" % (column, quoted))
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+    @classmethod
+    def update_if_version(cls, row_id, version, **values):
+        """Optimistic update: True when the row still had `version`, which is then bumped."""
+        query = cls.update(version=cls.version + 1, updated_at=utcnow(), **values).where(
+            cls.id == row_id, cls.version == version, cls.deleted_at.is_null())
+        return query.execute() == 1
+
+
+class User(BaseModel):
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField(constraints=[_in("role", ROLES)])
+    password_hash = CharField()
+    password_changed_at = DateTimeField(default=utcnow)
+    must_change_password = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+    @classmethod
+    def staff(cls, *roles):
+        """Active accounts with one of the given roles, by name."""
+        return cls.select().where(cls.is_active, cls.role.in_(roles)).order_by(cls.display_name)
+
+
+class UserSession(BaseModel):
+    """Server-side session: the cookie carries only a random id whose hash is stored here."""
+
+    token_hash = CharField(unique=True)
+    user = ForeignKeyField(User, backref="sessions")
+    created_at = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    revoked_reason = CharField(null=True)
+    ip = CharField(null=True)
+
+
+class AuditLog(BaseModel):
+    """Append-only, hash-chained audit trail (triggers refuse UPDATE and DELETE)."""
+
+    ts = DateTimeField(default=utcnow, index=True)
+    user = ForeignKeyField(User, null=True, backref="audit_rows")
+    username = CharField(null=True)
+    action = CharField(index=True)
+    object_type = CharField(null=True)
+    object_id = IntegerField(null=True)
+    outcome = CharField(default="ok", constraints=[_in("outcome", ("ok", "denied", "failed"))])
+    ip = CharField(null=True)
+    reason = TextField(null=True)
+    detail = TextField(null=True)
+    prev_hash = CharField()
+    hash = CharField()
+
+    class Meta:
+        indexes = ((("object_type", "object_id"), False),)
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()
+
+    @classmethod
+    def get_value(cls, key, default=None):
+        row = cls.get_or_none(cls.key == key)
+        return row.value if row else default
+
+
+class Person(BaseModel):
+    """A supervised person (两社人员)."""
+
+    name = CharField()
+    name_pinyin = CharField(index=True)
+    name_initials = CharField(index=True)
+    sex = CharField(constraints=[_in("sex", SEXES)])
+    birth_date = DateField()
+    id_number = CharField(unique=True, constraints=[Check("length(id_number) = 18")])
+    ethnicity = CharField(default="汉族")
+    phone = CharField(null=True)
+    household_address = CharField(null=True)
+    residence_address = CharField(null=True)
+    employment = CharField(null=True)
+    drug_type = CharField(null=True)
+    notes = TextField(null=True)
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+    deleted_by = ForeignKeyField(User, null=True)
+    deleted_reason = CharField(null=True)
+
+    @staticmethod
+    def search_keys(name):
+        """Full pinyin and initials of a name, so "zs" or "zhangsan" find 张三."""
+        from pypinyin import Style, lazy_pinyin  # imported on first use: keeps start-up fast
+
+        return {"name_pinyin": "".join(lazy_pinyin(name)).lower(),
+                "name_initials": "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}
+
+    @classmethod
+    def live(cls):
+        return cls.select().where(cls.deleted_at.is_null())
+
+    @classmethod
+    def with_current_case(cls):
+        """Persons joined to their newest live case (None when they have none)."""
+        newest = (Case.select(fn.MAX(Case.id))
+                  .where(Case.person == cls.id, Case.deleted_at.is_null()))
+        return (cls.select(cls, Case)
+                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == newest), attr="case"))
+
+    @classmethod
+    def matching(cls, q):
+        """Expression for a search by name, pinyin, initials or ID number (last 4 or all 18)."""
+        q = q.strip().lower()
+        if re.fullmatch(r"[0-9x]{4}", q):
+            return fn.substr(cls.id_number, 15) == q.upper()
+        if re.fullmatch(r"[0-9x]{18}", q):
+            return cls.id_number == q.upper()
+        if re.fullmatch(r"[a-z]+", q):
+            return cls.name_initials.startswith(q) | cls.name_pinyin.startswith(q)
+        return cls.name.contains(q)
+
+    def current_case(self):
+        return (self.cases.where(Case.deleted_at.is_null()).order_by(Case.id.desc()).first())
+
+    def live_family(self):
+        return self.family.where(FamilyMember.deleted_at.is_null()).order_by(FamilyMember.id)
+
+
+class Case(BaseModel):
+    """A 社区戒毒 or 社区康复 measure ordered for a person."""
+
+    person = ForeignKeyField(Person, backref="cases")
+    measure = CharField(constraints=[_in("measure", MEASURES)])
+    decision_number = CharField()
+    decision_date = DateField()
+    served_date = DateField()
+    report_date = DateField(null=True)
+    term_months = IntegerField(constraints=[Check("term_months BETWEEN 1 AND 36")])
+    street = CharField()
+    officer = ForeignKeyField(User, null=True, backref="officer_cases")
+    worker = ForeignKeyField(User, null=True, backref="worker_cases", index=True)
+    counsellor = ForeignKeyField(User, null=True, backref="counsellor_cases")
+    status = CharField(default="pending_report", constraints=[_in("status", CASE_STATUSES)])
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            Check("report_date IS NULL OR report_date >= served_date"),
+            Check("served_date >= decision_date"),
+        ]
+
+    @property
+    def measure_label(self):
+        return MEASURES[self.measure]
+
+    @property
+    def status_label(self):
+        return CASE_STATUSES[self.status]
+
+
+class FamilyMember(BaseModel):
+    person = ForeignKeyField(Person, backref="family")
+    name = CharField()
+    relation = CharField()
+    phone = CharField(null=True)
+    birth_date = DateField(null=True)
+    is_guardian = BooleanField(default=False)
+    notes = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True)
+
+
+MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember]

@@ -1,0 +1,102 @@
+"""Roles, the permission matrix (SECURITY.md) and record scope, in one place.
+
+Deny by default: a view that does not declare a permission with @requires or
+@public is refused by check_request(), and tests walk app.url_map to prove
+that every endpoint declares one.
+"""
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from .models import Case, Person
+
+PUBLIC = "public"
+ANY_STAFF = frozenset({"lead", "officer", "worker", "counsellor", "volunteer"})
+CASE_STAFF = frozenset({"lead", "officer", "worker", "counsellor"})
+
+MATRIX = {
+    "home": ANY_STAFF,
+    "account": ANY_STAFF,
+    "persons.read": CASE_STAFF,
+    "persons.write": frozenset({"lead", "officer", "worker"}),
+    "persons.reveal_id": frozenset({"lead", "officer", "worker"}),
+    "persons.delete": frozenset({"lead", "officer"}),
+    "persons.restore": frozenset({"lead"}),
+    "users.manage": frozenset({"lead"}),
+    "audit.read": frozenset({"lead"}),
+}
+
+
+def requires(permission):
+    """Declare the permission a view needs; the check itself runs before every request."""
+    if permission != PUBLIC and permission not in MATRIX:
+        raise ValueError("unknown permission %r" % permission)
+
+    def decorate(view):
+        view.permission = permission
+        return view
+
+    return decorate
+
+
+public = requires(PUBLIC)
+
+
+def can(user, permission):
+    return bool(user and user.is_authenticated and user.role in MATRIX.get(permission, ()))
+
+
+def endpoint_permission(endpoint):
+    """The permission an endpoint declared, or None when it declared nothing."""
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "permission", None)
+
+
+def check_request():
+    """before_request: refuse undeclared endpoints, anonymous users and wrong roles."""
+    if request.endpoint is None:
+        return None  # 404/405 are answered by the router
+    permission = endpoint_permission(request.endpoint)
+    if permission is None:
+        abort(403)
+    if permission == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not can(current_user, permission):
+        abort(403)
+    return None
+
+
+# --- record scope -------------------------------------------------------------
+
+def sees_all_cases(user):
+    return user.role in ("lead", "officer")
+
+
+def case_scope(user):
+    """Peewee expression limiting Case rows to those the user may open."""
+    if sees_all_cases(user):
+        return Case.id.is_null(False)
+    if user.role == "worker":
+        return Case.worker == user.id
+    if user.role == "counsellor":
+        return Case.counsellor == user.id
+    return Case.id.is_null(True) & Case.id.is_null(False)
+
+
+def persons_in_scope(user, query):
+    """Restrict a Person query to persons whose current case the user may open."""
+    if sees_all_cases(user):
+        return query
+    allowed = Case.select(Case.person).where(case_scope(user), Case.deleted_at.is_null())
+    return query.where(Person.id.in_(allowed))
+
+
+def may_open(user, person):
+    return persons_in_scope(user, Person.select(Person.id).where(Person.id == person.id)).exists()
+
+
+def may_reveal_id(user, person):
+    return can(user, "persons.reveal_id") and may_open(user, person)

@@ -1,0 +1,90 @@
+"""Response headers, error pages and the HTMX-aware redirect (SECURITY.md W1-W4, D6)."""
+import logging
+import secrets
+
+from flask import make_response, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from peewee import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .audit import AuditUnavailable
+
+log = logging.getLogger("portal")
+
+CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+MESSAGES = {
+    400: ("请求无效", "页面已过期或请求不完整，请返回上一页刷新后重试。"),
+    401: ("请先登录", "登录已超时或尚未登录，请重新登录。"),
+    403: ("无权访问", "您的账户角色无权进行此操作。如需访问，请联系站长。"),
+    404: ("未找到", "您要找的页面或记录不存在，或不在您的工作范围内。"),
+    405: ("操作方式不正确", "此页面不支持这种操作方式，请通过页面上的按钮操作。"),
+    413: ("文件过大", "上传的内容超过了大小限制。"),
+    422: ("填写有误", "提交的内容有误，请按提示修改。"),
+    429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),
+    500: ("系统错误", "系统出现了意外错误，已记录。请把下面的事件编号告诉管理员。"),
+    503: ("暂时无法处理", "系统暂时无法保存或记录此操作（如磁盘已满、只读维护或审计日志不可写），"
+                        "本次操作未生效。请稍后重试或联系站长。"),
+}
+
+
+def init_app(app):
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(AuditUnavailable, lambda e: error_page(503))
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def htmx_redirect(location, status=302):
+    """Redirect; an HTMX request gets HX-Redirect so the whole page navigates."""
+    if request.headers.get("HX-Request"):
+        response = make_response("", 401 if status == 401 else 200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location)
+
+
+def error_page(code, incident=None, message=None):
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    return render_template("error.html", code=code, title=title, text=message or text,
+                           incident=incident), code
+
+
+def _headers(response):
+    response.headers.update(HEADERS)
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _http_error(exc):
+    return error_page(exc.code or 500)
+
+
+def _csrf_error(exc):
+    return error_page(400, message="表单已过期或缺少安全令牌，请刷新页面后重新提交。您填写的内容如未保存，请先复制。")
+
+
+def _database_error(exc):
+    text = str(exc).lower()
+    if "readonly" in text or "full" in text or "locked" in text or "disk" in text:
+        log.warning("database unavailable: %s", exc)
+        message = "系统只读维护中，暂时不能保存。" if "readonly" in text else None
+        return error_page(503, message=message)
+    return _unexpected(exc)
+
+
+def _unexpected(exc):
+    incident = secrets.token_hex(4).upper()
+    log.exception("incident %s", incident)
+    return error_page(500, incident=incident)
