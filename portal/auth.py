@@ -5,7 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   url_for)
+                   session, url_for)
 from flask_login import LoginManager, current_user
 
 from . import audit, passwords, sessions
@@ -33,7 +33,7 @@ def init_app(app):
 
 def _unauthorized():
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
-    flash("请先登录。" if "sid" not in request.cookies else "登录已超时，请重新登录。", "info")
+    flash("登录已超时，请重新登录。" if session.get("sid") else "请先登录。", "info")
     return htmx_redirect(target, status=401)
 
 

@@ -3,6 +3,7 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import audit, db, passwords
 from .auth import one_time_password
@@ -16,6 +17,7 @@ def register(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the database, or upgrade it in place to the newest schema."""
     applied = db.upgrade()
@@ -23,6 +25,7 @@ def init_db():
 
 
 @click.command("create-lead")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", "display_name", default="站长", help="姓名")
 def create_lead(username, display_name):
@@ -39,6 +42,7 @@ def create_lead(username, display_name):
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--persons", default=120, show_default=True, help="生成的两社人员数量")
 @click.option("--seed", default=2026, show_default=True)
 def demo_data(persons, seed):
@@ -56,6 +60,7 @@ def demo_data(persons, seed):
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default=None, help="默认 127.0.0.1")
 @click.option("--port", default=None, type=int, help="默认 8000")
 def serve(host, port):

@@ -1,6 +1,5 @@
 """Forms of a person's identity, case and family, with the station's validation rules."""
 import re
-import unicodedata
 
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField)
@@ -20,9 +19,15 @@ DRUG_TYPES = ("", "海洛因", "冰毒（甲基苯丙胺）", "麻古", "氯胺�
 ETHNICITIES = ("汉族", "苗族", "布依族", "侗族", "土家族", "彝族", "仡佬族", "水族", "回族", "白族", "瑶族", "壮族", "其他")
 
 
+# Full-width digits and Latin letters (often typed with a Chinese IME) become ASCII;
+# Chinese punctuation such as （）〔〕 is left as typed.
+HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+HALF_WIDTH[0x3000] = 0x20
+
+
 def clean_text(value):
-    """Full-width to half-width where it matters, surrounding spaces removed."""
-    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+    """Full-width digits and letters to ASCII, surrounding spaces removed."""
+    return value.translate(HALF_WIDTH).strip() if isinstance(value, str) else value
 
 
 def check_phone(form, field):

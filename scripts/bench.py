@@ -1,0 +1,562 @@
+"""Benchmark of the station portal on the 5,000-person dataset (issue 2, item 10 and "Goals").
+
+    .venv/bin/python scripts/bench.py [--duration 5] [--clients 8] [--rebuild] [--keep-connections]
+
+In one run:
+  1. builds (or reuses) bench/bench.sqlite3 with demo.build(persons=5000) and times the build;
+     each run then serves a fresh copy (bench/bench-run.sqlite3) so the audit trail, which
+     every page view appends to, starts from the same size every time;
+  2. times the cold start of create_app() in a fresh interpreter (median of 3);
+  3. serves the app with waitress (8 threads) in a separate process pinned to core 0, and
+     drives it from a separate load-generator process pinned to core 1 (http.client
+     keep-alive connections, one per client thread), signed in as the demo account `lead`;
+  4. for every URL, with 1 and then with 8 concurrent clients for --duration seconds each,
+     records the server-side time of each request (a WSGI wrapper around the whole Flask
+     app, from the call to close()) and the client-side latency;
+  5. reads the server's resident memory (VmRSS, VmHWM) after the load;
+  6. prints a table with p50/p95 and the ratio of p95 to the bare route's p95 under 8
+     clients, marks the goals, and writes everything to bench/bench-results.json.
+
+Internal sub-commands (run by the script itself in separate processes): _build, _serve, _load.
+"""
+import argparse
+import array
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+DATASET = BENCH_DIR / "bench.sqlite3"
+DATASET_META = BENCH_DIR / "bench.sqlite3.json"
+RUN_DB = BENCH_DIR / "bench-run.sqlite3"
+RESULTS = BENCH_DIR / "bench-results.json"
+PERSONS = 5000
+DEMO_USER, DEMO_PASSWORD = "lead", "Demo@2026station"
+PERSON_IDS = [1, 2, 137, 999, 2500, 3333, 4321, 5000]
+STATS_PATH = "/__bench_stats"
+GOALS = {"page_ratio": 10.0, "fragment_ratio": 5.0, "cold_start_s": 1.5, "rss_mb": 200.0, "build_s": 120.0}
+
+# label, path ("{id}" rotates over PERSON_IDS), extra headers, send the session cookie, kind
+TARGETS = [
+    ("bare", "/bench-bare", {}, False, "bare"),
+    ("bare+session", "/bench-bare", {}, True, "info"),
+    ("home", "/", {}, True, "page"),
+    ("persons list p1", "/persons/", {}, True, "page"),
+    ("search q=zs", "/persons/?q=zs", {}, True, "page"),
+    ("search q=zs [HX]", "/persons/?q=zs", {"HX-Request": "true"}, True, "fragment"),
+    ("search q=1234 (ID)", "/persons/?q=1234", {}, True, "page"),
+    ("measure=rehab p3", "/persons/?measure=community_rehab&page=3", {}, True, "page"),
+    ("person page", "/persons/{id}", {}, True, "page"),
+    ("person edit", "/persons/{id}/edit", {}, True, "page"),
+    ("users", "/users/", {}, True, "page"),
+    ("audit p1", "/audit/", {}, True, "page"),  # last: its cost grows with the audit trail
+]
+
+
+# --- helpers shared by the sub-processes ----------------------------------------------------
+
+def bench_config():
+    return json.loads(os.environ["BENCH_CONFIG"])
+
+
+def make_app(config):
+    sys.path.insert(0, str(ROOT))
+    from portal import create_app
+
+    return create_app(config)
+
+
+def percentile(values, q):
+    """Nearest-rank percentile (q in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, int(round(q / 100.0 * len(ordered) + 0.4999999)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summary_ms(seconds):
+    if not seconds:
+        return {"n": 0}
+    ms = [s * 1000.0 for s in seconds]
+    return {"n": len(ms), "p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+            "mean": statistics.fmean(ms), "max": max(ms)}
+
+
+def proc_status(pid):
+    values = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM", "Threads"):
+                    values[key] = int(rest.split()[0])
+    except OSError:
+        pass
+    return {"rss_mb": values.get("VmRSS", 0) / 1024.0, "hwm_mb": values.get("VmHWM", 0) / 1024.0,
+            "threads": values.get("Threads")}
+
+
+def remove_db(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+# --- _build: the 5,000-person dataset ---------------------------------------------------------
+
+def cmd_build(args):
+    """Reuse DATASET when it holds `persons` persons, else build it; print a JSON report."""
+    config = bench_config()
+    report = {"path": str(DATASET), "persons": args.persons}
+    if DATASET.exists() and not args.rebuild:
+        try:
+            con = sqlite3.connect("file:%s?mode=ro" % DATASET, uri=True)
+            count = con.execute("SELECT count(*) FROM person WHERE deleted_at IS NULL").fetchone()[0]
+            con.close()
+        except sqlite3.Error:
+            count = None
+        if count == args.persons:
+            app = make_app(dict(config, DATABASE=str(DATASET)))
+            from portal import db
+
+            with app.app_context():
+                applied = db.upgrade()  # a reused dataset follows the schema
+            meta = json.loads(DATASET_META.read_text()) if DATASET_META.exists() else {}
+            report.update(reused=True, migrations_applied=applied, build_s=meta.get("build_s"),
+                          built_at=meta.get("built_at"), counts=meta.get("counts"))
+            print(json.dumps(report))
+            return 0
+    tmp = BENCH_DIR / "bench.sqlite3.tmp"
+    remove_db(tmp)
+    app = make_app(dict(config, DATABASE=str(tmp)))
+    from portal import db, demo
+
+    with app.app_context():
+        started = time.perf_counter()
+        db.upgrade()
+        upgraded = time.perf_counter()
+        with db.database.connection_context():
+            counts = demo.build(persons=args.persons)
+        finished = time.perf_counter()
+    remove_db(DATASET)
+    os.replace(tmp, DATASET)
+    remove_db(tmp)
+    meta = {"build_s": finished - upgraded, "init_db_s": upgraded - started, "persons": args.persons,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "counts": counts}
+    DATASET_META.write_text(json.dumps(meta, ensure_ascii=False, indent=1))
+    report.update(reused=False, **meta)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+# --- _serve: waitress around the app, with server-side timing ---------------------------------
+
+class Timing:
+    """WSGI wrapper: per-tag durations from the call until the server closes the response."""
+
+    def __init__(self, app):
+        self.app = app
+        self.samples = defaultdict(lambda: array.array("d"))
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == STATS_PATH:
+            with self.lock:
+                data = {tag: list(values) for tag, values in self.samples.items()}
+                self.samples.clear()
+            body = json.dumps(data).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        tag = environ.get("HTTP_X_BENCH_TAG")
+        started = time.perf_counter()
+        result = self.app(environ, start_response)
+        if not tag:
+            return result
+        return _Timed(result, lambda: self._add(tag, time.perf_counter() - started))
+
+    def _add(self, tag, seconds):
+        with self.lock:
+            self.samples[tag].append(seconds)
+
+
+class _Timed:
+    def __init__(self, result, done):
+        self.result, self.done = result, done
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.done()
+
+
+def cmd_serve(args):
+    from waitress.server import create_server
+
+    app = make_app(bench_config())
+    from portal.permissions import public
+
+    app.add_url_rule("/bench-bare", "bench_bare", public(lambda: "ok"))
+    server = create_server(Timing(app), host="127.0.0.1", port=0, threads=args.threads, ident="")
+    print(json.dumps({"port": int(server.effective_port), "pid": os.getpid()}), flush=True)
+    server.run()
+    return 0
+
+
+# --- _load: the load generator ------------------------------------------------------------------
+
+def _cookie(response, name="portal_session"):
+    for header in response.msg.get_all("Set-Cookie") or []:
+        morsel = header.split(";", 1)[0]
+        key, _, value = morsel.partition("=")
+        if key.strip() == name:
+            return value
+    return None
+
+
+def login(port):
+    """Sign in as the demo lead; return the portal_session cookie value."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    resp = conn.getresponse()
+    page = resp.read().decode("utf-8", "replace")
+    cookie = _cookie(resp)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    if resp.status != 200 or not cookie or not token:
+        raise SystemExit("login page: status %s, cookie %s, token %s" % (resp.status, bool(cookie), bool(token)))
+    body = urllib.parse.urlencode({"csrf_token": token.group(1), "username": DEMO_USER, "password": DEMO_PASSWORD})
+    conn.request("POST", "/login", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": "portal_session=" + cookie})
+    resp = conn.getresponse()
+    resp.read()
+    session = _cookie(resp)
+    if resp.status != 302 or not session:
+        raise SystemExit("login as %s failed: status %s" % (DEMO_USER, resp.status))
+    conn.request("GET", "/", headers={"Cookie": "portal_session=" + session})
+    resp = conn.getresponse()
+    resp.read()
+    if resp.status != 200:
+        raise SystemExit("home after login: status %s (password gate or session problem?)" % resp.status)
+    conn.close()
+    return session
+
+
+class Client:
+    def __init__(self, port, index, cookie):
+        self.port, self.index, self.cookie = port, index, cookie
+        self.conn = None
+        self.count = 0
+
+    def request(self, path, headers):
+        if "{id}" in path:
+            path = path.replace("{id}", str(PERSON_IDS[(self.index + self.count) % len(PERSON_IDS)]))
+        self.count += 1
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            self.conn.request("GET", path, headers=headers)
+            resp = self.conn.getresponse()
+            body = resp.read()
+            if resp.will_close:
+                self.conn.close()
+                self.conn = None
+            return resp.status, len(body)
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            self.conn = None
+            return type(exc).__name__, 0
+
+
+def run_phase(port, cookies, target, clients, duration, warmup):
+    label, path, extra, with_cookie, _ = target
+    tag = "%s|%d" % (label, clients)
+    headers = dict(extra)
+    workers = [Client(port, i, cookies[i] if with_cookie else None) for i in range(clients)]
+    results = [None] * clients
+    barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def work(i):
+        client = workers[i]
+        h = dict(headers)
+        if client.cookie:
+            h["Cookie"] = "portal_session=" + client.cookie
+        warm_end = time.perf_counter() + warmup
+        while time.perf_counter() < warm_end:  # untagged: not counted server-side
+            client.request(path, h)
+        h["X-Bench-Tag"] = tag
+        barrier.wait()
+        lat, statuses, sizes = [], Counter(), []
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= deadline[0]:
+                break
+            status, size = client.request(path, h)
+            lat.append(time.perf_counter() - t0)
+            statuses[str(status)] += 1
+            sizes.append(size)
+        results[i] = (lat, statuses, sizes)
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    deadline[0] = time.perf_counter() + warmup + duration + 3600  # provisional, until the barrier
+    barrier.wait()
+    started = time.perf_counter()
+    deadline[0] = started + duration
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    lat = [x for r in results for x in r[0]]
+    statuses = sum((r[1] for r in results), Counter())
+    sizes = [x for r in results for x in r[2]]
+    for w in workers:
+        if w.conn:
+            w.conn.close()
+    return {"label": label, "path": path, "clients": clients, "tag": tag, "elapsed_s": elapsed,
+            "requests": len(lat), "rps": len(lat) / elapsed if elapsed else 0.0,
+            "statuses": dict(statuses), "errors": sum(n for s, n in statuses.items() if s != "200"),
+            "bytes_median": statistics.median(sizes) if sizes else 0, "client_ms": summary_ms(lat)}
+
+
+def cmd_load(args):
+    levels = sorted({1, args.clients})
+    cookies = [login(args.port) for _ in range(max(levels))]  # one server session per client, in turn
+    phases = []
+    for target in TARGETS:
+        if args.only and not any(o in target[0] for o in args.only):
+            continue
+        for clients in levels:
+            phase = run_phase(args.port, cookies, target, clients, args.duration, args.warmup)
+            phase["kind"] = target[4]
+            phases.append(phase)
+            print("  %-20s %d client(s): %6d requests, %7.1f req/s, errors %d" % (
+                phase["label"], clients, phase["requests"], phase["rps"], phase["errors"]),
+                file=sys.stderr, flush=True)
+    print(json.dumps(phases))
+    return 0
+
+
+# --- the orchestrating run --------------------------------------------------------------------
+
+def child(cmd, config, pin=None):
+    argv = [sys.executable, str(Path(__file__).resolve())] + cmd
+    if pin is not None:
+        argv = ["taskset", "-c", str(pin)] + argv
+    env = dict(os.environ, BENCH_CONFIG=json.dumps(config), PYTHONDONTWRITEBYTECODE="1")
+    return argv, env
+
+
+def cold_start(config, runs=3):
+    code = ("import json, os; from portal import create_app; "
+            "create_app(json.loads(os.environ['BENCH_CONFIG']))")
+    env = dict(os.environ, BENCH_CONFIG=json.dumps(config))
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+        times.append(time.perf_counter() - t0)
+    return {"runs_s": times, "median_s": statistics.median(times)}
+
+
+def fetch_stats(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", STATS_PATH)
+    data = json.loads(conn.getresponse().read())
+    conn.close()
+    return data
+
+
+def audit_rows(path):
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        con.close()
+
+
+def fmt(v, spec="%.1f"):
+    return "-" if v is None else spec % v
+
+
+def print_table(phases, bare_p95_8, clients):
+    rows = defaultdict(dict)
+    order = []
+    for p in phases:
+        if p["label"] not in rows:
+            order.append(p["label"])
+        rows[p["label"]][p["clients"]] = p
+    head = ("%-20s %8s %8s | %8s %8s %9s | %7s %-5s | %7s %5s %7s" % (
+        "URL (server-side ms)", "p50", "p95", "p50", "p95", "cli p95", "p95/bare", "goal", "req/s", "err", "KB"))
+    print("%-20s %17s | %27s |" % ("", "1 client", "%d clients" % clients))
+    print(head)
+    print("-" * len(head))
+    for label in order:
+        one, many = rows[label].get(1, {}), rows[label].get(clients, {})
+        s1, s8 = one.get("server_ms", {}), many.get("server_ms", {})
+        ratio = many.get("ratio_p95_to_bare")
+        goal = many.get("goal_ok")
+        mark = "" if goal is None else ("ok" if goal else "FAIL")
+        print("%-20s %8s %8s | %8s %8s %9s | %7s %-5s | %7s %5s %7s" % (
+            label, fmt(s1.get("p50"), "%.2f"), fmt(s1.get("p95"), "%.2f"), fmt(s8.get("p50"), "%.2f"),
+            fmt(s8.get("p95"), "%.2f"), fmt(many.get("client_ms", {}).get("p95"), "%.2f"),
+            fmt(ratio, "%.1fx"), mark, fmt(many.get("rps"), "%.0f"),
+            (one.get("errors", 0) or 0) + (many.get("errors", 0) or 0),
+            fmt((many.get("bytes_median") or 0) / 1024.0, "%.1f")))
+    print("bare p95 (%d clients) = %.3f ms; goal: pages <= %gx, search fragment [HX] <= %gx" % (
+        clients, bare_p95_8 or 0, GOALS["page_ratio"], GOALS["fragment_ratio"]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per URL and client count (5)")
+    parser.add_argument("--warmup", type=float, default=0.5, help="untimed seconds before each phase (0.5)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the second phase (8)")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (8)")
+    parser.add_argument("--persons", type=int, default=PERSONS, help="dataset size (5000)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it exists")
+    parser.add_argument("--keep-connections", action="store_true",
+                        help="serve with KEEP_CONNECTIONS=True (one SQLite connection kept per thread)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
+    parser.add_argument("--only", nargs="*", help="measure only the URLs whose label contains one of these")
+    parser.add_argument("--json", default=str(RESULTS), help="results file (bench/bench-results.json)")
+    b = sub.add_parser("_build")
+    b.add_argument("--persons", type=int, default=PERSONS)
+    b.add_argument("--rebuild", action="store_true")
+    s = sub.add_parser("_serve")
+    s.add_argument("--threads", type=int, default=8)
+    ld = sub.add_parser("_load")
+    ld.add_argument("--port", type=int, required=True)
+    ld.add_argument("--clients", type=int, default=8)
+    ld.add_argument("--duration", type=float, default=5.0)
+    ld.add_argument("--warmup", type=float, default=0.5)
+    ld.add_argument("--only", nargs="*")
+    args = parser.parse_args(argv)
+    if args.cmd == "_build":
+        return cmd_build(args)
+    if args.cmd == "_serve":
+        return cmd_serve(args)
+    if args.cmd == "_load":
+        return cmd_load(args)
+    return run(args)
+
+
+def run(args):
+    os.chdir(ROOT)
+    BENCH_DIR.mkdir(exist_ok=True)
+    t_start = time.perf_counter()
+    config = {"SECRET_KEY": secrets.token_urlsafe(36), "DATABASE": str(RUN_DB), "STATION_NAME": "bench"}
+    pin = not args.no_pin and shutil.which("taskset") and (os.cpu_count() or 1) >= 2
+    out = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "goals": GOALS,
+           "options": {k: v for k, v in vars(args).items() if k != "cmd"}, "pinned": bool(pin),
+           "python": sys.version.split()[0], "cpus": os.cpu_count()}
+
+    print("dataset: %s (%d persons) ..." % (DATASET.relative_to(ROOT), args.persons), flush=True)
+    argv, env = child(["_build", "--persons", str(args.persons)] + (["--rebuild"] if args.rebuild else []), config)
+    dataset = json.loads(subprocess.run(argv, env=env, cwd=ROOT, check=True, capture_output=True,
+                                        text=True).stdout.strip().splitlines()[-1])
+    out["dataset"] = dataset
+    print("  %s; 5,000-person build: %s s (goal < %d s)" % (
+        "reused" if dataset["reused"] else "built", fmt(dataset.get("build_s"), "%.2f"), GOALS["build_s"]))
+
+    # a fresh copy per run: the audit trail grows with every page view
+    remove_db(RUN_DB)
+    src, dst = sqlite3.connect(str(DATASET)), sqlite3.connect(str(RUN_DB))
+    src.backup(dst)
+    src.close()
+    dst.close()
+
+    cold = cold_start(config)
+    out["cold_start"] = cold
+    print("cold start (create_app in a fresh interpreter, median of 3): %.3f s (goal <= %.1f s)" % (
+        cold["median_s"], GOALS["cold_start_s"]), flush=True)
+
+    server_cfg = dict(config, KEEP_CONNECTIONS=True) if args.keep_connections else config
+    argv, env = child(["_serve", "--threads", str(args.threads)], server_cfg, pin=0 if pin else None)
+    server = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(server.stdout.readline())
+        port, pid = info["port"], server.pid
+        out["server"] = {"port": port, "pid": pid, "threads": args.threads, "pinned_core": 0 if pin else None,
+                         "keep_connections": args.keep_connections, "idle": proc_status(pid)}
+        out["audit_rows_at_start"] = audit_rows(RUN_DB)
+        print("server: waitress pid %d on 127.0.0.1:%d, %d threads%s; idle RSS %.1f MB" % (
+            pid, port, args.threads, ", core 0 (load generator: core 1)" if pin else " (unpinned)",
+            out["server"]["idle"]["rss_mb"]), flush=True)
+        print("load: %d URLs x (1, %d clients) x %.1f s ..." % (
+            len(TARGETS) if not args.only else sum(any(o in t[0] for o in args.only) for t in TARGETS),
+            args.clients, args.duration), flush=True)
+        cmd = ["_load", "--port", str(port), "--clients", str(args.clients), "--duration", str(args.duration),
+               "--warmup", str(args.warmup)] + (["--only"] + args.only if args.only else [])
+        argv, env = child(cmd, config, pin=1 if pin else None)
+        load = subprocess.run(argv, env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+        phases = json.loads(load.stdout.strip().splitlines()[-1])
+        out["server"]["after_load"] = proc_status(pid)  # before the stats fetch allocates anything
+        out["audit_rows_at_end"] = audit_rows(RUN_DB)
+        stats = fetch_stats(port)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    for p in phases:
+        p["server_ms"] = summary_ms(stats.get(p["tag"], []))
+    bare = next((p for p in phases if p["kind"] == "bare" and p["clients"] == args.clients), None)
+    bare_p95 = bare["server_ms"].get("p95") if bare else None
+    for p in phases:
+        p95 = p["server_ms"].get("p95")
+        p["ratio_p95_to_bare"] = p95 / bare_p95 if (p95 and bare_p95) else None
+        limit = {"page": GOALS["page_ratio"], "fragment": GOALS["fragment_ratio"]}.get(p["kind"])
+        if p["clients"] == args.clients and limit and p["ratio_p95_to_bare"] is not None:
+            p["goal_ok"] = p["ratio_p95_to_bare"] <= limit and p["errors"] == 0
+    out["phases"] = phases
+    out["bare_p95_ms"] = bare_p95
+
+    print()
+    print_table(phases, bare_p95, args.clients)
+    mem = out["server"]["after_load"]
+    rss_ok = mem["hwm_mb"] <= GOALS["rss_mb"]
+    cold_ok = cold["median_s"] <= GOALS["cold_start_s"]
+    build_ok = dataset.get("build_s") is not None and dataset["build_s"] < GOALS["build_s"]
+    ratio_ok = all(p.get("goal_ok", True) for p in phases)
+    out["goals_met"] = {"ratios": ratio_ok, "cold_start": cold_ok, "rss": rss_ok, "build": build_ok}
+    print("server memory after load: VmRSS %.1f MB, peak VmHWM %.1f MB (goal <= %d MB): %s" % (
+        mem["rss_mb"], mem["hwm_mb"], GOALS["rss_mb"], "ok" if rss_ok else "FAIL"))
+    print("cold start %.3f s: %s; 5,000-person build %s s: %s; audit rows %d -> %d" % (
+        cold["median_s"], "ok" if cold_ok else "FAIL", fmt(dataset.get("build_s"), "%.2f"),
+        "ok" if build_ok else "FAIL", out["audit_rows_at_start"], out["audit_rows_at_end"]))
+    errors = {p["tag"]: p["statuses"] for p in phases if p["errors"]}
+    if errors:
+        print("errors (non-200 responses):", json.dumps(errors))
+    out["total_s"] = time.perf_counter() - t_start
+    Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1))
+    print("total %.0f s; results in %s" % (out["total_s"], os.path.relpath(args.json, ROOT)))
+    return 0 if all(out["goals_met"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""End-to-end flows in a real Chromium against a live server, with CSRF switched on.
+
+The browser is Debian's Chromium driven by Playwright's sync API (no browser download);
+the app is served by werkzeug in a thread, on a fresh SQLite file per test.
+"""
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from conftest import PASSWORD, make_family, make_person, make_user, valid_id
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, url, worker, persons):
+        self.url = url
+        self.worker = worker
+        self.persons = persons
+
+
+@pytest.fixture
+def live_server(app):
+    """The real app with CSRF on, a worker, three persons, served on a free port."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    worker = make_user("worker", username="chenli", display_name="陈丽")
+    other = make_user("worker", username="yangfang", display_name="杨芳")
+    persons = {
+        "张三": make_person("张三", worker=worker),
+        "李四": make_person("李四", worker=worker),
+        "王五": make_person("王五", worker=other),
+    }
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer("http://127.0.0.1:%d" % server.server_port, worker, persons)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, "JavaScript errors on the page: %s" % errors
+
+
+def log_in(page, username="chenli", password=PASSWORD):
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+
+
+def set_marker(page):
+    """A value on window that only survives if the page is not reloaded."""
+    page.evaluate("window.__marker = 'no-reload'")
+
+
+def assert_no_reload(page):
+    assert page.evaluate("window.__marker") == "no-reload", "the page was reloaded"
+
+
+def open_person(page, person):
+    page.goto("/persons/%d" % person.id)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(person.name)
+
+
+def test_login_through_the_form_lands_on_home(page, live_server):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2F$|/login\?next=/$|/login$"))
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+
+    page.get_by_label("用户名").fill("chenli")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("您好，陈丽")
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="首页")) \
+        .to_have_attribute("aria-current", "page")
+    expect(page.get_by_text("陈丽（")).to_be_visible()
+
+
+def test_wrong_password_shows_chinese_message(page):
+    page.goto("/login")
+    page.get_by_label("用户名").fill("chenli")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".flash-error")).to_contain_text("用户名或密码错误")
+    expect(page.get_by_label("用户名")).to_have_value("chenli")
+
+
+def test_active_search_updates_results_without_reload(page):
+    log_in(page)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="两社人员").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("两社人员")
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name="李四")).to_be_visible()
+    set_marker(page)
+
+    page.locator("#q").press_sequentially("zs", delay=50)
+
+    expect(page).to_have_url(re.compile(r"[?&]q=zs(&|$)"))
+    expect(results.get_by_role("link", name="张三")).to_be_visible()
+    expect(results.get_by_role("link", name="李四")).to_have_count(0)
+    expect(results).to_contain_text("共 1 条")
+    assert_no_reload(page)
+    expect(page.locator("#q")).to_have_value("zs")
+
+
+def test_person_page_shows_masked_id_number(page, live_server):
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    page.goto("/persons/?q=zs")
+    page.locator("#results").get_by_role("link", name="张三").click()
+
+    expect(page).to_have_url(live_server.url + "/persons/%d" % zhang.id)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("张三")
+    shown = page.locator("#id-number .mono")
+    expect(shown).to_have_text(MASKED_ID)
+    assert shown.inner_text().strip() == zhang.id_number[:6] + "*" * 8 + zhang.id_number[-4:]
+    expect(page.locator("main")).not_to_contain_text(zhang.id_number)
+    expect(page.get_by_text("新华路街道").first).to_be_visible()
+
+
+def test_new_person_bad_check_digit_keeps_input_then_saves(page):
+    log_in(page)
+    page.goto("/persons/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记新人员")
+    good = valid_id(male=False, seq=7)
+    # No full-width （） in the decision number: clean_text's NFKC turns them into ASCII ().
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+
+    page.locator("[name=p-name]").fill("赵六")
+    page.locator("[name=p-id_number]").fill(bad)
+    page.locator("[name=p-phone]").fill("13812345678")
+    page.locator("[name=c-decision_number]").fill("筑南公禁社戒决字〔2026〕88号")
+    page.locator("[name=c-decision_date]").fill("2026-10-08")
+    page.locator("[name=c-served_date]").fill("2026-10-10")
+    page.locator("[name=c-street]").fill("花果园街道")
+    page.get_by_role("button", name="保存").click()
+
+    id_field = page.locator(".field", has=page.locator("[name=p-id_number]"))
+    expect(id_field.locator(".error")).to_contain_text("校验位不正确")
+    expect(page.locator("[name=p-id_number]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[role=alert]")).to_contain_text("1 处需要修改")
+    expect(page.locator("[name=p-name]")).to_have_value("赵六")
+    expect(page.locator("[name=p-id_number]")).to_have_value(bad)
+    expect(page.locator("[name=p-phone]")).to_have_value("13812345678")
+    expect(page.locator("[name=c-decision_number]")).to_have_value("筑南公禁社戒决字〔2026〕88号")
+    expect(page.locator("[name=c-decision_date]")).to_have_value("2026-10-08")
+    expect(page.locator("[name=c-served_date]")).to_have_value("2026-10-10")
+    expect(page.locator("[name=c-street]")).to_have_value("花果园街道")
+
+    page.locator("[name=p-id_number]").fill(good)
+    page.get_by_role("button", name="保存").click()
+
+    expect(page).to_have_url(re.compile(r"/persons/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("赵六")
+    expect(page.locator(".flash-success")).to_contain_text("已登记 赵六")
+    expect(page.locator("#id-number .mono")).to_have_text(good[:6] + "*" * 8 + good[-4:])
+    expect(page.get_by_text("花果园街道")).to_be_visible()
+
+
+def test_add_family_member_inline(page, live_server):
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    open_person(page, zhang)
+    family = page.locator("#family")
+    expect(family).to_contain_text("尚未登记家庭成员")
+    set_marker(page)
+
+    family.get_by_text("添加家庭成员").click()
+    family.get_by_role("button", name="添加").click()
+
+    name_field = page.locator("#family .field", has=page.locator("[name=name]"))
+    expect(name_field.locator(".error")).to_contain_text("此项为必填项")
+    expect(page.locator("#family details.inline-form")).to_have_attribute("open", "")
+    assert_no_reload(page)
+
+    page.locator("#family [name=name]").fill("张大山")
+    page.locator("#family [name=relation]").select_option("父亲")
+    page.locator("#family [name=phone]").fill("13912345678")
+    page.locator("#family [name=is_guardian]").check()
+    page.locator("#family").get_by_role("button", name="添加").click()
+
+    row = page.locator("#family tbody tr", has_text="张大山")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("父亲")
+    expect(row).to_contain_text("13912345678")
+    expect(row).to_contain_text("是")
+    expect(page.locator("#family .error")).to_have_count(0)
+    assert_no_reload(page)
+
+    page.reload()
+    expect(page.locator("#family tbody tr", has_text="张大山")).to_be_visible()
+
+
+def test_remove_family_member_inline(page, live_server):
+    zhang = live_server.persons["张三"]
+    make_family(zhang, name="张小花", relation="女儿")
+    log_in(page)
+    open_person(page, zhang)
+    set_marker(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#family tbody tr", has_text="张小花").get_by_role("button", name="移除").click()
+    expect(page.locator("#family")).to_contain_text("尚未登记家庭成员")
+    assert_no_reload(page)
+
+
+def test_reveal_full_id_number_with_reason(page, live_server):
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    open_person(page, zhang)
+    set_marker(page)
+
+    page.get_by_text("查看完整号码").click()
+    page.get_by_label("查看事由").fill("到派出所办理检测手续")
+    page.get_by_role("button", name="显示").click()
+
+    expect(page.locator("#id-number .mono")).to_have_text(zhang.id_number)
+    assert len(page.locator("#id-number .mono").inner_text().strip()) == 18
+    expect(page.locator("#id-number")).to_contain_text("已记入审计")
+    assert_no_reload(page)
+
+
+def test_reveal_without_reason_shows_chinese_error(page, live_server):
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    open_person(page, zhang)
+    set_marker(page)
+
+    page.get_by_text("查看完整号码").click()
+    page.get_by_role("button", name="显示").click()
+
+    expect(page.locator("#id-number .error")).to_contain_text("请填写事由")
+    expect(page.locator("#id-number .mono")).to_have_text(MASKED_ID)
+    assert_no_reload(page)
+
+
+def test_htmx_posts_are_csrf_protected(page, live_server):
+    """The flows above pass only because hx-headers sends X-CSRFToken: without it, 400."""
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    response = page.request.post("/persons/%d/family/" % zhang.id, headers={"HX-Request": "true"},
+                                 form={"name": "张大山", "relation": "父亲"})
+    assert response.status == 400
+    assert "安全令牌" in response.text()
+    open_person(page, zhang)
+    expect(page.locator("#family")).to_contain_text("尚未登记家庭成员")

@@ -1,0 +1,122 @@
+"""Deny by default (AC1), the role matrix, and record scope (AC2)."""
+import pytest
+
+from portal.permissions import MATRIX, PUBLIC, endpoint_permission
+
+from conftest import make_person
+
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
+
+# Hand-written from SECURITY.md's role table: which roles may reach each endpoint.
+ALL = {"lead", "officer", "worker", "counsellor", "volunteer"}
+CASE = {"lead", "officer", "worker", "counsellor"}
+WRITE = {"lead", "officer", "worker"}
+EXPECTED = {
+    "home.index": ALL,
+    "auth.change_password": ALL,
+    "persons.index": CASE,
+    "persons.show": CASE,
+    "persons.new": WRITE,
+    "persons.edit": WRITE,
+    "persons.edit_case": WRITE,
+    "persons.reveal_id": WRITE,
+    "persons.delete": {"lead", "officer"},
+    "persons.deleted": {"lead"},
+    "persons.restore": {"lead"},
+    "family.create": WRITE,
+    "family.delete": WRITE,
+    "users.index": {"lead"},
+    "users.new": {"lead"},
+    "users.edit": {"lead"},
+    "users.reset": {"lead"},
+    "audit.index": {"lead"},
+    "audit.person": {"lead"},
+    "audit.user": {"lead"},
+}
+
+
+def test_every_endpoint_declares_a_permission(app):
+    for rule in app.url_map.iter_rules():
+        with app.app_context():
+            permission = endpoint_permission(rule.endpoint)
+        assert permission is not None, "%s declares no permission" % rule.endpoint
+        assert permission == PUBLIC or permission in MATRIX
+        if permission == PUBLIC:
+            assert rule.endpoint in PUBLIC_ENDPOINTS, "%s is public but not allow-listed" % rule.endpoint
+
+
+def test_the_matrix_covers_every_endpoint(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - PUBLIC_ENDPOINTS
+    assert endpoints == set(EXPECTED), "update EXPECTED by hand from SECURITY.md"
+
+
+def test_an_undeclared_endpoint_is_refused(app, client, login_as):
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret data")
+    login_as("lead")
+    response = client.get("/forgotten")
+    assert response.status_code == 403 and "secret data" not in response.get_data(as_text=True)
+
+
+def _fill(path, values):
+    for name, value in values.items():
+        path = path.replace("<int:%s>" % name, str(value))
+    return path
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_role_matrix(app, client, users, login_as, role):
+    """Every endpoint × role: allowed roles are never refused, others always 403."""
+    person = make_person(worker=users["worker"].id, counsellor=users["counsellor"].id)
+    case = person.current_case()
+    login_as(role)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _fill(rule.rule, {"person_id": person.id, "case_id": case.id, "user_id": users["worker"].id,
+                                "member_id": 999999})
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={})
+        if role in EXPECTED[rule.endpoint]:
+            assert response.status_code != 403, (role, rule.endpoint)
+        else:
+            assert response.status_code == 403, (role, rule.endpoint, response.status_code)
+
+
+def test_anonymous_is_sent_to_login_everywhere(app, client):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _fill(rule.rule, {"person_id": 1, "case_id": 1, "user_id": 1, "member_id": 1})
+        response = client.open(url, method="GET" if "GET" in rule.methods else "POST")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), rule.rule
+
+
+def test_worker_cannot_open_a_colleagues_person(client, users, login_as):
+    theirs = make_person("李四", worker=users["worker2"].id)
+    login_as("worker")
+    for url in ("/persons/%d" % theirs.id, "/persons/%d/edit" % theirs.id,
+                "/persons/%d/cases/%d/edit" % (theirs.id, theirs.current_case().id)):
+        assert client.get(url).status_code == 404
+    assert client.post("/persons/%d/reveal" % theirs.id, data={"reason": "想看看"}).status_code == 404
+    assert client.post("/persons/%d/family/" % theirs.id, data={"name": "某某", "relation": "母亲"}).status_code == 404
+
+
+def test_counsellor_sees_only_assigned_clients(client, users, login_as):
+    mine = make_person("张三", counsellor=users["counsellor"].id)
+    other = make_person("李四")
+    login_as("counsellor")
+    assert client.get("/persons/%d" % mine.id).status_code == 200
+    assert client.get("/persons/%d" % other.id).status_code == 404
+    page = client.get("/persons/?q=李").get_data(as_text=True)
+    assert "李四" not in page and "李*" not in page
+
+
+def test_volunteer_sees_no_case_anywhere(app, client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("volunteer")
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = _fill(rule.rule, {"person_id": person.id, "case_id": 1, "user_id": 1, "member_id": 1})
+        body = client.get(url).get_data(as_text=True)
+        assert "张三" not in body and person.id_number[-4:] not in body, rule.rule
