@@ -65,12 +65,16 @@ def demo_data(persons, seed):
 @click.option("--port", default=None, type=int, help="默认 8000")
 def serve(host, port):
     """Serve the portal with waitress (production server)."""
-    from waitress import serve as waitress_serve
-
     cfg = current_app.config
-    host, port = host or cfg["HOST"], port or cfg["PORT"]
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
-    click.echo("专地融合工作站平台：http://%s:%d" % (host, port))
-    waitress_serve(current_app._get_current_object(), host=host, port=port,
-                   threads=cfg["THREADS"], ident="")
+    server = make_server(current_app._get_current_object(), host or cfg["HOST"], port or cfg["PORT"])
+    click.echo("专地融合工作站平台：http://%s:%d" % (server.effective_host, server.effective_port))
+    server.run()
+
+
+def make_server(app, host, port):
+    """The production waitress server; it announces no name or version (W4)."""
+    from waitress import create_server
+
+    return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="")

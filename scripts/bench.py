@@ -210,8 +210,12 @@ class _Timed:
 
 
 def cmd_serve(args):
+    import logging
+
     from waitress.server import create_server
 
+    # "Task queue depth is N" on every moment all threads are busy: expected under 8 clients
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = make_app(bench_config())
     from portal.permissions import public
 

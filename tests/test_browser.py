@@ -153,13 +153,13 @@ def test_new_person_bad_check_digit_keeps_input_then_saves(page):
     page.goto("/persons/new")
     expect(page.get_by_role("heading", level=1)).to_have_text("登记新人员")
     good = valid_id(male=False, seq=7)
-    # No full-width （） in the decision number: clean_text's NFKC turns them into ASCII ().
+    # The full-width （）〔〕 of an official document number must survive as typed.
     bad = good[:17] + ("0" if good[17] != "0" else "1")
 
     page.locator("[name=p-name]").fill("赵六")
     page.locator("[name=p-id_number]").fill(bad)
     page.locator("[name=p-phone]").fill("13812345678")
-    page.locator("[name=c-decision_number]").fill("筑南公禁社戒决字〔2026〕88号")
+    page.locator("[name=c-decision_number]").fill("筑南公（禁）社戒决字〔2026〕88号")
     page.locator("[name=c-decision_date]").fill("2026-10-08")
     page.locator("[name=c-served_date]").fill("2026-10-10")
     page.locator("[name=c-street]").fill("花果园街道")
@@ -172,7 +172,7 @@ def test_new_person_bad_check_digit_keeps_input_then_saves(page):
     expect(page.locator("[name=p-name]")).to_have_value("赵六")
     expect(page.locator("[name=p-id_number]")).to_have_value(bad)
     expect(page.locator("[name=p-phone]")).to_have_value("13812345678")
-    expect(page.locator("[name=c-decision_number]")).to_have_value("筑南公禁社戒决字〔2026〕88号")
+    expect(page.locator("[name=c-decision_number]")).to_have_value("筑南公（禁）社戒决字〔2026〕88号")
     expect(page.locator("[name=c-decision_date]")).to_have_value("2026-10-08")
     expect(page.locator("[name=c-served_date]")).to_have_value("2026-10-10")
     expect(page.locator("[name=c-street]")).to_have_value("花果园街道")
@@ -185,6 +185,7 @@ def test_new_person_bad_check_digit_keeps_input_then_saves(page):
     expect(page.locator(".flash-success")).to_contain_text("已登记 赵六")
     expect(page.locator("#id-number .mono")).to_have_text(good[:6] + "*" * 8 + good[-4:])
     expect(page.get_by_text("花果园街道")).to_be_visible()
+    expect(page.get_by_text("筑南公（禁）社戒决字〔2026〕88号")).to_be_visible()
 
 
 def test_add_family_member_inline(page, live_server):
@@ -273,3 +274,22 @@ def test_htmx_posts_are_csrf_protected(page, live_server):
     assert "安全令牌" in response.text()
     open_person(page, zhang)
     expect(page.locator("#family")).to_contain_text("尚未登记家庭成员")
+
+
+def test_idle_timeout_during_htmx_search_sends_browser_to_login(page, live_server, clock):
+    """A 401 with HX-Redirect from an HTMX request navigates the whole page to the login form."""
+    log_in(page)
+    page.goto("/persons/")
+    expect(page.locator("#results").get_by_role("link", name="李四")).to_be_visible()
+    clock.advance(minutes=16)
+
+    page.locator("#q").press_sequentially("zs", delay=50)
+
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    expect(page.locator(".flash")).to_be_visible()
+    page.get_by_label("用户名").fill("chenli")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/persons/\?q=zs"))
+    expect(page.locator("#results").get_by_role("link", name="张三")).to_be_visible()

@@ -1,0 +1,41 @@
+"""Demo data: a believable station, demo accounts, and the banner on every page."""
+from portal.idcard import parse
+from portal.models import Case, FamilyMember, Person, User
+
+
+def test_demo_data_builds_a_station(app, runner, client):
+    result = runner.invoke(args=["demo-data", "--persons", "60"])
+    assert result.exit_code == 0, result.output
+    assert {u.username for u in User.select()} == {
+        "lead", "officer", "officer2", "worker", "worker2", "counsellor", "volunteer"}
+    assert Person.select().count() == 60 and Case.select().count() == 60
+    for person in Person.select():
+        number, birth, sex = parse(person.id_number)
+        assert number.startswith("52") and birth == person.birth_date and sex == person.sex
+    worker_ids = {c.worker_id for c in Case.select()}
+    assert len(worker_ids) == 2
+    assert FamilyMember.select().count() > 30
+    # The seed's story: a mother in community rehab whose 16-year-old daughter is back at school.
+    mother = Person.get(Person.name == "罗秀英")
+    assert mother.current_case().measure == "community_rehab"
+    assert mother.live_family().where(FamilyMember.relation == "女儿").exists()
+
+
+def test_demo_accounts_log_in_and_see_the_banner(app, runner, client):
+    runner.invoke(args=["demo-data", "--persons", "10"])
+    response = client.post("/login", data={"username": "worker", "password": "Demo@2026station"})
+    assert response.status_code == 302
+    for url in ("/", "/persons/", "/account/password"):
+        assert "演示数据" in client.get(url).get_data(as_text=True)
+    client.post("/logout")
+    assert "演示数据" in client.get("/login").get_data(as_text=True)
+
+
+def test_demo_data_refuses_a_database_with_accounts(app, runner):
+    runner.invoke(args=["demo-data", "--persons", "5"])
+    result = runner.invoke(args=["demo-data", "--persons", "5"])
+    assert result.exit_code != 0 and "已有账户" in result.output
+
+
+def test_no_banner_without_demo_data(client):
+    assert "演示数据" not in client.get("/login").get_data(as_text=True)
