@@ -71,6 +71,8 @@ def one_time_password():
 @public
 def login():
     """Sign in; the same message for unknown users, wrong passwords and locked accounts."""
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data.strip(), form.password.data)
