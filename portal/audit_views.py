@@ -29,9 +29,15 @@ def date_range(args):
 
 
 def page_of(query):
+    """One page of rows, newest first, with the names of the persons and accounts they concern."""
     page = max(request.args.get("page", 1, type=int), 1)
     size = current_app.config["PAGE_SIZE"] * 5
-    return list(query.order_by(AuditLog.id.desc()).paginate(page, size)), page, query.count(), size
+    rows = list(query.order_by(AuditLog.id.desc()).paginate(page, size))
+    ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
+    names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))}
+    accounts = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
+    names.update({("user", i): n for i, n in accounts.items() if i in ids["user"]})
+    return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts}
 
 
 @bp.get("/")
@@ -46,11 +52,11 @@ def index():
         query = query.where(AuditLog.action == action)
     if username:
         query = query.where(AuditLog.username == username)
-    rows, page, total, size = page_of(query)
+    listing = page_of(query)
     broken = audit.verify_chain()
     audit.record_or_abort("audit.view", object_type="audit")
-    return render_template("audit/index.html", rows=rows, page=page, total=total, size=size, dates=dates,
-                           action=action, username=username, broken=broken,
+    return render_template("audit/index.html", **listing, dates=dates, action=action, username=username,
+                           broken=broken, users=User.select().order_by(User.username),
                            actions=[r.action for r in AuditLog.select(AuditLog.action).distinct()])
 
 
@@ -61,10 +67,9 @@ def person(person_id):
     target = Person.get_or_none(Person.id == person_id) or abort(404)
     bounds, dates = date_range(request.args)
     query = AuditLog.select().where(AuditLog.object_type == "person", AuditLog.object_id == target.id, *bounds)
-    rows, page, total, size = page_of(query)
+    listing = page_of(query)
     audit.record_or_abort("audit.person", target)
-    return render_template("audit/person.html", person=target, rows=rows, page=page, total=total,
-                           size=size, dates=dates)
+    return render_template("audit/person.html", person=target, **listing, dates=dates)
 
 
 @bp.get("/users/<int:user_id>")
@@ -74,9 +79,6 @@ def user(user_id):
     target = User.get_or_none(User.id == user_id) or abort(404)
     bounds, dates = date_range(request.args)
     query = AuditLog.select().where(AuditLog.user == target.id, *bounds)
-    rows, page, total, size = page_of(query)
+    listing = page_of(query)
     audit.record_or_abort("audit.user", target)
-    names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(
-        Person.id.in_([r.object_id for r in rows if r.object_type == "person"]))}
-    return render_template("audit/user.html", target=target, rows=rows, page=page, total=total,
-                           size=size, dates=dates, names=names)
+    return render_template("audit/user.html", target=target, **listing, dates=dates)

@@ -32,7 +32,7 @@ def init_app(app):
 
 
 def _unauthorized():
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    target = url_for("auth.login", next=return_path())
     flash("登录已超时，请重新登录。" if session.get("sid") else "请先登录。", "info")
     return htmx_redirect(target, status=401)
 
@@ -44,6 +44,15 @@ def _password_gate():
     if current_user.must_change_password or passwords.is_expired(current_user, utcnow()):
         return htmx_redirect(url_for("auth.change_password"))
     return None
+
+
+def return_path():
+    """Where to return after signing in: every GET URL serves a full page; after a POST,
+    the page the HTMX request came from (a POST-only URL would answer 405)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return current.path + ("?" + current.query if current.query else "") or None
 
 
 def safe_next(target):

@@ -25,7 +25,8 @@ ROADS = ["花果园大街", "宝山南路", "新华路", "沙冲南路", "遵义
 AREA_CODES = ["520102"] * 6 + ["520103", "520111", "520112", "520113", "520115", "520302", "520402",
                                "520502", "522601", "522701", "520201"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗龙石潘韦罗宋谢唐韩冯邓曹彭曾肖田董袁蒋"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰飞鹏辉建国志勇俊斌峰浩宇欣怡晨阳鑫波宁婷亮"
+GIVEN_MALE = "伟强磊军洋勇杰涛明超平刚华飞鹏辉建国志俊斌峰浩宇晨阳鑫波宁亮林坤海江兵成龙"
+GIVEN_FEMALE = "芳娜敏静丽艳娟秀霞桂英玉兰欣怡婷慧琳雪梅燕萍红琴莉"
 DRUGS = ["海洛因"] * 4 + ["冰毒（甲基苯丙胺）"] * 5 + ["麻古"] * 2 + ["氯胺酮（K粉）", "大麻", "合成大麻素"]
 JOBS = ["无业", "个体经营", "外卖骑手", "建筑工地务工", "餐馆帮厨", "网约车司机", "超市理货员", "公益性岗位",
         "待业（参加技能培训）", "灵活就业", "工厂普工", "物业保安"]
@@ -39,7 +40,8 @@ def id_number(rng, birth, male):
 
 
 def name(rng, male):
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    chars = GIVEN_MALE if male else GIVEN_FEMALE
+    given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.7 else "")
     return rng.choice(SURNAMES) + given
 
 
@@ -92,13 +94,13 @@ def family_for(rng, person, male, birth):
     if rng.random() < 0.6:
         members.append(("配偶", name(rng, not male), birth + timedelta(days=rng.randrange(-2000, 2000))))
     if rng.random() < 0.5:
-        members.append(("母亲", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice("英芬秀珍兰"),
+        members.append(("母亲", rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE) + rng.choice("英芬秀珍兰"),
                         birth - timedelta(days=365 * rng.randrange(20, 32))))
     for _ in range(rng.choice([0, 0, 1, 1, 2])):
         child_birth = max(birth + timedelta(days=365 * rng.randrange(19, 35)), date(2006, 1, 1))
         if child_birth < today():
-            members.append((rng.choice(["儿子", "女儿"]), person["name"][0] + rng.choice(GIVEN) + rng.choice(GIVEN),
-                            child_birth))
+            son = rng.random() < 0.5
+            members.append(("儿子" if son else "女儿", person["name"][0] + name(rng, son)[1:], child_birth))
     return [dict(person=person["id"], name=n, relation=r, phone=phone(rng) if r != "儿子" else None,
                  birth_date=b, is_guardian=(i == 0), created_at=utcnow()) for i, (r, n, b) in enumerate(members)]
 

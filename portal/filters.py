@@ -1,4 +1,6 @@
 """Jinja filters and globals shared by every template."""
+import json
+
 from flask import current_app
 from peewee import PeeweeException
 
@@ -14,8 +16,41 @@ ACTION_LABELS = {
     "case.create": "新建案件", "case.update": "修改案件", "family.create": "添加家庭成员",
     "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
     "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
-    "audit.user": "查看用户操作记录",
+    "audit.user": "查看用户操作记录", "demo.load": "装入演示数据",
 }
+OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志"}
+DETAIL_LABELS = {
+    "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
+    "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
+    "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名",
+}
+
+
+def field_labels():
+    """Chinese labels of every form field, by field name (for audit details)."""
+    from wtforms.fields.core import UnboundField
+
+    from .forms import UserForm
+    from .person_forms import CaseForm, FamilyMemberForm, PersonForm
+
+    return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm)
+            for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
+
+
+def audit_detail(raw):
+    """An audit row's JSON detail as readable Chinese: "查询：zs；页码：1"."""
+    if not raw:
+        return ""
+    from .models import CASE_STATUSES, MEASURES, ROLES
+
+    labels = field_labels()
+    values = {**ROLES, **MEASURES, **CASE_STATUSES, "current": "在管", "all": "全部", "True": "是", "False": "否"}
+    parts = []
+    for key, value in json.loads(raw).items():
+        if isinstance(value, list):
+            value = "、".join(labels.get(v, v) for v in value)
+        parts.append("%s：%s" % (DETAIL_LABELS.get(key, key), values.get(str(value), value)))
+    return "；".join(parts)
 
 
 def localtime(dt):
@@ -42,4 +77,6 @@ def init_app(app):
     app.add_template_filter(localtime)
     app.add_template_filter(age)
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
+    app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
+    app.add_template_filter(audit_detail)
     app.context_processor(template_context)

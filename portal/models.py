@@ -15,6 +15,7 @@ from peewee import (
     fn,
 )
 
+from . import name_keys
 from .clock import utcnow
 from .db import database
 
@@ -155,11 +156,7 @@ class Person(BaseModel):
 
     @staticmethod
     def search_keys(name):
-        """Full pinyin and initials of a name, so "zs" or "zhangsan" find 张三."""
-        from pypinyin import Style, lazy_pinyin  # imported on first use: keeps start-up fast
-
-        return {"name_pinyin": "".join(lazy_pinyin(name)).lower(),
-                "name_initials": "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()}
+        return name_keys.search_keys(name)
 
     @classmethod
     def live(cls):

@@ -12,7 +12,6 @@ from .models import CASE_STATUSES, MEASURES, RELATIONS, SEXES
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-DATE_ERROR = "请输入有效日期（如 2024-05-06）。"
 COMMUNITY_DETOX_MONTHS = 36  # 禁毒法 33: the term of 社区戒毒 is three years
 MAX_TERM_MONTHS = 36  # 禁毒法 48: 社区康复 up to three years
 DRUG_TYPES = ("", "海洛因", "冰毒（甲基苯丙胺）", "麻古", "氯胺酮（K粉）", "大麻", "摇头丸", "合成大麻素", "其他")
@@ -92,8 +91,8 @@ class CaseForm(Form):
     measure = SelectField("措施类型", choices=list(MEASURES.items()))
     decision_number = StringField("决定书文号", filters=[clean_text], validators=[
         DataRequired(REQUIRED), Length(max=60)], description="如 筑南公（禁）社戒决字〔2024〕15号")
-    decision_date = DateField("决定日期", validators=[InputRequired(DATE_ERROR), not_future])
-    served_date = DateField("送达日期", validators=[InputRequired(DATE_ERROR), not_future])
+    decision_date = DateField("决定日期", validators=[InputRequired(REQUIRED), not_future])
+    served_date = DateField("送达日期", validators=[InputRequired(REQUIRED), not_future])
     report_date = DateField("报到日期", validators=[Optional(), not_future],
                             description="尚未报到可留空；社区戒毒期限自报到之日起计算")
     term_months = IntegerField("期限（月）", default=COMMUNITY_DETOX_MONTHS,
@@ -138,7 +137,8 @@ class CaseForm(Form):
 
 class FamilyMemberForm(Form):
     name = StringField("姓名", filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=32)])
-    relation = SelectField("关系", choices=[(r, r) for r in RELATIONS])
+    relation = SelectField("关系", choices=[("", "请选择")] + [(r, r) for r in RELATIONS],
+                           validators=[DataRequired("请选择与本人的关系。")])
     phone = StringField("联系电话", filters=[clean_text], validators=[Optional(), check_phone])
     birth_date = DateField("出生日期", validators=[Optional(), not_future])
     is_guardian = BooleanField("监护人/紧急联系人")

@@ -5,7 +5,7 @@ from flask_login import current_user
 from . import audit, idcard
 from .clock import utcnow
 from .db import database
-from .models import CASE_STATUSES, MEASURES, AuditLog, Case, Person, User
+from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, AuditLog, Case, Person, User
 from .permissions import can, may_open, may_reveal_id, persons_in_scope, requires
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 
@@ -24,11 +24,17 @@ def masked_name(name):
     return name[:1] + "*" * (len(name) - 1)
 
 
+# The list opens on the persons under management; a search looks at everyone.
+STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+
+
 def list_filters(args):
+    q = args.get("q", "").strip()[:40]
+    status = args.get("status")
     return {
-        "q": args.get("q", "").strip()[:40],
+        "q": q,
         "measure": args.get("measure") if args.get("measure") in MEASURES else "",
-        "status": args.get("status") if args.get("status") in CASE_STATUSES else "",
+        "status": status if status in STATUS_FILTERS else ("all" if q else "current"),
         "worker": args.get("worker", type=int) or 0,
     }
 
@@ -42,7 +48,9 @@ def filtered(filters):
         query = query.where(Person.matching(filters["q"]))
     if filters["measure"]:
         query = query.where(Case.measure == filters["measure"])
-    if filters["status"]:
+    if filters["status"] == "current":
+        query = query.where(Case.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] != "all":
         query = query.where(Case.status == filters["status"])
     if filters["worker"]:
         query = query.where(Case.worker == filters["worker"])
@@ -65,7 +73,7 @@ def index():
                           detail={**{k: v for k, v in filters.items() if v}, "page": page, "shown": len(rows)})
     return render_template("persons/index.html", rows=rows, total=total, page=page, size=size,
                            filters=filters, in_scope=in_scope, masked_name=masked_name,
-                           workers=User.staff("worker"), measures=MEASURES, statuses=CASE_STATUSES,
+                           workers=User.staff("worker"), measures=MEASURES, statuses=STATUS_FILTERS,
                            worker_names={u.id: u.display_name for u in User.select().where(User.role == "worker")})
 
 

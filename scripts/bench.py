@@ -43,6 +43,7 @@ DATASET = BENCH_DIR / "bench.sqlite3"
 DATASET_META = BENCH_DIR / "bench.sqlite3.json"
 RUN_DB = BENCH_DIR / "bench-run.sqlite3"
 RESULTS = BENCH_DIR / "bench-results.json"
+SERVER_LOG = BENCH_DIR / "bench-server.log"
 PERSONS = 5000
 DEMO_USER, DEMO_PASSWORD = "lead", "Demo@2026station"
 PERSON_IDS = [1, 2, 137, 999, 2500, 3333, 4321, 5000]
@@ -475,7 +476,10 @@ def run(args):
     pin = not args.no_pin and shutil.which("taskset") and (os.cpu_count() or 1) >= 2
     out = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "goals": GOALS,
            "options": {k: v for k, v in vars(args).items() if k != "cmd"}, "pinned": bool(pin),
-           "python": sys.version.split()[0], "cpus": os.cpu_count()}
+           "python": sys.version.split()[0], "cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg()}
+    if os.getloadavg()[0] > 0.8:
+        print("warning: load average %.2f before the run: other work on this machine skews the figures"
+              % os.getloadavg()[0], flush=True)
 
     print("dataset: %s (%d persons) ..." % (DATASET.relative_to(ROOT), args.persons), flush=True)
     argv, env = child(["_build", "--persons", str(args.persons)] + (["--rebuild"] if args.rebuild else []), config)
@@ -499,7 +503,8 @@ def run(args):
 
     server_cfg = dict(config, KEEP_CONNECTIONS=True) if args.keep_connections else config
     argv, env = child(["_serve", "--threads", str(args.threads)], server_cfg, pin=0 if pin else None)
-    server = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    server_log = open(SERVER_LOG, "w")  # tracebacks of failing requests go here, not to the terminal
+    server = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=server_log, text=True)
     try:
         info = json.loads(server.stdout.readline())
         port, pid = info["port"], server.pid
@@ -519,6 +524,7 @@ def run(args):
         phases = json.loads(load.stdout.strip().splitlines()[-1])
         out["server"]["after_load"] = proc_status(pid)  # before the stats fetch allocates anything
         out["audit_rows_at_end"] = audit_rows(RUN_DB)
+        out["loadavg_at_end"] = os.getloadavg()
         stats = fetch_stats(port)
     finally:
         server.terminate()
@@ -526,6 +532,7 @@ def run(args):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        server_log.close()
 
     for p in phases:
         p["server_ms"] = summary_ms(stats.get(p["tag"], []))
@@ -555,9 +562,11 @@ def run(args):
         "ok" if build_ok else "FAIL", out["audit_rows_at_start"], out["audit_rows_at_end"]))
     errors = {p["tag"]: p["statuses"] for p in phases if p["errors"]}
     if errors:
-        print("errors (non-200 responses):", json.dumps(errors))
+        print("errors (non-200 responses):", json.dumps(errors), "- server log: %s" % SERVER_LOG.relative_to(ROOT))
     out["total_s"] = time.perf_counter() - t_start
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1))
+    if out["loadavg_at_end"][0] > 2.5:  # the bench itself keeps two cores busy
+        print("warning: load average %.2f at the end: something else ran during the bench" % out["loadavg_at_end"][0])
     print("total %.0f s; results in %s" % (out["total_s"], os.path.relpath(args.json, ROOT)))
     return 0 if all(out["goals_met"].values()) else 1
 

@@ -117,3 +117,14 @@ def test_audit_schema_has_the_required_columns():
     columns = set(AuditLog._meta.columns)
     assert {"ts", "user_id", "username", "action", "object_type", "object_id", "outcome", "ip", "reason",
             "prev_hash", "hash"} <= columns
+
+
+def test_audit_page_speaks_chinese(client, users, login_as):
+    person = make_person("张三")
+    login_as("lead")
+    client.get("/persons/?q=zs")
+    client.get("/persons/%d" % person.id)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "人员：张三" in page and "查询：zs" in page and "查看人员列表" in page
+    table = page[page.index("<table"):]
+    assert "person #" not in table and "{&#34;" not in table and '{"' not in table

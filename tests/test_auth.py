@@ -177,3 +177,19 @@ def test_login_and_failure_are_audited(auth, users):
     auth.logout()
     actions = [r.action for r in AuditLog.select().order_by(AuditLog.id)]
     assert actions == ["login_failed", "login", "logout"]
+
+
+def test_expired_htmx_post_returns_to_the_page_it_came_from(client, auth, users, clock):
+    auth.login("worker")
+    clock.advance(minutes=20)
+    response = client.post("/persons/1/family/", data={"name": "x"},
+                           headers={"HX-Request": "true", "HX-Current-URL": "http://127.0.0.1:8000/persons/1"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/persons/1"
+
+
+def test_expired_plain_post_returns_home_after_login(client, auth, users, clock):
+    auth.login("worker")
+    clock.advance(minutes=20)
+    response = client.post("/persons/1/delete", data={"reason": "x"})
+    assert response.headers["Location"] == "/login"

@@ -153,12 +153,12 @@ def test_new_person_bad_check_digit_keeps_input_then_saves(page):
     page.goto("/persons/new")
     expect(page.get_by_role("heading", level=1)).to_have_text("登记新人员")
     good = valid_id(male=False, seq=7)
-    # The full-width （）〔〕 of an official document number must survive as typed.
     bad = good[:17] + ("0" if good[17] != "0" else "1")
 
     page.locator("[name=p-name]").fill("赵六")
     page.locator("[name=p-id_number]").fill(bad)
     page.locator("[name=p-phone]").fill("13812345678")
+    # The full-width （）〔〕 of an official document number must survive as typed.
     page.locator("[name=c-decision_number]").fill("筑南公（禁）社戒决字〔2026〕88号")
     page.locator("[name=c-decision_date]").fill("2026-10-08")
     page.locator("[name=c-served_date]").fill("2026-10-10")
@@ -287,7 +287,7 @@ def test_idle_timeout_during_htmx_search_sends_browser_to_login(page, live_serve
 
     expect(page).to_have_url(re.compile(r"/login\?next="))
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
-    expect(page.locator(".flash")).to_be_visible()
+    expect(page.locator(".flash")).to_contain_text("登录已超时")
     page.get_by_label("用户名").fill("chenli")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()

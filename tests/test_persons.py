@@ -231,3 +231,29 @@ def test_family_without_javascript_redirects_back(client, users, login_as):
     login_as("officer")
     response = client.post("/persons/%d/family/" % person.id, data={"name": "李梅", "relation": "配偶"})
     assert response.status_code == 302 and response.headers["Location"] == "/persons/%d" % person.id
+
+
+def test_surnames_use_their_surname_reading(client, users, login_as):
+    make_person("曾斌峰")
+    make_person("单田芳")
+    login_as("lead")
+    assert "曾斌峰" in text_of(client.get("/persons/?q=zbf"))
+    assert "单田芳" in text_of(client.get("/persons/?q=shan"))
+
+
+def test_list_opens_on_persons_under_management(client, users, login_as):
+    make_person("张三", status="active")
+    make_person("李四", status="released")
+    login_as("lead")
+    default = text_of(client.get("/persons/"))
+    assert "张三" in default and "李四" not in default
+    assert "李四" in text_of(client.get("/persons/?status=all"))
+    assert "李四" in text_of(client.get("/persons/?q=lisi"))  # a search looks at everyone
+
+
+def test_family_relation_must_be_chosen(client, users, login_as):
+    person = make_person("张三")
+    login_as("officer")
+    response = client.post("/persons/%d/family/" % person.id, data={"name": "李梅", "relation": ""},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "请选择与本人的关系" in response.get_data(as_text=True)
