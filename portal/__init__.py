@@ -15,6 +15,7 @@ def create_app(test_config=None):
     app.config.from_object(config.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("PORTAL")  # e.g. PORTAL_DATABASE, PORTAL_SECRET_KEY
     else:
         app.config.from_mapping(test_config)
     app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(app.instance_path, "portal.sqlite3")

@@ -1,4 +1,5 @@
 """Operator commands: flask --app portal init-db | create-lead | demo-data | serve."""
+import sys
 import time
 
 import click
@@ -69,7 +70,8 @@ def serve(host, port):
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
     server = make_server(current_app._get_current_object(), host or cfg["HOST"], port or cfg["PORT"])
-    click.echo("专地融合工作站平台：http://%s:%d" % (server.effective_host, server.effective_port))
+    click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)
+    sys.stdout.flush()
     server.run()
 
 

@@ -139,6 +139,7 @@ def build(persons=120, seed=2026):
         case_rows[0].update(measure="community_rehab", status="active", term_months=36,
                             report_date=now - timedelta(days=400), served_date=now - timedelta(days=405),
                             decision_date=now - timedelta(days=410), counsellor=users["counsellor"].id,
+                            decision_number="筑南公（禁）社康决字〔%d〕0042号" % (now - timedelta(days=410)).year,
                             worker=users["worker"].id)
         for chunk in range(0, len(case_rows), 500):
             Case.insert_many(case_rows[chunk:chunk + 500]).execute()

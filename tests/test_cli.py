@@ -1,0 +1,56 @@
+"""The operator commands as a station runs them: init-db, create-lead, serve."""
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "PORTAL_SECRET_KEY": "s" * 48, "PORTAL_DATABASE": str(tmp_path / "station.sqlite3"),
+            "PORTAL_ARGON2_PARAMS": '{"time_cost": 1, "memory_cost": 8, "parallelism": 1}'}
+
+
+def flask(env, *args):
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_init_db_create_lead_and_serve(env):
+    assert "0001_initial" in flask(env, "init-db").stdout
+    assert "最新" in flask(env, "init-db").stdout
+    created = flask(env, "create-lead", "zhanzhang", "--name", "王站长")
+    assert created.returncode == 0 and "一次性密码" in created.stdout
+    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "serve", "--port", "0"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        port = re.search(r":(\d+)", line).group(1)
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%s/login" % port, timeout=2) as response:
+                    assert response.status == 200 and "登录" in response.read().decode("utf-8")
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not answer")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_serve_refuses_a_database_that_needs_upgrading(env):
+    result = flask(env, "serve", "--port", "0")
+    assert result.returncode != 0 and "init-db" in result.stderr
+
+
+def test_refuses_to_start_without_a_secret(env):
+    env = {k: v for k, v in env.items() if k != "PORTAL_SECRET_KEY"}
+    env["PORTAL_SECRET_KEY"] = "dev"
+    result = flask(env, "init-db")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
