@@ -4,7 +4,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import audit_views, auth, cli, config, db, family, filters, home, persons, security, users
+from . import audit_views, auth, cli, config, db, family, filters, home, permissions, persons, security, users
 
 csrf = CSRFProtect()
 
@@ -24,6 +24,7 @@ def create_app(test_config=None):
 
     db.init_app(app)
     csrf.init_app(app)
+    app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
     for blueprint in (home.bp, persons.bp, family.bp, users.bp, audit_views.bp):

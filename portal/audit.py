@@ -11,7 +11,8 @@ from .db import database
 from .models import AuditLog
 
 GENESIS = "0" * 64
-FIELDS = ("ts", "username", "action", "object_type", "object_id", "outcome", "ip", "reason", "detail")
+FIELDS = ("ts", "user_id", "username", "action", "object_type", "object_id", "person_id", "outcome", "ip",
+          "reason", "detail")
 
 
 class AuditUnavailable(Exception):
@@ -24,20 +25,28 @@ def _digest(prev_hash, values):
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(action, obj=None, *, object_type=None, object_id=None, outcome="ok",
+def record(action, obj=None, *, object_type=None, object_id=None, person=None, outcome="ok",
            reason=None, detail=None, user=None):
-    """Append one audit row in the current (or a new) IMMEDIATE transaction."""
-    if user is None and current_user and current_user.is_authenticated:
+    """Append one audit row in the current (or a new) IMMEDIATE transaction.
+
+    `person` names the person a case or family row belongs to, so "who viewed or changed
+    this person" finds it; rows about a Person carry it themselves.
+    """
+    if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     if obj is not None:
         object_type = object_type or type(obj).__name__.lower()
         object_id = obj.id
+    if person is None and object_type == "person":
+        person = object_id
     values = {
         "ts": utcnow().replace(microsecond=0),
+        "user_id": getattr(user, "id", None),
         "username": getattr(user, "username", None),
         "action": action,
         "object_type": object_type,
         "object_id": object_id,
+        "person_id": getattr(person, "id", person),
         "outcome": outcome,
         "ip": request.remote_addr if has_request_context() else None,
         "reason": reason,
@@ -47,8 +56,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, outcome="ok",
         with database.atomic():
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
-            return AuditLog.create(user=getattr(user, "id", None), prev_hash=prev,
-                                   hash=_digest(prev, values), **values)
+            return AuditLog.create(prev_hash=prev, hash=_digest(prev, values), **values)
     except PeeweeException as exc:
         raise AuditUnavailable(str(exc)) from exc
 
@@ -59,6 +67,13 @@ def record_or_abort(*args, **kwargs):
         return record(*args, **kwargs)
     except AuditUnavailable:
         abort(503)
+
+
+def last_change(obj, action):
+    """The newest audit row of `action` on obj: who saved the version a conflict shows."""
+    return (AuditLog.select().where(AuditLog.object_type == type(obj).__name__.lower(),
+                                    AuditLog.object_id == obj.id, AuditLog.action == action)
+            .order_by(AuditLog.id.desc()).first())
 
 
 def verify_chain():

@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import audit, db, passwords
-from .auth import one_time_password
 from .db import database
 from .models import User
 
@@ -34,7 +33,7 @@ def create_lead(username, display_name):
     with database.connection_context():
         if User.select().where(User.username == username).exists():
             raise click.ClickException("用户名 %s 已存在。" % username)
-        password = one_time_password()
+        password = passwords.one_time_password()
         with database.atomic():
             user = User.create(username=username, display_name=display_name, role="lead",
                                password_hash=passwords.hash_password(password), must_change_password=True)

@@ -21,6 +21,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set True when served over TLS
     SESSION_COOKIE_NAME = "portal_session"
     WTF_I18N_ENABLED = False  # forms use WTForms' bundled Chinese messages
+    WTF_CSRF_SSL_STRICT = False  # no-referrer means browsers send no Referer to check
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server session
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     TEMPLATES_AUTO_RELOAD = False

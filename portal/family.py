@@ -33,7 +33,7 @@ def create(person_id):
         return render_list(person, form, 422)
     with database.atomic():
         member = FamilyMember.create(person=person, **form.values())
-        audit.record_or_abort("family.create", member, detail={"person": person.id})
+        audit.record_or_abort("family.create", member, person=person)
     return render_list(person)
 
 
@@ -46,5 +46,5 @@ def delete(person_id, member_id):
                                       FamilyMember.deleted_at.is_null()) or abort(404)
     with database.atomic():
         FamilyMember.update(deleted_at=utcnow()).where(FamilyMember.id == member.id).execute()
-        audit.record_or_abort("family.delete", member, detail={"person": person.id})
+        audit.record_or_abort("family.delete", member, person=person)
     return render_list(person)

@@ -1,4 +1,5 @@
 """Jinja filters and globals shared by every template."""
+import functools
 import json
 
 from flask import current_app
@@ -7,6 +8,7 @@ from peewee import PeeweeException
 from . import idcard
 from .clock import local, today, utcnow
 from .models import Setting
+from .permissions import may
 
 ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出",
@@ -16,16 +18,19 @@ ACTION_LABELS = {
     "case.create": "新建案件", "case.update": "修改案件", "family.create": "添加家庭成员",
     "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
     "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
-    "audit.user": "查看用户操作记录", "demo.load": "装入演示数据",
+    "audit.user": "查看用户操作记录", "demo.load": "装入演示数据", "case.view": "打开案件编辑",
+    "access_denied": "越权访问被拒绝", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
-    "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名",
+    "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名", "path": "地址",
+    "form": "页面", "locked": "已锁定", "reason": "原因",
 }
 
 
+@functools.cache
 def field_labels():
     """Chinese labels of every form field, by field name (for audit details)."""
     from wtforms.fields.core import UnboundField
@@ -44,7 +49,8 @@ def audit_detail(raw):
     from .models import CASE_STATUSES, MEASURES, ROLES
 
     labels = field_labels()
-    values = {**ROLES, **MEASURES, **CASE_STATUSES, "current": "在管", "all": "全部", "True": "是", "False": "否"}
+    values = {**ROLES, **MEASURES, **CASE_STATUSES, "current": "在管", "all": "全部", "True": "是", "False": "否",
+              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
     parts = []
     for key, value in json.loads(raw).items():
         if isinstance(value, list):
@@ -79,4 +85,5 @@ def init_app(app):
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
     app.add_template_filter(audit_detail)
+    app.add_template_global(may)
     app.context_processor(template_context)

@@ -52,6 +52,15 @@ class BaseModel(Model):
         database = database
         legacy_table_names = False
 
+
+class Versioned(BaseModel):
+    """A soft-deletable record whose saves are version-checked (never a silent overwrite)."""
+
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
     @classmethod
     def update_if_version(cls, row_id, version, **values):
         """Optimistic update: True when the row still had `version`, which is then bumped."""
@@ -110,6 +119,7 @@ class AuditLog(BaseModel):
     action = CharField(index=True)
     object_type = CharField(null=True)
     object_id = IntegerField(null=True)
+    person_id = IntegerField(null=True, index=True)  # the person a case or family row belongs to
     outcome = CharField(default="ok", constraints=[_in("outcome", ("ok", "denied", "failed"))])
     ip = CharField(null=True)
     reason = TextField(null=True)
@@ -125,13 +135,8 @@ class Setting(BaseModel):
     key = CharField(primary_key=True)
     value = TextField()
 
-    @classmethod
-    def get_value(cls, key, default=None):
-        row = cls.get_or_none(cls.key == key)
-        return row.value if row else default
 
-
-class Person(BaseModel):
+class Person(Versioned):
     """A supervised person (两社人员)."""
 
     name = CharField()
@@ -147,20 +152,12 @@ class Person(BaseModel):
     employment = CharField(null=True)
     drug_type = CharField(null=True)
     notes = TextField(null=True)
-    version = IntegerField(default=1)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
     deleted_by = ForeignKeyField(User, null=True)
     deleted_reason = CharField(null=True)
 
     @staticmethod
     def search_keys(name):
         return name_keys.search_keys(name)
-
-    @classmethod
-    def live(cls):
-        return cls.select().where(cls.deleted_at.is_null())
 
     @classmethod
     def with_current_case(cls):
@@ -189,7 +186,7 @@ class Person(BaseModel):
         return self.family.where(FamilyMember.deleted_at.is_null()).order_by(FamilyMember.id)
 
 
-class Case(BaseModel):
+class Case(Versioned):
     """A 社区戒毒 or 社区康复 measure ordered for a person."""
 
     person = ForeignKeyField(Person, backref="cases")
@@ -204,16 +201,19 @@ class Case(BaseModel):
     worker = ForeignKeyField(User, null=True, backref="worker_cases", index=True)
     counsellor = ForeignKeyField(User, null=True, backref="counsellor_cases")
     status = CharField(default="pending_report", constraints=[_in("status", CASE_STATUSES)])
-    version = IntegerField(default=1)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True)
 
     class Meta:
         constraints = [
             Check("report_date IS NULL OR report_date >= served_date"),
             Check("served_date >= decision_date"),
         ]
+
+    @classmethod
+    def is_current(cls):
+        """Expression: this case is the newest live case of its person."""
+        other = cls.alias()
+        newest = other.select(fn.MAX(other.id)).where(other.person == cls.person, other.deleted_at.is_null())
+        return cls.id == newest
 
     @property
     def measure_label(self):

@@ -1,5 +1,7 @@
 """Password rules (等保 level 3) and argon2id hashing."""
 import re
+import secrets
+import string
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -66,6 +68,23 @@ def is_expired(user, now):
     return bool(days) and (now - user.password_changed_at).days >= days
 
 
-# A hash to verify against when the username is unknown, so both paths cost the same.
+_dummy_hashes = {}
+
+
 def dummy_verify(password):
-    verify(_hasher().hash("unknown-user-placeholder"), password)
+    """One verification against a cached hash, so an unknown user costs what a known one does."""
+    params = repr(current_app.config.get("ARGON2_PARAMS"))
+    if params not in _dummy_hashes:
+        _dummy_hashes[params] = _hasher().hash(secrets.token_urlsafe(16))
+    verify(_dummy_hashes[params], password)
+    return False
+
+
+def one_time_password():
+    """A random password meeting the rules, shown once to the lead."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = ("".join(secrets.choice(alphabet) for _ in range(10)) + "-" + secrets.choice("#@%+")
+                     + secrets.choice(string.digits))
+        if not problems(candidate):
+            return candidate

@@ -17,6 +17,7 @@ MATRIX = {
     "home": ANY_STAFF,
     "account": ANY_STAFF,
     "persons.read": CASE_STAFF,
+    "persons.full": frozenset({"lead", "officer", "worker"}),  # contacts, addresses, family; counsellors see a summary
     "persons.write": frozenset({"lead", "officer", "worker"}),
     "persons.reveal_id": frozenset({"lead", "officer", "worker"}),
     "persons.delete": frozenset({"lead", "officer"}),
@@ -43,6 +44,11 @@ public = requires(PUBLIC)
 
 def can(user, permission):
     return bool(user and user.is_authenticated and user.role in MATRIX.get(permission, ()))
+
+
+def may(permission):
+    """Template global: may the current user do this?"""
+    return can(current_user, permission)
 
 
 def endpoint_permission(endpoint):
@@ -86,17 +92,15 @@ def case_scope(user):
     return Case.id.is_null(True) & Case.id.is_null(False)
 
 
+def scoped_person_ids(user):
+    """Subquery of the ids of persons whose current case the user may open."""
+    return Case.select(Case.person).where(case_scope(user), Case.deleted_at.is_null(), Case.is_current())
+
+
 def persons_in_scope(user, query):
     """Restrict a Person query to persons whose current case the user may open."""
-    if sees_all_cases(user):
-        return query
-    allowed = Case.select(Case.person).where(case_scope(user), Case.deleted_at.is_null())
-    return query.where(Person.id.in_(allowed))
+    return query if sees_all_cases(user) else query.where(Person.id.in_(scoped_person_ids(user)))
 
 
 def may_open(user, person):
     return persons_in_scope(user, Person.select(Person.id).where(Person.id == person.id)).exists()
-
-
-def may_reveal_id(user, person):
-    return can(user, "persons.reveal_id") and may_open(user, person)

@@ -1,31 +1,31 @@
 """Case files of supervised persons: list and search, detail, create, edit, soft delete."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from peewee import IntegrityError
 
 from . import audit, idcard
 from .clock import utcnow
 from .db import database
-from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, AuditLog, Case, Person, User
-from .permissions import can, may_open, may_reveal_id, persons_in_scope, requires
+from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
+from .permissions import may_open, persons_in_scope, requires, scoped_person_ids
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
-
-
-def load_person(person_id):
-    """The live person if the current user may open it; 404 otherwise (AC2)."""
-    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
-    if person is None or not may_open(current_user, person):
-        abort(404)
-    return person
-
-
-def masked_name(name):
-    return name[:1] + "*" * (len(name) - 1)
-
+DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
 
 # The list opens on the persons under management; a search looks at everyone.
 STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+
+
+def load_person(person_id):
+    """The live person if the current user may open it; 404 otherwise, and a refused open is audited."""
+    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
+    if person is None:
+        abort(404)
+    if not may_open(current_user, person):
+        audit.record_or_abort("person.view", person, outcome="denied", detail={"path": request.path})
+        abort(404)
+    return person
 
 
 def list_filters(args):
@@ -40,10 +40,8 @@ def list_filters(args):
 
 
 def filtered(filters):
-    """The person listing for the current user; workers searching see others masked."""
-    query = Person.with_current_case().where(Person.deleted_at.is_null())
-    if not (filters["q"] and current_user.role == "worker"):
-        query = persons_in_scope(current_user, query)
+    """The persons the current user may open, narrowed by the filters."""
+    query = persons_in_scope(current_user, Person.with_current_case().where(Person.deleted_at.is_null()))
     if filters["q"]:
         query = query.where(Person.matching(filters["q"]))
     if filters["measure"]:
@@ -57,6 +55,16 @@ def filtered(filters):
     return query
 
 
+def others_matching(q):
+    """For a worker: persons of colleagues matching the full name or full ID number exactly (shown masked)."""
+    if not q or current_user.role != "worker":
+        return []
+    exact = (Person.name == q) | (Person.id_number == idcard.normalize(q))
+    return list(Person.select(Person.id, Person.name, Person.sex, Person.id_number)
+                .where(Person.deleted_at.is_null(), exact, Person.id.not_in(scoped_person_ids(current_user)))
+                .limit(10))
+
+
 @bp.get("/")
 @requires("persons.read")
 def index():
@@ -67,31 +75,41 @@ def index():
     query = filtered(filters)
     total = query.count()
     rows = list(query.order_by(Person.name_pinyin, Person.id).paginate(page, size))
-    in_scope = {p.id for p in persons_in_scope(current_user, Person.select(Person.id).where(
-        Person.id.in_([r.id for r in rows])))}
+    others = others_matching(filters["q"])
+    shown = {k: v for k, v in filters.items() if v}
+    if idcard.FULL_ID.fullmatch(filters["q"]):
+        shown["q"] = idcard.mask(filters["q"])
     audit.record_or_abort("person.list", object_type="person",
-                          detail={**{k: v for k, v in filters.items() if v}, "page": page, "shown": len(rows)})
-    return render_template("persons/index.html", rows=rows, total=total, page=page, size=size,
-                           filters=filters, in_scope=in_scope, masked_name=masked_name,
-                           workers=User.staff("worker"), measures=MEASURES, statuses=STATUS_FILTERS,
-                           worker_names={u.id: u.display_name for u in User.select().where(User.role == "worker")})
+                          detail={**shown, "page": page, "shown": len(rows) + len(others)})
+    return render_template("persons/index.html", rows=rows, others=others, total=total, page=page, size=size,
+                           filters=filters, workers=User.staff("worker"), measures=MEASURES,
+                           statuses=STATUS_FILTERS, worker_names=staff_names())
+
+
+def staff_names():
+    return {u.id: u.display_name for u in User.select(User.id, User.display_name)}
 
 
 @bp.get("/<int:person_id>")
 @requires("persons.read")
 def show(person_id):
-    """A person's file; reading it is audited."""
+    """A person's file (a counsellor sees a summary); reading it is audited."""
     person = load_person(person_id)
     audit.record_or_abort("person.view", person)
     return render_template("persons/show.html", person=person, case=person.current_case(),
                            family=list(person.live_family()), form=FamilyMemberForm(formdata=None))
 
 
-def staff_choices(form):
-    workers = User.staff("worker")
+def staff_choices(form, case=None):
+    """Active staff to assign, plus whoever is assigned now (even if since disabled)."""
+    keep = [getattr(case, name + "_id") for name in ("officer", "worker", "counsellor")] if case else []
+    pick = (User.is_active | User.id.in_([k for k in keep if k]))
+    workers = User.select().where(pick, User.role == "worker")
     if current_user.role == "worker":
         workers = workers.where(User.id == current_user.id)
-    form.set_staff(User.staff("officer", "lead"), workers, User.staff("counsellor"))
+    form.set_staff(User.select().where(pick, User.role.in_(("officer", "lead"))).order_by(User.display_name),
+                   workers.order_by(User.display_name),
+                   User.select().where(pick, User.role == "counsellor").order_by(User.display_name))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -104,65 +122,77 @@ def new():
         case_form.worker.data = current_user.id
     if request.method == "POST" and all([form.validate(), case_form.validate()]):
         values = form.values()
-        if Person.select().where(Person.id_number == values["id_number"]).exists():
-            form.id_number.errors.append("该身份证号已登记（可能已被删除，请联系站长恢复）。")
-        else:
+        try:
             with database.atomic():
                 person = Person.create(**values, **Person.search_keys(values["name"]))
                 case = Case.create(person=person, **case_form.values())
                 audit.record_or_abort("person.create", person)
-                audit.record_or_abort("case.create", case)
-            flash("已登记 %s。" % person.name, "success")
+                audit.record_or_abort("case.create", case, person=person)
+        except IntegrityError:
+            form.id_number.errors.append(DUPLICATE_ID)
+        else:
+            flash("已登记。", "success")
             return redirect(url_for("persons.show", person_id=person.id))
     status = 422 if request.method == "POST" else 200
     return render_template("persons/new.html", form=form, case_form=case_form), status
 
 
-def conflict_rows(form, current, fields):
-    """(label, what the user typed, what is saved now) for each field that differs."""
-    rows = []
-    for name in fields:
-        mine, saved = form[name].data, getattr(current, name)
-        if (mine or None) != (saved or None):
-            rows.append((form[name].label.text, mine, saved))
-    return rows
+def shown_value(field, value):
+    """A value as the conflict table shows it: choice labels, masked ID numbers."""
+    if field.name.endswith("id_number"):
+        return idcard.mask(value or "")
+    choices = getattr(field, "choices", None)
+    if choices:
+        return dict((str(k), v) for k, v in choices).get(str(value if value is not None else 0), value)
+    return value
 
 
-def last_editor(obj, action):
-    row = (AuditLog.select().where(AuditLog.object_type == type(obj).__name__.lower(),
-                                   AuditLog.object_id == obj.id, AuditLog.action == action)
-           .order_by(AuditLog.id.desc()).first())
-    return row
+def save_versioned(obj, form, values, action, person):
+    """Save `values` if nobody saved `obj` since the form was opened; else return the conflict to show."""
+    model = type(obj)
+    try:
+        version = int(form.version.data or 0)
+    except ValueError:
+        version = 0
+    with database.atomic():
+        if model.update_if_version(obj.id, version, **values):
+            changed = sorted(k for k, v in values.items() if obj.__data__.get(k) != v)
+            audit.record_or_abort(action, obj, person=person, detail={"fields": changed})
+            return None
+    current = model.get_by_id(obj.id)
+    form.version.data = current.version
+    rows = [(form[k].label.text, shown_value(form[k], v), shown_value(form[k], current.__data__.get(k)))
+            for k, v in values.items() if k in form and (v or None) != (current.__data__.get(k) or None)]
+    return {"rows": rows, "editor": audit.last_change(current, action)}
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @requires("persons.write")
 def edit(person_id):
-    """Edit identity with a version check: a concurrent save is shown, never overwritten."""
+    """Edit identity with a version check; the ID number stays masked unless it is retyped."""
     person = load_person(person_id)
     form = PersonForm(obj=person)
+    masked = idcard.mask(person.id_number)
     conflict = None
     if request.method == "GET":
         form.version.data = person.version
-    elif form.validate():
-        values = form.values()
-        clash = Person.select().where(Person.id_number == values["id_number"], Person.id != person.id)
-        if clash.exists():
-            form.id_number.errors.append("该身份证号已属于另一条登记记录。")
-        else:
-            with database.atomic():
-                saved = Person.update_if_version(person.id, int(form.version.data or 0),
-                                                 **values, **Person.search_keys(values["name"]))
-                if saved:
-                    changed = sorted(k for k, v in values.items() if getattr(person, k) != v)
-                    audit.record_or_abort("person.update", person, detail={"fields": changed})
-            if saved:
-                flash("已保存。", "success")
-                return redirect(url_for("persons.show", person_id=person.id))
-            current = Person.get_by_id(person.id)
-            conflict = {"rows": conflict_rows(form, current, values.keys() - {"sex", "birth_date"}),
-                        "editor": last_editor(current, "person.update")}
-            form.version.data = current.version
+        form.id_number.data = masked
+        audit.record_or_abort("person.view", person, detail={"form": "edit"})
+    else:
+        if form.id_number.data == masked:
+            form.id_number.data = person.id_number
+        if form.validate():
+            values = {**form.values(), **Person.search_keys(form.name.data)}
+            try:
+                conflict = save_versioned(person, form, values, "person.update", person)
+            except IntegrityError:
+                form.id_number.errors.append("该身份证号已属于另一条登记记录。")
+            else:
+                if conflict is None:
+                    flash("已保存。", "success")
+                    return redirect(url_for("persons.show", person_id=person.id))
+        if form.id_number.data == person.id_number:
+            form.id_number.data = masked
     status = 200 if request.method == "GET" else (409 if conflict else 422)
     return render_template("persons/edit.html", person=person, form=form, conflict=conflict), status
 
@@ -170,33 +200,24 @@ def edit(person_id):
 @bp.route("/<int:person_id>/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @requires("persons.write")
 def edit_case(person_id, case_id):
-    """Edit the case of a person, version-checked like the identity."""
+    """Edit the person's current case, version-checked like the identity."""
     person = load_person(person_id)
-    case = Case.get_or_none(Case.id == case_id, Case.person == person, Case.deleted_at.is_null()) \
-        or abort(404)
+    case = person.current_case()
+    if case is None or case.id != case_id:
+        abort(404)
     form = CaseForm(obj=case)
-    staff_choices(form)
+    staff_choices(form, case)
     conflict = None
     if request.method == "GET":
         form.version.data = case.version
         for name in ("officer", "worker", "counsellor"):
             form[name].data = getattr(case, name + "_id") or 0
+        audit.record_or_abort("case.view", case, person=person, detail={"form": "edit"})
     elif form.validate():
-        values = form.values()
-        with database.atomic():
-            saved = Case.update_if_version(case.id, int(form.version.data or 0), **values)
-            if saved:
-                audit.record_or_abort("case.update", case, detail={
-                    "fields": sorted(k for k, v in values.items() if getattr(case, k + ("_id" if k in (
-                        "officer", "worker", "counsellor") else "")) != v)})
-        if saved:
+        conflict = save_versioned(case, form, form.values(), "case.update", person)
+        if conflict is None:
             flash("案件信息已保存。", "success")
             return redirect(url_for("persons.show", person_id=person.id))
-        current = Case.get_by_id(case.id)
-        conflict = {"rows": conflict_rows(form, current, ("decision_number", "street", "report_date",
-                                                         "served_date", "term_months")),
-                    "editor": last_editor(current, "case.update")}
-        form.version.data = current.version
     status = 200 if request.method == "GET" else (409 if conflict else 422)
     return render_template("persons/edit_case.html", person=person, case=case, form=form,
                            conflict=conflict), status
@@ -207,8 +228,6 @@ def edit_case(person_id, case_id):
 def reveal_id(person_id):
     """Show the full ID number after a stated reason, which is audited (AC7)."""
     person = load_person(person_id)
-    if not may_reveal_id(current_user, person):
-        abort(404)
     form = ReasonForm()
     if not form.validate():
         return render_template("persons/_id_number.html", person=person, reason_form=form), 422
@@ -229,7 +248,7 @@ def delete(person_id):
         Person.update(deleted_at=utcnow(), deleted_by=current_user.id, deleted_reason=form.reason.data,
                       version=Person.version + 1).where(Person.id == person.id).execute()
         audit.record_or_abort("person.delete", person, reason=form.reason.data)
-    flash("已删除 %s 的档案。站长可在“已删除档案”中恢复。" % person.name, "success")
+    flash("档案已删除。站长可在“已删除档案”中恢复。", "success")
     return redirect(url_for("persons.index"))
 
 
@@ -240,7 +259,7 @@ def deleted():
     rows = (Person.select(Person, User).join(User, on=(Person.deleted_by == User.id))
             .where(Person.deleted_at.is_null(False)).order_by(Person.deleted_at.desc()))
     audit.record_or_abort("person.list_deleted", object_type="person")
-    return render_template("persons/deleted.html", rows=rows, mask=idcard.mask)
+    return render_template("persons/deleted.html", rows=rows)
 
 
 @bp.post("/<int:person_id>/restore")
@@ -252,10 +271,5 @@ def restore(person_id):
         Person.update(deleted_at=None, deleted_by=None, deleted_reason=None,
                       version=Person.version + 1).where(Person.id == person.id).execute()
         audit.record_or_abort("person.restore", person)
-    flash("已恢复 %s 的档案。" % person.name, "success")
+    flash("档案已恢复。", "success")
     return redirect(url_for("persons.show", person_id=person.id))
-
-
-@bp.app_template_global()
-def may(permission):
-    return can(current_user, permission)

@@ -3,10 +3,12 @@ import logging
 import secrets
 
 from flask import make_response, redirect, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from . import audit
 from .audit import AuditUnavailable
 
 log = logging.getLogger("portal")
@@ -68,6 +70,11 @@ def _headers(response):
 
 
 def _http_error(exc):
+    if exc.code == 403 and current_user.is_authenticated:
+        try:
+            audit.record("access_denied", outcome="denied", detail={"path": request.path})
+        except audit.AuditUnavailable:
+            pass  # refusing is already the safe outcome
     return error_page(exc.code or 500)
 
 

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from flask import current_app, request, session
 
+from . import audit
 from .clock import utcnow
+from .db import database
 from .models import User, UserSession
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -16,10 +18,14 @@ def _hash(token):
 
 
 def start(user):
-    """Open a new server session for user; the cookie gets a fresh random id (S2)."""
-    session.clear()
+    """Open a new server session for user, audited in the same transaction; the cookie gets
+    a fresh random id only once both are stored (S2). A session already in this browser ends."""
     token = secrets.token_urlsafe(32)
-    UserSession.create(token_hash=_hash(token), user=user, ip=request.remote_addr)
+    with database.atomic():
+        end_current("replaced")
+        UserSession.create(token_hash=_hash(token), user=user, ip=request.remote_addr)
+        audit.record_or_abort("login", user, user=user)
+    session.clear()
     session["sid"] = token
     session.permanent = False
 
@@ -46,7 +52,9 @@ def current():
         if now - row.last_seen > TOUCH_EVERY:
             UserSession.update(last_seen=now).where(UserSession.id == row.id).execute()
         return row
-    revoke(UserSession.id == row.id, reason)
+    with database.atomic():
+        revoke(UserSession.id == row.id, reason)
+        audit.record_or_abort("session_expired", row.user, user=row.user, detail={"reason": reason})
     return None
 
 
@@ -56,12 +64,19 @@ def load_user():
     return row.user if row else None
 
 
-def end():
-    """Revoke this request's session and clear the cookie."""
+def end(user):
+    """Sign out: the session is revoked first, so it ends even when the audit row then fails."""
+    try:
+        end_current("logout")
+        audit.record_or_abort("logout", user, user=user)
+    finally:
+        session.clear()
+
+
+def end_current(reason):
     token = session.get("sid")
     if token:
-        revoke(UserSession.token_hash == _hash(token), "logout")
-    session.clear()
+        revoke(UserSession.token_hash == _hash(token), reason)
 
 
 def revoke(where, reason):

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from . import audit, passwords, sessions
-from .auth import one_time_password
 from .clock import utcnow
 from .db import database
 from .forms import UserForm
@@ -30,7 +29,7 @@ def new():
     """Create an account; its one-time password is shown once and must be changed at first login."""
     form = UserForm()
     if form.validate_on_submit():
-        password = one_time_password()
+        password = passwords.one_time_password()
         with database.atomic():
             user = User.create(username=form.username.data, display_name=form.display_name.data,
                                role=form.role.data, is_active=form.is_active.data,
@@ -67,7 +66,7 @@ def edit(user_id):
 def reset(user_id):
     """Give the account a new one-time password, unlock it and end its sessions."""
     user = User.get_or_none(User.id == user_id) or abort(404)
-    password = one_time_password()
+    password = passwords.one_time_password()
     with database.atomic():
         User.update(password_hash=passwords.hash_password(password), must_change_password=True,
                     password_changed_at=utcnow(), failed_logins=0, locked_until=None

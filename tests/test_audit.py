@@ -53,7 +53,7 @@ def test_chain_verifies_and_detects_tampering(app, client, users, login_as):
     raw.commit()
     raw.close()
     assert audit.verify_chain() == target.id
-    assert "完整性校验失败" in client.get("/audit/").get_data(as_text=True)
+    assert "完整性校验失败" in client.get("/audit/verify").get_data(as_text=True)
 
 
 def test_audit_write_failure_fails_the_request_and_sends_no_data(app, client, users, login_as):
@@ -128,3 +128,24 @@ def test_audit_page_speaks_chinese(client, users, login_as):
     assert "人员：张三" in page and "查询：zs" in page and "查看人员列表" in page
     table = page[page.index("<table"):]
     assert "person #" not in table and "{&#34;" not in table and '{"' not in table
+
+
+def test_who_viewed_includes_case_and_family_changes(client, users, login_as):
+    person = make_person("张三")
+    login_as("officer")
+    client.post("/persons/%d/family/" % person.id, data={"name": "张小雨", "relation": "女儿"})
+    client.get("/persons/%d/cases/%d/edit" % (person.id, person.current_case().id))
+    login_as("lead")
+    page = client.get("/audit/persons/%d" % person.id).get_data(as_text=True)
+    assert "添加家庭成员" in page and "打开案件编辑" in page
+
+
+def test_chain_covers_the_acting_user(app, client, users, login_as):
+    login_as("worker")
+    database.close()
+    raw = sqlite3.connect(app.config["DATABASE"])
+    raw.execute("DROP TRIGGER audit_log_no_update")
+    raw.execute("UPDATE audit_log SET user_id = ? WHERE action = 'login'", (users["lead"].id,))
+    raw.commit()
+    raw.close()
+    assert audit.verify_chain() is not None

@@ -193,3 +193,54 @@ def test_expired_plain_post_returns_home_after_login(client, auth, users, clock)
     clock.advance(minutes=20)
     response = client.post("/persons/1/delete", data={"reason": "x"})
     assert response.headers["Location"] == "/login"
+
+
+def test_second_login_in_the_same_browser_ends_the_first_session(app, client, auth, users):
+    auth.login("worker")
+    first = client.get_cookie("portal_session").value
+    auth.login("lead")
+    replay = app.test_client()
+    replay.set_cookie("portal_session", first)
+    assert replay.get("/").status_code == 302
+
+
+def test_login_without_an_audit_row_opens_no_session(app, client, users):
+    from portal.db import database
+    database.execute_sql("CREATE TRIGGER block BEFORE INSERT ON audit_log WHEN NEW.action = 'login' "
+                         "BEGIN SELECT RAISE(ABORT, 'no'); END")
+    response = client.post("/login", data={"username": "worker", "password": PASSWORD})
+    assert response.status_code == 503
+    assert client.get("/").status_code == 302
+    assert UserSession.select().count() == 0
+
+
+def test_logout_ends_the_session_even_when_audit_fails(app, client, auth, users):
+    from portal.db import database
+    auth.login("worker")
+    cookie = client.get_cookie("portal_session").value
+    database.execute_sql("CREATE TRIGGER block BEFORE INSERT ON audit_log WHEN NEW.action = 'logout' "
+                         "BEGIN SELECT RAISE(ABORT, 'no'); END")
+    assert auth.logout().status_code == 503
+    replay = app.test_client()
+    replay.set_cookie("portal_session", cookie)
+    assert replay.get("/").status_code == 302
+
+
+def test_failed_login_with_a_password_as_username_is_not_stored(auth, users):
+    auth.login("Secret#Typed-Password", "x")
+    row = AuditLog.get(AuditLog.action == "login_failed")
+    assert "Secret#Typed-Password" not in (row.detail or "")
+
+
+def test_refused_pages_are_audited(client, login_as):
+    login_as("worker")
+    client.get("/users/")
+    row = AuditLog.get(AuditLog.action == "access_denied")
+    assert row.outcome == "denied" and "/users/" in row.detail
+
+
+def test_timeouts_are_audited(client, auth, users, clock):
+    auth.login("worker")
+    clock.advance(minutes=20)
+    client.get("/")
+    assert AuditLog.get(AuditLog.action == "session_expired").detail == '{"reason": "idle"}'

@@ -30,6 +30,7 @@ EXPECTED = {
     "users.edit": {"lead"},
     "users.reset": {"lead"},
     "audit.index": {"lead"},
+    "audit.verify": {"lead"},
     "audit.person": {"lead"},
     "audit.user": {"lead"},
 }

@@ -1,9 +1,11 @@
 """Case files: list, search, create and edit with validation, version check, soft delete."""
+import re
 from datetime import date
 
 import pytest
 
-from portal.models import AuditLog, Case, FamilyMember, Person
+from portal import idcard
+from portal.models import AuditLog, Case, FamilyMember, Person, User
 
 from conftest import make_family, make_person, text_of, valid_id
 
@@ -67,15 +69,29 @@ def test_injection_strings_in_search_return_nothing_extra(client, users, login_a
     assert Person.select().count() == 1
 
 
-def test_worker_sees_assigned_and_others_only_masked_in_search(client, users, login_as):
+def test_worker_sees_assigned_and_others_only_masked_on_exact_match(client, users, login_as):
     mine = make_person("张三", worker=users["worker"].id)
-    theirs = make_person("张四", worker=users["worker2"].id)
+    theirs = make_person("张四", worker=users["worker2"].id, status="compulsory")
     login_as("worker")
     listing = client.get("/persons/").get_data(as_text=True)
     assert "张三" in listing and "张四" not in listing
-    search = client.get("/persons/?q=张").get_data(as_text=True)
-    assert "张三" in search and "张*" in search and "张四" not in search
-    assert "/persons/%d" % theirs.id not in search and "/persons/%d" % mine.id in search
+    prefix = client.get("/persons/?q=张").get_data(as_text=True)
+    assert "张三" in prefix and "张*" not in prefix  # a prefix never reveals colleagues' persons
+    exact = results(client.get("/persons/?q=张四"))
+    assert "张*" in exact and "张四" not in exact
+    assert "/persons/%d" % theirs.id not in exact and "转强戒" not in exact
+    by_id = results(client.get("/persons/?q=" + theirs.id_number))
+    assert "张*" in by_id and theirs.id_number not in by_id
+    # Filters narrow only the worker's own persons: they cannot probe a colleague's case.
+    probe = results(client.get("/persons/?q=zhangs&status=compulsory"))
+    assert "张*" not in probe and "张四" not in probe
+    assert "/persons/%d" % mine.id in prefix
+
+
+def results(response):
+    """The results region of the list page (the search box echoes the query above it)."""
+    page = response.get_data(as_text=True)
+    return page[page.index('id="results"'):]
 
 
 def test_create_person_with_case(client, users, login_as):
@@ -257,3 +273,84 @@ def test_family_relation_must_be_chosen(client, users, login_as):
     response = client.post("/persons/%d/family/" % person.id, data={"name": "李梅", "relation": ""},
                            headers={"HX-Request": "true"})
     assert response.status_code == 422 and "请选择与本人的关系" in response.get_data(as_text=True)
+
+
+def test_edit_form_keeps_the_id_number_masked_and_audits_the_read(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+    page = client.get("/persons/%d/edit" % person.id).get_data(as_text=True)
+    assert person.id_number not in page and idcard.mask(person.id_number) in page
+    assert AuditLog.select().where(AuditLog.action == "person.view", AuditLog.object_id == person.id).exists()
+    data = {"name": "张三", "id_number": idcard.mask(person.id_number), "ethnicity": "汉族", "drug_type": "",
+            "phone": "13800000009", "version": "1"}
+    assert client.post("/persons/%d/edit" % person.id, data=data).status_code == 302
+    saved = Person.get_by_id(person.id)
+    assert saved.id_number == person.id_number and saved.phone == "13800000009"
+    bad = client.post("/persons/%d/edit" % person.id, data={**data, "name": "", "version": "2"})
+    assert bad.status_code == 422 and person.id_number not in bad.get_data(as_text=True)
+
+
+def test_garbled_version_is_a_conflict_not_a_crash(client, users, login_as):
+    person = make_person("张三")
+    login_as("officer")
+    data = {"name": "张三", "id_number": person.id_number, "ethnicity": "汉族", "drug_type": "", "version": "1x"}
+    assert client.post("/persons/%d/edit" % person.id, data=data).status_code == 409
+
+
+def test_stale_case_save_shows_every_changed_field(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    case = person.current_case()
+    login_as("officer")
+    data = {"measure": "community_detox", "decision_number": case.decision_number, "decision_date": "2025-01-02",
+            "served_date": "2025-01-05", "report_date": "2025-01-10", "term_months": "36", "street": "新华路街道",
+            "officer": "0", "worker": str(users["worker"].id), "counsellor": "0", "status": "compulsory",
+            "version": "1"}
+    client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data=data)
+    stale = client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data={**data, "status": "active"})
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "转强戒" in page and "执行状态" in page
+
+
+def test_disabled_assignee_stays_selectable(client, users, login_as):
+    person = make_person("张三", worker=users["worker2"].id)
+    User.update(is_active=False).where(User.id == users["worker2"].id).execute()
+    login_as("officer")
+    page = client.get("/persons/%d/cases/%d/edit" % (person.id, person.current_case().id)).get_data(as_text=True)
+    assert re.search(r'<option selected value="%d">' % users["worker2"].id, page)
+
+
+def test_scope_follows_the_current_case(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id, status="released")
+    Case.create(person=person, measure="community_rehab", decision_number="新", decision_date=date(2026, 1, 2),
+                served_date=date(2026, 1, 3), term_months=24, street="二戈街道", worker=users["worker2"].id)
+    login_as("worker")
+    assert client.get("/persons/%d" % person.id).status_code == 404
+    old_case = Case.select().where(Case.person == person).order_by(Case.id).first()
+    assert client.get("/persons/%d/cases/%d/edit" % (person.id, old_case.id)).status_code == 404
+
+
+def test_counsellor_sees_a_summary_without_contacts_or_family(client, users, login_as):
+    person = make_person("张三", counsellor=users["counsellor"].id, phone="13912345678",
+                         residence_address="花果园大街99号")
+    make_family(person, name="张小雨", relation="女儿")
+    login_as("counsellor")
+    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    assert "张三" in page
+    for secret in ("13912345678", "花果园大街99号", "张小雨"):
+        assert secret not in page
+
+
+def test_out_of_scope_open_is_audited_as_denied(client, users, login_as):
+    theirs = make_person("李四", worker=users["worker2"].id)
+    login_as("worker")
+    client.get("/persons/%d" % theirs.id)
+    row = AuditLog.get(AuditLog.action == "person.view")
+    assert row.outcome == "denied" and row.object_id == theirs.id and row.username == "worker"
+
+
+def test_full_id_search_is_masked_in_the_audit_trail(client, users, login_as):
+    person = make_person("张三")
+    login_as("lead")
+    client.get("/persons/?q=" + person.id_number)
+    row = AuditLog.get(AuditLog.action == "person.list")
+    assert person.id_number not in row.detail and idcard.mask(person.id_number) in row.detail
