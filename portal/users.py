@@ -1,6 +1,7 @@
 """Account management by the station lead: create, edit role, disable, reset password."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from peewee import IntegrityError
 
 from . import audit, passwords, sessions
 from .clock import utcnow
@@ -30,12 +31,17 @@ def new():
     form = UserForm()
     if form.validate_on_submit():
         password = passwords.one_time_password()
-        with database.atomic():
-            user = User.create(username=form.username.data, display_name=form.display_name.data,
-                               role=form.role.data, is_active=form.is_active.data,
-                               password_hash=passwords.hash_password(password), must_change_password=True)
-            audit.record_or_abort("user.create", user, detail={"role": user.role})
-        return show_one_time_password(user, password)
+        password_hash = passwords.hash_password(password)
+        try:
+            with database.atomic():
+                user = User.create(username=form.username.data, display_name=form.display_name.data,
+                                   role=form.role.data, is_active=form.is_active.data,
+                                   password_hash=password_hash, must_change_password=True)
+                audit.record_or_abort("user.create", user, detail={"role": user.role})
+        except IntegrityError:
+            form.username.errors.append("该用户名已被使用。")
+        else:
+            return show_one_time_password(user, password)
     return render_template("users/form.html", form=form, user=None), 422 if form.errors else 200
 
 
@@ -67,8 +73,9 @@ def reset(user_id):
     """Give the account a new one-time password, unlock it and end its sessions."""
     user = User.get_or_none(User.id == user_id) or abort(404)
     password = passwords.one_time_password()
+    password_hash = passwords.hash_password(password)
     with database.atomic():
-        User.update(password_hash=passwords.hash_password(password), must_change_password=True,
+        User.update(password_hash=password_hash, must_change_password=True,
                     password_changed_at=utcnow(), failed_logins=0, locked_until=None
                     ).where(User.id == user.id).execute()
         sessions.revoke_all(user, "password_reset")
