@@ -17,12 +17,20 @@ In one run:
   6. prints a table with p50/p95 and the ratio of p95 to the bare route's p95 under 8
      clients, marks the goals, and writes everything to bench/bench-results.json.
 
+The bare route (/bench-bare, added by the server driver only) is requested without a session
+cookie; "bare+session" is the same route with the cookie (session lookup), for reference.
+Server tracebacks go to bench/bench-server.log. The run warns when other processes (or the
+hypervisor, as steal time) took CPU while it measured: on a 2-core machine the figures are
+then not comparable.
+
 Internal sub-commands (run by the script itself in separate processes): _build, _serve, _load.
 """
 import argparse
 import array
+import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import secrets
@@ -85,7 +93,7 @@ def percentile(values, q):
     ordered = sorted(values)
     if not ordered:
         return None
-    rank = max(1, int(round(q / 100.0 * len(ordered) + 0.4999999)))
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
 
 
@@ -120,8 +128,16 @@ def remove_db(path):
 
 # --- _build: the 5,000-person dataset ---------------------------------------------------------
 
+def source_fingerprint():
+    """Hash of the portal's Python sources: the dataset is rebuilt when the code that makes it changes."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "portal").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def cmd_build(args):
-    """Reuse DATASET when it holds `persons` persons, else build it; print a JSON report."""
+    """Reuse DATASET when it holds `persons` persons made by the current code, else build it."""
     config = bench_config()
     report = {"path": str(DATASET), "persons": args.persons}
     if DATASET.exists() and not args.rebuild:
@@ -131,13 +147,13 @@ def cmd_build(args):
             con.close()
         except sqlite3.Error:
             count = None
-        if count == args.persons:
+        meta = json.loads(DATASET_META.read_text()) if DATASET_META.exists() else {}
+        if count == args.persons and meta.get("source") == source_fingerprint():
             app = make_app(dict(config, DATABASE=str(DATASET)))
             from portal import db
 
             with app.app_context():
                 applied = db.upgrade()  # a reused dataset follows the schema
-            meta = json.loads(DATASET_META.read_text()) if DATASET_META.exists() else {}
             report.update(reused=True, migrations_applied=applied, build_s=meta.get("build_s"),
                           built_at=meta.get("built_at"), counts=meta.get("counts"))
             print(json.dumps(report))
@@ -158,7 +174,7 @@ def cmd_build(args):
     os.replace(tmp, DATASET)
     remove_db(tmp)
     meta = {"build_s": finished - upgraded, "init_db_s": upgraded - started, "persons": args.persons,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "counts": counts}
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "counts": counts, "source": source_fingerprint()}
     DATASET_META.write_text(json.dumps(meta, ensure_ascii=False, indent=1))
     report.update(reused=False, **meta)
     print(json.dumps(report, ensure_ascii=False))
@@ -384,6 +400,26 @@ def cold_start(config, runs=3):
     return {"runs_s": times, "median_s": statistics.median(times)}
 
 
+def cpu_accounting():
+    """(wall, busy CPU seconds of the whole machine, CPU seconds of this process and its waited children)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = sum(fields[:3]) / tick  # user, nice, system (irq time is nobody's)
+    steal = fields[7] / tick if len(fields) > 7 else 0.0  # taken by the hypervisor for other machines
+    t = os.times()
+    return time.monotonic(), busy, t.user + t.system + t.children_user + t.children_system, steal
+
+
+def foreign_cpu(before, after):
+    """CPU time used by other processes on the machine while the server and load generator ran."""
+    wall = after[0] - before[0]
+    other = max(0.0, (after[1] - before[1]) - (after[2] - before[2]))
+    steal = after[3] - before[3]
+    return {"wall_s": wall, "cpu_s": other, "share_of_one_core": other / wall if wall else 0.0,
+            "steal_s": steal, "steal_share_of_one_core": steal / wall if wall else 0.0}
+
+
 def fetch_stats(port):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", STATS_PATH)
@@ -477,14 +513,14 @@ def run(args):
     out = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "goals": GOALS,
            "options": {k: v for k, v in vars(args).items() if k != "cmd"}, "pinned": bool(pin),
            "python": sys.version.split()[0], "cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg()}
-    if os.getloadavg()[0] > 0.8:
-        print("warning: load average %.2f before the run: other work on this machine skews the figures"
-              % os.getloadavg()[0], flush=True)
 
     print("dataset: %s (%d persons) ..." % (DATASET.relative_to(ROOT), args.persons), flush=True)
     argv, env = child(["_build", "--persons", str(args.persons)] + (["--rebuild"] if args.rebuild else []), config)
-    dataset = json.loads(subprocess.run(argv, env=env, cwd=ROOT, check=True, capture_output=True,
-                                        text=True).stdout.strip().splitlines()[-1])
+    built = subprocess.run(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if built.returncode:
+        print("building the dataset failed (exit %d)" % built.returncode, file=sys.stderr)
+        return 2
+    dataset = json.loads(built.stdout.strip().splitlines()[-1])
     out["dataset"] = dataset
     print("  %s; 5,000-person build: %s s (goal < %d s)" % (
         "reused" if dataset["reused"] else "built", fmt(dataset.get("build_s"), "%.2f"), GOALS["build_s"]))
@@ -503,10 +539,14 @@ def run(args):
 
     server_cfg = dict(config, KEEP_CONNECTIONS=True) if args.keep_connections else config
     argv, env = child(["_serve", "--threads", str(args.threads)], server_cfg, pin=0 if pin else None)
+    cpu_before = cpu_accounting()
     server_log = open(SERVER_LOG, "w")  # tracebacks of failing requests go here, not to the terminal
     server = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=server_log, text=True)
     try:
-        info = json.loads(server.stdout.readline())
+        line = server.stdout.readline()
+        if not line:
+            raise SystemExit("the server did not start; see %s" % SERVER_LOG.relative_to(ROOT))
+        info = json.loads(line)
         port, pid = info["port"], server.pid
         out["server"] = {"port": port, "pid": pid, "threads": args.threads, "pinned_core": 0 if pin else None,
                          "keep_connections": args.keep_connections, "idle": proc_status(pid)}
@@ -524,7 +564,6 @@ def run(args):
         phases = json.loads(load.stdout.strip().splitlines()[-1])
         out["server"]["after_load"] = proc_status(pid)  # before the stats fetch allocates anything
         out["audit_rows_at_end"] = audit_rows(RUN_DB)
-        out["loadavg_at_end"] = os.getloadavg()
         stats = fetch_stats(port)
     finally:
         server.terminate()
@@ -533,6 +572,7 @@ def run(args):
         except subprocess.TimeoutExpired:
             server.kill()
         server_log.close()
+    out["foreign_cpu"] = foreign_cpu(cpu_before, cpu_accounting())
 
     for p in phases:
         p["server_ms"] = summary_ms(stats.get(p["tag"], []))
@@ -560,13 +600,22 @@ def run(args):
     print("cold start %.3f s: %s; 5,000-person build %s s: %s; audit rows %d -> %d" % (
         cold["median_s"], "ok" if cold_ok else "FAIL", fmt(dataset.get("build_s"), "%.2f"),
         "ok" if build_ok else "FAIL", out["audit_rows_at_start"], out["audit_rows_at_end"]))
+    sizes = {p["label"]: p["bytes_median"] for p in phases if p["clients"] == args.clients}
+    if sizes.get("search q=zs [HX]") and sizes.get("search q=zs [HX]") == sizes.get("search q=zs"):
+        print("note: the search with HX-Request returns as many bytes as the full page (no fragment?)")
     errors = {p["tag"]: p["statuses"] for p in phases if p["errors"]}
     if errors:
         print("errors (non-200 responses):", json.dumps(errors), "- server log: %s" % SERVER_LOG.relative_to(ROOT))
     out["total_s"] = time.perf_counter() - t_start
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1))
-    if out["loadavg_at_end"][0] > 2.5:  # the bench itself keeps two cores busy
-        print("warning: load average %.2f at the end: something else ran during the bench" % out["loadavg_at_end"][0])
+    foreign = out["foreign_cpu"]
+    if foreign["share_of_one_core"] > 0.1:
+        print("warning: other processes used %.0f%% of a core during the load (%.1f CPU-s in %.0f s): "
+              "the figures are skewed; rerun on a quiet machine" % (
+                  100 * foreign["share_of_one_core"], foreign["cpu_s"], foreign["wall_s"]))
+    if foreign["steal_share_of_one_core"] > 0.1:
+        print("warning: the hypervisor took %.0f%% of a core (steal time) during the load: the figures are "
+              "skewed; rerun when the host is quieter" % (100 * foreign["steal_share_of_one_core"]))
     print("total %.0f s; results in %s" % (out["total_s"], os.path.relpath(args.json, ROOT)))
     return 0 if all(out["goals_met"].values()) else 1
 
