@@ -15,6 +15,7 @@ class Defaults:
     HOST = "127.0.0.1"
     PORT = 8000
     THREADS = 8
+    KEEP_CONNECTIONS = True  # one SQLite connection per server thread, kept between requests
     ARGON2_PARAMS = None  # argon2-cffi defaults (argon2id)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -175,8 +175,10 @@ class Person(Versioned):
             return fn.substr(cls.id_number, 15) == q.upper()
         if re.fullmatch(r"[0-9x]{18}", q):
             return cls.id_number == q.upper()
-        if re.fullmatch(r"[a-z]+", q):
-            return cls.name_initials.startswith(q) | cls.name_pinyin.startswith(q)
+        if re.fullmatch(r"[a-z]+", q):  # keys are stored lower-case: a range uses their indexes
+            upper = q + "{"  # "{" sorts right after "z"
+            return ((cls.name_initials >= q) & (cls.name_initials < upper)) | \
+                ((cls.name_pinyin >= q) & (cls.name_pinyin < upper))
         return cls.name.contains(q)
 
     def current_case(self):

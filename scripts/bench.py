@@ -1,6 +1,6 @@
 """Benchmark of the station portal on the 5,000-person dataset (issue 2, item 10 and "Goals").
 
-    .venv/bin/python scripts/bench.py [--duration 5] [--clients 8] [--rebuild] [--keep-connections]
+    .venv/bin/python scripts/bench.py [--duration 5] [--clients 8] [--rebuild] [--close-connections]
 
 In one run:
   1. builds (or reuses) bench/bench.sqlite3 with demo.build(persons=5000) and times the build;
@@ -478,8 +478,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (8)")
     parser.add_argument("--persons", type=int, default=PERSONS, help="dataset size (5000)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it exists")
-    parser.add_argument("--keep-connections", action="store_true",
-                        help="serve with KEEP_CONNECTIONS=True (one SQLite connection kept per thread)")
+    parser.add_argument("--close-connections", action="store_true",
+                        help="serve with KEEP_CONNECTIONS=False (connect and close SQLite on every request)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
     parser.add_argument("--only", nargs="*", help="measure only the URLs whose label contains one of these")
     parser.add_argument("--json", default=str(RESULTS), help="results file (bench/bench-results.json)")
@@ -537,7 +537,7 @@ def run(args):
     print("cold start (create_app in a fresh interpreter, median of 3): %.3f s (goal <= %.1f s)" % (
         cold["median_s"], GOALS["cold_start_s"]), flush=True)
 
-    server_cfg = dict(config, KEEP_CONNECTIONS=True) if args.keep_connections else config
+    server_cfg = dict(config, KEEP_CONNECTIONS=not args.close_connections)
     argv, env = child(["_serve", "--threads", str(args.threads)], server_cfg, pin=0 if pin else None)
     cpu_before = cpu_accounting()
     server_log = open(SERVER_LOG, "w")  # tracebacks of failing requests go here, not to the terminal
@@ -549,7 +549,7 @@ def run(args):
         info = json.loads(line)
         port, pid = info["port"], server.pid
         out["server"] = {"port": port, "pid": pid, "threads": args.threads, "pinned_core": 0 if pin else None,
-                         "keep_connections": args.keep_connections, "idle": proc_status(pid)}
+                         "keep_connections": not args.close_connections, "idle": proc_status(pid)}
         out["audit_rows_at_start"] = audit_rows(RUN_DB)
         print("server: waitress pid %d on 127.0.0.1:%d, %d threads%s; idle RSS %.1f MB" % (
             pid, port, args.threads, ", core 0 (load generator: core 1)" if pin else " (unpinned)",
