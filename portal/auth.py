@@ -24,6 +24,8 @@ USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")  # a failed login records only 
 
 def init_app(app):
     login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session table does this job; Flask-Login's
+    # "basic" mode would rewrite the cookie on every request
     login_manager.request_loader(lambda request: sessions.load_user())
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_password_gate)

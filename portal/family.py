@@ -7,7 +7,7 @@ from .db import database
 from .models import FamilyMember
 from .permissions import requires
 from .person_forms import FamilyMemberForm
-from .persons import load_person
+from .persons import load_person, render_show
 
 bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
 
@@ -17,8 +17,7 @@ def render_list(person, form=None, status=200):
     if not request.headers.get("HX-Request"):
         if status == 200:
             return redirect(url_for("persons.show", person_id=person.id))
-        return render_template("persons/show.html", person=person, case=person.current_case(),
-                               family=list(person.live_family()), form=form), status
+        return render_show(person, form, status)
     return render_template("family/_list.html", person=person, family=list(person.live_family()),
                            form=form or FamilyMemberForm(formdata=None)), status
 

@@ -96,8 +96,14 @@ def show(person_id):
     """A person's file (a counsellor sees a summary); reading it is audited."""
     person = load_person(person_id)
     audit.record_or_abort("person.view", person)
+    return render_show(person)
+
+
+def render_show(person, family_form=None, status=200):
+    """The person page; the family partial's failed no-JavaScript submit comes back here too."""
     return render_template("persons/show.html", person=person, case=person.current_case(),
-                           family=list(person.live_family()), form=FamilyMemberForm(formdata=None))
+                           family=list(person.live_family()), staff=staff_names(),
+                           form=family_form or FamilyMemberForm(formdata=None)), status
 
 
 def staff_choices(form, case=None):
