@@ -179,11 +179,11 @@ def edit(person_id):
     person = load_person(person_id)
     form = PersonForm(obj=person)
     masked = idcard.mask(person.id_number)
+    form.id_number.description = "显示为部分隐藏；保持原样即不修改，如需更正请输入完整的 18 位号码"
     conflict = None
     if request.method == "GET":
         form.version.data = person.version
         form.id_number.data = masked
-        form.id_number.description = "显示为部分隐藏；保持原样即不修改，如需更正请输入完整的 18 位号码"
         audit.record_or_abort("person.view", person, detail={"form": "edit"})
     else:
         if form.id_number.data == masked:
