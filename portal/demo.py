@@ -4,14 +4,16 @@ Everything is invented: names are drawn at random, ID numbers are valid in form 
 `build(persons=N)` also makes the benchmark dataset (5,000 persons in seconds).
 """
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from stdnum.cn import ric
 
 from . import audit, passwords
 from .clock import today, utcnow
 from .db import database
-from .models import Case, FamilyMember, Person, Setting, User
+from .models import TALK_TOPICS, Case, FamilyMember, Person, RiskAssessment, Setting, Talk, User
+from .risk import FACTORS
+from .schedule import add_months
 
 DEMO_PASSWORD = "Demo@2026station"
 ACCOUNTS = [
@@ -149,5 +151,50 @@ def build(persons=120, seed=2026):
                                 is_guardian=False, notes="职业学校在读", created_at=utcnow()))
         for chunk in range(0, len(family_rows), 500):
             FamilyMember.insert_many(family_rows[chunk:chunk + 500]).execute()
+        talk_rows, risk_rows = work_history(rng, case_rows, now)
+        for rows, model in ((talk_rows, Talk), (risk_rows, RiskAssessment)):
+            for chunk in range(0, len(rows), 500):
+                model.insert_many(rows[chunk:chunk + 500]).execute()
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
-    return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows)}
+    return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
+            "谈话": len(talk_rows), "风险评估": len(risk_rows)}
+
+
+RISK_TEXT = ["近期与原毒友有电话联系", "失业在家，经济压力大", "与家人关系紧张", "睡眠差，情绪低落", "外出务工计划未报备"]
+ACTION_TEXT = ["按时参加尿检", "每周电话联系专干", "参加社区技能培训", "外出前书面报备", "家属协助监督"]
+
+
+def work_history(rng, case_rows, now):
+    """Monthly talks and quarterly risk assessments over each term, ending so that the demo
+    queue looks like a real morning: most up to date, some due today, some overdue."""
+    talks, risks = [], []
+    for case in case_rows:
+        start = case["report_date"]
+        if start is None:
+            continue
+        active = case["status"] in ("active", "suspended")
+        end = now if active else min(now, add_months(start, case["term_months"]))
+        staff = case["worker"] if rng.random() < 0.8 else case["officer"]
+        lag = rng.choices([0, 1, 2], [80, 12, 8])[0] if active else 0  # months the last talk is late
+        held = start
+        while held <= end:
+            next_date = add_months(held, 1)
+            if active and next_date > end and lag:
+                next_date = end - timedelta(days=rng.randrange(0, 25) if lag > 1 else 0)
+            assessment = rng.choices(["stable", "fluctuating", "high"], [75, 20, 5])[0]
+            talks.append(dict(
+                person=case["person"], staff=staff, place=rng.choices(
+                    ["sunshine", "home", "phone", "work", "video"], [55, 20, 12, 8, 5])[0],
+                held_at=datetime.combine(held, time(rng.randrange(9, 17), rng.choice([0, 15, 30, 45]))),
+                kind="routine", topics=",".join(rng.sample(list(TALK_TOPICS), rng.randrange(2, 5))),
+                risk_factors=rng.choice(RISK_TEXT) if assessment != "stable" else None, assessment=assessment,
+                actions=rng.choice(ACTION_TEXT), next_date=next_date,
+                signature="signed" if rng.random() < 0.95 else "refused", created_at=utcnow(), updated_at=utcnow()))
+            if len(talks) % 3 == 1:
+                level = rng.choices(["low", "medium", "high"], [55, 35, 10])[0]
+                risks.append(dict(person=case["person"], assessor=staff, assessed_on=held, level=level,
+                                  factors=",".join(rng.sample(list(FACTORS), rng.randrange(0, 4))),
+                                  next_review=add_months(held, {"high": 1, "medium": 3, "low": 6}[level]),
+                                  created_at=utcnow(), updated_at=utcnow()))
+            held = next_date if next_date > held else add_months(held, 1)
+    return talks, risks

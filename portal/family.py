@@ -5,9 +5,9 @@ from . import audit
 from .clock import utcnow
 from .db import database
 from .models import FamilyMember
-from .permissions import requires
 from .person_forms import FamilyMemberForm
-from .persons import load_person, render_show
+from .permissions import load_person, requires
+from .persons import render_show
 
 bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
 

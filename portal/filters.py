@@ -7,7 +7,9 @@ from peewee import PeeweeException
 
 from . import idcard
 from .clock import local, today, utcnow
+from . import models
 from .models import Setting
+from .risk import FACTORS
 from .permissions import may
 
 ACTION_LABELS = {
@@ -19,7 +21,10 @@ ACTION_LABELS = {
     "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
     "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
     "audit.user": "查看用户操作记录", "demo.load": "装入演示数据", "case.view": "打开案件编辑",
-    "access_denied": "越权访问被拒绝", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
+    "access_denied": "越权访问被拒绝", "talk.create": "记录谈话", "talk.update": "更正谈话",
+    "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
+    "risk.view": "查看风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
+    "queue.view": "查看今日待办", "settings.update": "修改工作周期", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志"}
 DETAIL_LABELS = {
@@ -59,6 +64,11 @@ def audit_detail(raw):
     return "；".join(parts)
 
 
+def choice(code, table):
+    """The Chinese label of a stored code, from the named table in models (e.g. TALK_PLACES)."""
+    return getattr(models, table).get(code, code)
+
+
 def localtime(dt):
     return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
@@ -85,5 +95,8 @@ def init_app(app):
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
     app.add_template_filter(audit_detail)
+    app.add_template_filter(choice)
+    app.add_template_filter(lambda codes: "、".join(FACTORS.get(c, c) for c in codes.split(",") if c),
+                            "factor_labels")
     app.add_template_global(may)
     app.context_processor(template_context)

@@ -7,6 +7,7 @@ that every endpoint declares one.
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from . import audit
 from .models import Case, Person
 
 PUBLIC = "public"
@@ -22,6 +23,10 @@ MATRIX = {
     "persons.reveal_id": frozenset({"lead", "officer", "worker"}),
     "persons.delete": frozenset({"lead", "officer"}),
     "persons.restore": frozenset({"lead"}),
+    "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
+    "records.write": frozenset({"lead", "officer", "worker"}),
+    "queue.read": frozenset({"lead", "officer", "worker"}),
+    "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),
     "audit.read": frozenset({"lead"}),
 }
@@ -104,3 +109,14 @@ def persons_in_scope(user, query):
 
 def may_open(user, person):
     return persons_in_scope(user, Person.select(Person.id).where(Person.id == person.id)).exists()
+
+
+def load_person(person_id):
+    """The live person if the current user may open it; 404 otherwise, and a refused open is audited."""
+    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
+    if person is None:
+        abort(404)
+    if not may_open(current_user, person):
+        audit.record_or_abort("person.view", person, outcome="denied", detail={"path": request.path})
+        abort(404)
+    return person

@@ -3,29 +3,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import audit, idcard
+from . import audit, idcard, risk, timeline
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
-from .permissions import may_open, persons_in_scope, requires, scoped_person_ids
+from .clock import today
+from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
+from .record_forms import RiskForm, TalkForm, default_held_at
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
+from .versioning import save_versioned
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
 
 # The list opens on the persons under management; a search looks at everyone.
 STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
-
-
-def load_person(person_id):
-    """The live person if the current user may open it; 404 otherwise, and a refused open is audited."""
-    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
-    if person is None:
-        abort(404)
-    if not may_open(current_user, person):
-        audit.record_or_abort("person.view", person, outcome="denied", detail={"path": request.path})
-        abort(404)
-    return person
 
 
 def list_filters(args):
@@ -101,9 +93,23 @@ def show(person_id):
 
 def render_show(person, family_form=None, status=200):
     """The person page; the family partial's failed no-JavaScript submit comes back here too."""
+    items, more = timeline.entries(person.id)
+    record_form, record_template = opened_record_form()
     return render_template("persons/show.html", person=person, case=person.current_case(),
-                           family=list(person.live_family()), staff=staff_names(),
+                           family=list(person.live_family()), staff=staff_names(), risk=risk.current(person.id),
+                           items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None)), status
+
+
+def opened_record_form():
+    """?record=talk|risk opens that form on arrival (links from the due-work queue)."""
+    if not can(current_user, "records.write"):
+        return None, None
+    if request.args.get("record") == "talk":
+        return TalkForm(formdata=None, held_at=default_held_at()), "talks/_form.html"
+    if request.args.get("record") == "risk":
+        return RiskForm(formdata=None, assessed_on=today()), "risks/_form.html"
+    return None, None
 
 
 def staff_choices(form, case=None):
@@ -141,35 +147,6 @@ def new():
             return redirect(url_for("persons.show", person_id=person.id))
     status = 422 if request.method == "POST" else 200
     return render_template("persons/new.html", form=form, case_form=case_form), status
-
-
-def shown_value(field, value):
-    """A value as the conflict table shows it: choice labels, masked ID numbers."""
-    if field.name.endswith("id_number"):
-        return idcard.mask(value or "")
-    choices = getattr(field, "choices", None)
-    if choices:
-        return dict((str(k), v) for k, v in choices).get(str(value if value is not None else 0), value)
-    return value
-
-
-def save_versioned(obj, form, values, action, person):
-    """Save `values` if nobody saved `obj` since the form was opened; else return the conflict to show."""
-    model = type(obj)
-    try:
-        version = int(form.version.data or 0)
-    except ValueError:
-        version = 0
-    with database.atomic():
-        if model.update_if_version(obj.id, version, **values):
-            changed = sorted(k for k, v in values.items() if obj.__data__.get(k) != v)
-            audit.record_or_abort(action, obj, person=person, detail={"fields": changed})
-            return None
-    current = model.get_by_id(obj.id)
-    form.version.data = current.version
-    rows = [(form[k].label.text, shown_value(form[k], v), shown_value(form[k], current.__data__.get(k)))
-            for k, v in values.items() if k in form and (v or None) != (current.__data__.get(k) or None)]
-    return {"rows": rows, "editor": audit.last_change(current, action)}
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -25,6 +25,18 @@ EXPECTED = {
     "persons.restore": {"lead"},
     "family.create": WRITE,
     "family.delete": WRITE,
+    "talks.new": WRITE,
+    "talks.create": WRITE,
+    "talks.show": CASE,
+    "talks.edit": WRITE,
+    "talks.delete": WRITE,
+    "talks.index": CASE,
+    "risks.new": WRITE,
+    "risks.create": WRITE,
+    "risks.show": CASE,
+    "timeline.page": CASE,
+    "queue.index": WRITE,
+    "settings.index": {"lead"},
     "users.index": {"lead"},
     "users.new": {"lead"},
     "users.edit": {"lead"},
@@ -59,6 +71,7 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
+    values = {"talk_id": 999999, "assessment_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path

@@ -1,0 +1,83 @@
+"""Forms of the routine work records: face-to-face talks and risk assessments."""
+from datetime import timedelta
+
+from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from .clock import local, utcnow
+from .forms import REQUIRED, Form
+from .models import ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS
+from .person_forms import clean_text, not_future
+from .risk import FACTORS
+
+
+class Checklist(SelectMultipleField):
+    """A group of checkboxes: one Tab stop each, Space ticks."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def not_after_now(form, field):
+    if field.data and field.data > local(utcnow()).replace(tzinfo=None) + timedelta(minutes=10):
+        raise ValidationError("谈话时间不能晚于现在。")
+
+
+class TalkForm(Form):
+    held_at = DateTimeLocalField("谈话时间", format="%Y-%m-%dT%H:%M",
+                                 validators=[InputRequired(REQUIRED), not_after_now])
+    place = SelectField("地点", choices=list(TALK_PLACES.items()), default="sunshine")
+    kind = SelectField("谈话类型", choices=list(TALK_KINDS.items()), default="routine")
+    participants = StringField("参加人员", filters=[clean_text], validators=[Optional(), Length(max=120)],
+                               description="工作人员、家属等，如：陈丽、李明、其母")
+    topics = Checklist("谈话内容", choices=list(TALK_TOPICS.items()))
+    risk_factors = TextAreaField("发现的风险因素", filters=[clean_text], validators=[Optional(), Length(max=1000)])
+    assessment = RadioField("评估", choices=list(ASSESSMENTS.items()),
+                            validators=[InputRequired("请选择评估结果：稳定、波动或高危。")])
+    actions = TextAreaField("约定事项", filters=[clean_text], validators=[Optional(), Length(max=1000)])
+    next_date = DateField("下次谈话日期", validators=[Optional()], description="留空则按站点周期自动推算")
+    signature = RadioField("本人签字", choices=list(SIGNATURES.items()),
+                           validators=[InputRequired("请选择本人已签字或拒绝签字。")])
+    version = HiddenField()
+
+    def validate_topics(self, field):
+        if not field.data:
+            raise ValidationError("请至少勾选一项谈话内容。")
+
+    def validate_next_date(self, field):
+        if field.data and self.held_at.data and field.data <= self.held_at.data.date():
+            raise ValidationError("下次谈话日期应晚于本次谈话。")
+
+    def values(self):
+        return {"held_at": self.held_at.data, "place": self.place.data, "kind": self.kind.data,
+                "participants": self.participants.data or None, "topics": ",".join(self.topics.data),
+                "risk_factors": self.risk_factors.data or None, "assessment": self.assessment.data,
+                "actions": self.actions.data or None, "next_date": self.next_date.data,
+                "signature": self.signature.data}
+
+    def fill(self, talk):
+        """Show a saved talk in the form (its topics are stored comma-separated)."""
+        self.process(obj=talk)
+        self.topics.data = [t for t in talk.topics.split(",") if t]
+        self.version.data = talk.version
+
+
+class RiskForm(Form):
+    assessed_on = DateField("评估日期", validators=[InputRequired(REQUIRED), not_future])
+    level = RadioField("风险等级", choices=list(RISK_LEVELS.items()),
+                       validators=[InputRequired("请选择风险等级：高、中或低。")])
+    factors = Checklist("风险因素", choices=list(FACTORS.items()))
+    notes = TextAreaField("评估说明", filters=[clean_text], validators=[Optional(), Length(max=1000)])
+    next_review = DateField("下次复评日期", validators=[Optional()], description="留空则按风险等级的复评周期推算")
+
+    def validate_next_review(self, field):
+        if field.data and self.assessed_on.data and field.data <= self.assessed_on.data:
+            raise ValidationError("下次复评日期应晚于评估日期。")
+
+
+def default_held_at():
+    """Now, in station time, to the minute."""
+    return local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+
+
