@@ -66,7 +66,8 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     query = filtered(filters)
     total = query.count()
-    rows = list(query.order_by(Person.name_pinyin, Person.id).paginate(page, size))
+    rows = list(query.select_extend(risk.current_level_column().alias("risk_level"))
+                .order_by(Person.name_pinyin, Person.id).paginate(page, size))
     others = others_matching(filters["q"])
     shown = {k: v for k, v in filters.items() if v}
     if idcard.FULL_ID.fullmatch(filters["q"]):

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from peewee import fn
 
-from . import audit
+from . import audit, risk
 from .clock import today
 from .models import Case, Person, RiskAssessment, Talk
 from .permissions import case_scope, requires, sees_all_cases
@@ -59,7 +59,8 @@ def reports_due(base, until):
 def rows(query, kind, due, until, last=None):
     """Select (person, due date) for one kind of work; `until` None means every row."""
     selected = query.select(Person.id.alias("person_id"), Person.name, due.alias("due"),
-                            (last if last is not None else Case.report_date).alias("last"))
+                            (last if last is not None else Case.report_date).alias("last"),
+                            risk.current_level_column().alias("risk_level"))
     if until is not None:
         selected = selected.where(due <= until)
     return [dict(row, kind=kind) for row in selected.dicts()]

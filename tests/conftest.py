@@ -165,3 +165,21 @@ def login_as(users, auth):
 def text_of(response):
     """Visible text of an HTML response, tags stripped."""
     return re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+
+
+def talk_form(**overrides):
+    """A valid talk as the inline form posts it."""
+    data = {"held_at": "2026-11-20T09:30", "place": "sunshine", "kind": "routine", "participants": "陈丽、其母",
+            "topics": ["thoughts", "family"], "risk_factors": "", "assessment": "stable",
+            "actions": "按时尿检", "next_date": "", "signature": "signed"}
+    data.update(overrides)
+    return data
+
+
+@in_app
+def make_talk(person, staff, **overrides):
+    from portal.models import Talk
+    values = dict(person=person, staff=staff, held_at=datetime(2026, 10, 20, 9, 30), place="sunshine",
+                  topics="thoughts", assessment="stable", signature="signed", next_date=date(2026, 11, 20))
+    values.update(overrides)
+    return Talk.create(**values)
