@@ -25,8 +25,11 @@ def not_after_now(form, field):
 
 
 class TalkForm(Form):
-    held_at = DateTimeLocalField("谈话时间", format="%Y-%m-%dT%H:%M",
-                                 validators=[InputRequired(REQUIRED), not_after_now])
+    # Plain text, not datetime-local: the browser's date widgets put several Tab stops
+    # inside one field, and typing "2026-11-20 09:30" is faster for keyboard users.
+    held_at = DateTimeLocalField("谈话时间", format=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M"],
+                                 widget=widgets.TextInput(), validators=[InputRequired(REQUIRED), not_after_now],
+                                 description="如 2026-11-20 09:30", render_kw={"inputmode": "numeric"})
     place = SelectField("地点", choices=list(TALK_PLACES.items()), default="sunshine")
     kind = SelectField("谈话类型", choices=list(TALK_KINDS.items()), default="routine")
     participants = StringField("参加人员", filters=[clean_text], validators=[Optional(), Length(max=120)],
@@ -36,7 +39,9 @@ class TalkForm(Form):
     assessment = RadioField("评估", choices=list(ASSESSMENTS.items()),
                             validators=[InputRequired("请选择评估结果：稳定、波动或高危。")])
     actions = TextAreaField("约定事项", filters=[clean_text], validators=[Optional(), Length(max=1000)])
-    next_date = DateField("下次谈话日期", validators=[Optional()], description="留空则按站点周期自动推算")
+    next_date = DateField("下次谈话日期", format=["%Y-%m-%d", "%Y/%m/%d"], validators=[Optional()],
+                          widget=widgets.TextInput(), render_kw={"placeholder": "如 2026-12-20", "inputmode": "numeric"},
+                          description="留空则按站点周期自动推算")
     signature = RadioField("本人签字", choices=list(SIGNATURES.items()),
                            validators=[InputRequired("请选择本人已签字或拒绝签字。")])
     version = HiddenField()

@@ -293,3 +293,65 @@ def test_idle_timeout_during_htmx_search_sends_browser_to_login(page, live_serve
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/persons/\?q=zs"))
     expect(page.locator("#results").get_by_role("link", name="张三")).to_be_visible()
+
+
+def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
+    """Open the queue, follow an overdue talk, fill the inline form with keys only, see it land."""
+    from datetime import date
+    from conftest import make_talk
+    zhang = live_server.persons["张三"]
+    make_talk(zhang, live_server.worker, next_date=date(2026, 11, 1))
+    log_in(page)
+    page.get_by_role("link", name="今日待办").click()
+    row = page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")
+    expect(row).to_contain_text("逾期 19 天")
+    row.get_by_role("link", name="记录谈话").click()
+    expect(page.get_by_role("heading", level=3)).to_have_text("记录面对面谈话")
+    set_marker(page)
+    held_at = page.locator("[name=held_at]")
+    expect(held_at).to_be_focused()
+    keys = page.keyboard
+    keys.press("Tab")                       # 地点: keep 阳光驿站
+    keys.press("Tab")                       # 谈话类型: keep 例行
+    keys.press("Tab")
+    keys.type("陈丽、其母")                  # 参加人员
+    keys.press("Tab")
+    keys.press("Space")                     # 思想动态
+    keys.press("Tab")
+    keys.press("Space")                     # 身体/用药
+    for _ in range(6):
+        keys.press("Tab")
+    keys.press("Tab")                       # 评估: first radio
+    keys.press("Space")                     # 稳定
+    keys.press("Tab")
+    keys.type("情绪平稳")                    # 风险因素
+    keys.press("Tab")
+    keys.type("下周一来站尿检")               # 约定事项
+    keys.press("Tab")                       # 下次谈话日期: leave empty
+    keys.press("Tab")
+    keys.press("Space")                     # 本人已签字
+    keys.press("Tab")
+    keys.press("Enter")                     # 保存
+    expect(page.locator("#record-slot")).to_contain_text("谈话记录已保存")
+    entry = page.locator("#timeline .entry").first
+    expect(entry).to_contain_text("陈丽、其母")
+    expect(entry).to_contain_text("思想动态、身体/用药")
+    expect(entry).to_contain_text("下周一来站尿检")
+    assert_no_reload(page)
+    page.get_by_role("link", name="今日待办").click()
+    expect(page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")).to_have_count(0)
+    expect(page.locator("tbody tr", has_text="李四").filter(has_text="面对面谈话")).to_have_count(1)
+
+
+def test_inline_talk_errors_keep_what_was_typed(page, live_server):
+    log_in(page)
+    open_person(page, live_server.persons["李四"])
+    set_marker(page)
+    page.get_by_role("link", name="记录谈话").click()
+    expect(page.locator("[name=held_at]")).to_be_focused()
+    page.get_by_label("参加人员").fill("保留这段文字")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#record-slot")).to_contain_text("请至少勾选一项谈话内容")
+    expect(page.locator("#record-slot")).to_contain_text("请选择评估结果")
+    expect(page.get_by_label("参加人员")).to_have_value("保留这段文字")
+    assert_no_reload(page)
