@@ -255,7 +255,7 @@ class Talk(Versioned):
 
     person = ForeignKeyField(Person, backref="talks")
     staff = ForeignKeyField(User, backref="talks")
-    held_at = DateTimeField()
+    held_at = DateTimeField(index=True)  # the station list pages newest first
     place = CharField(constraints=[_in("place", TALK_PLACES)])
     participants = CharField(null=True)
     kind = CharField(default="routine", constraints=[_in("kind", TALK_KINDS)])

@@ -3,15 +3,17 @@ from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from peewee import fn
+from peewee import Select, fn
 
-from . import audit, risk
+from . import audit
 from .clock import today
+from .db import database
 from .models import Case, Person, RiskAssessment, Talk
 from .permissions import case_scope, requires, sees_all_cases
 from .schedule import REPORT_DEADLINE_DAYS, TERM_WARNINGS, cadences, sql_add_months
 
 bp = Blueprint("queue", __name__)
+PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "review": "风险复评", "term": "期限届满", "report": "报到期限"}
 
 
@@ -57,13 +59,21 @@ def reports_due(base, until):
 
 
 def rows(query, kind, due, until, last=None):
-    """Select (person, due date) for one kind of work; `until` None means every row."""
-    selected = query.select(Person.id.alias("person_id"), Person.name, due.alias("due"),
-                            (last if last is not None else Case.report_date).alias("last"),
-                            risk.current_level_column().alias("risk_level"))
+    """Select (person, due date) for one kind of work; `until` None means every row.
+
+    The due date is computed once per case in an inner query and filtered outside it;
+    the risk level is looked up only for the rows that are due.
+    """
+    inner = query.select(Person.id.alias("person_id"), Person.name, due.alias("due"),
+                         (last if last is not None else Case.report_date).alias("last")).alias("work")
+    level = (RiskAssessment.select(RiskAssessment.level)
+             .where(RiskAssessment.person == inner.c.person_id, RiskAssessment.deleted_at.is_null())
+             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
+    outer = Select([inner], [inner.c.person_id, inner.c.name, inner.c.due, inner.c.last,
+                             level.alias("risk_level")]).bind(database)
     if until is not None:
-        selected = selected.where(due <= until)
-    return [dict(row, kind=kind) for row in selected.dicts()]
+        outer = outer.where(inner.c.due <= until)
+    return [dict(row, kind=kind) for row in outer.dicts()]
 
 
 @bp.get("/queue/")
@@ -77,10 +87,12 @@ def index():
     for item in items:
         item["days"] = (day - _as_date(item["due"])).days
     items.sort(key=lambda item: (str(item["due"]), item["name"]))
-    audit.record_or_abort("queue.view", object_type="queue", detail={"shown": len(items), "mine": mine})
     counts = {kind: sum(1 for i in items if i["kind"] == kind) for kind in KINDS}
-    return render_template("queue/index.html", items=items, counts=counts, kinds=KINDS, mine=mine,
-                           station_wide=sees_all_cases(current_user))
+    page = max(request.args.get("page", 1, type=int), 1)
+    shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    audit.record_or_abort("queue.view", object_type="queue", detail={"shown": len(shown), "mine": mine})
+    return render_template("queue/index.html", items=shown, total=len(items), page=page, size=PAGE_SIZE,
+                           counts=counts, kinds=KINDS, mine=mine, station_wide=sees_all_cases(current_user))
 
 
 def _as_date(value):

@@ -70,6 +70,10 @@ TARGETS = [
     ("measure=rehab p3", "/persons/?measure=community_rehab&page=3", {}, True, "page"),
     ("person page", "/persons/{id}", {}, True, "page"),
     ("person edit", "/persons/{id}/edit", {}, True, "page"),
+    ("talk form [HX]", "/persons/{id}/talks/new", {"HX-Request": "true"}, True, "page"),
+    ("timeline p2 [HX]", "/persons/{id}/timeline?page=2", {"HX-Request": "true"}, True, "page"),
+    ("talks list", "/talks/", {}, True, "page"),
+    ("queue (station)", "/queue/", {}, True, "page"),
     ("users", "/users/", {}, True, "page"),
     ("audit p1", "/audit/", {}, True, "page"),  # last: its cost grows with the audit trail
 ]

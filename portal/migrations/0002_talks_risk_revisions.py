@@ -14,6 +14,7 @@ STATEMENTS = [
     'CREATE TABLE "talk" ("id" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, "person_id" INTEGER NOT NULL, "staff_id" INTEGER NOT NULL, "held_at" DATETIME NOT NULL, "place" VARCHAR(255) NOT NULL CHECK (place IN (\'sunshine\', \'home\', \'work\', \'phone\', \'video\')), "participants" VARCHAR(255), "kind" VARCHAR(255) NOT NULL CHECK (kind IN (\'routine\', \'after_breach\', \'after_positive\', \'other\')), "topics" VARCHAR(255) NOT NULL, "risk_factors" TEXT, "assessment" VARCHAR(255) NOT NULL CHECK (assessment IN (\'stable\', \'fluctuating\', \'high\')), "actions" TEXT, "next_date" DATE, "signature" VARCHAR(255) NOT NULL CHECK (signature IN (\'signed\', \'refused\')), FOREIGN KEY ("person_id") REFERENCES "person" ("id"), FOREIGN KEY ("staff_id") REFERENCES "user" ("id"))',
     'CREATE INDEX "talk_person_id" ON "talk" ("person_id")',
     'CREATE INDEX "talk_staff_id" ON "talk" ("staff_id")',
+    'CREATE INDEX "talk_held_at" ON "talk" ("held_at")',
     'CREATE INDEX "talk_person_id_deleted_at_held_at" ON "talk" ("person_id", "deleted_at", "held_at")',
 ]
 
