@@ -173,14 +173,15 @@ def work_history(rng, case_rows, now):
         if start is None:
             continue
         active = case["status"] in ("active", "suspended")
-        end = now if active else min(now, add_months(start, case["term_months"]))
         staff = case["worker"] if rng.random() < 0.8 else case["officer"]
-        lag = rng.choices([0, 1, 2], [80, 12, 8])[0] if active else 0  # months the last talk is late
-        held = start
+        # 0: up to date; 1: the next talk is due today; 2: overdue by up to ~6 weeks
+        lag = rng.choices([0, 1, 2], [84, 8, 8])[0] if active else 0
+        end = {0: now, 1: add_months(now, -1), 2: add_months(now, -1) - timedelta(days=rng.randrange(1, 40))}[lag]
+        if not active:
+            end = min(now, add_months(start, case["term_months"]))
+        held, first = start, len(talks)
         while held <= end:
             next_date = add_months(held, 1)
-            if active and next_date > end and lag:
-                next_date = end - timedelta(days=rng.randrange(0, 25) if lag > 1 else 0)
             assessment = rng.choices(["stable", "fluctuating", "high"], [75, 20, 5])[0]
             talks.append(dict(
                 person=case["person"], staff=staff, place=rng.choices(
@@ -196,5 +197,7 @@ def work_history(rng, case_rows, now):
                                   factors=",".join(rng.sample(list(FACTORS), rng.randrange(0, 4))),
                                   next_review=add_months(held, {"high": 1, "medium": 3, "low": 6}[level]),
                                   created_at=utcnow(), updated_at=utcnow()))
-            held = next_date if next_date > held else add_months(held, 1)
+            held = next_date
+        if lag == 1 and len(talks) > first:
+            talks[-1]["next_date"] = now
     return talks, risks
