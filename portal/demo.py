@@ -11,7 +11,7 @@ from stdnum.cn import ric
 from . import audit, passwords
 from .clock import today, utcnow
 from .db import database
-from .models import TALK_TOPICS, Case, FamilyMember, Person, RiskAssessment, Setting, Talk, User
+from .models import TALK_TOPICS, Case, FamilyMember, HomeVisit, Person, RiskAssessment, Setting, Talk, User
 from .risk import FACTORS
 from .schedule import add_months
 
@@ -151,13 +151,18 @@ def build(persons=120, seed=2026):
                                 is_guardian=False, notes="职业学校在读", created_at=utcnow()))
         for chunk in range(0, len(family_rows), 500):
             FamilyMember.insert_many(family_rows[chunk:chunk + 500]).execute()
-        talk_rows, risk_rows = work_history(rng, case_rows, now)
-        for rows, model in ((talk_rows, Talk), (risk_rows, RiskAssessment)):
+        addresses = {p["id"]: p["residence_address"] for p in person_rows}
+        for case in case_rows:
+            case["address"] = addresses[case["person"]]
+        talk_rows, visit_rows, risk_rows = work_history(rng, case_rows, now)
+        for case in case_rows:
+            del case["address"]
+        for rows, model in ((talk_rows, Talk), (visit_rows, HomeVisit), (risk_rows, RiskAssessment)):
             for chunk in range(0, len(rows), 500):
                 model.insert_many(rows[chunk:chunk + 500]).execute()
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
-            "谈话": len(talk_rows), "风险评估": len(risk_rows)}
+            "谈话": len(talk_rows), "走访": len(visit_rows), "风险评估": len(risk_rows)}
 
 
 RISK_TEXT = ["近期与原毒友有电话联系", "失业在家，经济压力大", "与家人关系紧张", "睡眠差，情绪低落", "外出务工计划未报备"]
@@ -165,9 +170,9 @@ ACTION_TEXT = ["按时参加尿检", "每周电话联系专干", "参加社区�
 
 
 def work_history(rng, case_rows, now):
-    """Monthly talks and quarterly risk assessments over each term, ending so that the demo
+    """Monthly talks, quarterly visits and risk assessments over each term, ending so that the demo
     queue looks like a real morning: most up to date, some due today, some overdue."""
-    talks, risks = [], []
+    talks, visits, risks = [], [], []
     for case in case_rows:
         start = case["report_date"]
         if start is None:
@@ -197,7 +202,18 @@ def work_history(rng, case_rows, now):
                                   factors=",".join(rng.sample(list(FACTORS), rng.randrange(0, 4))),
                                   next_review=add_months(held, {"high": 1, "medium": 3, "low": 6}[level]),
                                   created_at=utcnow(), updated_at=utcnow()))
-            held = next_date
+                held = next_date
         if lag == 1 and len(talks) > first:
             talks[-1]["next_date"] = now
-    return talks, risks
+        visited = start + timedelta(days=rng.randrange(3, 20))
+        while visited <= end:
+            anomalies = rng.choices(["", "contacts", "separated", "lost"], [90, 5, 4, 1])[0]
+            visits.append(dict(
+                person=case["person"], staff=staff, visited_on=visited, visitors="专干、民警",
+                address=case["address"], found_at_home=rng.random() < 0.85,
+                family_met=rng.choice([None, "其母", "配偶", "其父、其母"]), living_verified=rng.random() < 0.9,
+                employment_verified=rng.random() < 0.6, anomalies=anomalies,
+                actions="加强电话联系，下周复访" if anomalies else None, next_date=add_months(visited, 3),
+                created_at=utcnow(), updated_at=utcnow()))
+            visited = add_months(visited, 3)
+    return talks, visits, risks

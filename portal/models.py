@@ -274,6 +274,33 @@ class Talk(Versioned):
         return [TALK_TOPICS[t] for t in self.topics.split(",") if t in TALK_TOPICS]
 
 
+VISIT_ANOMALIES = {"contacts": "疑似接触毒友", "separated": "人户分离", "lost": "失联", "other": "其他"}
+
+
+class HomeVisit(Versioned):
+    """A home visit (入户走访)."""
+
+    person = ForeignKeyField(Person, backref="visits")
+    staff = ForeignKeyField(User, backref="visits")
+    visited_on = DateField(index=True)
+    visitors = CharField()
+    address = CharField()
+    found_at_home = BooleanField()
+    family_met = CharField(null=True)
+    living_verified = BooleanField(default=False)
+    employment_verified = BooleanField(default=False)
+    anomalies = CharField(default="")  # comma-separated VISIT_ANOMALIES keys
+    actions = TextField(null=True)
+    next_date = DateField(null=True)
+
+    class Meta:
+        indexes = ((("person", "deleted_at", "visited_on"), False),)
+
+    @property
+    def anomaly_labels(self):
+        return [VISIT_ANOMALIES[a] for a in self.anomalies.split(",") if a in VISIT_ANOMALIES]
+
+
 RISK_LEVELS = {"high": "高", "medium": "中", "low": "低"}
 
 
@@ -307,4 +334,5 @@ class Revision(BaseModel):
         indexes = ((("model", "record_id"), False),)
 
 
-MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, RiskAssessment, Revision]
+MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
+          Revision]

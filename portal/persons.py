@@ -9,7 +9,7 @@ from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
 from .clock import today
 from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
-from .record_forms import RiskForm, TalkForm, default_held_at
+from .record_forms import RiskForm, TalkForm, VisitForm, default_held_at
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 from .versioning import save_versioned
 
@@ -103,11 +103,13 @@ def render_show(person, family_form=None, status=200):
 
 
 def opened_record_form():
-    """?record=talk|risk opens that form on arrival (links from the due-work queue)."""
+    """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
     if not can(current_user, "records.write"):
         return None, None
     if request.args.get("record") == "talk":
         return TalkForm(formdata=None, held_at=default_held_at()), "talks/_form.html"
+    if request.args.get("record") == "visit":
+        return VisitForm(formdata=None, visited_on=today(), visitors=current_user.display_name), "visits/_form.html"
     if request.args.get("record") == "risk":
         return RiskForm(formdata=None, assessed_on=today()), "risks/_form.html"
     return None, None

@@ -8,13 +8,13 @@ from peewee import Select, fn
 from . import audit
 from .clock import today
 from .db import database
-from .models import Case, Person, RiskAssessment, Talk
+from .models import Case, HomeVisit, Person, RiskAssessment, Talk
 from .permissions import case_scope, requires, sees_all_cases
 from .schedule import REPORT_DEADLINE_DAYS, TERM_WARNINGS, cadences, sql_add_months
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
-KINDS = {"talk": "面对面谈话", "review": "风险复评", "term": "期限届满", "report": "报到期限"}
+KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "term": "期限届满", "report": "报到期限"}
 
 
 def current_cases(mine):
@@ -35,6 +35,22 @@ def talks_due(base, until):
                                                                  Talk.deleted_at.is_null())
     due = fn.COALESCE(last, sql_add_months(last_held, cadences()["talk"]), Case.report_date)
     return rows(base.where(Case.status == "active"), "talk", due, until, last_held)
+
+
+def visits_due(base, until):
+    """Active cases whose home visit is due: the agreed date, else the risk level's cadence from the
+    last visit (monthly for high risk), else at reporting."""
+    last = (HomeVisit.select(HomeVisit.next_date).where(HomeVisit.person == Case.person, HomeVisit.deleted_at.is_null())
+            .order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc()).limit(1))
+    last_on = HomeVisit.select(fn.MAX(HomeVisit.visited_on)).where(HomeVisit.person == Case.person,
+                                                                   HomeVisit.deleted_at.is_null())
+    level = (RiskAssessment.select(RiskAssessment.level)
+             .where(RiskAssessment.person == Case.person, RiskAssessment.deleted_at.is_null())
+             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
+    months = cadences()
+    cadence = fn.IIF(level == "high", months["visit_high"], months["visit"])
+    due = fn.COALESCE(last, sql_add_months(last_on, cadence), Case.report_date)
+    return rows(base.where(Case.status == "active"), "visit", due, until, last_on)
 
 
 def reviews_due(base, until):
@@ -83,7 +99,8 @@ def index():
     day = today()
     mine = request.args.get("mine") == "1"
     base = current_cases(mine)
-    items = talks_due(base, day) + reviews_due(base, day) + terms_ending(base, day) + reports_due(base, day)
+    items = (talks_due(base, day) + visits_due(base, day) + reviews_due(base, day) + terms_ending(base, day)
+             + reports_due(base, day))
     for item in items:
         item["days"] = (day - _as_date(item["due"])).days
     items.sort(key=lambda item: (str(item["due"]), item["name"]))

@@ -1,4 +1,4 @@
-"""Forms of the routine work records: face-to-face talks and risk assessments."""
+"""Forms of the routine work records: face-to-face talks, home visits and risk assessments."""
 from datetime import timedelta
 
 from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, SelectField,
@@ -7,7 +7,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .clock import local, utcnow
 from .forms import REQUIRED, Form
-from .models import ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS
+from .models import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS,
+                     VISIT_ANOMALIES)
 from .person_forms import clean_text, not_future
 from .risk import FACTORS
 
@@ -66,6 +67,45 @@ class TalkForm(Form):
         self.process(obj=talk)
         self.topics.data = [t for t in talk.topics.split(",") if t]
         self.version.data = talk.version
+
+
+class VisitForm(Form):
+    visited_on = DateField("走访日期", format=["%Y-%m-%d", "%Y/%m/%d"], widget=widgets.TextInput(),
+                           render_kw={"inputmode": "numeric"}, description="如 2026-11-20",
+                           validators=[InputRequired(REQUIRED), not_future])
+    visitors = StringField("走访人员", filters=[clean_text], validators=[InputRequired(REQUIRED), Length(max=120)])
+    address = StringField("走访地址", filters=[clean_text], validators=[InputRequired(REQUIRED), Length(max=120)])
+    found_at_home = RadioField("是否在家", choices=[("yes", "在家"), ("no", "不在家")],
+                               validators=[InputRequired("请选择本人是否在家。")])
+    family_met = StringField("见到的家属", filters=[clean_text], validators=[Optional(), Length(max=120)])
+    verified = Checklist("核实情况", choices=[("living", "居住情况属实"), ("employment", "就业情况属实")])
+    anomalies = Checklist("异常情况", choices=list(VISIT_ANOMALIES.items()))
+    actions = TextAreaField("处置措施", filters=[clean_text], validators=[Optional(), Length(max=1000)])
+    next_date = DateField("下次走访日期", format=["%Y-%m-%d", "%Y/%m/%d"], validators=[Optional()],
+                          widget=widgets.TextInput(), render_kw={"placeholder": "如 2027-02-20", "inputmode": "numeric"},
+                          description="留空则按风险等级的走访周期推算")
+    version = HiddenField()
+
+    def validate_next_date(self, field):
+        if field.data and self.visited_on.data and field.data <= self.visited_on.data:
+            raise ValidationError("下次走访日期应晚于本次走访。")
+
+    def values(self):
+        return {"visited_on": self.visited_on.data, "visitors": self.visitors.data, "address": self.address.data,
+                "found_at_home": self.found_at_home.data == "yes", "family_met": self.family_met.data or None,
+                "living_verified": "living" in self.verified.data,
+                "employment_verified": "employment" in self.verified.data,
+                "anomalies": ",".join(self.anomalies.data), "actions": self.actions.data or None,
+                "next_date": self.next_date.data}
+
+    def fill(self, visit):
+        """Show a saved visit in the form."""
+        self.process(obj=visit)
+        self.found_at_home.data = "yes" if visit.found_at_home else "no"
+        self.verified.data = [k for k, on in (("living", visit.living_verified),
+                                              ("employment", visit.employment_verified)) if on]
+        self.anomalies.data = [a for a in visit.anomalies.split(",") if a]
+        self.version.data = visit.version
 
 
 class RiskForm(Form):

@@ -26,6 +26,12 @@ def next_review(level, assessed_on):
     return add_months(assessed_on, cadences()["review_" + level])
 
 
+def visit_cadence(level):
+    """Months between home visits: monthly for high risk, else the station's usual cadence."""
+    months = cadences()
+    return months["visit_high"] if level == "high" else months["visit"]
+
+
 def current(person_id):
     """The newest live assessment of a person, or None."""
     return (RiskAssessment.select().where(RiskAssessment.person == person_id, RiskAssessment.deleted_at.is_null())

@@ -56,7 +56,8 @@ def create(person_id):
         flash("谈话记录已保存。", "success")
         return redirect(url_for("persons.show", person_id=person.id))
     items, more = timeline.entries(person.id)
-    return render_template("talks/created.html", person=person, items=items, more=more, page=1)
+    return render_template("timeline/saved.html", message="谈话记录已保存，已加入下方工作记录。", person=person,
+                           items=items, more=more, page=1)
 
 
 @bp.get("/talks/<int:talk_id>")

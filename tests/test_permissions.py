@@ -31,6 +31,12 @@ EXPECTED = {
     "talks.edit": WRITE,
     "talks.delete": WRITE,
     "talks.index": CASE,
+    "visits.new": WRITE,
+    "visits.create": WRITE,
+    "visits.show": CASE,
+    "visits.edit": WRITE,
+    "visits.delete": WRITE,
+    "visits.index": CASE,
     "risks.new": WRITE,
     "risks.create": WRITE,
     "risks.show": CASE,
@@ -71,7 +77,7 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
-    values = {"talk_id": 999999, "assessment_id": 999999, **values}
+    values = {"talk_id": 999999, "visit_id": 999999, "assessment_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path

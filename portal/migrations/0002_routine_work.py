@@ -1,9 +1,14 @@
-"""Talks, risk assessments and the revision history of corrected records.
+"""Talks, home visits, risk assessments and the revision history of corrected records.
 
 Frozen DDL (never regenerated): later changes go in new numbered migrations.
 """
 
 STATEMENTS = [
+    'CREATE TABLE "home_visit" ("id" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "deleted_at" DATETIME, "person_id" INTEGER NOT NULL, "staff_id" INTEGER NOT NULL, "visited_on" DATE NOT NULL, "visitors" VARCHAR(255) NOT NULL, "address" VARCHAR(255) NOT NULL, "found_at_home" INTEGER NOT NULL, "family_met" VARCHAR(255), "living_verified" INTEGER NOT NULL, "employment_verified" INTEGER NOT NULL, "anomalies" VARCHAR(255) NOT NULL, "actions" TEXT, "next_date" DATE, FOREIGN KEY ("person_id") REFERENCES "person" ("id"), FOREIGN KEY ("staff_id") REFERENCES "user" ("id"))',
+    'CREATE INDEX "home_visit_person_id" ON "home_visit" ("person_id")',
+    'CREATE INDEX "home_visit_staff_id" ON "home_visit" ("staff_id")',
+    'CREATE INDEX "home_visit_visited_on" ON "home_visit" ("visited_on")',
+    'CREATE INDEX "home_visit_person_id_deleted_at_visited_on" ON "home_visit" ("person_id", "deleted_at", "visited_on")',
     'CREATE TABLE "revision" ("id" INTEGER NOT NULL PRIMARY KEY, "model" VARCHAR(255) NOT NULL, "record_id" INTEGER NOT NULL, "version" INTEGER NOT NULL, "data" TEXT NOT NULL, "changed_by_id" INTEGER, "changed_at" DATETIME NOT NULL, FOREIGN KEY ("changed_by_id") REFERENCES "user" ("id"))',
     'CREATE INDEX "revision_changed_by_id" ON "revision" ("changed_by_id")',
     'CREATE INDEX "revision_model_record_id" ON "revision" ("model", "record_id")',
