@@ -67,3 +67,18 @@ def test_timeline_pages_across_record_types(client, users, login_as):
     body = more.get_data(as_text=True)
     assert "<html" not in body and body.count('class="entry entry-') == 3 and "加载更早的记录" not in body
     assert "2026-01-01 09:00" in body
+
+
+def test_risk_fragments_answer_404_outside_scope_and_need_a_writer(client, users, login_as):
+    theirs = make_person("李四", worker=users["worker2"].id)
+    assessment = RiskAssessment.create(person=theirs, assessed_on=date(2026, 11, 1), level="low",
+                                       next_review=date(2027, 5, 1))
+    login_as("worker")
+    headers = {"HX-Request": "true"}
+    assert client.get("/persons/%d/risks/new" % theirs.id, headers=headers).status_code == 404
+    assert client.post("/persons/%d/risks/" % theirs.id, data={"assessed_on": "2026-11-20", "level": "high"},
+                       headers=headers).status_code == 404
+    assert client.get("/risks/%d" % assessment.id, headers=headers).status_code == 404
+    assert RiskAssessment.select().count() == 1
+    login_as("counsellor")
+    assert client.get("/persons/%d/risks/new" % theirs.id, headers=headers).status_code == 403
