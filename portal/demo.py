@@ -194,7 +194,7 @@ def work_history(rng, case_rows, now):
                 held_at=datetime.combine(held, time(rng.randrange(9, 17), rng.choice([0, 15, 30, 45]))),
                 kind="routine", topics=",".join(rng.sample(list(TALK_TOPICS), rng.randrange(2, 5))),
                 risk_factors=rng.choice(RISK_TEXT) if assessment != "stable" else None, assessment=assessment,
-                actions=rng.choice(ACTION_TEXT), next_date=next_date,
+                actions=rng.choice(ACTION_TEXT), next_date=None,  # the station cadence applies
                 signature="signed" if rng.random() < 0.95 else "refused", created_at=utcnow(), updated_at=utcnow()))
             if len(talks) % 3 == 1:
                 level = rng.choices(["low", "medium", "high"], [55, 35, 10])[0]
@@ -202,7 +202,7 @@ def work_history(rng, case_rows, now):
                                   factors=",".join(rng.sample(list(FACTORS), rng.randrange(0, 4))),
                                   next_review=add_months(held, {"high": 1, "medium": 3, "low": 6}[level]),
                                   created_at=utcnow(), updated_at=utcnow()))
-                held = next_date
+            held = next_date
         if lag == 1 and len(talks) > first:
             talks[-1]["next_date"] = now
         visited = start + timedelta(days=rng.randrange(3, 20))
@@ -213,7 +213,7 @@ def work_history(rng, case_rows, now):
                 address=case["address"], found_at_home=rng.random() < 0.85,
                 family_met=rng.choice([None, "其母", "配偶", "其父、其母"]), living_verified=rng.random() < 0.9,
                 employment_verified=rng.random() < 0.6, anomalies=anomalies,
-                actions="加强电话联系，下周复访" if anomalies else None, next_date=add_months(visited, 3),
+                actions="加强电话联系，下周复访" if anomalies else None, next_date=None,
                 created_at=utcnow(), updated_at=utcnow()))
             visited = add_months(visited, 3)
     return talks, visits, risks

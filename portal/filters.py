@@ -43,8 +43,10 @@ def field_labels():
 
     from .forms import UserForm
     from .person_forms import CaseForm, FamilyMemberForm, PersonForm
+    from .record_forms import RiskForm, TalkForm, VisitForm
 
-    return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm)
+    return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm, RiskForm, VisitForm,
+                                             TalkForm)
             for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
 
 
@@ -63,6 +65,12 @@ def audit_detail(raw):
             value = "、".join(labels.get(v, v) for v in value)
         parts.append("%s：%s" % (DETAIL_LABELS.get(key, key), values.get(str(value), value)))
     return "；".join(parts)
+
+
+def revision_fields(raw):
+    """(label, value) pairs of a saved earlier version, for the fields people typed."""
+    labels = field_labels()
+    return [(labels[k], v) for k, v in json.loads(raw).items() if k in labels and v not in (None, "")]
 
 
 def choice(code, table):
@@ -97,6 +105,7 @@ def init_app(app):
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
     app.add_template_filter(audit_detail)
     app.add_template_filter(choice)
+    app.add_template_filter(revision_fields)
     app.add_template_filter(lambda codes: "、".join(FACTORS.get(c, c) for c in codes.split(",") if c),
                             "factor_labels")
     app.add_template_global(may)

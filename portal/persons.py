@@ -3,13 +3,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import audit, idcard, risk, timeline
+from . import audit, idcard, risk, timeline, visits
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
 from .clock import today
 from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
-from .record_forms import RiskForm, TalkForm, VisitForm, default_held_at
+from .record_forms import RiskForm, TalkForm, default_held_at
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 from .versioning import save_versioned
 
@@ -66,7 +66,7 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     query = filtered(filters)
     total = query.count()
-    rows = list(query.select_extend(risk.current_level_column().alias("risk_level"))
+    rows = list(query.select_extend(risk.level_of(Person.id, with_date=True).alias("risk_level"))
                 .order_by(Person.name_pinyin, Person.id).paginate(page, size))
     others = others_matching(filters["q"])
     shown = {k: v for k, v in filters.items() if v}
@@ -95,21 +95,21 @@ def show(person_id):
 def render_show(person, family_form=None, status=200):
     """The person page; the family partial's failed no-JavaScript submit comes back here too."""
     items, more = timeline.entries(person.id)
-    record_form, record_template = opened_record_form()
+    record_form, record_template = opened_record_form(person)
     return render_template("persons/show.html", person=person, case=person.current_case(),
                            family=list(person.live_family()), staff=staff_names(), risk=risk.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None)), status
 
 
-def opened_record_form():
+def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
     if not can(current_user, "records.write"):
         return None, None
     if request.args.get("record") == "talk":
         return TalkForm(formdata=None, held_at=default_held_at()), "talks/_form.html"
     if request.args.get("record") == "visit":
-        return VisitForm(formdata=None, visited_on=today(), visitors=current_user.display_name), "visits/_form.html"
+        return visits.new_form(person), "visits/_form.html"
     if request.args.get("record") == "risk":
         return RiskForm(formdata=None, assessed_on=today()), "risks/_form.html"
     return None, None

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from peewee import Select, fn
 
-from . import audit
+from . import audit, risk
 from .clock import today
 from .db import database
 from .models import Case, HomeVisit, Person, RiskAssessment, Talk
@@ -30,7 +30,7 @@ def current_cases(mine):
 def talks_due(base, until):
     """Active cases whose next talk is due: the date agreed at the last talk, else at reporting."""
     last = (Talk.select(Talk.next_date).where(Talk.person == Case.person, Talk.deleted_at.is_null())
-            .order_by(Talk.held_at.desc()).limit(1))
+            .order_by(Talk.held_at.desc(), Talk.id.desc()).limit(1))
     last_held = Talk.select(fn.MAX(fn.date(Talk.held_at))).where(Talk.person == Case.person,
                                                                  Talk.deleted_at.is_null())
     due = fn.COALESCE(last, sql_add_months(last_held, cadences()["talk"]), Case.report_date)
@@ -38,18 +38,14 @@ def talks_due(base, until):
 
 
 def visits_due(base, until):
-    """Active cases whose home visit is due: the agreed date, else the risk level's cadence from the
-    last visit (monthly for high risk), else at reporting."""
-    last = (HomeVisit.select(HomeVisit.next_date).where(HomeVisit.person == Case.person, HomeVisit.deleted_at.is_null())
-            .order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc()).limit(1))
+    """Active cases whose home visit is due: the agreed date, else the last visit plus the cadence for
+    the current risk level (monthly when high), else at reporting."""
+    agreed = (HomeVisit.select(HomeVisit.next_date).where(HomeVisit.person == Case.person,
+                                                          HomeVisit.deleted_at.is_null())
+              .order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc()).limit(1))
     last_on = HomeVisit.select(fn.MAX(HomeVisit.visited_on)).where(HomeVisit.person == Case.person,
                                                                    HomeVisit.deleted_at.is_null())
-    level = (RiskAssessment.select(RiskAssessment.level)
-             .where(RiskAssessment.person == Case.person, RiskAssessment.deleted_at.is_null())
-             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
-    months = cadences()
-    cadence = fn.IIF(level == "high", months["visit_high"], months["visit"])
-    due = fn.COALESCE(last, sql_add_months(last_on, cadence), Case.report_date)
+    due = fn.COALESCE(agreed, sql_add_months(last_on, risk.visit_cadence_of(Case.person)), Case.report_date)
     return rows(base.where(Case.status == "active"), "visit", due, until, last_on)
 
 
@@ -82,11 +78,8 @@ def rows(query, kind, due, until, last=None):
     """
     inner = query.select(Person.id.alias("person_id"), Person.name, due.alias("due"),
                          (last if last is not None else Case.report_date).alias("last")).alias("work")
-    level = (RiskAssessment.select(RiskAssessment.level)
-             .where(RiskAssessment.person == inner.c.person_id, RiskAssessment.deleted_at.is_null())
-             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
     outer = Select([inner], [inner.c.person_id, inner.c.name, inner.c.due, inner.c.last,
-                             level.alias("risk_level")]).bind(database)
+                             risk.level_of(inner.c.person_id, with_date=True).alias("risk_level")]).bind(database)
     if until is not None:
         outer = outer.where(inner.c.due <= until)
     return [dict(row, kind=kind) for row in outer.dicts()]

@@ -2,9 +2,11 @@
 
 Every place that needs a person's current level, or must force it to high, calls this module.
 """
+from peewee import fn
+
 from . import audit
 from .clock import today
-from .models import Person, RiskAssessment
+from .models import RiskAssessment
 from .schedule import add_months, cadences
 
 FACTORS = {
@@ -26,24 +28,26 @@ def next_review(level, assessed_on):
     return add_months(assessed_on, cadences()["review_" + level])
 
 
-def visit_cadence(level):
-    """Months between home visits: monthly for high risk, else the station's usual cadence."""
-    months = cadences()
-    return months["visit_high"] if level == "high" else months["visit"]
-
-
 def current(person_id):
     """The newest live assessment of a person, or None."""
     return (RiskAssessment.select().where(RiskAssessment.person == person_id, RiskAssessment.deleted_at.is_null())
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).first())
 
 
-def current_level_column():
-    """A correlated subquery giving each person's current level (for lists and the queue)."""
+def level_of(person_column, with_date=False):
+    """Correlated subquery: the current level of the person in `person_column` ("high|2026-11-01"
+    with its date), for lists and the queue."""
     latest = RiskAssessment.alias()
-    return (latest.select(latest.level)
-            .where(latest.person == Person.id, latest.deleted_at.is_null())
+    column = latest.level.concat("|").concat(latest.assessed_on) if with_date else latest.level
+    return (latest.select(column)
+            .where(latest.person == person_column, latest.deleted_at.is_null())
             .order_by(latest.assessed_on.desc(), latest.id.desc()).limit(1))
+
+
+def visit_cadence_of(person_column):
+    """SQL: months between home visits for that person: monthly when high risk (DOMAIN.md §4)."""
+    months = cadences()
+    return fn.IIF(level_of(person_column) == "high", months["visit_high"], months["visit"])
 
 
 def force_high(person, trigger, user=None, on=None):

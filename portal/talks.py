@@ -12,7 +12,6 @@ from .models import ASSESSMENTS, TALK_PLACES, Person, Talk, User
 from .permissions import load_person, persons_in_scope, requires
 from .person_forms import ReasonForm
 from .record_forms import TalkForm, default_held_at
-from .schedule import add_months, cadences
 from .versioning import history, save_versioned
 
 bp = Blueprint("talks", __name__)
@@ -48,7 +47,6 @@ def create(person_id):
     if not form.validate():
         return render_form(person, form, 422)
     values = form.values()
-    values["next_date"] = values["next_date"] or add_months(values["held_at"].date(), cadences()["talk"])
     with database.atomic():
         talk = Talk.create(person=person, staff=current_user.id, **values)
         audit.record_or_abort("talk.create", talk, person=person)
@@ -82,9 +80,7 @@ def edit(talk_id):
         return render_form(person, form, talk=talk)
     if not form.validate():
         return render_form(person, form, 422, talk=talk)
-    values = form.values()
-    values["next_date"] = values["next_date"] or talk.next_date
-    conflict = save_versioned(talk, form, values, "talk.update", person)
+    conflict = save_versioned(talk, form, form.values(), "talk.update", person)
     if conflict:
         return render_form(person, form, 409, talk=talk, conflict=conflict)
     if not request.headers.get("HX-Request"):
@@ -99,6 +95,7 @@ def delete(talk_id):
     talk, person = load_talk(talk_id)
     form = ReasonForm()
     if not form.validate():
+        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "delete"})
         return render_template("talks/_entry.html", person=person, item=talk, reason_form=form), 422
     with database.atomic():
         Talk.update(deleted_at=utcnow(), version=Talk.version + 1).where(Talk.id == talk.id).execute()

@@ -38,6 +38,7 @@ def save_versioned(obj, form, values, action, person):
             audit.record_or_abort(action, obj, person=person, detail={"fields": changed})
             return None
     current = model.get_by_id(obj.id)
+    audit.record_or_abort(action, obj, person=person, outcome="failed", detail={"conflict": True})
     form.version.data = current.version
     rows = [(form[k].label.text, shown_value(form[k], v), shown_value(form[k], current.__data__.get(k)))
             for k, v in values.items() if k in form and (v or None) != (current.__data__.get(k) or None)]

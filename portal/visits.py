@@ -4,16 +4,15 @@ from datetime import date, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import audit, risk, timeline
+from . import audit, timeline
 from .clock import today, utcnow
 from .db import database
 from .fragments import render_fragment
 from .models import VISIT_ANOMALIES, HomeVisit, Person, User
-from .permissions import load_person, persons_in_scope, requires
+from .permissions import can, load_person, persons_in_scope, requires
 from .person_forms import ReasonForm
 from .record_forms import VisitForm
-from .schedule import add_months
-from .versioning import save_versioned
+from .versioning import history, save_versioned
 
 bp = Blueprint("visits", __name__)
 timeline.register("visit", HomeVisit, HomeVisit.visited_on, "visits/_entry.html")
@@ -52,12 +51,8 @@ def create(person_id):
     form = VisitForm()
     if not form.validate():
         return render_form(person, form, 422)
-    values = form.values()
-    current = risk.current(person.id)
-    values["next_date"] = values["next_date"] or add_months(
-        values["visited_on"], risk.visit_cadence(current.level if current else None))
     with database.atomic():
-        visit = HomeVisit.create(person=person, staff=current_user.id, **values)
+        visit = HomeVisit.create(person=person, staff=current_user.id, **form.values())
         audit.record_or_abort("visit.create", visit, person=person)
     if not request.headers.get("HX-Request"):
         flash("走访记录已保存。", "success")
@@ -73,7 +68,8 @@ def show(visit_id):
     """One visit entry (also what "取消" of an inline correction returns to)."""
     visit, person = load_visit(visit_id)
     audit.record_or_abort("visit.view", visit, person=person)
-    return render_fragment("visits/_entry.html", "入户走访记录", person=person, item=visit)
+    return render_fragment("visits/_entry.html", "入户走访记录", person=person, item=visit,
+                           revisions=list(history(visit)))
 
 
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
@@ -88,9 +84,7 @@ def edit(visit_id):
         return render_form(person, form, visit=visit)
     if not form.validate():
         return render_form(person, form, 422, visit=visit)
-    values = form.values()
-    values["next_date"] = values["next_date"] or visit.next_date
-    conflict = save_versioned(visit, form, values, "visit.update", person)
+    conflict = save_versioned(visit, form, form.values(), "visit.update", person)
     if conflict:
         return render_form(person, form, 409, visit=visit, conflict=conflict)
     if not request.headers.get("HX-Request"):
@@ -105,6 +99,7 @@ def delete(visit_id):
     visit, person = load_visit(visit_id)
     form = ReasonForm()
     if not form.validate():
+        audit.record_or_abort("visit.view", visit, person=person, detail={"form": "delete"})
         return render_template("visits/_entry.html", person=person, item=visit, reason_form=form), 422
     with database.atomic():
         HomeVisit.update(deleted_at=utcnow(), version=HomeVisit.version + 1).where(HomeVisit.id == visit.id).execute()
@@ -123,7 +118,8 @@ def index():
             return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
         except ValueError:
             return None
-    anomaly = request.args.get("anomaly") if request.args.get("anomaly") in VISIT_ANOMALIES else ""
+    anomaly = request.args.get("anomaly", "")  # findings, so only for those who may read them
+    anomaly = anomaly if anomaly in VISIT_ANOMALIES and can(current_user, "persons.full") else ""
     filters = {"start": day("start"), "end": day("end"), "staff": request.args.get("staff", type=int),
                "anomaly": anomaly}
     query = persons_in_scope(current_user, HomeVisit.select(HomeVisit, Person).join(Person).where(

@@ -83,8 +83,8 @@ def test_worker_sees_only_assigned_persons_and_lead_sees_all(client, users, logi
 
 def test_lead_changes_cadence_and_the_queue_follows(client, users, login_as):
     person = make_person("周期", worker=users["worker"].id)
-    make_talk(person, users["worker"].id, held_at=datetime(2026, 9, 20, 9), next_date=None)
     login_as("lead")
+    client.post("/persons/%d/talks/" % person.id, data=talk_form(held_at="2026-09-20 09:00"))
     assert due(client) == {"周期"}  # monthly: due 2026-10-20
     form = {"talk": "3", "visit": "3", "visit_high": "1", "review_high": "1", "review_medium": "3", "review_low": "6"}
     assert client.post("/settings/", data=form).status_code == 302

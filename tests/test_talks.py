@@ -37,7 +37,7 @@ def test_saving_puts_the_talk_at_the_top_of_the_timeline(client, users, mine, lo
     assert body.index("新谈话参加人") < body.index("2026-10-20 09:30")
     talk = Talk.get(Talk.participants == "新谈话参加人")
     assert talk.staff_id == users["worker"].id and talk.topics == "thoughts,family"
-    assert str(talk.next_date) == "2026-12-20"  # one month on, the default cadence
+    assert talk.next_date is None  # none agreed: the station cadence applies (see test_queue)
     assert AuditLog.get(AuditLog.action == "talk.create").person_id == mine.id
 
 
@@ -129,3 +129,30 @@ def test_keyboard_order_follows_the_form(client, mine, login_as):
         "held_at", "place", "kind", "participants", "topics", "assessment", "risk_factors", "actions",
         "next_date", "signature")]
     assert order == sorted(order) and "tabindex" not in body and "autofocus" in body
+
+
+def test_earlier_versions_are_shown_to_full_viewers(client, users, mine, login_as):
+    talk = make_talk(mine, users["worker"].id, actions="原约定")
+    login_as("worker")
+    client.post("/talks/%d/edit" % talk.id, headers=HX,
+                data=talk_form(held_at="2026-10-20 09:30", actions="更正后的约定", version="1"))
+    page = client.get("/persons/%d" % mine.id).get_data(as_text=True)
+    assert "查看更正记录" in page and "原约定" not in page
+    entry = client.get("/talks/%d" % talk.id, headers=HX).get_data(as_text=True)
+    assert "原约定" in entry and "更正后的约定" in entry and "第 1 版" in entry
+
+
+def test_deleting_without_reason_and_conflicts_are_audited(client, users, mine, login_as):
+    talk = make_talk(mine, users["worker"].id)
+    login_as("worker")
+    client.post("/talks/%d/delete" % talk.id, data={"reason": ""}, headers=HX)
+    assert AuditLog.select().where(AuditLog.action == "talk.view", AuditLog.object_id == talk.id).exists()
+    client.post("/talks/%d/edit" % talk.id, headers=HX, data=talk_form(held_at="2026-10-20 09:30", version="7"))
+    assert AuditLog.get(AuditLog.action == "talk.update").outcome == "failed"
+
+
+def test_form_opened_as_a_page_posts_without_htmx(client, mine, login_as):
+    login_as("worker")
+    page = client.get("/persons/%d/talks/new" % mine.id).get_data(as_text=True)
+    assert "hx-post" not in page.split("<form")[-1].split(">")[0]
+    assert client.post("/persons/%d/talks/" % mine.id, data=talk_form()).status_code == 302

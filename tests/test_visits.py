@@ -36,14 +36,22 @@ def test_visit_saved_into_the_timeline_with_the_cadence(client, users, mine, log
     assert response.status_code == 200 and 'id="timeline" hx-swap-oob="true"' in body and "人户分离" in body
     visit = HomeVisit.get()
     assert visit.found_at_home and visit.living_verified and not visit.employment_verified
-    assert str(visit.next_date) == "2027-02-20"  # quarterly by default
+    assert visit.next_date is None  # none agreed: the cadence for the risk level applies
 
 
-def test_high_risk_visits_monthly(client, users, mine, login_as):
-    RiskAssessment.create(person=mine, assessed_on=date(2026, 11, 1), level="high", next_review=date(2026, 12, 1))
+@pytest.mark.parametrize("level, months", [("low", 3), ("high", 1)])
+def test_next_visit_follows_the_current_risk_level(app, client, users, mine, login_as, clock, level, months):
+    app.config["PASSWORD_MAX_AGE_DAYS"] = 0  # months pass in this test; no forced password change
     login_as("worker")
-    client.post("/persons/%d/visits/" % mine.id, data=visit_form(), headers=HX)
-    assert str(HomeVisit.get().next_date) == "2026-12-20"
+    client.post("/persons/%d/visits/" % mine.id, data=visit_form(), headers=HX)  # 2026-11-20
+    # The level can rise after the visit: the queue follows the current level.
+    RiskAssessment.create(person=mine, assessed_on=date(2026, 11, 21), level=level, next_review=date(2027, 5, 1))
+    clock.advance(days=30 * months - 3)
+    login_as("worker")
+    assert due(client, "入户走访") == set()
+    clock.advance(days=5)
+    login_as("worker")
+    assert due(client, "入户走访") == {"张三"}
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -80,3 +88,20 @@ def test_recording_a_visit_clears_the_queue_row(client, users, mine, login_as):
     assert due(client, "入户走访") == {"张三"}  # never visited: due since reporting
     client.post("/persons/%d/visits/" % mine.id, data=visit_form(), headers=HX)
     assert due(client, "入户走访") == set()
+
+
+def test_counsellor_sees_no_visit_findings(client, users, login_as):
+    person = make_person("张三", counsellor=users["counsellor"].id)
+    HomeVisit.create(person=person, staff=users["worker"].id, visited_on=date(2026, 11, 1), visitors="陈丽",
+                     address="秘密地址", found_at_home=False, anomalies="contacts", actions="机密处置")
+    login_as("counsellor")
+    for url in ("/persons/%d" % person.id, "/visits/"):
+        page = client.get(url).get_data(as_text=True)
+        for secret in ("秘密地址", "疑似接触毒友", "不在家", "机密处置"):
+            assert secret not in page, (url, secret)
+
+
+def test_queue_link_opens_the_prefilled_visit_form(client, mine, login_as):
+    login_as("worker")
+    page = client.get("/persons/%d?record=visit" % mine.id).get_data(as_text=True)
+    assert "记录入户走访" in page and 'value="花果园大街1号"' in page
