@@ -13,20 +13,20 @@ from .schedule import CADENCES, cadences
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-def cadence_form(data=None):
-    class CadenceForm(Form):
-        pass
-    for key, (label, _) in CADENCES.items():
-        setattr(CadenceForm, key, IntegerField(label + "（每几个月一次）", validators=[
-            InputRequired("请填写月数。"), NumberRange(1, 12, "请填写 1 到 12 之间的月数。")]))
-    return CadenceForm(data=data)
+class CadenceForm(Form):
+    """One whole number of months per kind of work (fields added from CADENCES below)."""
+
+
+for _key, (_label, _) in CADENCES.items():
+    setattr(CadenceForm, _key, IntegerField(_label + "（每几个月一次）", validators=[
+        InputRequired("请填写月数。"), NumberRange(1, 12, "请填写 1 到 12 之间的月数。")]))
 
 
 @bp.route("/", methods=["GET", "POST"])
 @requires("settings.manage")
 def index():
     """Edit the cadences; the queue and default next dates follow them from the next read."""
-    form = cadence_form(cadences())
+    form = CadenceForm(data=cadences())
     if form.validate_on_submit():
         with database.atomic():
             for key in CADENCES:
