@@ -267,7 +267,8 @@ class Talk(Versioned):
     signature = CharField(constraints=[_in("signature", SIGNATURES)])
 
     class Meta:
-        indexes = ((("person", "deleted_at", "held_at"), False),)
+        # covers the timeline and the queue's "latest talk per person" without reading rows
+        indexes = ((("person", "deleted_at", "held_at", "next_date"), False),)
 
     @property
     def topic_labels(self):
@@ -294,7 +295,7 @@ class HomeVisit(Versioned):
     next_date = DateField(null=True)
 
     class Meta:
-        indexes = ((("person", "deleted_at", "visited_on"), False),)
+        indexes = ((("person", "deleted_at", "visited_on", "next_date"), False),)
 
     @property
     def anomaly_labels(self):
@@ -317,7 +318,7 @@ class RiskAssessment(Versioned):
     forced_by = CharField(null=True)  # the trigger that forced "high", if any
 
     class Meta:
-        indexes = ((("person", "deleted_at", "assessed_on"), False),)
+        indexes = ((("person", "deleted_at", "assessed_on", "level", "next_review"), False),)
 
 
 class Revision(BaseModel):

@@ -44,10 +44,19 @@ def level_of(person_column, with_date=False):
             .order_by(latest.assessed_on.desc(), latest.id.desc()).limit(1))
 
 
-def visit_cadence_of(person_column):
-    """SQL: months between home visits for that person: monthly when high risk (DOMAIN.md §4)."""
+def latest_per_person():
+    """Per person: the current assessment's level, date and next review, in one grouped query
+    (SQLite takes the bare columns from the row holding the MAX; ties go to the newer row)."""
+    newest = fn.MAX(RiskAssessment.assessed_on.concat(fn.printf(" %010d", RiskAssessment.id)))  # index + rowid
+    return (RiskAssessment.select(RiskAssessment.person.alias("person_id"), newest.alias("newest"),
+                                  RiskAssessment.level, RiskAssessment.assessed_on, RiskAssessment.next_review)
+            .where(RiskAssessment.deleted_at.is_null()).group_by(RiskAssessment.person))
+
+
+def visit_months(level):
+    """SQL: months between home visits for a level expression: monthly when high (DOMAIN.md §4)."""
     months = cadences()
-    return fn.IIF(level_of(person_column) == "high", months["visit_high"], months["visit"])
+    return fn.IIF(level == "high", months["visit_high"], months["visit"])
 
 
 def force_high(person, trigger, user=None, on=None):
