@@ -23,7 +23,7 @@ ACTION_LABELS = {
     "audit.user": "查看用户操作记录", "demo.load": "装入演示数据", "case.view": "打开案件编辑",
     "access_denied": "越权访问被拒绝", "talk.create": "记录谈话", "talk.update": "更正谈话",
     "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
-    "risk.view": "查看风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
+    "risk.view": "查看风险评估", "risk.update": "更正风险评估", "risk.delete": "删除风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
     "queue.view": "查看今日待办", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
     "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改工作周期", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
 }

@@ -10,7 +10,7 @@ from .forms import REQUIRED, Form
 from .models import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS,
                      VISIT_ANOMALIES)
 from .person_forms import clean_text, not_future
-from .risk import FACTORS
+from .risk import FACTORS, next_review
 
 
 class Checklist(SelectMultipleField):
@@ -115,6 +115,19 @@ class RiskForm(Form):
     factors = Checklist("风险因素", choices=list(FACTORS.items()))
     notes = TextAreaField("评估说明", filters=[clean_text], validators=[Optional(), Length(max=1000)])
     next_review = DateField("下次复评日期", validators=[Optional()], description="留空则按风险等级的复评周期推算")
+    version = HiddenField()
+
+    def fill(self, assessment):
+        """Show a saved assessment in the form."""
+        self.process(obj=assessment)
+        self.factors.data = [f for f in assessment.factors.split(",") if f]
+        self.version.data = assessment.version
+
+    def values(self):
+        """Model values; a blank next review follows the level's cadence."""
+        return {"assessed_on": self.assessed_on.data, "level": self.level.data,
+                "factors": ",".join(self.factors.data), "notes": self.notes.data or None,
+                "next_review": self.next_review.data or next_review(self.level.data, self.assessed_on.data)}
 
     def validate_next_review(self, field):
         if field.data and self.assessed_on.data and field.data <= self.assessed_on.data:

@@ -40,6 +40,8 @@ EXPECTED = {
     "risks.new": WRITE,
     "risks.create": WRITE,
     "risks.show": CASE,
+    "risks.edit": WRITE,
+    "risks.delete": WRITE,
     "timeline.page": CASE,
     "queue.index": WRITE,
     "settings.index": {"lead"},

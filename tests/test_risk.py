@@ -82,3 +82,23 @@ def test_risk_fragments_answer_404_outside_scope_and_need_a_writer(client, users
     assert RiskAssessment.select().count() == 1
     login_as("counsellor")
     assert client.get("/persons/%d/risks/new" % theirs.id, headers=headers).status_code == 403
+
+
+def test_a_wrong_level_can_be_corrected_or_deleted_and_the_queue_follows(client, users, login_as):
+    from test_queue import due
+    person = make_person("张三", worker=users["worker"].id)
+    make_talk(person, users["worker"].id, next_date=date(2026, 12, 20))
+    login_as("worker")
+    client.post("/persons/%d/risks/" % person.id, data={"assessed_on": "2026-10-01", "level": "high"})
+    wrong = risk.current(person.id)
+    assert due(client, "风险复评") == {"张三"}  # high: reviewed monthly, due 2026-11-01
+    fixed = client.post("/risks/%d/edit" % wrong.id, headers={"HX-Request": "true"},
+                        data={"assessed_on": "2026-10-01", "level": "low", "version": "1"})
+    assert fixed.status_code == 200 and "低风险" in fixed.get_data(as_text=True)
+    assert risk.current(person.id).level == "low" and str(risk.current(person.id).next_review) == "2027-04-01"
+    assert due(client, "风险复评") == set()
+    assert "第 1 版" in client.get("/risks/%d" % wrong.id).get_data(as_text=True)
+    assert client.post("/risks/%d/delete" % wrong.id, data={"reason": ""}).status_code == 422
+    client.post("/risks/%d/delete" % wrong.id, data={"reason": "录错了人"})
+    assert risk.current(person.id) is None
+    assert AuditLog.get(AuditLog.action == "risk.delete").reason == "录错了人"
