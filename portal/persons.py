@@ -3,13 +3,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import audit, idcard, risk, timeline, visits
+from . import audit, idcard, risk, risks, talks, timeline, visits
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
-from .clock import today
 from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
-from .record_forms import RiskForm, TalkForm, default_held_at
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 from .versioning import save_versioned
 
@@ -104,15 +102,10 @@ def render_show(person, family_form=None, status=200):
 
 def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
-    if not can(current_user, "records.write"):
+    kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK}.get(request.args.get("record"))
+    if kind is None or not can(current_user, "records.write"):
         return None, None
-    if request.args.get("record") == "talk":
-        return TalkForm(formdata=None, held_at=default_held_at()), "talks/_form.html"
-    if request.args.get("record") == "visit":
-        return visits.new_form(person), "visits/_form.html"
-    if request.args.get("record") == "risk":
-        return RiskForm(formdata=None, assessed_on=today()), "risks/_form.html"
-    return None, None
+    return kind.blank(person), kind.template("form")
 
 
 def staff_choices(form, case=None):

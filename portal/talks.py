@@ -1,108 +1,55 @@
 """Face-to-face talks (面对面谈话): inline entry on the person page, corrections, the station list."""
 from datetime import date, datetime, time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from . import audit, timeline
-from .clock import utcnow
-from .db import database
-from .fragments import render_fragment
+from . import audit, entries, timeline
 from .models import ASSESSMENTS, TALK_PLACES, Person, Talk, User
-from .permissions import load_person, persons_in_scope, requires
-from .person_forms import ReasonForm
+from .permissions import persons_in_scope, requires
 from .record_forms import TalkForm, default_held_at
-from .versioning import history, save_versioned
 
 bp = Blueprint("talks", __name__)
 timeline.register("talk", Talk, Talk.held_at, "talks/_entry.html")
 
 
-def load_talk(talk_id):
-    """A live talk of a person the user may open; 404 otherwise."""
-    talk = Talk.get_or_none(Talk.id == talk_id, Talk.deleted_at.is_null()) or abort(404)
-    return talk, load_person(talk.person_id)
-
-
-def render_form(person, form, status=200, talk=None, conflict=None):
-    return render_fragment("talks/_form.html", "记录谈话", status, person=person, form=form, talk=talk,
-                           conflict=conflict)
+TALK = entries.Kind("talk", Talk, TalkForm, "talks", "谈话记录", "staff",
+                    lambda person: TalkForm(formdata=None, held_at=default_held_at()))
 
 
 @bp.get("/persons/<int:person_id>/talks/new")
 @requires("records.write")
 def new(person_id):
     """The inline talk form, opened on the person page."""
-    person = load_person(person_id)
-    form = TalkForm(formdata=None, held_at=default_held_at())
-    return render_form(person, form)
+    return entries.new(TALK, person_id)
 
 
 @bp.post("/persons/<int:person_id>/talks/")
 @requires("records.write")
 def create(person_id):
-    """Save a talk; it appears at the top of the timeline, or the form returns with its errors."""
-    person = load_person(person_id)
-    form = TalkForm()
-    if not form.validate():
-        return render_form(person, form, 422)
-    values = form.values()
-    with database.atomic():
-        talk = Talk.create(person=person, staff=current_user.id, **values)
-        audit.record_or_abort("talk.create", talk, person=person)
-    if not request.headers.get("HX-Request"):
-        flash("谈话记录已保存。", "success")
-        return redirect(url_for("persons.show", person_id=person.id))
-    items, more = timeline.entries(person.id)
-    return render_template("timeline/saved.html", message="谈话记录已保存，已加入下方工作记录。", person=person,
-                           items=items, more=more, page=1)
+    """Save a talk into the timeline, or return the form with its errors."""
+    return entries.create(TALK, person_id)
 
 
-@bp.get("/talks/<int:talk_id>")
+@bp.get("/talks/<int:entry_id>")
 @requires("records.read")
-def show(talk_id):
-    """One talk entry (also what "取消" of an inline correction returns to)."""
-    talk, person = load_talk(talk_id)
-    audit.record_or_abort("talk.view", talk, person=person)
-    return render_fragment("talks/_entry.html", "谈话记录", person=person, item=talk,
-                           revisions=list(history(talk)))
+def show(entry_id):
+    """One talk with its earlier versions."""
+    return entries.show(TALK, entry_id)
 
 
-@bp.route("/talks/<int:talk_id>/edit", methods=["GET", "POST"])
+@bp.route("/talks/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires("records.write")
-def edit(talk_id):
-    """Correct a talk inline, version-checked; the earlier version is kept."""
-    talk, person = load_talk(talk_id)
-    form = TalkForm()
-    if request.method == "GET":
-        form.fill(talk)
-        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "edit"})
-        return render_form(person, form, talk=talk)
-    if not form.validate():
-        return render_form(person, form, 422, talk=talk)
-    conflict = save_versioned(talk, form, form.values(), "talk.update", person)
-    if conflict:
-        return render_form(person, form, 409, talk=talk, conflict=conflict)
-    if not request.headers.get("HX-Request"):
-        return redirect(url_for("persons.show", person_id=person.id))
-    return render_template("talks/_entry.html", person=person, item=Talk.get_by_id(talk.id))
+def edit(entry_id):
+    """Correct a talk inline."""
+    return entries.edit(TALK, entry_id)
 
 
-@bp.post("/talks/<int:talk_id>/delete")
+@bp.post("/talks/<int:entry_id>/delete")
 @requires("records.write")
-def delete(talk_id):
-    """Soft-delete a talk with a reason; it leaves the timeline and the audit keeps the trace."""
-    talk, person = load_talk(talk_id)
-    form = ReasonForm()
-    if not form.validate():
-        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "delete"})
-        return render_template("talks/_entry.html", person=person, item=talk, reason_form=form), 422
-    with database.atomic():
-        Talk.update(deleted_at=utcnow(), version=Talk.version + 1).where(Talk.id == talk.id).execute()
-        audit.record_or_abort("talk.delete", talk, person=person, reason=form.reason.data)
-    if not request.headers.get("HX-Request"):
-        return redirect(url_for("persons.show", person_id=person.id))
-    return "<p class=\"muted\">该谈话记录已删除（审计日志保留记录）。</p>"
+def delete(entry_id):
+    """Soft-delete a talk with a reason."""
+    return entries.delete(TALK, entry_id)
 
 
 def day_arg(name):

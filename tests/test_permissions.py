@@ -79,7 +79,7 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
-    values = {"talk_id": 999999, "visit_id": 999999, "assessment_id": 999999, **values}
+    values = {"entry_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path
