@@ -12,6 +12,8 @@ def shown_value(field, value):
     """A value as a conflict table shows it: choice labels, masked ID numbers."""
     if field.name.endswith("id_number"):
         return idcard.mask(value or "")
+    if isinstance(value, bool):
+        return "是" if value else "否"
     choices = getattr(field, "choices", None)
     if choices:
         return dict((str(k), v) for k, v in choices).get(str(value if value is not None else 0), value)
