@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, current_app, render_template, request
 
 from . import audit
-from .clock import day_start_utc
+from .clock import day_start_utc, parse_day
 from .models import AuditLog, Person, User
 from .permissions import requires
 
@@ -13,12 +13,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 def date_range(args):
     """Station-local date strings from the query → naive-UTC bounds (inclusive days)."""
-    def parse(name):
-        try:
-            return datetime.strptime(args.get(name, ""), "%Y-%m-%d").date()
-        except ValueError:
-            return None
-    start, end = parse("start"), parse("end")
+    start, end = parse_day(args.get("start")), parse_day(args.get("end"))
     bounds = []
     if start:
         bounds.append(AuditLog.ts >= day_start_utc(start))
@@ -34,7 +29,7 @@ def page_of(query):
     rows = list(query.order_by(AuditLog.id.desc()).paginate(page, size))
     ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
     names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))}
-    accounts = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
+    accounts = User.names()
     names.update({("user", i): n for i, n in accounts.items() if i in ids["user"]})
     return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts}
 

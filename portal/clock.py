@@ -25,6 +25,14 @@ def local(dt):
     return dt.replace(tzinfo=timezone.utc).astimezone(STATION_TZ)
 
 
+def parse_day(text):
+    """A YYYY-MM-DD query argument as a date, or None when absent or malformed."""
+    try:
+        return datetime.strptime(text or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
 def day_start_utc(day):
     """Naive-UTC instant at which a station-local calendar day begins."""
     return datetime.combine(day, time.min, tzinfo=STATION_TZ).astimezone(timezone.utc).replace(tzinfo=None)

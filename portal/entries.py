@@ -2,9 +2,10 @@
 saved into the timeline, corrected inline with a version check (earlier versions kept), and
 soft-deleted with a reason. Every read and change is audited as "<kind>.<action>"."""
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import audit, risk, timeline
@@ -28,6 +29,18 @@ class Kind:
 
     def template(self, part):
         return "%s/_%s.html" % (self.blueprint, part)
+
+
+def list_page(query, filters, action):
+    """One page of a station-wide list, newest first as ordered, without counting every row;
+    the read is audited with the filters used."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"]
+    rows = list(query.limit(size + 1).offset((page - 1) * size))
+    used = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    audit.record_or_abort(action, object_type=action.split(".")[0], detail={**used, "page": page,
+                                                                           "shown": min(len(rows), size)})
+    return {"rows": rows[:size], "more": len(rows) > size, "page": page, "filters": filters, "args": used}
 
 
 def htmx():

@@ -94,6 +94,11 @@ class User(BaseModel):
         return ROLES[self.role]
 
     @classmethod
+    def names(cls):
+        """Display names of every account by id (for tables that show who did what)."""
+        return {u.id: u.display_name for u in cls.select(cls.id, cls.display_name)}
+
+    @classmethod
     def staff(cls, *roles):
         """Active accounts with one of the given roles, by name."""
         return cls.select().where(cls.is_active, cls.role.in_(roles)).order_by(cls.display_name)

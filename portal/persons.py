@@ -74,11 +74,7 @@ def index():
                           detail={**shown, "page": page, "shown": len(rows) + len(others)})
     return render_template("persons/index.html", rows=rows, others=others, total=total, page=page, size=size,
                            filters=filters, workers=User.staff("worker"), measures=MEASURES,
-                           statuses=STATUS_FILTERS, worker_names=staff_names())
-
-
-def staff_names():
-    return {u.id: u.display_name for u in User.select(User.id, User.display_name)}
+                           statuses=STATUS_FILTERS, worker_names=User.names())
 
 
 @bp.get("/<int:person_id>")
@@ -95,7 +91,7 @@ def render_show(person, family_form=None, status=200):
     items, more = timeline.entries(person.id)
     record_form, record_template = opened_record_form(person)
     return render_template("persons/show.html", person=person, case=person.current_case(),
-                           family=list(person.live_family()), staff=staff_names(), risk=risk.current(person.id),
+                           family=list(person.live_family()), staff=User.names(), risk=risk.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None)), status
 

@@ -1,10 +1,11 @@
 """Face-to-face talks (面对面谈话): inline entry on the person page, corrections, the station list."""
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from . import audit, entries, timeline
+from . import entries, timeline
+from .clock import parse_day
 from .models import ASSESSMENTS, TALK_PLACES, Person, Talk, User
 from .permissions import persons_in_scope, requires
 from .record_forms import TalkForm, default_held_at
@@ -52,38 +53,24 @@ def delete(entry_id):
     return entries.delete(TALK, entry_id)
 
 
-def day_arg(name):
-    try:
-        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
-    except ValueError:
-        return None
-
-
 @bp.get("/talks/")
 @requires("records.read")
 def index():
     """All talks in the user's scope, filtered by date range, staff, assessment and place."""
-    filters = {"start": day_arg("start"), "end": day_arg("end"), "staff": request.args.get("staff", type=int),
-               "assessment": request.args.get("assessment") if request.args.get("assessment") in ASSESSMENTS else "",
-               "place": request.args.get("place") if request.args.get("place") in TALK_PLACES else ""}
-    query = (Talk.select(Talk, Person).join(Person)
-             .where(Talk.deleted_at.is_null(), Person.deleted_at.is_null()))
-    query = persons_in_scope(current_user, query)
+    args = request.args
+    filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
+               "staff": args.get("staff", type=int),
+               "assessment": args.get("assessment") if args.get("assessment") in ASSESSMENTS else "",
+               "place": args.get("place") if args.get("place") in TALK_PLACES else ""}
+    query = persons_in_scope(current_user, Talk.select(Talk, Person).join(Person).where(
+        Talk.deleted_at.is_null(), Person.deleted_at.is_null()))
     if filters["start"]:
         query = query.where(Talk.held_at >= datetime.combine(filters["start"], time.min))
     if filters["end"]:
-        query = query.where(Talk.held_at < datetime.combine(filters["end"], time.max))
+        query = query.where(Talk.held_at <= datetime.combine(filters["end"], time.max))
     for name in ("staff", "assessment", "place"):
         if filters[name]:
             query = query.where(getattr(Talk, name) == filters[name])
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    rows = list(query.order_by(Talk.held_at.desc(), Talk.id.desc()).limit(size + 1).offset((page - 1) * size))
-    more, rows = len(rows) > size, rows[:size]  # no total: counting every talk costs more than the page
-    audit.record_or_abort("talk.list", object_type="talk", detail={
-        **{k: str(v) for k, v in filters.items() if v}, "page": page, "shown": len(rows)})
-    args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
-    return render_template("talks/index.html", rows=rows, more=more, page=page, filters=filters,
-                           args=args, staff=User.staff("lead", "officer", "worker"),
-                           staff_names={u.id: u.display_name for u in User.select(User.id, User.display_name)},
-                           assessments=ASSESSMENTS, places=TALK_PLACES)
+    listing = entries.list_page(query.order_by(Talk.held_at.desc(), Talk.id.desc()), filters, "talk.list")
+    return render_template("talks/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+                           staff_names=User.names(), assessments=ASSESSMENTS, places=TALK_PLACES)

@@ -1,11 +1,9 @@
 """Home visits (入户走访): inline entry on the person page, corrections, the station list."""
-from datetime import date, datetime
-
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from . import audit, entries, timeline
-from .clock import today
+from . import entries, timeline
+from .clock import parse_day, today
 from .models import VISIT_ANOMALIES, HomeVisit, Person, User
 from .permissions import can, persons_in_scope, requires
 from .record_forms import VisitForm
@@ -61,16 +59,12 @@ def delete(entry_id):
 @bp.get("/visits/")
 @requires("records.read")
 def index():
-    """All visits in the user's scope, by date range, staff and anomaly."""
-    def day(name):
-        try:
-            return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
-        except ValueError:
-            return None
-    anomaly = request.args.get("anomaly", "")  # findings, so only for those who may read them
-    anomaly = anomaly if anomaly in VISIT_ANOMALIES and can(current_user, "persons.full") else ""
-    filters = {"start": day("start"), "end": day("end"), "staff": request.args.get("staff", type=int),
-               "anomaly": anomaly}
+    """All visits in the user's scope, by date range, staff and (for full viewers) anomaly."""
+    args = request.args
+    anomaly = args.get("anomaly", "")  # findings, so only for those who may read them
+    filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
+               "staff": args.get("staff", type=int),
+               "anomaly": anomaly if anomaly in VISIT_ANOMALIES and can(current_user, "persons.full") else ""}
     query = persons_in_scope(current_user, HomeVisit.select(HomeVisit, Person).join(Person).where(
         HomeVisit.deleted_at.is_null(), Person.deleted_at.is_null()))
     if filters["start"]:
@@ -79,16 +73,9 @@ def index():
         query = query.where(HomeVisit.visited_on <= filters["end"])
     if filters["staff"]:
         query = query.where(HomeVisit.staff == filters["staff"])
-    if anomaly:
-        query = query.where(HomeVisit.anomalies.contains(anomaly))
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    rows = list(query.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
-                .limit(size + 1).offset((page - 1) * size))
-    more, rows = len(rows) > size, rows[:size]
-    audit.record_or_abort("visit.list", object_type="visit", detail={
-        **{k: str(v) for k, v in filters.items() if v}, "page": page, "shown": len(rows)})
-    args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
-    return render_template("visits/index.html", rows=rows, more=more, page=page, filters=filters, args=args,
-                           staff=User.staff("lead", "officer", "worker"), anomalies=VISIT_ANOMALIES,
-                           staff_names={u.id: u.display_name for u in User.select(User.id, User.display_name)})
+    if filters["anomaly"]:
+        query = query.where(HomeVisit.anomalies.contains(filters["anomaly"]))
+    listing = entries.list_page(query.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc()), filters,
+                                "visit.list")
+    return render_template("visits/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+                           staff_names=User.names(), anomalies=VISIT_ANOMALIES)
