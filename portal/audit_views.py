@@ -1,5 +1,5 @@
 """The lead's audit pages: the trail, who viewed a person, what a user viewed (AU7)."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request
 
