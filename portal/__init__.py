@@ -4,8 +4,8 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import (audit_views, auth, cli, config, db, family, filters, home, permissions, persons, queue, risks,
-               security, settings, talks, timeline, users, visits)
+from . import (absences, audit_views, auth, cases, cli, config, db, family, filters, home, permissions, persons,
+               queue, risks, screenings, security, settings, talks, timeline, tracking, users, visits)
 
 csrf = CSRFProtect()
 
@@ -28,8 +28,8 @@ def create_app(test_config=None):
     app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in (home.bp, queue.bp, persons.bp, family.bp, talks.bp, visits.bp, risks.bp, timeline.bp,
-                      users.bp, settings.bp, audit_views.bp):
+    for blueprint in (home.bp, queue.bp, persons.bp, cases.bp, family.bp, talks.bp, visits.bp, risks.bp,
+                      screenings.bp, absences.bp, tracking.bp, timeline.bp, users.bp, settings.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)
     cli.register(app)

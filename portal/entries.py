@@ -8,7 +8,7 @@ from typing import Callable
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import audit, risk, timeline
+from . import audit, risk, timeline, tracking
 from .clock import utcnow
 from .db import database
 from .fragments import render_fragment
@@ -26,9 +26,15 @@ class Kind:
     title: str  # "谈话记录"
     author: str  # the field that records who entered it
     blank: Callable  # person -> an empty form with sensible defaults
+    attach: Callable = None  # person -> values the entry takes from the case, or raises Refused
+    follow_up: Callable = None  # entry -> messages, after each save (breaches, incidents, risk)
 
     def template(self, part):
         return "%s/_%s.html" % (self.blueprint, part)
+
+
+class Refused(ValueError):
+    """The entry cannot be recorded for this person; the message says why, in Chinese."""
 
 
 def list_page(query, filters, action):
@@ -70,16 +76,25 @@ def create(kind, person_id):
     form = kind.form()
     if not form.validate():
         return render_form(kind, person, form, 422)
+    try:
+        attached = kind.attach(person) if kind.attach else {}
+    except Refused as refusal:
+        form.form_errors.append(str(refusal))
+        return render_form(kind, person, form, 422)
     with database.atomic():
-        entry = kind.model.create(person=person, **{kind.author: current_user.id}, **form.values())
+        entry = kind.model.create(person=person, **{kind.author: current_user.id}, **attached, **form.values())
         audit.record_or_abort(kind.name + ".create", entry, person=person)
+        warnings = kind.follow_up(entry) if kind.follow_up else []
     message = "%s已保存" % kind.title
     if not htmx():
         flash(message + "。", "success")
+        for warning in warnings:
+            flash(warning, "warning")
         return redirect(url_for("persons.show", person_id=person.id))
     items, more = timeline.entries(person.id)
     return render_template("timeline/saved.html", message=message + "，已加入下方工作记录。", person=person,
-                           items=items, more=more, page=1, risk=risk.current(person.id))
+                           items=items, more=more, page=1, risk=risk.current(person.id), warnings=warnings,
+                           tracking=tracking.file_for(person) if kind.follow_up else None)
 
 
 def show(kind, entry_id):
@@ -103,9 +118,14 @@ def edit(kind, entry_id):
     conflict = save_versioned(entry, form, form.values(), kind.name + ".update", person)
     if conflict:
         return render_form(kind, person, form, 409, entry=entry, conflict=conflict)
+    entry = kind.model.get_by_id(entry.id)
+    with database.atomic():
+        warnings = kind.follow_up(entry) if kind.follow_up else []
     if not htmx():
+        for warning in warnings:
+            flash(warning, "warning")
         return redirect(url_for("persons.show", person_id=person.id))
-    return render_template(kind.template("entry"), person=person, item=kind.model.get_by_id(entry.id))
+    return render_template(kind.template("entry"), person=person, item=entry, warnings=warnings)
 
 
 def delete(kind, entry_id):

@@ -5,7 +5,7 @@ import json
 from flask import current_app
 from peewee import PeeweeException
 
-from . import idcard
+from . import breaches, idcard
 from .clock import local, today, utcnow
 from . import models
 from .models import Setting
@@ -25,14 +25,24 @@ ACTION_LABELS = {
     "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
     "risk.view": "查看风险评估", "risk.update": "更正风险评估", "risk.delete": "删除风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
     "queue.view": "查看今日待办", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
-    "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改工作周期", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
+    "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改站点设置", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
+    "screening.create": "登记检测", "screening.update": "更正检测", "screening.delete": "删除检测",
+    "screening.view": "查看检测", "screening.list": "查看检测列表", "screening.day": "打开集中检测",
+    "screening.decide": "认定疑似逃避检测", "absence.create": "登记外出", "absence.update": "更正外出",
+    "absence.delete": "删除外出", "absence.view": "查看外出", "case.transition": "办理案件状态变更",
+    "agreement.create": "签订协议", "incident.create": "登记须报告事件", "incident.report": "记录报告公安",
+    "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
 }
-OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志"}
+OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
+                 "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
+                 "breach": "违反协议"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
     "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名", "path": "地址",
-    "form": "页面", "locked": "已锁定", "reason": "原因",
+    "form": "页面", "locked": "已锁定", "reason": "原因", "action": "事项", "from": "原状态", "to": "新状态",
+    "on": "日期", "kind": "类别", "decision": "认定", "batch": "集中检测", "missed": "应检日期", "edition": "版本",
+    "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因",
 }
 
 
@@ -44,9 +54,10 @@ def field_labels():
     from .forms import UserForm
     from .person_forms import CaseForm, FamilyMemberForm, PersonForm
     from .record_forms import RiskForm, TalkForm, VisitForm
+    from .tracking_forms import AbsenceForm, ScreeningForm
 
     return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm, RiskForm, VisitForm,
-                                             TalkForm)
+                                             TalkForm, ScreeningForm, AbsenceForm)
             for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
 
 
@@ -57,7 +68,8 @@ def audit_detail(raw):
     from .models import CASE_STATUSES, MEASURES, ROLES
 
     labels = field_labels()
-    values = {**ROLES, **MEASURES, **CASE_STATUSES, "current": "在管", "all": "全部", "True": "是", "False": "否",
+    values = {**ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS, "confirm": "确认逃避检测",
+              "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
               "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
     parts = []
     for key, value in json.loads(raw).items():
@@ -108,5 +120,6 @@ def init_app(app):
     app.add_template_filter(revision_fields)
     app.add_template_filter(lambda codes: "、".join(FACTORS.get(c, c) for c in codes.split(",") if c),
                             "factor_labels")
+    app.add_template_filter(lambda a: breaches.absence_days(a.leave_on, a.return_on), "absence_days")
     app.add_template_global(may)
     app.context_processor(template_context)

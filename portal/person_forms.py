@@ -3,12 +3,13 @@ import re
 
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from . import idcard
 from .clock import today
 from .forms import REQUIRED, Form
-from .models import CASE_STATUSES, MEASURES, RELATIONS, SEXES
+from .models import MEASURES, RELATIONS, SEXES
+from .schedule import SCREENING_PRESETS
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -94,14 +95,18 @@ class CaseForm(Form):
     decision_date = DateField("决定日期", validators=[InputRequired(REQUIRED), not_future])
     served_date = DateField("送达日期", validators=[InputRequired(REQUIRED), not_future])
     report_date = DateField("报到日期", validators=[Optional(), not_future],
-                            description="尚未报到可留空；社区戒毒期限自报到之日起计算")
+                            description="尚未报到可留空，报到时在档案中办理“报到”；期限自报到之日起计算")
     term_months = IntegerField("期限（月）", default=COMMUNITY_DETOX_MONTHS,
                                validators=[InputRequired("请填写期限月数。")])
     street = StringField("执行地街道/乡镇", filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=60)])
     officer = SelectField("责任民警", coerce=int)
     worker = SelectField("责任专干", coerce=int)
     counsellor = SelectField("心理咨询师", coerce=int)
-    status = SelectField("执行状态", choices=list(CASE_STATUSES.items()), default="pending_report")
+    credited_days = IntegerField("折抵天数", default=0, validators=[
+        InputRequired("请填写折抵天数，没有则填 0。"), NumberRange(0, 1095, "折抵天数为 0-1095。")],
+        description="强制隔离戒毒期间折抵社区戒毒期限的天数（《戒毒条例》第三十一条），没有填 0")
+    screening_preset = SelectField("检测方案", choices=[("", "按本站检测方案")] + [
+        (key, label) for key, (label, _, _) in SCREENING_PRESETS.items()])
     version = HiddenField()
 
     def set_staff(self, officers, workers, counsellors):
@@ -129,7 +134,8 @@ class CaseForm(Form):
     def values(self):
         data = {name: self[name].data for name in (
             "measure", "decision_number", "decision_date", "served_date", "report_date",
-            "term_months", "street", "status")}
+            "term_months", "street", "credited_days")}
+        data["screening_preset"] = self.screening_preset.data or None
         for name in ("officer", "worker", "counsellor"):
             data[name] = self[name].data or None
         return data

@@ -3,12 +3,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import audit, idcard, risk, risks, talks, timeline, visits
+from . import absences, audit, breaches, idcard, lifecycle, risk, risks, screenings, talks, timeline, tracking, visits
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
 from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
+from .tracking_forms import DecisionForm
 from .versioning import save_versioned
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
@@ -64,7 +65,8 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     query = filtered(filters)
     total = query.count()
-    rows = list(query.select_extend(risk.level_of(Person.id, with_date=True).alias("risk_level"))
+    rows = list(query.select_extend(risk.level_of(Person.id, with_date=True).alias("risk_level"),
+                                    breaches.sql_serious_case(Case.id).alias("serious"))
                 .order_by(Person.name_pinyin, Person.id).paginate(page, size))
     others = others_matching(filters["q"])
     shown = {k: v for k, v in filters.items() if v}
@@ -93,12 +95,14 @@ def render_show(person, family_form=None, status=200):
     return render_template("persons/show.html", person=person, case=person.current_case(),
                            family=list(person.live_family()), staff=User.names(), risk=risk.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None)), status
+                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
+                           decision=DecisionForm(formdata=None)), status
 
 
 def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
-    kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK}.get(request.args.get("record"))
+    kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK, "screening": screenings.SCREENING,
+            "absence": absences.ABSENCE}.get(request.args.get("record"))
     if kind is None or not can(current_user, "records.write"):
         return None, None
     return kind.blank(person), kind.template("form")
@@ -129,11 +133,17 @@ def new():
         try:
             with database.atomic():
                 person = Person.create(**values, **Person.search_keys(values["name"]))
-                case = Case.create(person=person, **case_form.values())
+                case_values = case_form.values()
+                report_date = case_values.pop("report_date")
+                case = Case.create(person=person, **case_values)
                 audit.record_or_abort("person.create", person)
                 audit.record_or_abort("case.create", case, person=person)
+                if report_date:  # already reported: the same transition as on the case page
+                    lifecycle.transition(case, "report", report_date, user=current_user)
         except IntegrityError:
             form.id_number.errors.append(DUPLICATE_ID)
+        except lifecycle.TransitionRefused as refusal:
+            case_form.report_date.errors.append(str(refusal))
         else:
             flash("已登记。", "success")
             return redirect(url_for("persons.show", person_id=person.id))
@@ -189,7 +199,7 @@ def edit_case(person_id, case_id):
         for name in ("officer", "worker", "counsellor"):
             form[name].data = getattr(case, name + "_id") or 0
         audit.record_or_abort("case.view", case, person=person, detail={"form": "edit"})
-    elif form.validate():
+    elif form.validate() and report_date_kept(form, case):
         conflict = save_versioned(case, form, form.values(), "case.update", person)
         if conflict is None:
             flash("案件信息已保存。", "success")
@@ -197,6 +207,17 @@ def edit_case(person_id, case_id):
     status = 200 if request.method == "GET" else (409 if conflict else 422)
     return render_template("persons/edit_case.html", person=person, case=case, form=form,
                            conflict=conflict), status
+
+
+def report_date_kept(form, case):
+    """The report date is set by the 报到 transition; the case form may only correct it."""
+    if case.status == "pending_report" and form.report_date.data:
+        form.report_date.errors.append("尚未报到的案件请在档案中办理“登记报到”。")
+        return False
+    if case.status != "pending_report" and not form.report_date.data:
+        form.report_date.errors.append("已报到的案件不能清空报到日期（可更正为正确日期）。")
+        return False
+    return True
 
 
 @bp.post("/<int:person_id>/reveal")

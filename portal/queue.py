@@ -1,7 +1,8 @@
 """今日待办: the due-work queue, derived in SQL whenever it is read and never stored.
 
-One query walks the current cases once, joined to each person's latest talk, visit and
-risk assessment (grouped subqueries), and keeps only the cases with something due.
+One query walks the current cases once, joined to each person's latest talk, visit, risk
+assessment and screenings, and to the case's open follow-ups (grouped subqueries), and keeps
+only the cases with something due.
 """
 from datetime import date, timedelta
 
@@ -9,16 +10,19 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from peewee import JOIN, SQL, Select, fn
 
-from . import audit, risk
+from . import audit, breaches, lifecycle, risk
 from .clock import today
 from .db import database
-from .models import Case, HomeVisit, Person, Talk
+from .models import Case, HomeVisit, Incident, Person, Screening, Talk
 from .permissions import case_scope, requires, sees_all_cases
-from .schedule import REPORT_DEADLINE_DAYS, TERM_WARNINGS, cadences, sql_add_months
+from .schedule import HAIR_MONTHS, TERM_WARNINGS, cadences, screening_settings, sql_add_months, sql_next_screening
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
-KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "term": "期限届满", "report": "报到期限"}
+KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
+         "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
+         "term": "期限届满", "report": "报到期限"}
+FAR = "9999-12-31"  # follow-ups that are due as soon as they exist
 
 
 def current_cases(mine):
@@ -40,47 +44,97 @@ def latest(model, at):
             .where(model.deleted_at.is_null()).group_by(model.person))
 
 
+def latest_screenings():
+    """Per case: the last urine/blood test, the last hair test, and the oldest undecided 未到."""
+    hair = Screening.sample == "hair"
+    undecided = (Screening.result == "absent") & Screening.decided_by.is_null()
+    return (Screening.select(Screening.case.alias("case_id"),
+                             fn.MAX(fn.IIF(hair, None, Screening.tested_on)).alias("last"),
+                             fn.MAX(fn.IIF(hair, Screening.tested_on, None)).alias("last_hair"),
+                             fn.MIN(fn.IIF(undecided, Screening.tested_on, None)).alias("undecided"))
+            .where(Screening.deleted_at.is_null()).group_by(Screening.case))
+
+
+def unreported_incidents():
+    """Per case: the oldest incident not yet reported to the police."""
+    return (Incident.select(Incident.case.alias("case_id"), fn.MIN(Incident.occurred_on).alias("since"))
+            .where(Incident.reported_on.is_null()).group_by(Incident.case))
+
+
 def due_dates(base):
     """Each current case with the due date of every kind of work, by the rules of DOMAIN.md §4:
     an agreed next date, else the last record plus the station cadence, else the report date."""
     months = cadences()
+    preset, _ = screening_settings()
     talks = latest(Talk, Talk.held_at).alias("lt")
     visits = latest(HomeVisit, HomeVisit.visited_on).alias("lv")
     risks = risk.latest_per_person().alias("lr")
+    tests = latest_screenings().alias("ls")
+    incidents = unreported_incidents().alias("li")
     return (base.switch(Case)
             .join(talks, JOIN.LEFT_OUTER, on=(talks.c.person_id == Case.person)).switch(Case)
             .join(visits, JOIN.LEFT_OUTER, on=(visits.c.person_id == Case.person)).switch(Case)
-            .join(risks, JOIN.LEFT_OUTER, on=(risks.c.person_id == Case.person))
+            .join(risks, JOIN.LEFT_OUTER, on=(risks.c.person_id == Case.person)).switch(Case)
+            .join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id)).switch(Case)
+            .join(incidents, JOIN.LEFT_OUTER, on=(incidents.c.case_id == Case.id))
             .select(Person.id.alias("person_id"), Person.name, Case.status,
                     fn.COALESCE(talks.c.agreed, sql_add_months(talks.c.last, months["talk"]),
                                 Case.report_date).alias("talk"),
                     fn.COALESCE(visits.c.agreed, sql_add_months(visits.c.last, risk.visit_months(risks.c.level)),
                                 Case.report_date).alias("visit"),
                     fn.COALESCE(risks.c.next_review, Case.report_date).alias("review"),
-                    sql_add_months(Case.report_date, Case.term_months).alias("term"),
-                    fn.date(Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS).alias("report"),
-                    talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"),
+                    sql_next_screening(Case.report_date, tests.c.last,
+                                       fn.COALESCE(Case.screening_preset, preset)).alias("screening"),
+                    fn.COALESCE(sql_add_months(tests.c.last_hair, HAIR_MONTHS), Case.report_date).alias("hair"),
+                    tests.c.undecided.alias("undecided"), incidents.c.since.alias("police"),
+                    fn.IIF(lifecycle.sql_needs_agreement(), Case.report_date, None).alias("agreement"),
+                    lifecycle.sql_expected_end().alias("term"),
+                    fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS).alias("report"),
+                    breaches.sql_serious_case(Case.id).alias("serious"),
+                    talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"), tests.c.last.alias("last_test"),
                     risks.c.level.concat("|").concat(risks.c.assessed_on).alias("risk_level")))
 
 
+def limits(status, day):
+    """The latest due date still listed today, per kind of work, for a case in `status`."""
+    until = day.isoformat()
+    if status == "pending_report":
+        return {"report": FAR, "police": FAR}
+    if status == "suspended":
+        return {"police": FAR}
+    return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": FAR,
+            "police": FAR, "agreement": FAR, "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
+
+
 def due_items(base, day):
-    """One item per kind of work that is due today or overdue (terms: within the first warning)."""
+    """One item per kind of work that is due today or overdue (terms: within the first warning).
+
+    A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
+    as a candidate 逃避检测 for a person to confirm or excuse (DOMAIN.md §4)."""
+    _, grace = screening_settings()
     cases = due_dates(base).alias("c")
-    until, term_until = day.isoformat(), (day + timedelta(days=TERM_WARNINGS[0])).isoformat()
     column = lambda name: SQL('"c"."%s"' % name)  # noqa: E731
+    until = day.isoformat()
     active = column("status") == "active"
     wanted = (active & ((column("talk") <= until) | (column("visit") <= until) | (column("review") <= until)
-                        | (column("term") <= term_until))) | (column("status") == "pending_report")
+                        | (column("screening") <= until) | (column("hair") <= until)
+                        | column("undecided").is_null(False) | column("agreement").is_null(False)
+                        | (column("term") <= (day + timedelta(days=TERM_WARNINGS[0])).isoformat()))) \
+        | (column("status") == "pending_report") | column("police").is_null(False)
     items = []
     for row in Select([cases], [SQL("*")]).where(wanted).bind(database).dicts():
-        limits = {"talk": until, "visit": until, "review": until, "term": term_until} \
-            if row["status"] == "active" else {"report": "9999-12-31"}
-        for kind, limit in limits.items():
+        screening = row["screening"] and _as_date(row["screening"])
+        if screening and (day - screening).days > grace:  # the scheduled test became a candidate
+            row["missed"], row["screening"] = row["undecided"] or screening, None
+        else:
+            row["missed"] = row["undecided"]
+        for kind, limit in limits(row["status"], day).items():
             if row[kind] is not None and str(row[kind]) <= limit:
-                last = {"talk": row["last_talk"], "visit": row["last_visit"]}.get(kind)
+                last = {"talk": row["last_talk"], "visit": row["last_visit"], "screening": row["last_test"],
+                        "missed": row["last_test"]}.get(kind)
                 items.append({"kind": kind, "person_id": row["person_id"], "name": row["name"],
-                              "due": row[kind], "last": last, "risk_level": row["risk_level"],
-                              "days": (day - _as_date(row[kind])).days})
+                              "due": _as_date(row[kind]), "last": last, "risk_level": row["risk_level"],
+                              "serious": bool(row["serious"]), "days": (day - _as_date(row[kind])).days})
     return items
 
 

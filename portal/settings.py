@@ -8,7 +8,8 @@ from .db import database
 from .forms import Form
 from .models import Setting
 from .permissions import requires
-from .schedule import CADENCES, cadences
+from .schedule import CADENCES, SCREENING_PRESETS, cadences, screening_settings
+from .tracking_forms import PresetForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -35,4 +36,30 @@ def index():
                                   detail={key: form[key].data for key in CADENCES})
         flash("工作周期已保存。", "success")
         return redirect(url_for("settings.index"))
-    return render_template("settings/index.html", form=form, defaults=CADENCES), 422 if form.errors else 200
+    return render_settings(form=form), 422 if form.errors else 200
+
+
+def render_settings(form=None, preset_form=None):
+    if preset_form is None:
+        preset, grace = screening_settings()
+        preset_form = PresetForm(formdata=None, preset=preset, grace_days=grace)
+    preset_form.preset.choices = [(key, label) for key, (label, _, _) in SCREENING_PRESETS.items()]
+    return render_template("settings/index.html", form=form or CadenceForm(formdata=None, data=cadences()),
+                           defaults=CADENCES, preset_form=preset_form)
+
+
+@bp.post("/screening")
+@requires("settings.manage")
+def screening():
+    """Choose the station's test schedule and the grace before a missed test becomes a candidate."""
+    form = PresetForm()
+    form.preset.choices = [(key, label) for key, (label, _, _) in SCREENING_PRESETS.items()]
+    if not form.validate():
+        return render_settings(preset_form=form), 422
+    with database.atomic():
+        Setting.replace(key="screening.preset", value=form.preset.data).execute()
+        Setting.replace(key="screening.grace_days", value=str(form.grace_days.data)).execute()
+        audit.record_or_abort("settings.update", object_type="setting",
+                              detail={"screening.preset": form.preset.data, "screening.grace_days": form.grace_days.data})
+    flash("检测方案已保存。", "success")
+    return redirect(url_for("settings.index"))

@@ -12,7 +12,7 @@ TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "2026-13-45", "
 FIELDS = {
     "/persons/new": ["p-name", "p-id_number", "p-sex", "p-birth_date", "p-phone", "c-measure", "c-decision_number",
                      "c-decision_date", "c-served_date", "c-report_date", "c-term_months", "c-street", "c-worker",
-                     "c-status"],
+                     "c-credited_days", "c-screening_preset"],
     "/persons/{id}/talks/": ["held_at", "place", "kind", "participants", "topics", "assessment", "next_date",
                              "signature", "version"],
     "/persons/{id}/visits/": ["visited_on", "visitors", "address", "found_at_home", "verified", "anomalies",

@@ -43,8 +43,29 @@ EXPECTED = {
     "risks.edit": WRITE,
     "risks.delete": WRITE,
     "timeline.page": CASE,
+    "screenings.new": WRITE,
+    "screenings.create": WRITE,
+    "screenings.show": CASE,
+    "screenings.edit": WRITE,
+    "screenings.delete": WRITE,
+    "screenings.index": CASE,
+    "screenings.day": WRITE,
+    "screenings.decide_absent": WRITE,
+    "screenings.decide_missed": WRITE,
+    "absences.new": WRITE,
+    "absences.create": WRITE,
+    "absences.show": CASE,
+    "absences.edit": WRITE,
+    "absences.delete": WRITE,
+    "tracking.show": CASE,
+    "tracking.report": WRITE,
+    "tracking.educate": WRITE,
+    "tracking.create_breach": WRITE,
+    "cases.transition": WRITE,
+    "cases.new_agreement": WRITE,
     "queue.index": WRITE,
     "settings.index": {"lead"},
+    "settings.screening": {"lead"},
     "users.index": {"lead"},
     "users.new": {"lead"},
     "users.edit": {"lead"},
@@ -79,10 +100,10 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
-    values = {"entry_id": 999999, **values}
+    values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
-    return path
+    return path.replace("<action>", "suspend")
 
 
 @pytest.mark.parametrize("role", sorted(ALL))

@@ -18,7 +18,7 @@ def person_form(**overrides):
         "c-measure": "community_detox", "c-decision_number": "筑南公（禁）社戒决字〔2026〕0101号",
         "c-decision_date": "2026-10-08", "c-served_date": "2026-10-10", "c-report_date": "2026-10-20",
         "c-term_months": "36", "c-street": "新华路街道", "c-officer": "0", "c-worker": "0", "c-counsellor": "0",
-        "c-status": "active",
+        "c-credited_days": "0", "c-screening_preset": "",
     }
     data.update(overrides)
     return data
@@ -200,7 +200,8 @@ def test_case_edit_is_version_checked(client, users, login_as):
     login_as("officer")
     data = {"measure": "community_detox", "decision_number": "X1", "decision_date": "2025-01-02",
             "served_date": "2025-01-05", "report_date": "2025-01-10", "term_months": "36", "street": "花果园街道",
-            "officer": "0", "worker": str(users["worker"].id), "counsellor": "0", "status": "active", "version": "1"}
+            "officer": "0", "worker": str(users["worker"].id), "counsellor": "0", "credited_days": "0", "screening_preset": "",
+            "version": "1"}
     assert client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data=data).status_code == 302
     assert Case.get_by_id(case.id).worker_id == users["worker"].id
     stale = client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data={**data, "street": "二戈街道"})
@@ -303,12 +304,13 @@ def test_stale_case_save_shows_every_changed_field(client, users, login_as):
     login_as("officer")
     data = {"measure": "community_detox", "decision_number": case.decision_number, "decision_date": "2025-01-02",
             "served_date": "2025-01-05", "report_date": "2025-01-10", "term_months": "36", "street": "新华路街道",
-            "officer": "0", "worker": str(users["worker"].id), "counsellor": "0", "status": "compulsory",
-            "version": "1"}
+            "officer": "0", "worker": str(users["worker"].id), "counsellor": "0", "credited_days": "120",
+            "screening_preset": "B", "version": "1"}
     client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data=data)
-    stale = client.post("/persons/%d/cases/%d/edit" % (person.id, case.id), data={**data, "status": "active"})
+    stale = client.post("/persons/%d/cases/%d/edit" % (person.id, case.id),
+                        data={**data, "credited_days": "0", "screening_preset": ""})
     page = stale.get_data(as_text=True)
-    assert stale.status_code == 409 and "转强戒" in page and "执行状态" in page
+    assert stale.status_code == 409 and "折抵天数" in page and "120" in page and "方案B" in page
 
 
 def test_disabled_assignee_stays_selectable(client, users, login_as):

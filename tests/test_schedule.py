@@ -5,7 +5,7 @@ import pytest
 from peewee import Value
 
 from portal.db import database
-from portal.schedule import add_months, cadences, expected_end, report_deadline, sql_add_months
+from portal.schedule import add_months, cadences, next_screening, sql_add_months, sql_next_screening
 
 CASES = [
     (date(2024, 1, 31), 1, date(2024, 2, 29)),   # leap year February
@@ -33,9 +33,32 @@ def test_sql_rule_agrees_with_python(app, start, months, expected):
         assert database.execute_sql("SELECT " + sql, params).fetchone()[0] == expected.isoformat()
 
 
-def test_deadlines():
-    assert report_deadline(date(2024, 2, 20)) == date(2024, 3, 6)  # 15 days, across a leap February
-    assert expected_end(date(2023, 2, 28), 36) == date(2026, 2, 28)
+REPORTED = date(2024, 1, 31)
+SCREENINGS = [  # (preset, last test, next test), worked out by hand from DOMAIN.md §4
+    ("A", None, REPORTED),                          # first test on reporting
+    ("A", date(2023, 12, 1), REPORTED),             # a test before this case does not count
+    ("A", REPORTED, date(2024, 2, 29)),             # year 1 monthly, clamped to the leap month's end
+    ("A", date(2025, 1, 30), date(2025, 2, 28)),    # last day of year 1: still monthly
+    ("A", date(2025, 1, 31), date(2025, 3, 31)),    # year 2 begins: every 2 months
+    ("A", date(2026, 2, 1), date(2026, 5, 1)),      # year 3: every 3 months
+    ("B", REPORTED, date(2024, 2, 15)),             # first half-year: twice a month (15 days)
+    ("B", date(2024, 7, 30), date(2024, 8, 14)),    # day before month 6
+    ("B", date(2024, 7, 31), date(2024, 8, 31)),    # month 6 reached: monthly
+    ("B", date(2025, 3, 10), date(2025, 5, 10)),    # year 2: every 2 months
+]
+
+
+@pytest.mark.parametrize("preset, last, expected", SCREENINGS)
+def test_next_screening_follows_the_preset_phases(preset, last, expected):
+    assert next_screening(REPORTED, last, preset) == expected
+
+
+@pytest.mark.parametrize("preset, last, expected", SCREENINGS)
+def test_sql_next_screening_agrees_with_python(app, preset, last, expected):
+    expr = sql_next_screening(Value(REPORTED.isoformat()), Value(last.isoformat() if last else None), Value(preset))
+    sql, params = database.get_sql_context().sql(expr).query()
+    with database.connection_context():
+        assert database.execute_sql("SELECT " + sql, params).fetchone()[0] == expected.isoformat()
 
 
 def test_cadences_default_and_station_override(app):

@@ -209,6 +209,9 @@ class Case(Versioned):
     worker = ForeignKeyField(User, null=True, backref="worker_cases", index=True)
     counsellor = ForeignKeyField(User, null=True, backref="counsellor_cases")
     status = CharField(default="pending_report", constraints=[_in("status", CASE_STATUSES)])
+    credited_days = IntegerField(default=0)  # days of 强制隔离戒毒 credited to the term (戒毒条例 31)
+    suspended_days = IntegerField(default=0)  # days of closed suspensions (24), kept by lifecycle.py
+    screening_preset = CharField(null=True)  # this person's test schedule; None = the station's
 
     class Meta:
         indexes = ((("person", "deleted_at", "id"), False),)  # covers is_current()

@@ -1,0 +1,171 @@
+"""Abstinence tracking (操守追踪) and the case lifecycle of 戒毒条例: screenings (drug tests),
+absences, breaches and their follow-through, case events and agreements.
+
+The rules that read these tables live in lifecycle.py and breaches.py.
+"""
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..clock import utcnow
+from .core import BaseModel, Case, Person, User, Versioned, _in
+
+SCREENING_KINDS = {"onsite": "现场检测", "lab": "实验室检测", "retest": "复检"}
+SAMPLES = {"urine": "尿液", "hair": "毛发", "blood": "血液"}
+PANELS = {"opiates": "吗啡（阿片类）", "meth": "甲基苯丙胺", "ketamine": "氯胺酮", "mdma": "MDMA（摇头丸）",
+          "thc": "大麻", "cocaine": "可卡因"}
+RESULTS = {"negative": "阴性", "positive": "阳性", "invalid": "无效", "refused": "拒绝", "evaded": "逃避",
+           "absent": "未到"}
+MISSED_RESULTS = ("refused", "evaded")  # count toward 戒毒条例 20 (拒绝/逃避检测)
+
+
+class Screening(Versioned):
+    """A drug test (尿检/毛发检测) of a person within a case.
+
+    A result of 未到 with no decision is a candidate 逃避检测: a person confirms it (the result
+    becomes 逃避) or excuses it with a reason; the portal never decides it alone.
+    """
+
+    person = ForeignKeyField(Person, backref="screenings")
+    case = ForeignKeyField(Case, backref="screenings")
+    staff = ForeignKeyField(User, backref="screenings")  # who entered it
+    tested_on = DateField()
+    kind = CharField(default="onsite", constraints=[_in("kind", SCREENING_KINDS)])
+    sample = CharField(default="urine", constraints=[_in("sample", SAMPLES)])
+    panels = CharField(default="")  # comma-separated PANELS keys
+    result = CharField(constraints=[_in("result", RESULTS)])
+    collectors = CharField(default="")  # names, separated by 、
+    female_collector = BooleanField(default=False)
+    sample_a = CharField(null=True)
+    sample_b = CharField(null=True)
+    random = BooleanField(default=False)
+    police_station = CharField(null=True)
+    signed = BooleanField(default=False)  # the person signed the record
+    scheduled_for = DateField(null=True)  # the scheduled date a missed screening stood for
+    decided_by = ForeignKeyField(User, null=True)  # who confirmed or excused a 未到
+    excuse = TextField(null=True)
+    notes = TextField(null=True)
+
+    class Meta:
+        indexes = ((("person", "deleted_at", "tested_on"), False), (("case", "result"), False),
+                   (("tested_on",), False))
+
+    @property
+    def panel_labels(self):
+        return [PANELS[p] for p in self.panels.split(",") if p in PANELS]
+
+    @property
+    def undecided(self):
+        return self.result == "absent" and self.decided_by_id is None
+
+
+ABSENCE_KINDS = {"reported": "报备外出", "unauthorised": "擅自外出"}
+DISCOVERED = {"visit": "入户走访发现", "phone": "电话抽查发现", "police": "派出所通报", "self": "本人返回后说明",
+              "other": "其他"}
+
+
+class Absence(Versioned):
+    """Leaving the county: a reported absence (外出报备, 戒毒条例 19) or an unauthorised one (20)."""
+
+    person = ForeignKeyField(Person, backref="absences")
+    case = ForeignKeyField(Case, backref="absences")
+    staff = ForeignKeyField(User, backref="absences")
+    kind = CharField(constraints=[_in("kind", ABSENCE_KINDS)])
+    destination = CharField()
+    reason = CharField(null=True)
+    leave_on = DateField()
+    return_on = DateField(null=True)  # unauthorised and not yet back: still counting
+    written_report = BooleanField(default=False)
+    approved_by = CharField(null=True)
+    discovered = CharField(null=True, constraints=[_in("discovered", DISCOVERED)])
+    notes = TextField(null=True)
+
+    class Meta:
+        indexes = ((("person", "deleted_at", "leave_on"), False), (("case", "kind"), False))
+
+
+CASE_ACTIONS = {
+    "report": "报到", "suspend": "中止执行", "resume": "恢复执行", "relocate": "变更执行地（本站内）",
+    "release": "期满解除", "terminate": "终止执行", "compulsory": "转强制隔离戒毒", "transfer": "转出（变更执行地）",
+    "death": "死亡",
+}
+
+
+class CaseEvent(BaseModel):
+    """One transition of a case's state, dated and with its document (append-only history)."""
+
+    case = ForeignKeyField(Case, backref="events")
+    action = CharField(constraints=[_in("action", CASE_ACTIONS)])
+    from_status = CharField()
+    to_status = CharField()
+    on = DateField()
+    document_number = CharField(null=True)
+    place = CharField(null=True)  # the new place on a change of place
+    notes = TextField(null=True)
+    user = ForeignKeyField(User, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "on"), False),)
+
+    @property
+    def action_label(self):
+        return CASE_ACTIONS[self.action]
+
+
+class Agreement(Versioned):
+    """The 社区戒毒/康复协议 signed after reporting (戒毒条例 16) and again after a change of place (22)."""
+
+    case = ForeignKeyField(Case, backref="agreements")
+    edition = IntegerField()  # 1, 2, … per case
+    signed_on = DateField()
+    measures = TextField()
+    obligations = TextField()
+    liability = TextField()
+    staff = ForeignKeyField(User)
+
+    class Meta:
+        indexes = ((("case", "edition"), True),)
+
+
+INCIDENT_KINDS = {"serious_breach": "严重违反协议", "relapse": "复吸（检测阳性）"}
+
+
+class Incident(BaseModel):
+    """An event the police must be told of promptly (戒毒条例 21), with that report's record."""
+
+    person = ForeignKeyField(Person, backref="incidents")
+    case = ForeignKeyField(Case, backref="incidents")
+    kind = CharField(constraints=[_in("kind", INCIDENT_KINDS)])
+    occurred_on = DateField()
+    screening = ForeignKeyField(Screening, null=True)
+    detail = CharField(null=True)
+    reported_on = DateField(null=True)
+    recipient = CharField(null=True)  # who at the police received the report
+    report_notes = TextField(null=True)
+    reported_by = ForeignKeyField(User, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "kind"), False),)
+
+
+BREACH_KINDS = {"refusal": "拒绝检测", "evasion": "逃避检测", "absence": "擅自外出", "late_report": "逾期报到",
+                "missed_talk": "无故不参加谈话/活动", "other": "其他违反协议行为"}
+
+
+class Breach(Versioned):
+    """An ordinary breach with the 批评教育 given; refusals, evasions and unauthorised absences get
+    one automatically (linked to their record) so that none is left without education."""
+
+    person = ForeignKeyField(Person, backref="breaches")
+    case = ForeignKeyField(Case, backref="breaches")
+    kind = CharField(constraints=[_in("kind", BREACH_KINDS)])
+    occurred_on = DateField()
+    description = TextField(null=True)
+    screening = ForeignKeyField(Screening, null=True)
+    absence = ForeignKeyField(Absence, null=True)
+    educated_on = DateField(null=True)
+    education = TextField(null=True)  # the 批评教育 given
+    staff = ForeignKeyField(User, null=True)
+
+    class Meta:
+        indexes = ((("person", "deleted_at", "occurred_on"), False),)
