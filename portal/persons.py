@@ -9,7 +9,6 @@ from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
 from .permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
 from .person_forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
-from .tracking_forms import DecisionForm
 from .versioning import save_versioned
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
@@ -95,8 +94,7 @@ def render_show(person, family_form=None, status=200):
     return render_template("persons/show.html", person=person, case=person.current_case(),
                            family=list(person.live_family()), staff=User.names(), risk=risk.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
-                           decision=DecisionForm(formdata=None)), status
+                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person)), status
 
 
 def opened_record_form(person):

@@ -12,7 +12,7 @@ from .fragments import render_fragment
 from .models import Absence, Agreement, Breach, CaseEvent, Incident, Screening
 from .permissions import load_person, requires
 from .schedule import HAIR_MONTHS, SCREENING_PRESETS, add_months, next_screening, screening_settings
-from .tracking_forms import BreachForm, DecisionForm, EducationForm, PoliceReportForm
+from .tracking_forms import BreachForm, EducationForm, PoliceReportForm
 
 bp = Blueprint("tracking", __name__)
 RECENT = 12  # screenings shown in the file; the station list has them all
@@ -62,7 +62,7 @@ def file_for(person, day=None):
 def render_file(person, status=200, **forms):
     """The file as a fragment (or a page without JavaScript), with any form that failed."""
     return render_fragment("tracking/_file.html", "%s 的操守追踪档案" % person.name, status, person=person,
-                           tracking=file_for(person), decision=DecisionForm(formdata=None), **forms)
+                           tracking=file_for(person), **forms)
 
 
 @bp.app_template_global()

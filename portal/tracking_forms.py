@@ -140,7 +140,8 @@ class DecisionForm(Form):
 
     decision = RadioField("认定", choices=[("confirm", "确认为逃避检测"), ("excuse", "有正当理由，不计违反")],
                           validators=[InputRequired("请选择确认逃避检测或说明正当理由。")])
-    reason = notes("理由/说明", max_length=300, description="说明正当理由时必填，如：住院治疗，有医院证明")
+    reason = TextAreaField("理由/说明", filters=[clean_text], validators=[Length(max=300)],
+                           description="说明正当理由时必填，如：住院治疗，有医院证明")
     due = HiddenField()
 
     def validate_reason(self, field):
