@@ -239,9 +239,8 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
     mostly negative, a few positives, refusals and 未到, and one serious breach."""
     names = {u.id: u.display_name for u in users.values()}
     rows = {"CaseEvent": [], "Agreement": [], "Screening": [], "Absence": [], "serious": None}
-    serious = next(i for i, c in enumerate(case_rows) if i > 5 and c["status"] == "active"
-                   and c["report_date"] and c["report_date"] < now - timedelta(days=400) and sexes[c["person"]] == "M"),
-                   None)
+    serious = next((i for i, c in enumerate(case_rows) if i > 5 and c["status"] == "active" and c["report_date"]
+                    and c["report_date"] < now - timedelta(days=400) and sexes[c["person"]] == "M"), None)
     stamp = {"created_at": utcnow(), "updated_at": utcnow()}
     for index, case in enumerate(case_rows):
         case_id, start = case_ids[case["person"]], case["report_date"]
