@@ -355,3 +355,48 @@ def test_inline_talk_errors_keep_what_was_typed(page, live_server):
     expect(page.locator("#record-slot")).to_contain_text("请选择评估结果")
     expect(page.get_by_label("参加人员")).to_have_value("保留这段文字")
     assert_no_reload(page)
+
+
+def test_a_testing_day_for_ten_persons_by_keyboard_alone(page, live_server):
+    """Choose ten persons, then type each result on its row; one positive needs its A/B numbers."""
+    for i in range(8):
+        make_person("检测%d号" % i, worker=live_server.worker)
+    log_in(page)
+    page.goto("/screenings/day")
+    boxes = page.locator("input[name=person]")
+    expect(boxes).to_have_count(10)  # the worker's ten running cases, not a colleague's
+    boxes.first.focus()
+    for _ in range(10):
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the focus is on "下一步：录入结果"
+    expect(page.get_by_role("heading", level=1)).to_contain_text("第 2 步")
+    page.get_by_label("采样/检测人员").focus()
+    page.keyboard.type("李明、陈丽")
+    results = page.locator("select[name$='-result']")
+    expect(results).to_have_count(10)
+    results.first.focus()
+    for row in range(10):
+        page.keyboard.press("2" if row == 4 else "1")  # 1 阴性, 2 阳性
+        page.keyboard.press("Tab")
+        if row == 4:
+            page.keyboard.type("A-20261120-05")
+        page.keyboard.press("Tab")  # B sample: left empty on purpose
+        page.keyboard.press("Tab")  # random
+        page.keyboard.press("Tab")  # signed
+        page.keyboard.press("Tab")  # notes
+        if row < 9:
+            page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # submits from the last notes field
+    # the positive row lacks its B number: nine are saved, that row stays with what was typed
+    expect(page.locator(".saved-list li")).to_have_count(9)
+    expect(page.locator(".row-errors")).to_contain_text("阳性结果须填写 A、B 样本编号")
+    expect(page.locator("input[name$='-sample_a']")).to_have_value("A-20261120-05")
+    page.locator("input[name$='-sample_b']").focus()
+    page.keyboard.type("B-20261120-05")
+    page.keyboard.press("Enter")
+    expect(page.locator(".saved-list li")).to_have_count(1)
+    expect(page.locator(".saved-list")).to_contain_text("复吸")
+    page.goto("/screenings/")
+    expect(page.locator("tbody tr")).to_have_count(10)
+    expect(page.locator("tbody .result-positive")).to_have_count(1)
