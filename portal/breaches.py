@@ -8,10 +8,11 @@
 Counters are computed from the screenings and absences themselves, in SQL, for one case or for
 every case at once; `follow_through` runs after each saved screening or absence.
 """
-from peewee import JOIN, fn
+from peewee import Select, Value, fn
 
 from . import audit, risk
 from .clock import today
+from .db import database
 from .models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
 
 WRITTEN_REPORT_DAYS = 3  # 19: leaving the county for 3 days or more
@@ -41,29 +42,30 @@ def sql_is_serious(missed, absences, days):
     return (missed >= SERIOUS_MISSED) | (absences >= SERIOUS_ABSENCES) | (days >= SERIOUS_DAYS)
 
 
-def counters(day=None):
-    """Per case: refused/evaded tests, unauthorised absences and their days, and whether that is
-    a serious breach; one grouped query over all cases (narrow it with .where on Case)."""
+def counters(day=None, case_id=None):
+    """Per case with any breach: refused/evaded tests, unauthorised absences and their days, and
+    whether that is a serious breach (a case not listed has none). One query that reads only the
+    breaching rows (through their indexes), for every case or for the one case given."""
     day = day or today()
-    missed = (Screening.select(Screening.case.alias("case_id"), fn.COUNT(Screening.id).alias("n"))
-              .where(Screening.result.in_(MISSED_RESULTS), Screening.deleted_at.is_null())
-              .group_by(Screening.case).alias("m"))
-    away = (Absence.select(Absence.case.alias("case_id"), fn.COUNT(Absence.id).alias("n"),
-                           fn.SUM(sql_absence_days(day)).alias("days"))
-            .where(Absence.kind == "unauthorised", Absence.deleted_at.is_null())
-            .group_by(Absence.case).alias("a"))
-    n_missed, n_away, n_days = (fn.COALESCE(missed.c.n, 0), fn.COALESCE(away.c.n, 0),
-                                fn.COALESCE(away.c.days, 0).cast("INTEGER"))
-    return (Case.select(Case.id.alias("case_id"), n_missed.alias("missed"), n_away.alias("absences"),
-                        n_days.alias("absent_days"), sql_is_serious(n_missed, n_away, n_days).alias("serious"))
-            .join(missed, JOIN.LEFT_OUTER, on=(missed.c.case_id == Case.id)).switch(Case)
-            .join(away, JOIN.LEFT_OUTER, on=(away.c.case_id == Case.id)))
+    missed = (Screening.select(Screening.case.alias("case_id"), Value(1).alias("missed"), Value(0).alias("away"),
+                               Value(0).alias("days"))
+              .where(Screening.result.in_(MISSED_RESULTS), Screening.deleted_at.is_null()))
+    away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1), sql_absence_days(day))
+            .where(Absence.kind == "unauthorised", Absence.deleted_at.is_null()))
+    if case_id is not None:
+        missed, away = missed.where(Screening.case == case_id), away.where(Absence.case == case_id)
+    rows = (missed + away).alias("b")  # UNION ALL
+    n_missed, n_away, n_days = fn.SUM(rows.c.missed), fn.SUM(rows.c.away), fn.SUM(rows.c.days).cast("INTEGER")
+    return (Select([rows], [rows.c.case_id, n_missed.alias("missed"), n_away.alias("absences"),
+                            n_days.alias("absent_days"), sql_is_serious(n_missed, n_away, n_days).alias("serious")])
+            .group_by(rows.c.case_id).bind(database))
 
 
 def counters_of(case_id, day=None):
-    row = counters(day).where(Case.id == case_id).dicts().get()
-    row["serious"] = bool(row["serious"])
-    return row
+    row = next(iter(counters(day, case_id).dicts()), None)
+    if row is None:
+        return {"case_id": case_id, "missed": 0, "absences": 0, "absent_days": 0, "serious": False}
+    return {**row, "serious": bool(row["serious"])}
 
 
 def sql_serious_case(case_column):

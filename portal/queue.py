@@ -15,7 +15,8 @@ from .clock import today
 from .db import database
 from .models import Case, HomeVisit, Incident, Person, Screening, Talk
 from .permissions import case_scope, requires, sees_all_cases
-from .schedule import HAIR_MONTHS, TERM_WARNINGS, cadences, screening_settings, sql_add_months, sql_next_screening
+from .schedule import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_add_months,
+                       sql_next_hair, sql_next_screening)
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
@@ -85,7 +86,7 @@ def due_dates(base):
                     fn.COALESCE(risks.c.next_review, Case.report_date).alias("review"),
                     sql_next_screening(Case.report_date, tests.c.last,
                                        fn.COALESCE(Case.screening_preset, preset)).alias("screening"),
-                    fn.COALESCE(sql_add_months(tests.c.last_hair, HAIR_MONTHS), Case.report_date).alias("hair"),
+                    sql_next_hair(Case.report_date, tests.c.last_hair).alias("hair"),
                     tests.c.undecided.alias("undecided"), incidents.c.since.alias("police"),
                     fn.IIF(lifecycle.sql_needs_agreement(), Case.report_date, None).alias("agreement"),
                     lifecycle.sql_expected_end().alias("term"),
@@ -124,7 +125,7 @@ def due_items(base, day):
     items = []
     for row in Select([cases], [SQL("*")]).where(wanted).bind(database).dicts():
         screening = row["screening"] and _as_date(row["screening"])
-        if screening and (day - screening).days > grace:  # the scheduled test became a candidate
+        if screening and overdue_beyond_grace(screening, day, grace):  # the scheduled test became a candidate
             row["missed"], row["screening"] = row["undecided"] or screening, None
         else:
             row["missed"] = row["undecided"]

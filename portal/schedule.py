@@ -69,6 +69,21 @@ def next_screening(report_date, last, preset):
             return add_months(last, months) + timedelta(days=days)
 
 
+def next_hair(report_date, last_hair):
+    """The next hair test: on reporting, then every HAIR_MONTHS (the queue's SQL does the same)."""
+    return add_months(last_hair, HAIR_MONTHS) if last_hair and last_hair >= report_date else report_date
+
+
+def sql_next_hair(report_col, last_hair_col):
+    """next_hair() in SQL for the queue (its tests are those of the case, all after reporting)."""
+    return fn.COALESCE(sql_add_months(last_hair_col, HAIR_MONTHS), report_col)
+
+
+def overdue_beyond_grace(due, day, grace):
+    """A scheduled test still missing `grace` days after it was due: a candidate 逃避检测."""
+    return (day - due).days > grace
+
+
 def sql_next_screening(report_col, last_col, preset_col):
     """next_screening() in SQL, for the queue and the station lists."""
     per_preset = []

@@ -11,7 +11,7 @@ from .db import database
 from .fragments import render_fragment
 from .models import Absence, Agreement, Breach, CaseEvent, Incident, Screening
 from .permissions import load_person, requires
-from .schedule import HAIR_MONTHS, SCREENING_PRESETS, add_months, next_screening, screening_settings
+from .schedule import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 from .tracking_forms import BreachForm, EducationForm, PoliceReportForm
 
 bp = Blueprint("tracking", __name__)
@@ -36,8 +36,8 @@ def file_for(person, day=None):
     plan = {}
     if case.status == "active" and case.report_date:
         due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
-        plan = {"due": due, "missed": due if (day - due).days > grace else None,
-                "hair": add_months(hair[0].tested_on, HAIR_MONTHS) if hair else case.report_date}
+        plan = {"due": due, "missed": due if overdue_beyond_grace(due, day, grace) else None,
+                "hair": next_hair(case.report_date, hair[0].tested_on if hair else None)}
     return {
         "case": case, "preset": preset, "preset_label": SCREENING_PRESETS[preset][0],
         "random_minimum": SCREENING_PRESETS[preset][2], "grace": grace, "plan": plan,

@@ -159,6 +159,7 @@ def test_the_counters_of_every_case_in_one_query(app):
         add_screening(serious, "refused", date(2026, month, 1))
     add_absence(fine, date(2026, 5, 1), date(2026, 5, 3))
     rows = {r["case_id"]: r for r in in_app(lambda: list(breaches.counters(TODAY).dicts()))()}
+    assert len(rows) == 2  # only cases with a breach are listed
     assert rows[in_app(serious.current_case)().id]["serious"] == 1
     assert rows[in_app(fine.current_case)().id] == {"case_id": in_app(fine.current_case)().id, "missed": 0,
                                                     "absences": 1, "absent_days": 3, "serious": 0}

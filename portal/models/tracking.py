@@ -24,8 +24,8 @@ class Screening(Versioned):
     becomes 逃避) or excuses it with a reason; the portal never decides it alone.
     """
 
-    person = ForeignKeyField(Person, backref="screenings")
-    case = ForeignKeyField(Case, backref="screenings")
+    person = ForeignKeyField(Person, backref="screenings", index=False)  # the indexes below lead with it
+    case = ForeignKeyField(Case, backref="screenings", index=False)
     staff = ForeignKeyField(User, backref="screenings")  # who entered it
     tested_on = DateField()
     kind = CharField(default="onsite", constraints=[_in("kind", SCREENING_KINDS)])
@@ -40,13 +40,18 @@ class Screening(Versioned):
     police_station = CharField(null=True)
     signed = BooleanField(default=False)  # the person signed the record
     scheduled_for = DateField(null=True)  # the scheduled date a missed screening stood for
-    decided_by = ForeignKeyField(User, null=True)  # who confirmed or excused a 未到
+    decided_by = ForeignKeyField(User, null=True, index=False)  # who confirmed or excused a 未到
     excuse = TextField(null=True)
     notes = TextField(null=True)
 
     class Meta:
-        indexes = ((("person", "deleted_at", "tested_on"), False), (("case", "result"), False),
-                   (("tested_on",), False))
+        indexes = (
+            (("person", "deleted_at", "tested_on"), False),  # the timeline
+            # covers the tracking file and the queue's latest tests per case without reading rows
+            (("case", "deleted_at", "sample", "tested_on", "result", "decided_by"), False),
+            (("result", "case", "deleted_at"), False),  # the breach counters touch only refusals
+            (("tested_on",), False),  # the station list, newest first
+        )
 
     @property
     def panel_labels(self):
@@ -65,8 +70,8 @@ DISCOVERED = {"visit": "入户走访发现", "phone": "电话抽查发现", "pol
 class Absence(Versioned):
     """Leaving the county: a reported absence (外出报备, 戒毒条例 19) or an unauthorised one (20)."""
 
-    person = ForeignKeyField(Person, backref="absences")
-    case = ForeignKeyField(Case, backref="absences")
+    person = ForeignKeyField(Person, backref="absences", index=False)
+    case = ForeignKeyField(Case, backref="absences", index=False)
     staff = ForeignKeyField(User, backref="absences")
     kind = CharField(constraints=[_in("kind", ABSENCE_KINDS)])
     destination = CharField()
@@ -79,7 +84,8 @@ class Absence(Versioned):
     notes = TextField(null=True)
 
     class Meta:
-        indexes = ((("person", "deleted_at", "leave_on"), False), (("case", "kind"), False))
+        indexes = ((("person", "deleted_at", "leave_on"), False), (("kind", "case", "deleted_at"), False),
+                   (("case", "deleted_at", "leave_on"), False))
 
 
 CASE_ACTIONS = {
