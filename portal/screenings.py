@@ -115,11 +115,11 @@ def day():
         return choose(chosen)
     form = TestingDayForm()
     form.validate()  # the header and every row; each row keeps its own errors
-    ids = [int(r.person_id.data) for r in form.rows if (r.person_id.data or "").isdigit()]
-    persons = {p.id: p for p in testable().where(Person.id.in_(ids))}
-    rows = [row for row in form.rows if persons.get(int(row.person_id.data or 0))]
+    ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdigit()}
+    persons = {p.id: p for p in testable().where(Person.id.in_(list(ids.values())))}
+    rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
     for row in rows:
-        row.person = persons[int(row.person_id.data)]
+        row.person = persons[ids[row]]
     saved, failed = [], rows
     if not any(form[name].errors for name in HEADER):
         failed = [row for row in rows if row.errors]

@@ -3,7 +3,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.models import Case, FamilyMember, HomeVisit, Person, RiskAssessment, Talk
+from portal.models import (Absence, Breach, Case, FamilyMember, HomeVisit, Incident, Person, RiskAssessment, Screening,
+                           Talk)
 
 from conftest import make_person
 
@@ -19,8 +20,15 @@ FIELDS = {
                               "next_date"],
     "/persons/{id}/risks/": ["assessed_on", "level", "factors", "next_review"],
     "/persons/{id}/family/": ["name", "relation", "phone", "birth_date", "is_guardian"],
+    "/persons/{id}/screenings/": ["tested_on", "kind", "sample", "panels", "collectors", "result", "sample_a",
+                                  "sample_b", "female_collector"],
+    "/persons/{id}/absences/": ["kind", "destination", "leave_on", "return_on", "written_report", "discovered"],
+    "/persons/{id}/breaches/": ["kind", "occurred_on", "description", "educated_on", "education"],
+    "/persons/{id}/screenings/missed": ["decision", "reason", "due"],
+    "/screenings/day": ["step", "person", "tested_on", "collectors", "rows-0-person_id", "rows-0-result",
+                        "rows-0-sample_a"],
 }
-TABLES = (Person, Case, Talk, HomeVisit, RiskAssessment, FamilyMember)
+TABLES = (Person, Case, Talk, HomeVisit, RiskAssessment, FamilyMember, Screening, Absence, Breach, Incident)
 
 
 def counts():
