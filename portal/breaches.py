@@ -8,6 +8,8 @@
 Counters are computed from the screenings and absences themselves, in SQL, for one case or for
 every case at once; `follow_through` runs after each saved screening or absence.
 """
+from datetime import timedelta
+
 from peewee import Select, Value, fn
 
 from . import audit, risk
@@ -68,6 +70,25 @@ def counters_of(case_id, day=None):
     return {**row, "serious": bool(row["serious"])}
 
 
+def crossing_date(case_id, day=None):
+    """The date the case's records first reached a serious breach, whatever order they were
+    entered in (a refusal typed in late does not move the breach to its own date)."""
+    day = day or today()
+    events = [(on, True, 0) for on in Screening.select(Screening.tested_on).where(
+        Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.deleted_at.is_null()).scalars()]
+    events += [(a.leave_on, False, absence_days(a.leave_on, a.return_on, day)) for a in Absence.select().where(
+        Absence.case == case_id, Absence.kind == "unauthorised", Absence.deleted_at.is_null())]
+    missed = away = days = 0
+    for on, is_test, length in sorted(events):
+        missed, away = missed + is_test, away + (not is_test)
+        if is_serious(missed, away, days):
+            return on
+        if is_serious(missed, away, days + length):  # the day the running total passed 30
+            return on + timedelta(days=SERIOUS_DAYS - days - 1)
+        days += length
+    return None
+
+
 def sql_serious_case(case_column):
     """SQL: the case in `case_column` has a serious-breach incident (what lists flag as 严重违反)."""
     return fn.EXISTS(Incident.select(Incident.id).where(Incident.case == case_column,
@@ -117,8 +138,9 @@ def follow_through(record, user):
     counts = counters_of(case.id)
     if counts["serious"] and not Incident.select().where(Incident.case == case.id,
                                                          Incident.kind == "serious_breach").exists():
-        open_incident(case, "serious_breach", on, user, detail=describe(counts))
-        risk.force_high(case.person_id, "serious_breach", user=user, on=on)
+        crossed = crossing_date(case.id) or on
+        open_incident(case, "serious_breach", crossed, user, detail=describe(counts))
+        risk.force_high(case.person_id, "serious_breach", user=user, on=max(crossed, on))
         messages.insert(0, "已达到严重违反协议标准（%s）：风险已调为高，请及时报告公安机关并记录。" % describe(counts))
     return messages
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 from peewee import fn
 
 from . import audit, lifecycle
+from .clock import today
 from .db import database
 from .models import CASE_ACTIONS, CASE_STATUSES, Agreement
 from .permissions import load_person, requires
@@ -43,13 +44,20 @@ def transition(person_id, case_id, action):
     if action not in CASE_ACTIONS:
         abort(404)
     form = TransitionForm()
+    rule = lifecycle.TRANSITIONS[action]
+    form.document_number.flags.required = bool(rule.document)
+    form.document_number.label.text = rule.document or "文书编号"
+    form.place.flags.required = action in ("relocate", "transfer")
     refusal = None
     if form.validate_on_submit():
         try:
             lifecycle.transition(case, action, form.on.data, form.document_number.data, form.place.data,
                                  form.notes.data, user=current_user)
         except lifecycle.TransitionRefused as exc:
-            refusal = str(exc)
+            if exc.field:
+                form[exc.field].errors = list(form[exc.field].errors) + [str(exc)]
+            else:
+                refusal = str(exc)
         else:
             flash("已办理：%s。" % CASE_ACTIONS[action], "success")
             if action in ("report", "relocate"):
@@ -57,11 +65,10 @@ def transition(person_id, case_id, action):
             return redirect(url_for("persons.show", person_id=person.id) + "#tracking")
     elif not form.errors:
         audit.record_or_abort("case.view", case, person=person, detail={"form": action})
-    rule = lifecycle.TRANSITIONS[action]
     status = 422 if (refusal or form.errors) else 200
     return render_template("cases/transition.html", person=person, case=case, action=action, form=form, rule=rule,
                            label=CASE_ACTIONS[action], effect=EFFECTS[action], refusal=refusal,
-                           allowed=action in lifecycle.actions_for(case), target=CASE_STATUSES.get(rule.target),
+                           allowed=case.status in rule.sources, target=CASE_STATUSES.get(rule.target),
                            expected_end=lifecycle.expected_end(case)), status
 
 
@@ -73,7 +80,8 @@ def new_agreement(person_id, case_id):
     if case.status not in ("active", "suspended"):
         flash("只有执行中的案件可以签订协议。", "error")
         return redirect(url_for("persons.show", person_id=person.id))
-    form = AgreementForm(measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS, liability=DEFAULT_LIABILITY)
+    form = AgreementForm(signed_on=today(), measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
+                         liability=DEFAULT_LIABILITY)
     if form.validate_on_submit():
         if case.report_date and form.signed_on.data < case.report_date:
             form.signed_on.errors.append("签订日期不能早于报到日期（%s）。" % case.report_date)

@@ -6,6 +6,8 @@ Everything is invented: names are drawn at random, ID numbers are valid in form 
 import random
 from datetime import date, datetime, time, timedelta
 
+from peewee import fn
+
 from stdnum.cn import ric
 
 from . import audit, breaches, passwords
@@ -58,6 +60,17 @@ def address(rng, street):
     return "贵阳市南明区%s%s%d号%d栋%d单元%d0%d" % (
         street[:-2], rng.choice(ROADS), rng.randrange(1, 300), rng.randrange(1, 30), rng.randrange(1, 5),
         rng.randrange(1, 30), rng.randrange(1, 6))
+
+
+def insert(model, rows):
+    """Bulk insert; every row gets every column (insert_many takes its columns from the first
+    row, so a key only some rows carry would be dropped), missing ones at the field default."""
+    keys = sorted({key for row in rows for key in row})
+    fields = {name: model._meta.fields[name] for name in keys if name in model._meta.fields}
+    default = {name: field.default() if callable(field.default) else field.default for name, field in fields.items()}
+    filled = [{name: row.get(name, default[name]) for name in fields} for row in rows]
+    for chunk in range(0, len(filled), 500):
+        model.insert_many(filled[chunk:chunk + 500]).execute()
 
 
 def accounts():
@@ -137,22 +150,24 @@ def build(persons=120, seed=2026):
                      notes="社康期间主动配合；女儿 16 岁曾辍学，经入户走访与街道、学校多次沟通，已进入职业学校就读。")
         story["id_number"] = id_number(random.Random(7), date(1982, 4, 17), False)
         story["birth_date"] = date(1982, 4, 17)
-        for chunk in range(0, len(person_rows), 500):
-            Person.insert_many(person_rows[chunk:chunk + 500]).execute()
+        insert(Person, person_rows)
         case_rows = [case_for(rng, p["id"], users, now) for p in person_rows]
         case_rows[0].update(measure="community_rehab", status="active", term_months=36,
                             report_date=now - timedelta(days=400), served_date=now - timedelta(days=405),
                             decision_date=now - timedelta(days=410), counsellor=users["counsellor"].id,
                             decision_number="筑南公（禁）社康决字〔%d〕0042号" % (now - timedelta(days=410)).year,
                             worker=users["worker"].id)
-        for chunk in range(0, len(case_rows), 500):
-            Case.insert_many(case_rows[chunk:chunk + 500]).execute()
+        for index, days in ((2, 5), (3, 22)):  # newly served: one within the 15 days, one past them
+            if index < len(case_rows):
+                served = now - timedelta(days=days)
+                case_rows[index].update(status="pending_report", report_date=None, served_date=served,
+                                        decision_date=served - timedelta(days=2))
+        insert(Case, case_rows)
         family_rows = [m for p in person_rows for m in family_for(rng, p, p["sex"] == "M", p["birth_date"])]
         family_rows.append(dict(person=1, name="罗雨涵", relation="女儿", phone=None,
                                 birth_date=now.replace(year=now.year - 16) - timedelta(days=40),
                                 is_guardian=False, notes="职业学校在读", created_at=utcnow()))
-        for chunk in range(0, len(family_rows), 500):
-            FamilyMember.insert_many(family_rows[chunk:chunk + 500]).execute()
+        insert(FamilyMember, family_rows)
         addresses = {p["id"]: p["residence_address"] for p in person_rows}
         for case in case_rows:
             case["address"] = addresses[case["person"]]
@@ -164,8 +179,7 @@ def build(persons=120, seed=2026):
         tracking = tracking_history(rng, case_rows, case_ids, sexes, users, now)
         for rows, model in ((talk_rows, Talk), (visit_rows, HomeVisit), (risk_rows, RiskAssessment),
                             *((tracking[m.__name__], m) for m in (CaseEvent, Agreement, Screening, Absence))):
-            for chunk in range(0, len(rows), 500):
-                model.insert_many(rows[chunk:chunk + 500]).execute()
+            insert(model, rows)
         follow_ups(tracking, now)
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
@@ -290,15 +304,19 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
                        female_collector=female, random=rng.random() < 0.08, police_station=station,
                        signed=result in ("negative", "positive", "invalid"), **stamp)
             if result == "positive":
-                row.update(kind="lab", sample_a="A%s%03d" % (tested.strftime("%Y%m%d"), index),
+                row.update(kind="lab", positive_panels=rng.choice(["meth", "meth", "opiates", "ketamine"]), sample_a="A%s%03d" % (tested.strftime("%Y%m%d"), index),
                            sample_b="B%s%03d" % (tested.strftime("%Y%m%d"), index))
             if result == "absent" and not recent_absent:
                 row.update(decided_by=case["worker"], excuse=rng.choice(["住院治疗，有医院证明", "外出务工已报备，返回后补检"]))
             rows["Screening"].append(row)
+        urine = [r for r in rows["Screening"] if r["case"] == case_id]
+        if case["status"] == "active" and urine and index != serious and (now - urine[-1]["tested_on"]).days <= 6 \
+                and urine[-1]["result"] == "negative" and rng.random() < 0.5:
+            rows["Screening"].remove(urine[-1])  # its test is due these days: 尿检到期 in the queue
         if index == serious:  # three refusals in a row: 戒毒条例 20's first threshold
             for row in [r for r in rows["Screening"] if r["case"] == case_id][-3:]:
                 row.update(result="refused", signed=False, notes="拒绝采样，经劝说无效")
-        hair = add_months(start, HAIR_MONTHS)
+        hair = start  # on reporting, then every six months (schedule.next_hair)
         while hair <= end:
             rows["Screening"].append(dict(person=case["person"], case=case_id, staff=case["officer"], tested_on=hair,
                                           kind="lab", sample="hair", panels="opiates,meth,ketamine", result="negative",
@@ -329,6 +347,10 @@ def follow_ups(rows, now):
         breaches.follow_through(record, None)
     Breach.update(educated_on=Breach.occurred_on, education="当面批评教育，讲明违反协议的后果，本人表示改正").where(
         Breach.occurred_on < now - timedelta(days=20)).execute()
+    for incident in Incident.select().where(Incident.kind == "serious_breach"):  # later reviews keep it high
+        RiskAssessment.update(level="high", forced_by=None, next_review=fn.date(RiskAssessment.assessed_on, "+1 month")
+                              ).where(RiskAssessment.person == incident.person_id,
+                                      RiskAssessment.assessed_on >= incident.occurred_on).execute()
     Incident.update(reported_on=Incident.occurred_on, recipient="辖区派出所值班民警",
                     report_notes="电话报告并移交书面材料").where(
         Incident.occurred_on < now - timedelta(days=30), Incident.case != rows["serious"]).execute()

@@ -39,12 +39,20 @@ TRANSITIONS = {
 
 
 class TransitionRefused(ValueError):
-    """A transition the law or the case's dates do not allow; the message is for the user."""
+    """A transition the law or the case's dates do not allow; the message is for the user, and
+    `field` names the form field it is about (None: the transition itself)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
-def actions_for(case):
-    """The transitions open to a case in its current state, in display order."""
-    return [action for action, rule in TRANSITIONS.items() if case.status in rule.sources]
+def actions_for(case, day=None):
+    """The transitions open to a case in its state, in display order (release once the term is over)."""
+    actions = [action for action, rule in TRANSITIONS.items() if case.status in rule.sources]
+    if "release" in actions and expected_end(case, day) > (day or today()):
+        actions.remove("release")
+    return actions
 
 
 def report_deadline(case):
@@ -93,9 +101,9 @@ def needs_agreement(case):
     return Case.select().where(Case.id == case.id, sql_needs_agreement()).exists()
 
 
-def refuse_unless(condition, message):
+def refuse_unless(condition, message, field=None):
     if not condition:
-        raise TransitionRefused(message)
+        raise TransitionRefused(message, field)
 
 
 def check(case, action, on, document_number, place):
@@ -103,13 +111,13 @@ def check(case, action, on, document_number, place):
     rule = TRANSITIONS.get(action)
     refuse_unless(rule is not None, "未知的办理事项。")
     refuse_unless(case.status in rule.sources, "当前状态为“%s”，不能办理此事项。" % case.status_label)
-    refuse_unless(on <= today(), "日期不能晚于今天。")
-    refuse_unless(on >= case.served_date, "日期不能早于决定书送达日期（%s）。" % case.served_date)
+    refuse_unless(on <= today(), "日期不能晚于今天。", "on")
+    refuse_unless(on >= case.served_date, "日期不能早于决定书送达日期（%s）。" % case.served_date, "on")
     last = CaseEvent.select(fn.MAX(CaseEvent.on)).where(CaseEvent.case == case.id).scalar()
-    refuse_unless(last is None or on >= last, "日期不能早于上一次办理（%s）。" % last)
-    refuse_unless(not rule.document or document_number, "请填写%s。" % rule.document)
+    refuse_unless(last is None or on >= last, "日期不能早于上一次办理（%s）。" % last, "on")
+    refuse_unless(not rule.document or document_number, "请填写%s。" % rule.document, "document_number")
     if action in ("relocate", "transfer"):
-        refuse_unless(place and place != case.street, "请填写新的执行地（与现执行地不同）。")
+        refuse_unless(place and place != case.street, "请填写新的执行地（与现执行地不同）。", "place")
     if action == "release":
         end = expected_end(case, on)
         refuse_unless(on >= end, "期限尚未届满：预计 %s 期满，届满后方可解除（《戒毒条例》第二十三条）。" % end)

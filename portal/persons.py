@@ -99,11 +99,15 @@ def render_show(person, family_form=None, status=200):
 
 def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
+    record = request.args.get("record")
     kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK, "screening": screenings.SCREENING,
-            "absence": absences.ABSENCE}.get(request.args.get("record"))
+            "hair": screenings.SCREENING, "absence": absences.ABSENCE}.get(record)
     if kind is None or not can(current_user, "records.write"):
         return None, None
-    return kind.blank(person), kind.template("form")
+    form = kind.blank(person)
+    if record == "hair":  # from the queue's 毛发检测: a laboratory hair test
+        form.sample.data, form.kind.data = "hair", "lab"
+    return form, kind.template("form")
 
 
 def staff_choices(form, case=None):

@@ -146,7 +146,8 @@ def choose(chosen):
     if request.method == "POST":
         if not chosen:
             flash("请至少选择一名检测人员。", "error")
-            return render_template("screenings/choose.html", candidates=candidates, chosen=set(), q=q), 422
+            return render_template("screenings/choose.html", candidates=candidates, chosen=set(), q=q,
+                                   tested_today=tested_today()), 422
         persons = {p.id: p for p in testable().where(Person.id.in_(chosen))}
         form = TestingDayForm(formdata=None, tested_on=today())
         for person_id in chosen:
@@ -155,7 +156,14 @@ def choose(chosen):
                 form.rows[-1].person = persons[person_id]
         audit.record_or_abort("screening.day", object_type="screening", detail={"persons": len(form.rows)})
         return render_template("screenings/day.html", form=form, rows=list(form.rows), saved=[])
-    return render_template("screenings/choose.html", candidates=candidates, chosen=set(chosen), q=q)
+    return render_template("screenings/choose.html", candidates=candidates, chosen=set(chosen), q=q,
+                           tested_today=tested_today())
+
+
+def tested_today():
+    """Ids of persons with a screening today: a second test the same day is rarely meant."""
+    return set(Screening.select(Screening.person).where(Screening.tested_on == today(),
+                                                        Screening.deleted_at.is_null()).scalars())
 
 
 def decide(screening, form, person):

@@ -33,6 +33,7 @@ def file_for(person, day=None):
     tests = live(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
     urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
     hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
+    incidents = list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc()))
     plan = {}
     if case.status == "active" and case.report_date:
         due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
@@ -48,13 +49,15 @@ def file_for(person, day=None):
         "random": tests.where(Screening.random).count(),
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
         "absences": list(live(Absence, case).order_by(Absence.leave_on.desc())),
-        "incidents": list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc())),
+        "incidents": incidents,
+        "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
         "breaches": list(live(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
         "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
         "agreements": list(live(Agreement, case).order_by(Agreement.edition.desc())),
         "needs_agreement": lifecycle.needs_agreement(case),
         "expected_end": lifecycle.expected_end(case, day), "deadline": lifecycle.report_deadline(case),
-        "overdue_report": lifecycle.overdue_report(case, day), "actions": lifecycle.actions_for(case),
+        "overdue_report": lifecycle.overdue_report(case, day), "actions": lifecycle.actions_for(case, day),
+        "suspended_since": lifecycle.suspended_since(case),
         "day": day, "soon": day + timedelta(days=30),
     }
 
@@ -103,7 +106,7 @@ def report(incident_id):
             Incident.id == incident.id, Incident.reported_on.is_null()).execute()
         audit.record_or_abort("incident.report", incident, person=person,
                               detail={"reported_on": form.reported_on.data, "recipient": form.recipient.data})
-    return render_file(person)
+    return render_file(person, messages=["已记录向公安机关报告。"], tone="success")
 
 
 @bp.post("/breaches/<int:breach_id>/educate")
@@ -118,7 +121,7 @@ def educate(breach_id):
         Breach.update(educated_on=form.educated_on.data, education=form.education.data, staff=current_user.id,
                       version=Breach.version + 1).where(Breach.id == breach.id).execute()
         audit.record_or_abort("breach.educate", breach, person=person)
-    return render_file(person)
+    return render_file(person, messages=["批评教育情况已记录。"], tone="success")
 
 
 @bp.post("/persons/<int:person_id>/breaches/")
@@ -135,4 +138,4 @@ def create_breach(person_id):
     with database.atomic():
         breach = Breach.create(person=person.id, case=case.id, staff=current_user.id, **form.values())
         audit.record_or_abort("breach.create", breach, person=person, detail={"kind": breach.kind})
-    return render_file(person)
+    return render_file(person, messages=["违反协议情况已登记。"], tone="success")

@@ -21,6 +21,7 @@ def day_field(label, required=True, future=False, **kwargs):
     """A date typed as text (one Tab stop, "2026-11-20"), as in the other record forms."""
     validators = [InputRequired(REQUIRED) if required else Optional()] + ([] if future else [not_future])
     return DateField(label, format=DAY_FORMATS, widget=widgets.TextInput(), validators=validators,
+                     invalid_value_message="请按“2026-11-20”的格式填写日期。",
                      render_kw={"inputmode": "numeric", "placeholder": "如 2026-11-20", "autocomplete": "off"},
                      **kwargs)
 
@@ -65,17 +66,28 @@ class ScreeningHeader(Form):
 class ResultFields:
     """The per-person part of a screening, checked the same way inline and on a testing day."""
 
-    def check_result(self, sample_a, sample_b):
-        if self.result.data == "positive":
-            for f in (sample_a, sample_b):
-                if not f.data:
-                    f.errors = list(f.errors) + ["阳性结果须填写 A、B 样本编号（B 样用于复检）。"]
-            return bool(sample_a.data and sample_b.data)
-        return True
+    def check_result(self):
+        """A positive needs its A/B sample numbers (B for the retest) and what it was positive for."""
+        if self.result.data != "positive":
+            return True
+        ok = True
+        for f in (self.sample_a, self.sample_b):
+            if not f.data:
+                f.errors = list(f.errors) + ["阳性结果须填写 A、B 样本编号（B 样用于复检）。"]
+                ok = False
+        if not self.positive_panels.data:
+            self.positive_panels.errors = list(self.positive_panels.errors) + ["请选择阳性的检测项目。"]
+            ok = False
+        return ok
+
+    def positives(self):
+        data = self.positive_panels.data
+        return "" if self.result.data != "positive" else (",".join(data) if isinstance(data, list) else data)
 
 
 class ScreeningForm(ScreeningHeader, ResultFields):
     result = RadioField("检测结果", choices=list(RESULTS.items()), validators=[InputRequired("请选择检测结果。")])
+    positive_panels = Checklist("阳性项目", choices=list(PANELS.items()), description="结果为阳性时勾选")
     sample_a = text("A 样本编号", max_length=40)
     sample_b = text("B 样本编号", max_length=40)
     random = BooleanField("随机抽检")
@@ -88,16 +100,21 @@ class ScreeningForm(ScreeningHeader, ResultFields):
         if self.result.data in TESTED and not self.panels.data:
             self.panels.errors = list(self.panels.errors) + ["请至少勾选一项检测项目。"]
             ok = False
-        return self.check_result(self.sample_a, self.sample_b) and ok
+        if self.result.data == "positive" and not set(self.positive_panels.data) <= set(self.panels.data):
+            self.positive_panels.errors = list(self.positive_panels.errors) + ["阳性项目须是本次检测的项目之一。"]
+            ok = False
+        return self.check_result() and ok
 
     def values(self):
-        return {**self.header_values(), "result": self.result.data, "sample_a": self.sample_a.data or None,
+        return {**self.header_values(), "result": self.result.data, "positive_panels": self.positives(),
+                "sample_a": self.sample_a.data or None,
                 "sample_b": self.sample_b.data or None, "random": self.random.data, "signed": self.signed.data,
                 "notes": self.notes.data or None}
 
     def fill(self, screening):
         self.process(obj=screening)
         self.panels.data = [p for p in screening.panels.split(",") if p]
+        self.positive_panels.data = [p for p in screening.positive_panels.split(",") if p]
         self.version.data = screening.version
 
 
@@ -112,6 +129,7 @@ class ScreeningRow(wtforms.Form, ResultFields):
 
     person_id = HiddenField()
     result = SelectField("检测结果", choices=ROW_RESULTS, validators=[InputRequired("请选择检测结果。")])
+    positive_panels = SelectField("阳性项目", choices=[("", "—")] + list(PANELS.items()), default="")
     sample_a = StringField("A 样本编号", filters=[clean_text], validators=[Optional(), Length(max=40)])
     sample_b = StringField("B 样本编号", filters=[clean_text], validators=[Optional(), Length(max=40)])
     random = BooleanField("随机抽检")
@@ -123,10 +141,10 @@ class ScreeningRow(wtforms.Form, ResultFields):
         if not self.result.data:
             self.result.errors = ["请选择检测结果。"]
             ok = False
-        return self.check_result(self.sample_a, self.sample_b) and ok
+        return self.check_result() and ok
 
     def values(self):
-        return {"result": self.result.data, "sample_a": self.sample_a.data or None,
+        return {"result": self.result.data, "positive_panels": self.positives(), "sample_a": self.sample_a.data or None,
                 "sample_b": self.sample_b.data or None, "random": self.random.data, "signed": self.signed.data,
                 "notes": self.notes.data or None}
 
@@ -159,7 +177,8 @@ class AbsenceForm(Form):
                           description="报备外出填计划返回日期；擅自外出尚未返回可留空（按至今天数计）")
     written_report = BooleanField("已事先提交书面报告", description="离开县（市、区）3 日以上须事先书面报告（《戒毒条例》第十九条）")
     approved_by = text("批准人", max_length=32)
-    discovered = SelectField("发现方式", choices=[("", "请选择")] + list(DISCOVERED.items()), validators=[Optional()])
+    discovered = SelectField("发现方式", choices=[("", "请选择")] + list(DISCOVERED.items()), validators=[Optional()],
+                             description="擅自外出时必填")
     notes = notes("备注")
     version = HiddenField()
 

@@ -116,7 +116,8 @@ def test_a_positive_screening_opens_a_relapse_with_the_same_follow_through(clien
     person = make_person("阳性", worker=users["worker"].id)
     login_as("worker")
     form = {"tested_on": "2026-11-20", "kind": "onsite", "sample": "urine", "panels": ["meth"],
-            "collectors": "陈丽 杨芳", "result": "positive", "sample_a": "A-1120-01", "sample_b": "B-1120-01"}
+            "collectors": "陈丽 杨芳", "result": "positive", "positive_panels": ["meth"], "sample_a": "A-1120-01",
+            "sample_b": "B-1120-01"}
     page = client.post("/persons/%d/screenings/" % person.id, data=form,
                        headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "已登记复吸事件" in page and 'id="tracking" hx-swap-oob="true"' in page
@@ -163,3 +164,19 @@ def test_the_counters_of_every_case_in_one_query(app):
     assert rows[in_app(serious.current_case)().id]["serious"] == 1
     assert rows[in_app(fine.current_case)().id] == {"case_id": in_app(fine.current_case)().id, "missed": 0,
                                                     "absences": 1, "absent_days": 3, "serious": 0}
+
+
+def test_a_late_entry_does_not_move_the_serious_breach_to_its_own_date(app):
+    person = make_person()
+    for on in (date(2026, 3, 1), date(2026, 6, 1)):
+        add_screening(person, "refused", on)
+    late = add_screening(person, "refused", date(2024, 5, 2))  # typed in today, taken long ago
+    in_app(breaches.follow_through)(late, None)
+    assert in_app(Incident.get)(Incident.kind == "serious_breach").occurred_on == date(2026, 6, 1)
+
+
+def test_the_thirty_first_day_away_is_the_day_of_the_breach(app):
+    person = make_person()
+    add_absence(person, date(2026, 3, 1), date(2026, 3, 20))  # 20 days
+    add_absence(person, date(2026, 6, 1), date(2026, 6, 15))  # the 31st day away is 2026-06-11
+    assert in_app(breaches.crossing_date)(in_app(person.current_case)().id, TODAY) == date(2026, 6, 11)

@@ -306,7 +306,7 @@ def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     row = page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")
     expect(row).to_contain_text("逾期 19 天")
     row.get_by_role("link", name="记录谈话").click()
-    expect(page.get_by_role("heading", level=3)).to_have_text("记录面对面谈话")
+    expect(page.locator("#record-slot").get_by_role("heading", level=3)).to_have_text("记录面对面谈话")
     set_marker(page)
     held_at = page.locator("[name=held_at]")
     expect(held_at).to_be_focused()
@@ -378,6 +378,9 @@ def test_a_testing_day_for_ten_persons_by_keyboard_alone(page, live_server):
     results.first.focus()
     for row in range(10):
         page.keyboard.press("2" if row == 4 else "1")  # 1 阴性, 2 阳性
+        page.keyboard.press("Tab")  # what it was positive for
+        if row == 4:
+            page.keyboard.press("ArrowDown")  # the first panel: 吗啡（阿片类）
         page.keyboard.press("Tab")
         if row == 4:
             page.keyboard.type("A-20261120-05")

@@ -34,6 +34,10 @@ def test_refused_entries_keep_what_was_typed(client, users, login_as):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and count() == 0
     assert "至少两人" in page and "阳性结果须填写 A、B 样本编号" in page and "本人称感冒服药" in page
+    assert "请选择阳性的检测项目" in page
+    response = client.post("/persons/%d/screenings/" % person.id, data={
+        **FORM, "result": "positive", "positive_panels": ["ketamine"], "sample_a": "A1", "sample_b": "B1"})
+    assert response.status_code == 422 and "须是本次检测的项目之一" in response.get_data(as_text=True)
     response = client.post("/persons/%d/screenings/" % person.id, data={**FORM, "panels": []})
     assert response.status_code == 422 and "请至少勾选一项检测项目" in response.get_data(as_text=True)
 
@@ -138,7 +142,8 @@ def test_a_testing_day_saves_valid_rows_and_keeps_the_others(client, users, logi
     chosen = client.post("/screenings/day", data={"step": "choose", "person": [str(p.id) for p in persons]})
     assert chosen.status_code == 200 and all(p.name in chosen.get_data(as_text=True) for p in persons)
     data = day_form(persons)
-    data.update({"rows-3-result": "positive", "rows-3-sample_a": "A-03"})  # B missing: this row fails
+    data.update({"rows-3-result": "positive", "rows-3-positive_panels": "meth",
+                 "rows-3-sample_a": "A-03"})  # B missing: this row fails
     data.update({"rows-5-result": "refused", "rows-5-notes": "拒绝采样"})
     response = client.post("/screenings/day", data=data)
     page = response.get_data(as_text=True)

@@ -32,6 +32,7 @@ class Screening(Versioned):
     sample = CharField(default="urine", constraints=[_in("sample", SAMPLES)])
     panels = CharField(default="")  # comma-separated PANELS keys
     result = CharField(constraints=[_in("result", RESULTS)])
+    positive_panels = CharField(default="")  # the PANELS keys that came back positive
     collectors = CharField(default="")  # names, separated by 、
     female_collector = BooleanField(default=False)
     sample_a = CharField(null=True)
@@ -56,6 +57,10 @@ class Screening(Versioned):
     @property
     def panel_labels(self):
         return [PANELS[p] for p in self.panels.split(",") if p in PANELS]
+
+    @property
+    def positive_labels(self):
+        return [PANELS[p] for p in self.positive_panels.split(",") if p in PANELS]
 
     @property
     def undecided(self):
@@ -93,6 +98,9 @@ CASE_ACTIONS = {
     "release": "期满解除", "terminate": "终止执行", "compulsory": "转强制隔离戒毒", "transfer": "转出（变更执行地）",
     "death": "死亡",
 }
+
+CASE_ACTION_BUTTONS = {**CASE_ACTIONS, "report": "登记报到", "relocate": "变更执行地", "compulsory": "转强戒",
+                       "transfer": "转出", "death": "登记死亡"}
 
 
 class CaseEvent(BaseModel):
