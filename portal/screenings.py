@@ -120,7 +120,7 @@ def day():
     rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
     for row in rows:
         row.person = persons[ids[row]]
-    saved, failed = [], rows
+    saved, failed = earlier_rows(), rows
     if not any(form[name].errors for name in HEADER):
         failed = [row for row in rows if row.errors]
         with database.atomic():
@@ -134,6 +134,14 @@ def day():
     if saved and not failed:
         flash("已保存 %d 人的检测结果。" % len(saved), "success")
     return render_template("screenings/day.html", form=form, rows=failed, saved=saved), 422 if failed else 200
+
+
+def earlier_rows():
+    """The rows this user saved by earlier submits of the same grid (listed again, not saved again)."""
+    ids = [int(i) for i in request.form.getlist("saved") if i.isdigit()][:DAY_LIMIT]
+    screenings = Screening.select(Screening, Person).join(Person).where(
+        Screening.id.in_(ids), Screening.staff == current_user.id, Screening.deleted_at.is_null())
+    return [(s.person, s, []) for s in screenings]
 
 
 def choose(chosen):

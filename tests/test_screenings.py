@@ -152,8 +152,10 @@ def test_a_testing_day_saves_valid_rows_and_keeps_the_others(client, users, logi
     assert "已保存 9 人" in page and 'name="rows-3-result"' in page and 'name="rows-4-result"' not in page
     fixed = {k: v for k, v in data.items() if not re.match(r"rows-(?!3-)", k)}
     fixed["rows-3-sample_b"] = "B-03"
+    fixed["saved"] = re.findall(r'name="saved" value="(\d+)"', page)
     response = client.post("/screenings/day", data=fixed)
     assert response.status_code == 200 and count() == 10
+    assert "已保存 10 人" in response.get_data(as_text=True)  # the earlier nine are listed again
     assert in_app(Screening.get)(Screening.result == "positive").sample_b == "B-03"
     assert in_app(Breach.get)().kind == "refusal"
 
