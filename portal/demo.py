@@ -256,6 +256,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
     serious = next((i for i, c in enumerate(case_rows) if i > 5 and c["status"] == "active" and c["report_date"]
                     and c["report_date"] < now - timedelta(days=400) and sexes[c["person"]] == "M"), None)
     stamp = {"created_at": utcnow(), "updated_at": utcnow()}
+    relocated = 0  # the first change of place is four days old: its new agreement is still to sign
     for index, case in enumerate(case_rows):
         case_id, start = case_ids[case["person"]], case["report_date"]
         if start is None:
@@ -276,10 +277,20 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
             rows["CaseEvent"].append(dict(case=case_id, action="suspend", from_status="active", to_status="suspended",
                                           on=end, document_number="拘留通知书" + number, user=case["officer"],
                                           notes="因涉嫌其他违法行为被行政拘留", created_at=utcnow()))
-        if rng.random() < 0.96 or case["status"] not in ("active", "suspended"):
+        if start < now - timedelta(days=3) or case["status"] != "active":  # the newest sign in a day or two
             rows["Agreement"].append(dict(case=case_id, edition=1, signed_on=start + timedelta(days=rng.randrange(0, 3)),
                                           measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
                                           liability=DEFAULT_LIABILITY, staff=case["worker"], **stamp))
+        if case["status"] == "active" and start < now - timedelta(days=200) and rng.random() < 0.05:
+            moved = now - timedelta(days=rng.randrange(3, 150) if relocated else 4)  # a change of place
+            relocated += 1
+            rows["CaseEvent"].append(dict(case=case_id, action="relocate", from_status="active", to_status="active",
+                                          on=moved, document_number="变更执行地决定书" + number, place=case["street"],
+                                          user=case["officer"], created_at=utcnow()))
+            if moved < now - timedelta(days=10):
+                rows["Agreement"].append(dict(case=case_id, edition=2, signed_on=moved + timedelta(days=1),
+                                              measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
+                                              liability=DEFAULT_LIABILITY, staff=case["worker"], **stamp))
         collectors = "%s、%s" % (names[case["officer"]], names[case["worker"]])
         female = sexes[case["person"]] == "F"
         station = case["street"].replace("街道", "派出所")

@@ -89,12 +89,21 @@ def sql_expected_end(model=Case):
                    fn.printf("%+d days", model.suspended_days - model.credited_days))
 
 
+def last_move(model=Case):
+    """SQL: the date the case last changed place within the station, or NULL."""
+    return CaseEvent.select(fn.MAX(CaseEvent.on)).where(CaseEvent.case == model.id, CaseEvent.action == "relocate")
+
+
 def sql_needs_agreement(model=Case):
     """SQL: an active case without an agreement signed since it started or last changed place (16, 22)."""
     signed = Agreement.select(fn.MAX(Agreement.signed_on)).where(Agreement.case == model.id,
                                                                  Agreement.deleted_at.is_null())
-    moved = CaseEvent.select(fn.MAX(CaseEvent.on)).where(CaseEvent.case == model.id, CaseEvent.action == "relocate")
-    return (model.status == "active") & (fn.COALESCE(signed, "") < fn.COALESCE(moved, "0001-01-01"))
+    return (model.status == "active") & (fn.COALESCE(signed, "") < fn.COALESCE(last_move(model), "0001-01-01"))
+
+
+def sql_agreement_due(model=Case):
+    """SQL: since when an agreement is missing (reporting or the last change of place), else NULL."""
+    return fn.IIF(sql_needs_agreement(model), fn.COALESCE(last_move(model), model.report_date), None)
 
 
 def needs_agreement(case):

@@ -88,7 +88,7 @@ def due_dates(base):
                                        fn.COALESCE(Case.screening_preset, preset)).alias("screening"),
                     sql_next_hair(Case.report_date, tests.c.last_hair).alias("hair"),
                     tests.c.undecided.alias("undecided"), incidents.c.since.alias("police"),
-                    fn.IIF(lifecycle.sql_needs_agreement(), Case.report_date, None).alias("agreement"),
+                    lifecycle.sql_agreement_due().alias("agreement"),
                     lifecycle.sql_expected_end().alias("term"),
                     fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS).alias("report"),
                     breaches.sql_serious_case(Case.id).alias("serious"),
