@@ -39,3 +39,23 @@ def test_demo_data_refuses_a_database_with_accounts(app, runner):
 
 def test_no_banner_without_demo_data(client):
     assert "演示数据" not in client.get("/login").get_data(as_text=True)
+
+
+def test_demo_tracking_follows_the_rules(app, runner):
+    """The demo's screenings, breaches and incidents are what the rules modules make of them."""
+    from portal import breaches
+    from portal.models import Breach, CaseEvent, Incident, Screening
+
+    assert runner.invoke(args=["demo-data", "--persons", "120"]).exit_code == 0
+    serious = list(Incident.select().where(Incident.kind == "serious_breach"))
+    assert len(serious) == 1 and serious[0].reported_on is None
+    assert breaches.counters_of(serious[0].case_id)["missed"] >= 3
+    positives = list(Screening.select().where(Screening.result == "positive"))
+    assert positives and all(s.sample_a and s.sample_b and s.positive_panels for s in positives)
+    assert Incident.select().where(Incident.kind == "relapse").count() == len(positives)
+    refusals = Screening.select().where(Screening.result.in_(("refused", "evaded"))).count()
+    assert Breach.select().where(Breach.kind.in_(("refusal", "evasion"))).count() == refusals
+    closing = CaseEvent.select().where(CaseEvent.action != "report")
+    assert closing.exists() and all(e.document_number for e in closing)  # every column reached the rows
+    mother = Person.get(Person.name == "罗秀英")
+    assert not Screening.select().where(Screening.person == mother, Screening.result != "negative").exists()
