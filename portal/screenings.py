@@ -97,7 +97,7 @@ def index():
                            staff_names=User.names())
 
 
-def testable(query=None):
+def testable():
     """Persons whose current case is running, in the user's scope, by name, with their case."""
     query = persons_in_scope(current_user, Person.with_current_case().where(
         Person.deleted_at.is_null(), Case.status == "active"))
@@ -151,6 +151,8 @@ def choose(chosen):
     if q:
         query = query.where(Person.matching(q) | (Case.street.contains(q)))
     candidates = list(query.limit(500))
+    audit.record_or_abort("screening.day", object_type="person",
+                          detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
     if request.method == "POST":
         if not chosen:
             flash("请至少选择一名检测人员。", "error")
@@ -162,7 +164,6 @@ def choose(chosen):
             if person_id in persons:
                 form.rows.append_entry({"person_id": person_id, "signed": True})
                 form.rows[-1].person = persons[person_id]
-        audit.record_or_abort("screening.day", object_type="screening", detail={"persons": len(form.rows)})
         return render_template("screenings/day.html", form=form, rows=list(form.rows), saved=[])
     return render_template("screenings/choose.html", candidates=candidates, chosen=set(chosen), q=q,
                            tested_today=tested_today())

@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from portal.models import AuditLog, Breach, Case, Screening, Setting
+from portal.models import Absence, AuditLog, Breach, Case, Screening, Setting
 
 from conftest import in_app, make_person, text_of
 
@@ -185,3 +185,29 @@ def test_station_list_filters_by_result_and_hides_details_from_counsellors(clien
     login_as("counsellor")
     page = text_of(client.get("/persons/%d" % person.id))
     assert "阴性" in page and "李明、陈丽" not in page and "新华路派出所" not in page
+
+
+def test_every_read_of_tracking_records_is_audited(client, users, login_as):
+    person = make_person("审计", worker=users["worker"].id)
+    case = in_app(person.current_case)()
+    login_as("officer")
+    client.post("/persons/%d/screenings/" % person.id, data=FORM)
+    client.post("/persons/%d/absences/" % person.id, data={
+        "kind": "reported", "destination": "遵义市", "leave_on": "2026-11-01", "return_on": "2026-11-02"})
+    screening, absence = in_app(Screening.get)(), in_app(Absence.get)()
+    reads = {
+        "/persons/%d/tracking" % person.id: ("tracking.view", person.id),
+        "/screenings/%d" % screening.id: ("screening.view", person.id),
+        "/absences/%d" % absence.id: ("absence.view", person.id),
+        "/screenings/%d/edit" % screening.id: ("screening.view", person.id),
+        "/persons/%d/cases/%d/transition/suspend" % (person.id, case.id): ("case.view", person.id),
+        "/persons/%d/cases/%d/agreements/new" % (person.id, case.id): ("case.view", person.id),
+        "/screenings/": ("screening.list", None),
+        "/screenings/day": ("screening.day", None),
+    }
+    for url, (action, person_id) in reads.items():
+        before = in_app(AuditLog.select().count)()
+        assert client.get(url).status_code == 200, url
+        rows = in_app(lambda: list(AuditLog.select().order_by(AuditLog.id.desc()).limit(1)))()
+        assert in_app(AuditLog.select().count)() == before + 1, url
+        assert rows[0].action == action and rows[0].person_id == person_id, url
