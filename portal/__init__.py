@@ -5,7 +5,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import (absences, audit_views, auth, cases, cli, config, db, family, filters, home, permissions, persons,
-               queue, risks, screenings, security, settings, talks, timeline, tracking, users, visits)
+               queue, risks, screenings, security, settings, summaries, talks, timeline, tracking, users, visits)
 
 csrf = CSRFProtect()
 
@@ -29,7 +29,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     security.init_app(app)
     for blueprint in (home.bp, queue.bp, persons.bp, cases.bp, family.bp, talks.bp, visits.bp, risks.bp,
-                      screenings.bp, absences.bp, tracking.bp, timeline.bp, users.bp, settings.bp, audit_views.bp):
+                      screenings.bp, absences.bp, tracking.bp, summaries.bp, timeline.bp, users.bp, settings.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)
     cli.register(app)

@@ -5,7 +5,7 @@ import json
 from flask import current_app
 from peewee import PeeweeException
 
-from . import breaches, idcard
+from . import breaches, idcard, summaries
 from .clock import local, today, utcnow
 from . import models
 from .models import Setting
@@ -121,5 +121,6 @@ def init_app(app):
     app.add_template_filter(lambda codes: "、".join(FACTORS.get(c, c) for c in codes.split(",") if c),
                             "factor_labels")
     app.add_template_filter(lambda a: breaches.absence_days(a.leave_on, a.return_on), "absence_days")
+    app.add_template_filter(summaries.mask_address, "mask_address")
     app.add_template_global(may)
     app.context_processor(template_context)

@@ -23,6 +23,7 @@ MATRIX = {
     "persons.reveal_id": frozenset({"lead", "officer", "worker"}),
     "persons.delete": frozenset({"lead", "officer"}),
     "persons.restore": frozenset({"lead"}),
+    "persons.print": frozenset({"lead", "officer", "worker"}),  # case summaries; workers: assigned persons
     "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
     "records.write": frozenset({"lead", "officer", "worker"}),
     "queue.read": frozenset({"lead", "officer", "worker"}),

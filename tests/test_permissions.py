@@ -63,6 +63,7 @@ EXPECTED = {
     "tracking.create_breach": WRITE,
     "cases.transition": WRITE,
     "cases.new_agreement": WRITE,
+    "summaries.summary": WRITE,
     "queue.index": WRITE,
     "settings.index": {"lead"},
     "settings.screening": {"lead"},

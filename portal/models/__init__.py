@@ -5,6 +5,8 @@ from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLA
                       HomeVisit, Revision, RiskAssessment, Talk)
 from .tracking import (ABSENCE_KINDS, BREACH_KINDS, CASE_ACTION_BUTTONS, CASE_ACTIONS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS,
                        RESULTS, SAMPLES, SCREENING_KINDS, Absence, Agreement, Breach, CaseEvent, Incident, Screening)
+from .printing import JOB_STATUSES, PrintJob
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
-          Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach]
+          Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
+          PrintJob]

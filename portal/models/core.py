@@ -228,6 +228,11 @@ class Case(Versioned):
         return cls.id == newest
 
     @property
+    def code(self):
+        """The case number that stands for the person on redacted papers (e.g. 个案 2025-0042)."""
+        return "个案 %d-%04d" % (self.decision_date.year, self.id)
+
+    @property
     def measure_label(self):
         return MEASURES[self.measure]
 

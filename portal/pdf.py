@@ -1,0 +1,45 @@
+"""PDFs with WeasyPrint, safely: the only resources a document may load are the allow-listed
+files of portal/static/ below (SECURITY.md W8). Text people typed is escaped by Jinja, and
+any URL it could smuggle in (file:, http:, data:) is refused by the fetcher.
+
+WeasyPrint is imported on the first print (≈0.7 s), not when the portal starts.
+"""
+import functools
+import os
+
+BASE_URL = "https://station.invalid/"  # a name that never resolves: every fetch goes through ours
+ALLOWED = {"static/print.css": "text/css"}
+STATIC = os.path.join(os.path.dirname(__file__), "static")
+
+
+@functools.cache
+def fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StationFetcher(URLFetcher):
+        """Serve the allow-listed static files from disk; refuse everything else."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("https",), allow_redirects=False)
+            self.requested = []  # every URL the document asked for (tests read it)
+
+        def fetch(self, url, headers=None):
+            self.requested.append(url)
+            path = url[len(BASE_URL):] if url.startswith(BASE_URL) else None
+            if path not in ALLOWED:
+                raise ValueError("资源不在允许列表中：%s" % url[:80])
+            with open(os.path.join(STATIC, os.path.basename(path)), "rb") as f:
+                return URLFetcherResponse(url, body=f.read(), headers={"Content-Type": ALLOWED[path]})
+
+    return StationFetcher
+
+
+def new_fetcher():
+    return fetcher_class()()
+
+
+def render(html, fetcher=None):
+    """The PDF of an HTML document (which links /static/print.css) as bytes."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).write_pdf()
