@@ -5,7 +5,8 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import (absences, audit_views, auth, cases, cli, config, db, family, filters, home, permissions, persons,
-               queue, risks, screenings, security, settings, summaries, talks, timeline, tracking, users, visits)
+               printing, queue, risks, screenings, security, settings, summaries, talks, timeline, tracking, users,
+               visits)
 
 csrf = CSRFProtect()
 
@@ -20,6 +21,9 @@ def create_app(test_config=None):
     else:
         app.config.from_mapping(test_config)
     app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(app.instance_path, "portal.sqlite3")
+    # batch prints wait here until downloaded once (beside the database, never under static/)
+    app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
+        os.path.dirname(app.config["DATABASE"]), "print-jobs")
     config.check_secret(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -29,7 +33,8 @@ def create_app(test_config=None):
     auth.init_app(app)
     security.init_app(app)
     for blueprint in (home.bp, queue.bp, persons.bp, cases.bp, family.bp, talks.bp, visits.bp, risks.bp,
-                      screenings.bp, absences.bp, tracking.bp, summaries.bp, timeline.bp, users.bp, settings.bp, audit_views.bp):
+                      screenings.bp, absences.bp, tracking.bp, summaries.bp, printing.bp, timeline.bp, users.bp,
+                      settings.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)
     cli.register(app)

@@ -32,17 +32,20 @@ ACTION_LABELS = {
     "absence.delete": "删除外出", "absence.view": "查看外出", "case.transition": "办理案件状态变更",
     "agreement.create": "签订协议", "incident.create": "登记须报告事件", "incident.report": "记录报告公安",
     "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
+    "person.print": "打印个案摘要", "print.batch": "批量打印", "print.cancel": "取消批量打印",
+    "print.download": "下载批量打印结果",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
-                 "breach": "违反协议"}
+                 "breach": "违反协议", "printjob": "批量打印"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
     "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名", "path": "地址",
     "form": "页面", "locked": "已锁定", "reason": "原因", "action": "事项", "from": "原状态", "to": "新状态",
     "on": "日期", "kind": "类别", "decision": "认定", "batch": "集中检测", "missed": "应检日期", "edition": "版本",
-    "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因",
+    "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
+    "sections": "打印内容", "output": "输出方式",
 }
 
 
@@ -68,13 +71,14 @@ def audit_detail(raw):
     from .models import CASE_STATUSES, MEASURES, ROLES
 
     labels = field_labels()
-    values = {**ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS, "confirm": "确认逃避检测",
+    values = {**ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS, **summaries.SECTIONS,
+              **{key: label for key, (label, _) in summaries.PROFILES.items()}, "confirm": "确认逃避检测",
               "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
               "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
     parts = []
     for key, value in json.loads(raw).items():
         if isinstance(value, list):
-            value = "、".join(labels.get(v, v) for v in value)
+            value = "、".join(labels.get(v) or values.get(str(v), v) for v in value)
         parts.append("%s：%s" % (DETAIL_LABELS.get(key, key), values.get(str(value), value)))
     return "；".join(parts)
 
@@ -122,5 +126,6 @@ def init_app(app):
                             "factor_labels")
     app.add_template_filter(lambda a: breaches.absence_days(a.leave_on, a.return_on), "absence_days")
     app.add_template_filter(summaries.mask_address, "mask_address")
+    app.add_template_filter(lambda key: summaries.PROFILES.get(key, (key,))[0], "choice_profile")
     app.add_template_global(may)
     app.context_processor(template_context)

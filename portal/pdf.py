@@ -38,8 +38,19 @@ def new_fetcher():
     return fetcher_class()()
 
 
-def render(html, fetcher=None):
-    """The PDF of an HTML document (which links /static/print.css) as bytes."""
+def document(html, fetcher=None):
+    """The laid-out pages of an HTML document (which links /static/print.css)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).write_pdf()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render()
+
+
+def render(html, fetcher=None):
+    """The PDF of an HTML document as bytes."""
+    return document(html, fetcher).write_pdf()
+
+
+def merge(documents, target):
+    """One PDF of several documents, each keeping its own page numbers, written to `target`."""
+    pages = [page for doc in documents for page in doc.pages]
+    documents[0].copy(pages).write_pdf(target)

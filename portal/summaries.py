@@ -92,13 +92,17 @@ def content(person, profile, sections, day):
     return data
 
 
-def render_summary(person, profile, sections, user, fetcher=None):
-    """The PDF bytes of one summary, printed by `user` now."""
+def summary_html(person, profile, sections, user):
+    """The HTML of one summary, printed by `user` now."""
     printed = "%s（%s）打印于 %s" % (user.display_name, user.role_label, local(utcnow()).strftime("%Y-%m-%d %H:%M"))
-    html = render_template("summaries/summary.html", station=station_name(), printed=printed,
+    return render_template("summaries/summary.html", station=station_name(), printed=printed,
                            profile_label=PROFILES[profile][0], section_labels=SECTIONS,
                            **content(person, profile, sections, today()))
-    return pdf.render(html, fetcher)
+
+
+def render_summary(person, profile, sections, user, fetcher=None):
+    """The PDF bytes of one summary."""
+    return pdf.render(summary_html(person, profile, sections, user), fetcher)
 
 
 def download_name(person, profile):

@@ -64,6 +64,10 @@ EXPECTED = {
     "cases.transition": WRITE,
     "cases.new_agreement": WRITE,
     "summaries.summary": WRITE,
+    "printing.index": WRITE,
+    "printing.job": WRITE,
+    "printing.cancel": WRITE,
+    "printing.download": WRITE,
     "queue.index": WRITE,
     "settings.index": {"lead"},
     "settings.screening": {"lead"},
@@ -101,7 +105,7 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
-    values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, **values}
+    values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend")

@@ -5,7 +5,8 @@ from ..clock import utcnow
 from .core import BaseModel, User, _in
 
 JOB_STATUSES = {"running": "正在生成", "done": "已完成，待下载", "cancelled": "已取消", "failed": "生成失败",
-                "downloaded": "已下载并删除"}
+                "downloaded": "已下载并删除",
+                "expired": "超过一天未下载，已删除"}
 
 
 class PrintJob(BaseModel):
