@@ -403,3 +403,22 @@ def test_a_testing_day_for_ten_persons_by_keyboard_alone(page, live_server):
     page.goto("/screenings/")
     expect(page.locator("tbody tr")).to_have_count(10)
     expect(page.locator("tbody .result-positive")).to_have_count(1)
+
+
+def test_the_person_page_prints_cleanly_from_the_browser(page, live_server, tmp_path):
+    """The print stylesheet: no navigation, buttons or forms on paper; the record stays."""
+    zhang = live_server.persons["张三"]
+    log_in(page)
+    open_person(page, zhang)
+    page.emulate_media(media="print")
+    for hidden in (".topbar", ".record-bar", "form", ".actions"):
+        for element in page.locator(hidden).all():
+            expect(element).to_be_hidden()
+    expect(page.locator("#tracking")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("张三")
+    expect(page.locator(".pagefoot")).to_contain_text("内部资料 注意保密")
+    path = tmp_path / "page.pdf"
+    page.pdf(path=str(path), format="A4")
+    import subprocess
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    assert "张三" in text and "操守追踪档案" in text and "退出" not in text and "记录谈话" not in text
