@@ -6,6 +6,7 @@ WeasyPrint is imported on the first print (≈0.7 s), not when the portal starts
 """
 import functools
 import os
+import threading
 
 BASE_URL = "https://station.invalid/"  # a name that never resolves: every fetch goes through ours
 ALLOWED = {"static/print.css": "text/css"}
@@ -38,11 +39,24 @@ def new_fetcher():
     return fetcher_class()()
 
 
+_local = threading.local()
+
+
+def font_config():
+    """One FontConfiguration per thread: fonts are found and loaded once, not on every print."""
+    if not hasattr(_local, "fonts"):
+        from weasyprint.text.fonts import FontConfiguration
+
+        _local.fonts = FontConfiguration()
+    return _local.fonts
+
+
 def document(html, fetcher=None):
     """The laid-out pages of an HTML document (which links /static/print.css)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(
+        font_config=font_config())
 
 
 def render(html, fetcher=None):
