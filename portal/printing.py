@@ -22,7 +22,8 @@ from .permissions import requires
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 LOG = logging.getLogger(__name__)
-MAX_BATCH = 300  # persons in one batch
+MAX_BATCH = 300  # persons in one batch (ZIP: one PDF at a time, memory stays flat)
+MAX_MERGED = 50  # persons in one merged PDF: its pages stay in memory until written (≈260 MB at 50)
 KEEP = timedelta(days=1)  # an unread result is deleted after this
 
 
@@ -68,6 +69,9 @@ def index():
             form.form_errors.append("没有符合条件的人员。")
         elif len(ids) > MAX_BATCH:
             form.form_errors.append("符合条件的超过 %d 人，请缩小范围（如按专干或措施分批打印）。" % MAX_BATCH)
+        elif form.output.data == "pdf" and len(ids) > MAX_MERGED:
+            form.form_errors.append("符合条件的有 %d 人：合并为一个 PDF 最多 %d 人，请选择 ZIP 压缩包或缩小范围。"
+                                    % (len(ids), MAX_MERGED))
         else:
             return start(form, ids)
     jobs = PrintJob.select().where(PrintJob.user == current_user.id).order_by(PrintJob.id.desc()).limit(10)

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, ValidationError
 from . import audit, pdf, risk, tracking
 from .clock import local, today, utcnow
 from .forms import Form
-from .models import HomeVisit, Person, RiskAssessment, Setting, Talk, User
+from .models import HomeVisit, RiskAssessment, Screening, Setting, Talk, User
 from .permissions import load_person, requires
 from .record_forms import Checklist
 
@@ -81,8 +81,7 @@ def content(person, profile, sections, day):
             RiskAssessment.person == person.id, RiskAssessment.deleted_at.is_null())
             .order_by(RiskAssessment.assessed_on.desc()).limit(6))
     if "screenings" in sections and case:
-        data["screenings"] = list(tracking.live(tracking.Screening, case)
-                                  .order_by(tracking.Screening.tested_on.desc()).limit(24))
+        data["screenings"] = list(tracking.live(Screening, case).order_by(Screening.tested_on.desc()).limit(24))
     if "talks" in sections:
         data["talks"] = list(Talk.select().where(Talk.person == person.id, Talk.deleted_at.is_null())
                              .order_by(Talk.held_at.desc()).limit(RECENT))

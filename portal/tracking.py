@@ -2,7 +2,7 @@
 to the police of incidents, the 批评教育 of breaches, ordinary breaches recorded by hand."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from . import audit, breaches, lifecycle

@@ -5,7 +5,6 @@ import pytest
 from peewee import fn
 
 from portal import lifecycle
-from portal.db import database
 from portal.models import AuditLog, Breach, Case, CaseEvent
 
 from conftest import in_app, make_person, text_of

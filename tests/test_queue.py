@@ -1,6 +1,6 @@
 """The due-work queue: derived from the records, scoped, cleared by recording the work."""
 import re
-from datetime import date, datetime
+from datetime import date
 
 from portal.models import Case, Setting
 from portal import risk

@@ -196,3 +196,15 @@ def test_others_cannot_see_a_batch(client, users, login_as):
     login_as("lead")
     assert client.get("/print/%d" % job_id).status_code == 404
     assert client.get("/print/%d/download" % job_id).status_code == 404
+
+
+def test_a_merged_pdf_is_refused_beyond_its_limit(client, users, login_as, monkeypatch):
+    from portal import printing
+    monkeypatch.setattr(printing, "MAX_MERGED", 2)
+    for i in range(3):
+        make_person("上限%d" % i)
+    login_as("officer")
+    response = client.post("/print/", data={"status": "current", "worker": "0", "profile": "full",
+                                            "sections": ["identity"], "output": "pdf"})
+    assert response.status_code == 422 and "最多 2 人" in response.get_data(as_text=True)
+    assert in_app(PrintJob.select().count)() == 0
