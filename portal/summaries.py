@@ -43,8 +43,8 @@ class PrintForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.profile.choices = profiles_for(current_user)
-        if self.profile.data is None and len(self.profile.choices) == 1:
-            self.profile.data = self.profile.choices[0][0]
+        if not self.is_submitted() and self.profile.choices:
+            self.profile.data = self.profile.choices[0][0]  # the fullest version this role may print
 
     def validate_sections(self, field):
         if not field.data:

@@ -422,3 +422,22 @@ def test_the_person_page_prints_cleanly_from_the_browser(page, live_server, tmp_
     import subprocess
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
     assert "张三" in text and "操守追踪档案" in text and "退出" not in text and "记录谈话" not in text
+
+
+def test_batch_printing_shows_progress_without_reloading(page, live_server):
+    """The progress fragment polls until the batch is done; the result downloads once."""
+    log_in(page)
+    page.goto("/print/")
+    page.get_by_label("会议脱敏版（以个案编号代替姓名）").check()
+    page.get_by_role("button", name="开始生成").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("批量打印进度")
+    set_marker(page)
+    link = page.get_by_role("link", name=re.compile("下载"))
+    expect(link).to_be_visible(timeout=60_000)
+    expect(page.locator(".job-done")).to_have_text("2")  # the worker's two persons
+    assert_no_reload(page)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".zip")
+    page.goto("/print/")
+    expect(page.locator("tbody")).to_contain_text("已下载并删除")
