@@ -44,8 +44,14 @@ def job_path(job, suffix=""):
 
 
 def own_job(job_id):
-    """A job of the current user (nobody else sees what another printed)."""
-    return PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.user == current_user.id) or abort(404)
+    """A job of the current user (nobody else sees what another printed). A running job whose
+    thread is gone (the portal was restarted) is marked failed, so nobody waits for it."""
+    job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.user == current_user.id) or abort(404)
+    if job.status == "running" and "print-job-%d" % job.id not in {t.name for t in threading.enumerate()}:
+        PrintJob.update(status="failed", error="服务重启，生成中断", finished_at=utcnow()).where(
+            PrintJob.id == job.id, PrintJob.status == "running").execute()
+        job = PrintJob.get_by_id(job.id)
+    return job
 
 
 def expire_old():

@@ -208,3 +208,13 @@ def test_a_merged_pdf_is_refused_beyond_its_limit(client, users, login_as, monke
                                             "sections": ["identity"], "output": "pdf"})
     assert response.status_code == 422 and "最多 2 人" in response.get_data(as_text=True)
     assert in_app(PrintJob.select().count)() == 0
+
+
+def test_a_job_whose_thread_is_gone_is_marked_failed(client, users, login_as):
+    """After a restart no thread renders a "running" job: its page says so instead of polling forever."""
+    login_as("officer")
+    job = in_app(lambda: PrintJob.create(user=users["officer"].id, profile="full", sections="identity",
+                                         output="zip", person_ids="1", total=1, file_name="x"))()
+    page = client.get("/print/%d" % job.id, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "服务曾重启" in page and "every 1s" not in page
+    assert in_app(PrintJob.get_by_id)(job.id).status == "failed"
