@@ -82,7 +82,7 @@ def accounts():
 
 def case_for(rng, person_id, users, now):
     measure = "community_detox" if rng.random() < 0.6 else "community_rehab"
-    decided = now - timedelta(days=rng.randrange(20, 365 * 4))
+    decided = now - timedelta(days=rng.randrange(20, 365 * 6))
     served = decided + timedelta(days=rng.randrange(0, 8))
     late = rng.random()
     report = served + timedelta(days=rng.randrange(0, 15) if late < 0.9 else rng.randrange(16, 40))
@@ -181,6 +181,14 @@ def build(persons=120, seed=2026):
                             *((tracking[m.__name__], m) for m in (CaseEvent, Agreement, Screening, Absence))):
             insert(model, rows)
         follow_ups(tracking, now)
+        again = reordered(rng, case_rows, case_ids, now)
+        if again:
+            insert(Case, again)
+            for case in Case.select().where(Case.id > max(case_ids.values())):
+                CaseEvent.create(case=case, action="report", from_status="pending_report", to_status="active",
+                                 on=case.report_date, user=case.worker_id)
+                Agreement.create(case=case, edition=1, signed_on=case.report_date, measures=DEFAULT_MEASURES,
+                                 obligations=DEFAULT_OBLIGATIONS, liability=DEFAULT_LIABILITY, staff=case.worker_id)
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
             "谈话": len(talk_rows), "走访": len(visit_rows), "风险评估": len(risk_rows),
@@ -239,7 +247,30 @@ def work_history(rng, case_rows, now):
                 actions="加强电话联系，下周复访" if anomalies else None, next_date=None,
                 created_at=utcnow(), updated_at=utcnow()))
             visited = add_months(visited, 3)
+        if case["status"] == "released" and rng.random() < 0.85:  # 回访 after release; the rest are lost
+            follow = add_months(end, 3)
+            while follow <= now:
+                talks.append(dict(person=case["person"], staff=staff, place="phone", kind="other",
+                                  held_at=datetime.combine(follow, time(10, 0)), topics="thoughts,work",
+                                  assessment="stable", actions="解除后电话回访，保持操守", signature="signed",
+                                  created_at=utcnow(), updated_at=utcnow()))
+                follow = add_months(follow, 3)
     return talks, visits, risks
+
+
+def reordered(rng, case_rows, case_ids, now):
+    """A few released persons relapse and are ordered into community detox again (the evidence the
+    操守保持率 counts), with the new case's report, agreement and events."""
+    cases, events, agreements = [], [], []
+    for case in case_rows:
+        released = case["report_date"] and add_months(case["report_date"], case["term_months"])
+        if case["status"] != "released" or released > now - timedelta(days=400) or rng.random() > 0.1:
+            continue
+        decided = released + timedelta(days=rng.randrange(60, 300))
+        cases.append(dict(case, decision_date=decided, served_date=decided + timedelta(days=2),
+                          report_date=decided + timedelta(days=6), status="active", measure="community_detox",
+                          term_months=36, decision_number="筑南公（禁）社戒决字〔%d〕%04d号" % (decided.year, 400 + len(cases))))
+    return cases
 
 
 CLOSING = {"released": ("release", "解除通知书"), "compulsory": ("compulsory", "强制隔离戒毒决定书"),

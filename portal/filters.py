@@ -33,11 +33,12 @@ ACTION_LABELS = {
     "agreement.create": "签订协议", "incident.create": "登记须报告事件", "incident.report": "记录报告公安",
     "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
     "person.print": "打印个案摘要", "print.batch": "批量打印", "print.cancel": "取消批量打印",
-    "print.download": "下载批量打印结果",
+    "print.download": "下载批量打印结果", "indicators.view": "查看工作指标", "indicators.drill": "查看指标明细",
+    "indicators.print": "打印工作站报表",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
-                 "breach": "违反协议", "printjob": "批量打印"}
+                 "breach": "违反协议", "printjob": "批量打印", "indicator": "工作指标"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
@@ -45,7 +46,8 @@ DETAIL_LABELS = {
     "form": "页面", "locked": "已锁定", "reason": "原因", "action": "事项", "from": "原状态", "to": "新状态",
     "on": "日期", "kind": "类别", "decision": "认定", "batch": "集中检测", "missed": "应检日期", "edition": "版本",
     "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
-    "sections": "打印内容", "output": "输出方式",
+    "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
+    "numerator": "分子", "denominator": "分母",
 }
 
 

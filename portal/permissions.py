@@ -27,6 +27,7 @@ MATRIX = {
     "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
     "records.write": frozenset({"lead", "officer", "worker"}),
     "queue.read": frozenset({"lead", "officer", "worker"}),
+    "indicators.read": frozenset({"lead", "officer", "worker"}),  # workers: their assigned cases
     "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),
     "audit.read": frozenset({"lead"}),

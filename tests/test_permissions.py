@@ -69,6 +69,10 @@ EXPECTED = {
     "printing.cancel": WRITE,
     "printing.download": WRITE,
     "queue.index": WRITE,
+    "dashboard.index": WRITE,
+    "dashboard.drill": WRITE,
+    "dashboard.help": WRITE,
+    "dashboard.report": WRITE,
     "settings.index": {"lead"},
     "settings.screening": {"lead"},
     "users.index": {"lead"},
@@ -108,7 +112,7 @@ def _fill(path, values):
     values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
-    return path.replace("<action>", "suspend")
+    return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator")
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
