@@ -8,14 +8,14 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from . import audit, indicators, pdf
-from .clock import local, today, utcnow
+from .clock import local, parse_day, today, utcnow
 from .models import Case, HomeVisit, Incident, Person, Screening, Talk
 from .permissions import requires
 from .schedule import add_months
 from .summaries import station_name
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
-KINDS = {"month": "月报", "quarter": "季报", "year": "年报"}
+KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
 CARDS = ("registered", "yoy", "relapse", "maintenance", "abstinent3", "reported", "executed", "serious")
 VOLUME = ("talks", "visits", "screenings", "positives", "counselling", "events", "training", "assistance")
 
@@ -24,6 +24,11 @@ def chosen_period(args):
     """The period in the query string (month, quarter or year), the current year by default."""
     day = today()
     kind = args.get("kind") if args.get("kind") in KINDS else "year"
+    if kind == "custom":  # any range up to today: 2026-03-01 … 2026-08-31
+        start, end = parse_day(args.get("start")), min(parse_day(args.get("end")) or day, day)
+        if start is None or start > end:
+            abort(404)
+        return kind, start.year, 1, indicators.Period(start, end, "%s 至 %s" % (start, end))
     year = args.get("year", type=int) or day.year
     year = min(max(year, 2000), day.year)
     limit = {"month": 12, "quarter": 4, "year": 1}[kind]
@@ -75,13 +80,10 @@ def month_ends(period):
 def charts(user, period):
     ends = month_ends(period)
     labels = ["%d月" % d.month for d in ends]
-    starts = [d.replace(day=1) for d in ends]
     registered = [indicators.registered_cases(user, d).count() for d in ends]
-    tests, positives = [], []
-    for start, end in zip(starts, ends):
-        span = indicators.Period(start, end, "")
-        tests.append(indicators.queries(user, span, "screenings")[0].count())
-        positives.append(indicators.queries(user, span, "positives")[0].count())
+    monthly = indicators.monthly_screenings(user, ends[0].replace(day=1), ends[-1])
+    tests = [monthly.get(d.strftime("%Y-%m"), (0, 0))[0] for d in ends]
+    positives = [monthly.get(d.strftime("%Y-%m"), (0, 0))[1] for d in ends]
     return [Chart("近 12 个月在册人数（月末）", labels, [("在册人数", "bar-main", registered)]),
             Chart("近 12 个月检测次数与阳性", labels, [("检测", "bar-main", tests), ("阳性", "bar-alert", positives)])]
 
@@ -101,6 +103,8 @@ def index():
     audit.record_or_abort("indicators.view", object_type="indicator",
                           detail={"period": period.label, "from": period.start, "to": period.end})
     args = {"kind": kind, "year": year, "number": number}
+    if kind == "custom":
+        args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
     data = dict(context(period), args=args, kinds=KINDS, years=range(today().year, today().year - 6, -1))
     if request.headers.get("HX-Request"):
         return render_template("dashboard/_indicators.html", **data)
@@ -131,8 +135,7 @@ def drill(key, part):
     names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(
         [getattr(r, "person_id", None) or r.id for r in rows]))}
     return render_template("dashboard/drill.html", rows=rows, what=what, names=names, period=period, key=key,
-                           spec=indicators.SPECS[key], label=label,
-                           args={"kind": kind, "year": year, "number": number})
+                           spec=indicators.SPECS[key], label=label, args=request.args.to_dict())
 
 
 @bp.get("/help")

@@ -11,7 +11,6 @@ import argparse
 import io
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -52,13 +51,23 @@ def timed(fn, repeat):
     return statistics.median(times)
 
 
+def fresh_copy(source, target):
+    """A consistent copy through SQLite's backup API (a plain file copy can miss the WAL)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    src, dst = sqlite3.connect(str(source)), sqlite3.connect(str(target))
+    src.backup(dst)
+    src.close()
+    dst.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if not DATASET.exists():
         raise SystemExit("bench/bench.sqlite3 is missing: run scripts/bench.py once first")
-    shutil.copy(DATASET, COPY)
+    fresh_copy(DATASET, COPY)
     con = sqlite3.connect(str(COPY))
     long_person = con.execute("SELECT person_id FROM screening GROUP BY person_id ORDER BY count(*) DESC").fetchone()[0]
     ids = [r[0] for r in con.execute("SELECT person_id FROM \"case\" WHERE status = 'active' ORDER BY id LIMIT 100")]

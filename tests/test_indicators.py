@@ -162,3 +162,13 @@ def test_help_page_explains_every_indicator(client, users, login_as):
     page = client.get("/indicators/help").get_data(as_text=True)
     for label, definition, *_ in indicators.SPECS.values():
         assert label in page and definition in page
+
+
+def test_a_custom_range_and_bad_ranges(station, client, users, login_as):
+    login_as("officer")
+    page = client.get("/indicators/", query_string={"kind": "custom", "start": "2026-07-01", "end": "2026-09-30"})
+    assert page.status_code == 200 and "20.00%" in page.get_data(as_text=True)
+    assert client.get("/indicators/", query_string={"kind": "custom", "start": "2026-10-01",
+                                                    "end": "2026-09-30"}).status_code == 404
+    assert client.get("/indicators/relapse/numerator", query_string={
+        "kind": "custom", "start": "2026-07-01", "end": "2026-09-30"}).status_code == 200
