@@ -48,6 +48,8 @@ demo: db
 
 bench: venv-dev config
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_pdf.py
+	$(PY) scripts/bench_indicators.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
