@@ -103,12 +103,38 @@ def open_incident(case, kind, on, user, screening=None, detail=None):
 
 
 def ordinary_breach(case, kind, on, user, **source):
-    """The breach row whose 批评教育 is still to be recorded, once per source record."""
+    """The breach row whose 批评教育 is still to be recorded, once per source record; True when new."""
     link = next(iter(source.items()), None)
     if link and Breach.select().where(getattr(Breach, link[0]) == link[1].id).exists():
-        return
+        return False
     breach = Breach.create(person=case.person_id, case=case.id, kind=kind, occurred_on=on, staff=user, **source)
     audit.record_or_abort("breach.create", breach, person=case.person_id, user=user, detail={"kind": kind})
+    return True
+
+
+def open_serious(case, user, on, counts):
+    """The serious-breach incident of a case, once, dated when the threshold was crossed, with the
+    forced-high risk; returns the message for the user (None when it already existed)."""
+    if Incident.select().where(Incident.case == case.id, Incident.kind == "serious_breach").exists():
+        return None
+    crossed = crossing_date(case.id) or on
+    open_incident(case, "serious_breach", crossed, user, detail=describe(counts))
+    risk.force_high(case.person_id, "serious_breach", user=user, on=max(crossed, on))
+    return "已达到严重违反协议标准（%s）：风险已调为高，请及时报告公安机关并记录。" % describe(counts)
+
+
+def sweep(user, day=None):
+    """Open the serious-breach incidents that time alone has caused (an unauthorised absence still
+    running past 30 days): run when the queue, a person page or the dashboard is read."""
+    day = day or today()
+    reached = [row["case_id"] for row in counters(day).dicts() if row["serious"]]
+    if not reached:
+        return
+    missing = Case.select().where(Case.id.in_(reached), ~fn.EXISTS(Incident.select(Incident.id).where(
+        Incident.case == Case.id, Incident.kind == "serious_breach")))
+    for case in missing:
+        with database.atomic():
+            open_serious(case, user, day, counters_of(case.id, day))
 
 
 def follow_through(record, user):
@@ -123,8 +149,8 @@ def follow_through(record, user):
             risk.force_high(case.person_id, "positive_screening", user=user, on=on)
             messages.append("检测结果阳性：已登记复吸事件并将风险调为高，请及时向公安机关报告并记录。")
         elif record.result == "refused":
-            ordinary_breach(case, "refusal", on, user, screening=record)
-            risk.force_high(case.person_id, "refusal", user=user, on=on)
+            if ordinary_breach(case, "refusal", on, user, screening=record):  # a correction does not re-force
+                risk.force_high(case.person_id, "refusal", user=user, on=on)
             messages.append("拒绝检测：已计入违反协议次数并将风险调为高，请记录批评教育情况。")
         elif record.result == "evaded":
             ordinary_breach(case, "evasion", on, user, screening=record)
@@ -136,12 +162,10 @@ def follow_through(record, user):
     else:
         return messages
     counts = counters_of(case.id)
-    if counts["serious"] and not Incident.select().where(Incident.case == case.id,
-                                                         Incident.kind == "serious_breach").exists():
-        crossed = crossing_date(case.id) or on
-        open_incident(case, "serious_breach", crossed, user, detail=describe(counts))
-        risk.force_high(case.person_id, "serious_breach", user=user, on=max(crossed, on))
-        messages.insert(0, "已达到严重违反协议标准（%s）：风险已调为高，请及时报告公安机关并记录。" % describe(counts))
+    if counts["serious"]:
+        message = open_serious(case, user, on, counts)
+        if message:
+            messages.insert(0, message)
     return messages
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
-from . import audit, indicators, pdf
+from . import audit, breaches, indicators, pdf
 from .clock import local, parse_day, today, utcnow
 from .models import Case, HomeVisit, Incident, Person, Screening, Talk
 from .permissions import requires
@@ -26,7 +26,7 @@ def chosen_period(args):
     kind = args.get("kind") if args.get("kind") in KINDS else "year"
     if kind == "custom":  # any range up to today: 2026-03-01 … 2026-08-31
         start, end = parse_day(args.get("start")), min(parse_day(args.get("end")) or day, day)
-        if start is None or start > end:
+        if start is None or start > end or start.year < 2000:
             abort(404)
         return kind, start.year, 1, indicators.Period(start, end, "%s 至 %s" % (start, end))
     year = args.get("year", type=int) or day.year
@@ -100,6 +100,7 @@ def context(period):
 def index():
     """The dashboard; changing the period swaps the indicators in place (HTMX)."""
     kind, year, number, period = chosen_period(request.args)
+    breaches.sweep(current_user)
     audit.record_or_abort("indicators.view", object_type="indicator",
                           detail={"period": period.label, "from": period.start, "to": period.end})
     args = {"kind": kind, "year": year, "number": number}

@@ -119,10 +119,10 @@ SPECS = {  # key: (label, definition, numerator label, denominator label, percen
                     "的人数 ÷ 有回访记录的人数；没有回访记录的为失访", "保持操守", "已回访", True, "person"),
     "abstinent3": ("戒断三年未复吸", "最后一次措施解除已满三年、此后无新的戒毒措施的人数", "戒断三年未复吸", "", False,
                    "person"),
-    "reported": ("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数", "按期报到", "期内送达", True,
-                 "case"),
-    "executed": ("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数", "已签协议", "期内送达",
-                 True, "case"),
+    "reported": ("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
+                 "不计入）", "按期报到", "期内送达", True, "case"),
+    "executed": ("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数（口径同报到率）",
+                 "已签协议", "期内送达", True, "case"),
     "serious": ("严重违约（零违约）", "期内发生的严重违反协议事件数（《戒毒条例》第二十条），目标为 0", "严重违约事件", "",
                 False, "incident"),
     "talks": ("面对面谈话", "期内记录的面对面谈话次数", "谈话次数", "", False, "talk"),
@@ -149,8 +149,10 @@ def queries(user, period, key):
         return clean, followed
     if key == "abstinent3":
         return abstinent_query(user, as_of), None
-    if key in ("reported", "executed"):
-        ordered = cases(user).where(Case.served_date.between(period.start, period.end))
+    if key in ("reported", "executed"):  # cases whose 15 days ran out in the period, or that reported
+        deadline = fn.date(Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)
+        ordered = cases(user).where(Case.served_date.between(period.start, period.end),
+                                    (deadline <= period.end) | (Case.report_date <= period.end))
         if key == "reported":
             return ordered.where(Case.report_date.is_null(False), Case.report_date <= fn.date(
                 Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)), ordered

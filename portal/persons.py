@@ -83,6 +83,7 @@ def index():
 def show(person_id):
     """A person's file (a counsellor sees a summary); reading it is audited."""
     person = load_person(person_id)
+    breaches.sweep(current_user)
     audit.record_or_abort("person.view", person)
     return render_show(person)
 

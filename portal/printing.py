@@ -54,12 +54,20 @@ def own_job(job_id):
     return job
 
 
+def remove_files(job):
+    for suffix in (".part", ""):
+        if os.path.exists(job_path(job, suffix)):
+            os.remove(job_path(job, suffix))
+
+
 def expire_old():
-    """Delete results nobody downloaded within a day."""
+    """Delete results nobody downloaded within a day, and whatever a job that did not finish left."""
     for job in PrintJob.select().where(PrintJob.status == "done", PrintJob.finished_at < utcnow() - KEEP):
-        if os.path.exists(job_path(job)):
-            os.remove(job_path(job))
+        remove_files(job)
         PrintJob.update(status="expired").where(PrintJob.id == job.id).execute()
+    for job in PrintJob.select().where(PrintJob.status.in_(("cancelled", "failed", "downloaded", "expired")),
+                                       PrintJob.file_name.is_null(False)):
+        remove_files(job)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -105,13 +113,16 @@ def run(app, job_id):
     """The background thread: render each summary, report progress, stop when cancelled."""
     with app.app_context():
         database.connect(reuse_if_open=True)
+        job = PrintJob.get_by_id(job_id)
         try:
-            render_job(PrintJob.get_by_id(job_id))
+            render_job(job)
         except Exception as exc:  # noqa: BLE001 - the user must learn the batch failed, whatever the cause
             LOG.exception("print job %d failed", job_id)
             PrintJob.update(status="failed", error=str(exc)[:500], finished_at=utcnow()).where(
                 PrintJob.id == job_id, PrintJob.status == "running").execute()
         finally:
+            if PrintJob.get_by_id(job_id).status != "done":
+                remove_files(job)  # cancelled or failed: nothing of it stays on disk
             database.close()
 
 
@@ -125,7 +136,9 @@ def render_job(job):
         for done, person_id in enumerate(map(int, job.person_ids.split(",")), 1):
             if PrintJob.get_by_id(job.id).status != "running":
                 return  # cancelled
-            person = Person.get_by_id(person_id)
+            person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
+            if person is None:
+                continue  # deleted since the batch started
             html = summaries.summary_html(person, job.profile, sections, user)
             with database.atomic():
                 audit.record("person.print", person, user=user,
@@ -161,9 +174,7 @@ def cancel(job_id):
         if PrintJob.update(status="cancelled", finished_at=utcnow()).where(
                 PrintJob.id == job.id, PrintJob.status == "running").execute():
             audit.record_or_abort("print.cancel", job, detail={"done": job.done, "total": job.total})
-    for suffix in (".part", ""):
-        if os.path.exists(job_path(job, suffix)):
-            os.remove(job_path(job, suffix))
+    remove_files(job)
     return render_fragment("printing/_job.html", "批量打印进度", job=PrintJob.get_by_id(job.id))
 
 

@@ -144,6 +144,7 @@ def due_items(base, day):
 def index():
     """Everything due today or overdue, most overdue first."""
     day = today()
+    breaches.sweep(current_user, day)
     mine = request.args.get("mine") == "1"
     items = due_items(current_cases(mine), day)
     items.sort(key=lambda item: (str(item["due"]), item["name"]))

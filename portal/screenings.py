@@ -181,7 +181,9 @@ def decide(screening, form, person):
     if form.decision.data == "confirm":
         values["result"] = "evaded"
     values["excuse"] = form.reason.data or None
-    Screening.update(**values).where(Screening.id == screening.id).execute()
+    if not Screening.update(**values).where(Screening.id == screening.id, Screening.result == "absent",
+                                            Screening.decided_by.is_null()).execute():
+        abort(409)  # decided by someone else a moment ago
     audit.record_or_abort("screening.decide", screening, person=person,
                           detail={"decision": form.decision.data}, reason=form.reason.data or None)
     if form.decision.data == "confirm":
@@ -226,6 +228,8 @@ def decide_missed(person_id):
         return tracking.render_file(person, 422, decision=form, failed="missed")
     with database.atomic():
         case = person.current_case()
+        if Screening.select().where(Screening.case == case.id, Screening.scheduled_for == due).exists():
+            abort(409)  # a double submit: this missed test is already recorded
         screening = Screening.create(person=person.id, case=case.id, staff=current_user.id, tested_on=due,
                                      result="absent", scheduled_for=due, notes="按计划应检未检")
         audit.record_or_abort("screening.create", screening, person=person, detail={"missed": due})

@@ -114,6 +114,8 @@ def report(incident_id):
 def educate(breach_id):
     """Record the 批评教育 given for a breach."""
     breach, person = load_case_row(Breach, breach_id)
+    if breach.educated_on:
+        abort(409)  # recorded already; a correction is not a second education
     form = EducationForm()
     if not form.validate():
         return render_file(person, 422, education_form=form, failed=breach.id)

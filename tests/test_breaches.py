@@ -180,3 +180,18 @@ def test_the_thirty_first_day_away_is_the_day_of_the_breach(app):
     add_absence(person, date(2026, 3, 1), date(2026, 3, 20))  # 20 days
     add_absence(person, date(2026, 6, 1), date(2026, 6, 15))  # the 31st day away is 2026-06-11
     assert in_app(breaches.crossing_date)(in_app(person.current_case)().id, TODAY) == date(2026, 6, 11)
+
+
+def test_an_absence_still_running_becomes_serious_when_its_31st_day_comes(client, users, login_as, clock):
+    """No record is saved on day 31: reading the queue is enough to open the incident."""
+    person = make_person("未归", worker=users["worker"].id)
+    add_absence(person, date(2026, 10, 25), None)  # 27 days on 2026-11-20
+    login_as("officer")
+    client.get("/queue/")
+    assert in_app(Incident.select().count)() == 0
+    clock.advance(days=5)  # 2026-11-25: the 32nd day; the 31st was 2026-11-24
+    login_as("officer")
+    assert "待报告公安" in text_of(client.get("/queue/")).split("事项")[-1]
+    incident = in_app(Incident.get)()
+    assert incident.kind == "serious_breach" and incident.occurred_on == date(2026, 11, 24)
+    assert in_app(RiskAssessment.get)(RiskAssessment.forced_by == "serious_breach").level == "high"

@@ -20,7 +20,8 @@ The period is 2026 Q3 (2026-07-01 to 2026-09-30); the test clock stands at 2026-
     lost to follow-up: F, H
     maintenance: D (G has a later measure) = 1 of 2 = 50%
     abstinent three years: F (H is a day short; G's newest case runs) = 1
-    ordered in Q3: E, I = 2; reported in 15 days: I = 1 (50%); under agreement: I = 1 (50%)
+    ordered in Q3 with their 15 days over (or reported) by 09-30: I = 1 (E's deadline is 10-15);
+    reported in 15 days: I = 1 (100%); under agreement: I = 1 (100%)
     serious breaches in Q3: 1; talks in Q3: D's = 1
 """
 import re
@@ -99,7 +100,7 @@ def test_each_indicator_on_the_hand_built_station(station, users):
     got = compute(users["officer"])
     expected = {  # key: (numerator, denominator, value)
         "registered": (4, 0, 4), "yoy": (0, 4, 0.0), "relapse": (1, 5, 20.0), "maintenance": (1, 2, 50.0),
-        "abstinent3": (1, 0, 1), "reported": (1, 2, 50.0), "executed": (1, 2, 50.0), "serious": (1, 0, 1),
+        "abstinent3": (1, 0, 1), "reported": (1, 1, 100.0), "executed": (1, 1, 100.0), "serious": (1, 0, 1),
         "talks": (1, 0, 1), "positives": (1, 0, 1),
     }
     for key, (numerator, denominator, value) in expected.items():
@@ -112,6 +113,12 @@ def test_a_positive_on_the_last_day_counts_and_the_next_day_does_not(station, us
     october = indicators.Period(date(2026, 10, 1), date(2026, 10, 31), "2026年10月")
     got = compute(users["officer"], october)
     assert got["relapse"].numerator == 1  # C's positive on 10-01; A's on 09-30 belongs to Q3
+
+
+def test_a_case_served_late_in_the_period_counts_once_its_deadline_is_past(station, users):
+    october = indicators.Period(date(2026, 7, 1), date(2026, 10, 31), "")
+    got = compute(users["officer"], october)["reported"]
+    assert (got.numerator, got.denominator) == (2, 3)  # I, C on time; E (served 09-30, reported 10-20) late
 
 
 def test_a_release_exactly_three_years_ago_counts(station, users):
@@ -141,7 +148,7 @@ def test_drill_down_lists_exactly_the_numerator(station, client, users, login_as
 def test_dashboard_and_report_pdf_show_the_same_figures(station, client, users, login_as, tmp_path):
     login_as("lead")
     page = client.get("/indicators/", query_string=ARGS).get_data(as_text=True)
-    for figure in ("20.00%", "50.00%", "暂无数据", "2026年第3季度"):
+    for figure in ("20.00%", "50.00%", "100.00%", "暂无数据", "2026年第3季度"):
         assert figure in page
     fragment = client.get("/indicators/", query_string=ARGS, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.startswith('<div id="indicators">') and "<svg" in fragment

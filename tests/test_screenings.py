@@ -211,3 +211,13 @@ def test_every_read_of_tracking_records_is_audited(client, users, login_as):
         rows = in_app(lambda: list(AuditLog.select().order_by(AuditLog.id.desc()).limit(1)))()
         assert in_app(AuditLog.select().count)() == before + 1, url
         assert rows[0].action == action and rows[0].person_id == person_id, url
+
+
+def test_a_decision_is_taken_once(client, users, login_as):
+    person = make_person(worker=users["worker"].id)
+    login_as("worker")
+    absent = in_app(lambda: Screening.create(person=person, case=person.current_case(), staff=users["worker"].id,
+                                             tested_on=date(2026, 11, 18), result="absent", collectors="甲、乙"))()
+    assert client.post("/screenings/%d/decide" % absent.id, data={"decision": "excuse", "reason": "住院"}).status_code == 302
+    assert client.post("/screenings/%d/decide" % absent.id, data={"decision": "confirm"}).status_code == 409
+    assert in_app(Screening.get_by_id)(absent.id).result == "absent" and count(Breach) == 0

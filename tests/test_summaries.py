@@ -79,7 +79,7 @@ def test_redacted_profile_names_nobody(client, users, login_as, story):
     text = text_of_pdf(print_pdf(client, story, "redacted"))
     case = in_app(story.current_case)()
     assert case.code in text and "会议脱敏版" in text
-    for secret in ("罗秀英", "罗雨涵", "13912345678", "花果园大街", "新华路12号"):
+    for secret in ("罗秀英", "罗雨涵", "13912345678", "花果园大街", "新华路12号", case.decision_number, "新华路街道"):
         assert secret not in text, secret
     assert "贵阳市南明区****" in text and not FULL_ID.search(text)
 
@@ -186,6 +186,7 @@ def test_a_batch_can_be_cancelled(app, client, users, login_as):
     time.sleep(1)  # the thread notices at the next person and stops
     assert job.status == "cancelled" and in_app(PrintJob.get_by_id)(job_id).done < 12
     assert client.get("/print/%d/download" % job_id).status_code == 302
+    assert not list(pathlib.Path(app.config["PRINT_DIR"]).iterdir())  # nothing of it stays on disk
 
 
 def test_others_cannot_see_a_batch(client, users, login_as):
