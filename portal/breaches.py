@@ -79,14 +79,16 @@ def crossing_date(case_id, day=None):
     events += [(a.leave_on, False, absence_days(a.leave_on, a.return_on, day)) for a in Absence.select().where(
         Absence.case == case_id, Absence.kind == "unauthorised", Absence.deleted_at.is_null())]
     missed = away = days = 0
+    crossings = []  # a long absence can pass 30 days after a later refusal made the third
     for on, is_test, length in sorted(events):
         missed, away = missed + is_test, away + (not is_test)
-        if is_serious(missed, away, days):
-            return on
-        if is_serious(missed, away, days + length):  # the day the running total passed 30
-            return on + timedelta(days=SERIOUS_DAYS - days - 1)
+        if is_serious(missed, away, 0):
+            crossings.append(on)
+            break  # later events can only cross later
+        if days < SERIOUS_DAYS <= days + length:  # the day the running total passed 30
+            crossings.append(on + timedelta(days=SERIOUS_DAYS - days - 1))
         days += length
-    return None
+    return min(crossings) if crossings else None
 
 
 def sql_serious_case(case_column):

@@ -195,3 +195,11 @@ def test_an_absence_still_running_becomes_serious_when_its_31st_day_comes(client
     incident = in_app(Incident.get)()
     assert incident.kind == "serious_breach" and incident.occurred_on == date(2026, 11, 24)
     assert in_app(RiskAssessment.get)(RiskAssessment.forced_by == "serious_breach").level == "high"
+
+
+def test_a_third_refusal_during_a_long_absence_dates_the_breach(app):
+    person = make_person()
+    add_absence(person, date(2026, 3, 1), date(2026, 4, 30))  # day 31 would be 2026-03-31
+    for on in (date(2026, 1, 5), date(2026, 2, 5), date(2026, 3, 10)):
+        add_screening(person, "refused", on)
+    assert in_app(breaches.crossing_date)(in_app(person.current_case)().id, TODAY) == date(2026, 3, 10)
