@@ -10,52 +10,30 @@ Needs bench/bench.sqlite3 (made by scripts/bench.py).
 import argparse
 import json
 import sqlite3
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATASET = ROOT / "bench" / "bench.sqlite3"
-COPY = ROOT / "bench" / "bench-indicators.sqlite3"
+from bench_dataset import hwm_mb, median_time, private_copy  # noqa: E402
 
 
-def hwm_mb():
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) / 1024.0 for line in f if line.startswith("VmHWM:"))
 
 
-def median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
-def fresh_copy(source, target):
-    """A consistent copy through SQLite's backup API (a plain file copy can miss the WAL)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    src, dst = sqlite3.connect(str(source)), sqlite3.connect(str(target))
-    src.backup(dst)
-    src.close()
-    dst.close()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    if not DATASET.exists():
-        raise SystemExit("bench/bench.sqlite3 is missing: run scripts/bench.py once first")
-    fresh_copy(DATASET, COPY)
+    copy = private_copy("bench-indicators")
     from portal import create_app, db
     from portal.db import database
 
-    app = create_app({"SECRET_KEY": "i" * 40, "DATABASE": str(COPY), "STATION_NAME": "bench", "TESTING": True,
+    app = create_app({"SECRET_KEY": "i" * 40, "DATABASE": str(copy), "STATION_NAME": "bench", "TESTING": True,
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():
         db.upgrade()
@@ -77,7 +55,7 @@ def main():
     database.execute_sql = original
     dashboard_s = median_time(lambda: client.get(url), args.repeat)
 
-    raw = sqlite3.connect(str(COPY))
+    raw = sqlite3.connect(str(copy))
 
     def replay():
         for sql, params in statements:
@@ -98,7 +76,7 @@ def main():
     print("annual report PDF: %.2f s, %d KB; peak RSS %.0f MB (before the report: %.0f MB)" % (
         out["report_s"], out["report_kb"], out["hwm_after_mb"], before))
     (ROOT / "bench" / "bench-indicators-results.json").write_text(json.dumps(out, indent=1))
-    COPY.unlink()
+    copy.unlink()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import sqlite3
-import statistics
 import sys
 import time
 import zipfile
@@ -20,55 +19,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATASET = ROOT / "bench" / "bench.sqlite3"
-COPY = ROOT / "bench" / "bench-pdf.sqlite3"
+from bench_dataset import hwm_mb, median_time, private_copy, reset_hwm  # noqa: E402
 FLOOR_HTML = ("<html lang='zh-CN'><head><style>html{font-family:'Noto Sans CJK SC'}</style></head><body>"
               "<h1>个案摘要</h1><p>" + "社区戒毒人员操守保持情况良好，按时参加尿检和面对面谈话。" * 12 + "</p></body></html>")
 
 
-def hwm_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
 
 
-def reset_hwm():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # reset the peak RSS counter (Linux ≥ 4.0)
-    except OSError:
-        pass
 
 
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
-def fresh_copy(source, target):
-    """A consistent copy through SQLite's backup API (a plain file copy can miss the WAL)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    src, dst = sqlite3.connect(str(source)), sqlite3.connect(str(target))
-    src.backup(dst)
-    src.close()
-    dst.close()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    if not DATASET.exists():
-        raise SystemExit("bench/bench.sqlite3 is missing: run scripts/bench.py once first")
-    fresh_copy(DATASET, COPY)
-    con = sqlite3.connect(str(COPY))
+    copy = private_copy("bench-pdf")
+    con = sqlite3.connect(str(copy))
     long_person = con.execute("SELECT person_id FROM screening GROUP BY person_id ORDER BY count(*) DESC").fetchone()[0]
     ids = [r[0] for r in con.execute("SELECT person_id FROM \"case\" WHERE status = 'active' ORDER BY id LIMIT 100")]
     con.close()
@@ -77,17 +46,17 @@ def main():
     from portal.db import database
     from portal.models import Person, User
 
-    app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": str(COPY), "STATION_NAME": "bench"})
+    app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": str(copy), "STATION_NAME": "bench"})
     out = {"persons": len(ids), "long_person": long_person}
     with app.test_request_context():
         database.connect(reuse_if_open=True)
         lead = User.get(User.username == "lead")
         sections = list(summaries.SECTIONS)
         pdf.render(FLOOR_HTML)  # warm: import, fonts, first layout
-        out["floor_s"] = timed(lambda: pdf.render(FLOOR_HTML), args.repeat)
+        out["floor_s"] = median_time(lambda: pdf.render(FLOOR_HTML), args.repeat)
         person = Person.get_by_id(long_person)
         one = summaries.render_summary(person, "full", sections, lead)
-        out["summary_s"] = timed(lambda: summaries.render_summary(person, "full", sections, lead), args.repeat)
+        out["summary_s"] = median_time(lambda: summaries.render_summary(person, "full", sections, lead), args.repeat)
         out["summary_pages_kb"] = len(one) // 1024
         out["ratio_summary_to_floor"] = out["summary_s"] / out["floor_s"]
         print("floor (1-page CJK document): %.3f s; one full summary (person %d): %.3f s = %.1fx the floor "
@@ -118,7 +87,7 @@ def main():
                 print("batch %-3s x %3d: %6.1f s, %.3f s/summary, peak RSS %.0f MB (goal <= 300 MB), %.1f MB" % (
                     output, n, seconds, seconds / n, row["hwm_mb"], row["mb"]), flush=True)
     (ROOT / "bench" / "bench-pdf-results.json").write_text(json.dumps(out, indent=1))
-    os.remove(COPY)
+    os.remove(copy)
 
 
 if __name__ == "__main__":
