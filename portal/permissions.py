@@ -27,6 +27,11 @@ MATRIX = {
     "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
     "records.write": frozenset({"lead", "officer", "worker"}),
     "queue.read": frozenset({"lead", "officer", "worker"}),
+    # counselling: sessions are written by counsellors; workers and the lead read the shareable
+    # summary; notes only by their author, or by the lead after a stated reason (SECURITY.md)
+    "counselling.read": frozenset({"lead", "worker", "counsellor"}),
+    "counselling.write": frozenset({"counsellor"}),
+    "counselling.reveal": frozenset({"lead"}),
     "indicators.read": frozenset({"lead", "officer", "worker"}),  # workers: their assigned cases
     "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import absences, audit, breaches, idcard, lifecycle, risk, risks, screenings, talks, timeline, tracking, visits
+from . import absences, audit, breaches, counselling, idcard, lifecycle, risk, risks, screenings, talks, timeline, tracking, visits
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
@@ -95,7 +95,9 @@ def render_show(person, family_form=None, status=200):
     return render_template("persons/show.html", person=person, case=person.current_case(),
                            family=list(person.live_family()), staff=User.names(), risk=risk.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person)), status
+                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
+                           counselling=counselling.sessions_of(person) if can(current_user, "counselling.read")
+                           else []), status
 
 
 def opened_record_form(person):

@@ -69,6 +69,10 @@ EXPECTED = {
     "printing.cancel": WRITE,
     "printing.download": WRITE,
     "queue.index": WRITE,
+    "counselling.new": {"counsellor"},
+    "counselling.create": {"counsellor"},
+    "counselling.edit": {"counsellor"},
+    "counselling.reveal": {"lead"},
     "dashboard.index": WRITE,
     "dashboard.drill": WRITE,
     "dashboard.help": WRITE,
@@ -109,7 +113,8 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 
 def _fill(path, values):
-    values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999, **values}
+    values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999,
+              "session_id": 999999, "assistance_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator")
