@@ -34,11 +34,15 @@ ACTION_LABELS = {
     "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
     "person.print": "打印个案摘要", "print.batch": "批量打印", "print.cancel": "取消批量打印",
     "print.download": "下载批量打印结果", "indicators.view": "查看工作指标", "indicators.drill": "查看指标明细",
-    "indicators.print": "打印工作站报表",
+    "indicators.print": "打印工作站报表", "counselling.create": "记录心理疏导", "counselling.update": "更正心理疏导",
+    "counselling.view": "查看心理疏导", "counselling.reveal_notes": "查看咨询记录（须事由）",
+    "assistance.create": "新建帮扶事项", "assistance.view": "查看帮扶事项", "assistance.step": "记录帮扶过程",
+    "assistance.update": "更新帮扶状态", "assistance.list": "查看帮扶列表",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
-                 "breach": "违反协议", "printjob": "批量打印", "indicator": "工作指标"}
+                 "breach": "违反协议", "printjob": "批量打印", "indicator": "工作指标",
+                 "counsellingsession": "心理疏导", "assistancecase": "帮扶事项", "assistancestep": "帮扶过程"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",

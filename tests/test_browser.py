@@ -441,3 +441,39 @@ def test_batch_printing_shows_progress_without_reloading(page, live_server):
     assert download.value.suggested_filename.endswith(".zip")
     page.goto("/print/")
     expect(page.locator("tbody")).to_contain_text("已下载并删除")
+
+
+def test_an_assistance_case_for_a_childs_schooling_with_three_steps(page, live_server):
+    """Open a schooling case for the daughter, add three steps inline without a reload, close it."""
+    zhang = live_server.persons["张三"]
+    make_family(zhang, name="张小雨", relation="女儿")
+    log_in(page)
+    open_person(page, zhang)
+    page.locator(".record-bar").get_by_role("link", name="帮扶救助").click()
+    page.get_by_label("类别").select_option(label="助学")
+    page.get_by_label("事项").fill("协调女儿入读职业学校")
+    page.get_by_label("受助对象").select_option(label="张小雨（女儿）")
+    page.get_by_label("学校").check()
+    page.get_by_label("街道").check()
+    page.get_by_role("button", name="建立").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("协调女儿入读职业学校")
+    set_marker(page)
+    for day, who, done in (("2026-11-02", "陈丽", "入户走访，了解辍学原因"),
+                           ("2026-11-09", "陈丽、街道办", "联系三所职业学校"),
+                           ("2026-11-16", "职业学校", "同意入学，办妥手续")):
+        form = page.locator(".step-form")
+        form.get_by_label("日期", exact=True).fill(day)
+        form.get_by_label("经办人/单位").fill(who)
+        form.get_by_label("做了什么").fill(done)
+        form.get_by_role("button", name="添加").click()
+        expect(page.locator("ol.steps")).to_contain_text(done)
+    expect(page.locator("ol.steps li")).to_have_count(3)
+    assert_no_reload(page)
+    page.get_by_label("状态").select_option(label="办结")
+    page.get_by_label("办结/结束日期").fill("2026-11-16")
+    page.get_by_label("结果").fill("已入读职业学校")
+    page.get_by_role("button", name="保存状态").click()
+    expect(page.locator(".flash-success")).to_contain_text("办结")
+    expect(page.locator(".step-form")).to_have_count(0)
+    open_person(page, zhang)
+    expect(page.locator("#timeline")).to_contain_text("协调女儿入读职业学校")
