@@ -9,15 +9,16 @@ from flask_login import current_user
 
 from . import audit, breaches, indicators, pdf
 from .clock import local, parse_day, today, utcnow
-from .models import Case, HomeVisit, Incident, Person, Screening, Talk
-from .permissions import requires
+from .models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
+from .permissions import can, requires
 from .schedule import add_months
 from .summaries import station_name
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
 KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
 CARDS = ("registered", "yoy", "relapse", "maintenance", "abstinent3", "reported", "executed", "serious")
-VOLUME = ("talks", "visits", "screenings", "positives", "counselling", "events", "training", "assistance")
+VOLUME = ("talks", "visits", "screenings", "positives", "counselling", "assistance", "assistance_closed", "events",
+          "training")
 
 
 def chosen_period(args):
@@ -112,8 +113,8 @@ def index():
     return render_template("dashboard/index.html", **data)
 
 
-DRILL = {"case": (Case, "cases"), "person": (Person, "persons"), "incident": (Incident, "incidents"),
-         "talk": (Talk, "talks"), "visit": (HomeVisit, "visits"), "screening": (Screening, "screenings")}
+DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,
+         "screening": Screening, "counselling": CounsellingSession, "assistance": AssistanceCase}
 
 
 @bp.get("/<key>/<part>")
@@ -122,13 +123,15 @@ def drill(key, part):
     """The exact persons or records behind a number (its length equals the number)."""
     if key not in indicators.SPECS or part not in ("numerator", "denominator"):
         abort(404)
+    if key == "counselling" and not can(current_user, "counselling.read"):
+        abort(403)  # who had counselling, and when, is not an officer's to read
     kind, year, number, period = chosen_period(request.args)
     numerator, denominator = indicators.queries(current_user, period, key)
     query = numerator if part == "numerator" else denominator
     what = indicators.SPECS[key][5] or "case"
     if query is None:
         abort(404)
-    model, template = DRILL[what]
+    model = DRILL[what]
     rows = list(model.select().where(model.id.in_(query)).limit(2000))
     audit.record_or_abort("indicators.drill", object_type="indicator",
                           detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from peewee import Select, fn
 
 from .lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
-from .models import Agreement, Case, CaseEvent, HomeVisit, Incident, Person, Screening, Talk
+from .models import (Agreement, AssistanceCase, Case, CaseEvent, CounsellingSession, HomeVisit, Incident, Person,
+                     Screening, Talk)
 from .permissions import case_scope
 from .schedule import add_months
 
@@ -129,8 +130,11 @@ SPECS = {  # key: (label, definition, numerator label, denominator label, percen
     "visits": ("入户走访", "期内记录的入户走访次数", "走访次数", "", False, "visit"),
     "screenings": ("检测", "期内记录的尿检、毛发检测次数（含拒绝、未到）", "检测次数", "", False, "screening"),
     "positives": ("检测阳性", "期内检测结果为阳性的次数", "阳性次数", "", False, "screening"),
+    "counselling": ("心理疏导", "期内心理疏导次数（含对家属的疏导）", "疏导次数", "", False, "counselling"),
+    "assistance": ("帮扶救助（新开）", "期内新开的帮扶事项数", "新开事项", "", False, "assistance"),
+    "assistance_closed": ("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
 }
-UNAVAILABLE = {"counselling": "心理疏导", "events": "禁毒宣传活动", "training": "专干培训", "assistance": "帮扶救助"}
+UNAVAILABLE = {"events": "禁毒宣传活动", "training": "专干培训"}
 
 
 def queries(user, period, key):
@@ -170,6 +174,17 @@ def queries(user, period, key):
     if key == "visits":
         return HomeVisit.select(HomeVisit.id).where(HomeVisit.deleted_at.is_null(), HomeVisit.visited_on.between(
             period.start, period.end), HomeVisit.person.in_(cases(user).select(Case.person))), None
+    persons = cases(user).select(Case.person)
+    if key == "counselling":
+        return CounsellingSession.select(CounsellingSession.id).where(
+            CounsellingSession.deleted_at.is_null(), CounsellingSession.held_on.between(period.start, period.end),
+            CounsellingSession.person.in_(persons)), None
+    if key in ("assistance", "assistance_closed"):
+        on = AssistanceCase.opened_on if key == "assistance" else AssistanceCase.closed_on
+        query = AssistanceCase.select(AssistanceCase.id).where(
+            AssistanceCase.deleted_at.is_null(), on.between(period.start, period.end),
+            AssistanceCase.person.in_(persons))
+        return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
     tests = Screening.select(Screening.id).where(Screening.deleted_at.is_null(), Screening.tested_on.between(
         period.start, period.end), Screening.case.in_(cases(user)))
     return (tests.where(Screening.result == "positive") if key == "positives" else tests), None

@@ -106,7 +106,8 @@ def test_each_indicator_on_the_hand_built_station(station, users):
     for key, (numerator, denominator, value) in expected.items():
         assert (got[key].numerator, got[key].denominator, got[key].value) == (numerator, denominator, value), key
     assert got["maintenance"].extra == {"cohort": 4, "lost": 2}
-    assert got["counselling"].value is None and not got["counselling"].available  # unavailable, never zero
+    assert got["training"].value is None and not got["training"].available  # unavailable, never zero
+    assert got["counselling"].available and got["counselling"].value == 0  # recorded, none in Q3
 
 
 def test_a_positive_on_the_last_day_counts_and_the_next_day_does_not(station, users):
@@ -133,8 +134,8 @@ def test_a_worker_sees_the_numbers_of_assigned_cases(station, users):
 
 @pytest.mark.parametrize("key", [k for k in indicators.SPECS if k != "yoy"])
 def test_drill_down_lists_exactly_the_numerator(station, client, users, login_as, key):
-    login_as("officer")
-    got = compute(users["officer"])[key]
+    login_as("lead")
+    got = compute(users["lead"])[key]
     page = client.get("/indicators/%s/numerator" % key, query_string=ARGS)
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -179,3 +180,10 @@ def test_a_custom_range_and_bad_ranges(station, client, users, login_as):
                                                     "end": "2026-09-30"}).status_code == 404
     assert client.get("/indicators/relapse/numerator", query_string={
         "kind": "custom", "start": "2026-07-01", "end": "2026-09-30"}).status_code == 200
+
+
+def test_officers_count_counselling_but_do_not_see_who(station, client, users, login_as):
+    login_as("officer")
+    assert client.get("/indicators/counselling/numerator", query_string=ARGS).status_code == 403
+    assert "/indicators/counselling/numerator" not in client.get("/indicators/", query_string=ARGS).get_data(
+        as_text=True)
