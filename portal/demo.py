@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from stdnum.cn import ric
 
-from . import audit, demo_tracking, passwords
+from . import audit, demo_care, demo_tracking, passwords
 from .clock import today, utcnow
 from .db import database
 from .models import (TALK_TOPICS, Absence, Agreement, Breach, Case, CaseEvent, FamilyMember, HomeVisit, Incident,
@@ -188,11 +188,12 @@ def build(persons=120, seed=2026):
                                  on=case.report_date, user=case.worker_id)
                 Agreement.create(case=case, edition=1, signed_on=case.report_date, measures=DEFAULT_MEASURES,
                                  obligations=DEFAULT_OBLIGATIONS, liability=DEFAULT_LIABILITY, staff=case.worker_id)
+        care = demo_care.build(rng, case_rows, users, now)
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
             "谈话": len(talk_rows), "走访": len(visit_rows), "风险评估": len(risk_rows),
             "检测": len(tracking["Screening"]), "外出": len(tracking["Absence"]),
-            "违反协议": Breach.select().count(), "须报告事件": Incident.select().count()}
+            "违反协议": Breach.select().count(), "须报告事件": Incident.select().count(), **care}
 
 
 RISK_TEXT = ["近期与原毒友有电话联系", "失业在家，经济压力大", "与家人关系紧张", "睡眠差，情绪低落", "外出务工计划未报备"]

@@ -13,8 +13,9 @@ from peewee import JOIN, SQL, Select, fn
 from . import audit, breaches, lifecycle, risk
 from .clock import today
 from .db import database
-from .models import Case, HomeVisit, Incident, Person, Screening, Talk
-from .permissions import case_scope, requires, sees_all_cases
+from .models import (OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Case, CounsellingSession, HomeVisit, Incident,
+                     Person, Screening, Talk)
+from .permissions import can, case_scope, requires, sees_all_cases
 from .schedule import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_add_months,
                        sql_next_hair, sql_next_screening)
 
@@ -22,7 +23,7 @@ bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
-         "term": "期限届满", "report": "报到期限"}
+         "assistance": "帮扶跟进", "counselling": "心理疏导", "term": "期限届满", "report": "报到期限"}
 FAR = "9999-12-31"  # follow-ups that are due as soon as they exist
 
 
@@ -62,6 +63,23 @@ def unreported_incidents():
             .where(Incident.reported_on.is_null()).group_by(Incident.case))
 
 
+def next_assistance_steps():
+    """Per person: the earliest agreed next step of an open assistance case."""
+    return (AssistanceStep.select(AssistanceCase.person.alias("person_id"),
+                                  fn.MIN(AssistanceStep.next_date).alias("due"))
+            .join(AssistanceCase).where(AssistanceCase.status.in_(OPEN_ASSISTANCE), AssistanceCase.deleted_at.is_null(),
+                                        AssistanceStep.next_date.is_null(False))
+            .group_by(AssistanceCase.person))
+
+
+def next_counselling():
+    """Per person: the next session agreed at the latest one."""
+    return (CounsellingSession.select(CounsellingSession.person.alias("person_id"),
+                                      fn.MAX(CounsellingSession.held_on).alias("last"),
+                                      CounsellingSession.next_date.alias("due"))
+            .where(CounsellingSession.deleted_at.is_null()).group_by(CounsellingSession.person))
+
+
 def due_dates(base):
     """Each current case with the due date of every kind of work, by the rules of DOMAIN.md §4:
     an agreed next date, else the last record plus the station cadence, else the report date."""
@@ -72,13 +90,17 @@ def due_dates(base):
     risks = risk.latest_per_person().alias("lr")
     tests = latest_screenings().alias("ls")
     incidents = unreported_incidents().alias("li")
+    helps = next_assistance_steps().alias("la")
+    sessions = next_counselling().alias("lc")
     return (base.switch(Case)
             .join(talks, JOIN.LEFT_OUTER, on=(talks.c.person_id == Case.person)).switch(Case)
             .join(visits, JOIN.LEFT_OUTER, on=(visits.c.person_id == Case.person)).switch(Case)
             .join(risks, JOIN.LEFT_OUTER, on=(risks.c.person_id == Case.person)).switch(Case)
             .join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id)).switch(Case)
-            .join(incidents, JOIN.LEFT_OUTER, on=(incidents.c.case_id == Case.id))
-            .select(Person.id.alias("person_id"), Person.name, Case.status,
+            .join(incidents, JOIN.LEFT_OUTER, on=(incidents.c.case_id == Case.id)).switch(Case)
+            .join(helps, JOIN.LEFT_OUTER, on=(helps.c.person_id == Case.person)).switch(Case)
+            .join(sessions, JOIN.LEFT_OUTER, on=(sessions.c.person_id == Case.person))
+            .select(helps.c.due.alias("assistance"), sessions.c.due.alias("counselling"),Person.id.alias("person_id"), Person.name, Case.status,
                     fn.COALESCE(talks.c.agreed, sql_add_months(talks.c.last, months["talk"]),
                                 Case.report_date).alias("talk"),
                     fn.COALESCE(visits.c.agreed, sql_add_months(visits.c.last, risk.visit_months(risks.c.level)),
@@ -104,7 +126,8 @@ def limits(status, day):
     if status == "suspended":
         return {"police": FAR}
     return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": FAR,
-            "police": FAR, "agreement": FAR, "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
+            "police": FAR, "agreement": FAR, "assistance": until, "counselling": until,
+            "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
 
 
 def due_items(base, day):
@@ -120,6 +143,7 @@ def due_items(base, day):
     wanted = (active & ((column("talk") <= until) | (column("visit") <= until) | (column("review") <= until)
                         | (column("screening") <= until) | (column("hair") <= until)
                         | column("undecided").is_null(False) | column("agreement").is_null(False)
+                        | (column("assistance") <= until) | (column("counselling") <= until)
                         | (column("term") <= (day + timedelta(days=TERM_WARNINGS[0])).isoformat()))) \
         | (column("status") == "pending_report") | column("police").is_null(False)
     items = []
@@ -130,6 +154,8 @@ def due_items(base, day):
         else:
             row["missed"] = row["undecided"]
         for kind, limit in limits(row["status"], day).items():
+            if kind == "counselling" and not can(current_user, "counselling.read"):
+                continue  # officers are not told who is in counselling
             if row[kind] is not None and str(row[kind]) <= limit:
                 last = {"talk": row["last_talk"], "visit": row["last_visit"], "screening": row["last_test"],
                         "missed": row["last_test"]}.get(kind)
@@ -148,7 +174,8 @@ def index():
     mine = request.args.get("mine") == "1"
     items = due_items(current_cases(mine), day)
     items.sort(key=lambda item: (str(item["due"]), item["name"]))
-    counts = {kind: sum(1 for i in items if i["kind"] == kind) for kind in KINDS}
+    counts = {kind: sum(1 for i in items if i["kind"] == kind) for kind in KINDS
+              if kind != "counselling" or can(current_user, "counselling.read")}
     page = max(request.args.get("page", 1, type=int), 1)
     shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     audit.record_or_abort("queue.view", object_type="queue", detail={"shown": len(shown), "mine": mine})

@@ -16,8 +16,8 @@ from wtforms.validators import InputRequired, ValidationError
 from . import audit, pdf, risk, tracking
 from .clock import local, today, utcnow
 from .forms import Form
-from .models import HomeVisit, RiskAssessment, Screening, Setting, Talk, User
-from .permissions import load_person, requires
+from .models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Setting, Talk, User
+from .permissions import can, load_person, requires
 from .record_forms import Checklist
 
 bp = Blueprint("summaries", __name__)
@@ -28,12 +28,19 @@ PROFILES = {
     "redacted": ("会议脱敏版（以个案编号代替姓名）", ("lead", "officer", "worker")),
 }
 SECTIONS = {"identity": "基本信息", "case": "案件与协议", "risk": "风险评估", "screenings": "检测记录",
-            "breaches": "违反协议与报告公安", "talks": "面对面谈话", "visits": "入户走访"}
+            "breaches": "违反协议与报告公安", "talks": "面对面谈话", "visits": "入户走访",
+            "counselling": "心理疏导摘要", "assistance": "帮扶救助"}
 RECENT = 12  # talks and visits per summary; screenings: the last 24
 
 
 def profiles_for(user):
     return [(key, label) for key, (label, roles) in PROFILES.items() if user.role in roles]
+
+
+def sections_for(user):
+    """The sections this role may print: the counselling summary never for officers (SECURITY.md)."""
+    return [(key, label) for key, label in SECTIONS.items()
+            if key != "counselling" or can(user, "counselling.read")]
 
 
 class PrintForm(Form):
@@ -43,6 +50,7 @@ class PrintForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.profile.choices = profiles_for(current_user)
+        self.sections.choices = sections_for(current_user)
         if not self.is_submitted() and self.profile.choices:
             self.profile.data = self.profile.choices[0][0]  # the fullest version this role may print
 
@@ -65,7 +73,7 @@ def station_name():
     return stored.value if stored else current_app.config["STATION_NAME"]
 
 
-def content(person, profile, sections, day):
+def content(person, profile, sections, day, user):
     """What the summary shows: the same records as the screens, narrowed by profile and sections."""
     file = tracking.file_for(person, day)
     case = file["case"] if file else None
@@ -85,6 +93,16 @@ def content(person, profile, sections, day):
     if "talks" in sections:
         data["talks"] = list(Talk.select().where(Talk.person == person.id, Talk.deleted_at.is_null())
                              .order_by(Talk.held_at.desc()).limit(RECENT))
+    if "counselling" in sections and can(user, "counselling.read"):  # the shareable summary, never notes
+        data["counselling"] = list(CounsellingSession.select(
+            CounsellingSession.held_on, CounsellingSession.mode, CounsellingSession.crisis,
+            CounsellingSession.summary).where(CounsellingSession.person == person.id,
+                                              CounsellingSession.deleted_at.is_null())
+            .order_by(CounsellingSession.held_on.desc()).limit(RECENT))
+    if "assistance" in sections:
+        data["assistance"] = list(AssistanceCase.select().where(
+            AssistanceCase.person == person.id, AssistanceCase.deleted_at.is_null())
+            .order_by(AssistanceCase.opened_on.desc()))
     if "visits" in sections:
         data["visits"] = list(HomeVisit.select().where(HomeVisit.person == person.id, HomeVisit.deleted_at.is_null())
                               .order_by(HomeVisit.visited_on.desc()).limit(RECENT))
@@ -96,7 +114,7 @@ def summary_html(person, profile, sections, user):
     printed = "%s（%s）打印于 %s" % (user.display_name, user.role_label, local(utcnow()).strftime("%Y-%m-%d %H:%M"))
     return render_template("summaries/summary.html", station=station_name(), printed=printed,
                            profile_label=PROFILES[profile][0], section_labels=SECTIONS,
-                           **content(person, profile, sections, today()))
+                           **content(person, profile, sections, today(), user))
 
 
 def render_summary(person, profile, sections, user, fetcher=None):

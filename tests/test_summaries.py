@@ -13,11 +13,12 @@ from datetime import date
 import pytest
 
 from portal import pdf, summaries
+from portal.models import Case
 from portal.models import AuditLog, Person, PrintJob, Screening
 
 from conftest import in_app, make_family, make_person, make_user
 
-ALL_SECTIONS = list(summaries.SECTIONS)
+ALL_SECTIONS = [key for key in summaries.SECTIONS if key != "counselling"]  # all an officer may print
 FULL_ID = re.compile(r"\d{17}[\dX]")
 
 
@@ -57,8 +58,8 @@ def test_full_profile_holds_every_section_and_never_the_full_id(client, users, l
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         data = print_pdf(client, story, "full")
     text = text_of_pdf(data)
-    for label in summaries.SECTIONS.values():
-        assert label in text
+    for key in ALL_SECTIONS:
+        assert summaries.SECTIONS[key] in text
     assert "罗秀英" in text and "13912345678" in text and "罗建国" in text and "新华路派出所" in text
     assert "内部资料 注意保密" in text and re.search(r"第\s*1\s*页\s*/\s*共", text) and "打印于" in text and "驻站民警" in text
     assert not FULL_ID.search(text) and story.id_number[:6] + "********" in text
@@ -219,3 +220,17 @@ def test_a_job_whose_thread_is_gone_is_marked_failed(client, users, login_as):
     page = client.get("/print/%d" % job.id, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "服务曾重启" in page and "every 1s" not in page
     assert in_app(PrintJob.get_by_id)(job.id).status == "failed"
+
+
+def test_the_counselling_summary_prints_for_workers_never_for_officers(client, users, login_as, story, tmp_path):
+    in_app(lambda: Case.update(counsellor=users["counsellor"].id).execute())()
+    login_as("counsellor")
+    client.post("/persons/%d/counselling/" % story.id, data={
+        "held_on": "2026-11-10", "mode": "family", "concerns": "0", "presenting": ["parenting"],
+        "summary": "亲子沟通改善", "notes": "NOTE-CANARY 私密"})
+    login_as("officer")
+    refused = client.post("/persons/%d/print" % story.id, data={"profile": "full", "sections": ["counselling"]})
+    assert refused.status_code == 422
+    login_as("worker")
+    text = text_of_pdf(print_pdf(client, story, "working", ["counselling", "assistance"]))
+    assert "心理疏导摘要" in text and "亲子沟通改善" in text and "NOTE-CANARY" not in text
