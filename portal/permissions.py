@@ -29,6 +29,9 @@ MATRIX = {
     "queue.read": frozenset({"lead", "officer", "worker"}),
     # counselling: sessions are written by counsellors; workers and the lead read the shareable
     # summary; notes only by their author, or by the lead after a stated reason (SECURITY.md)
+    "training.read": CASE_STAFF,  # sessions, roster and attendance (no case data)
+    "training.write": frozenset({"lead", "officer", "worker"}),
+    "training.own": ANY_STAFF,  # one's own trainings, attendance and hours (volunteers included)
     "counselling.read": frozenset({"lead", "worker", "counsellor"}),
     "counselling.write": frozenset({"counsellor"}),
     "counselling.reveal": frozenset({"lead"}),

@@ -477,3 +477,36 @@ def test_an_assistance_case_for_a_childs_schooling_with_three_steps(page, live_s
     expect(page.locator(".step-form")).to_have_count(0)
     open_person(page, zhang)
     expect(page.locator("#timeline")).to_contain_text("协调女儿入读职业学校")
+
+
+def test_attendance_for_twenty_trainees_by_mouse_and_keyboard(page, live_server):
+    """Toggle attendance without a reload, by clicks and by keys; 全部出席; reload and it is kept."""
+    from datetime import date
+    from conftest import in_app
+    from portal.models import Attendance, Trainee, TrainingSession
+    people = [in_app(Trainee.create)(name="学员%02d" % i, kind="worker") for i in range(20)]
+    session = in_app(TrainingSession.create)(held_on=date(2026, 11, 20), title="业务培训", audience="worker",
+                                             trainer="王老师", topics="law", hours=3, venue="驿站",
+                                             staff=live_server.worker.id)
+    in_app(lambda: Attendance.insert_many([{"session": session.id, "trainee": p.id} for p in people]).execute())()
+    log_in(page)
+    page.goto("/training/%d" % session.id)
+    set_marker(page)
+    for person in people[:10]:  # mouse
+        page.locator("#att-%d" % person.id).get_by_role("button", name="出席").click()
+        expect(page.locator("#att-%d" % person.id).get_by_role("button", name="出席")).to_have_attribute(
+            "aria-pressed", "true")
+    expect(page.locator("#attendance-counts")).to_contain_text("出席 10")
+    for person in people[10:15]:  # keyboard: focus the row's 请假 button and press Enter
+        page.locator("#att-%d" % person.id).get_by_role("button", name="请假").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#att-%d" % person.id).get_by_role("button", name="请假")).to_have_attribute(
+            "aria-pressed", "true")
+    expect(page.locator("#attendance-counts")).to_contain_text("请假 5")
+    assert_no_reload(page)
+    page.reload()
+    expect(page.locator("#attendance-counts")).to_contain_text("出席 10")
+    expect(page.locator("#attendance-counts")).to_contain_text("请假 5")
+    expect(page.locator("#attendance-counts")).to_contain_text("缺席 5")
+    page.get_by_role("button", name="全部出席").click()
+    expect(page.locator("#attendance-counts")).to_contain_text("出席 20")

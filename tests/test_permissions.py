@@ -74,6 +74,16 @@ EXPECTED = {
     "assistance.add_step": WRITE,
     "assistance.set_status": WRITE,
     "assistance.index": CASE,
+    "training.index": CASE,
+    "training.new": WRITE,
+    "training.show": CASE,
+    "training.mark": WRITE,
+    "training.mark_all": WRITE,
+    "training.add_to_roster": WRITE,
+    "training.sheet": CASE,
+    "training.trainees": CASE,
+    "training.trainee": CASE,
+    "training.mine": ALL,
     "counselling.new": {"counsellor"},
     "counselling.create": {"counsellor"},
     "counselling.edit": {"counsellor"},
@@ -119,7 +129,7 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 def _fill(path, values):
     values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999,
-              "session_id": 999999, "assistance_id": 999999, **values}
+              "session_id": 999999, "assistance_id": 999999, "trainee_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator")
