@@ -128,9 +128,9 @@ def drill(key, part):
     kind, year, number, period = chosen_period(request.args)
     numerator, denominator = indicators.queries(current_user, period, key)
     query = numerator if part == "numerator" else denominator
-    what = indicators.SPECS[key][5] or "case"
-    if query is None:
-        abort(404)
+    what = indicators.SPECS[key][5] or ("case" if key == "yoy" else None)
+    if query is None or what is None:
+        abort(404)  # a rate of the station's own activity (training) has no list of persons behind it
     model = DRILL[what]
     rows = list(model.select().where(model.id.in_(query)).limit(2000))
     audit.record_or_abort("indicators.drill", object_type="indicator",

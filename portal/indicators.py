@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from peewee import Select, fn
 
 from .lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
-from .models import (Agreement, AssistanceCase, Case, CaseEvent, CounsellingSession, HomeVisit, Incident, Person,
-                     Screening, Talk)
+from .models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
+                     Person, Screening, Talk, TrainingSession)
 from .permissions import case_scope
 from .schedule import add_months
 
@@ -134,7 +134,8 @@ SPECS = {  # key: (label, definition, numerator label, denominator label, percen
     "assistance": ("帮扶救助（新开）", "期内新开的帮扶事项数", "新开事项", "", False, "assistance"),
     "assistance_closed": ("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
 }
-UNAVAILABLE = {"events": "禁毒宣传活动", "training": "专干培训"}
+SPECS["training"] = ("专干培训出勤率", "期内培训的出席人次 ÷ 应到人次（名单人次）", "出席人次", "应到人次", True, None)
+UNAVAILABLE = {"events": "禁毒宣传活动"}
 
 
 def queries(user, period, key):
@@ -185,6 +186,10 @@ def queries(user, period, key):
             AssistanceCase.deleted_at.is_null(), on.between(period.start, period.end),
             AssistanceCase.person.in_(persons))
         return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
+    if key == "training":  # not case data: the station's own staff and volunteers
+        roster = Attendance.select(Attendance.id).join(TrainingSession).where(
+            TrainingSession.deleted_at.is_null(), TrainingSession.held_on.between(period.start, period.end))
+        return roster.where(Attendance.status == "present"), roster
     tests = Screening.select(Screening.id).where(Screening.deleted_at.is_null(), Screening.tested_on.between(
         period.start, period.end), Screening.case.in_(cases(user)))
     return (tests.where(Screening.result == "positive") if key == "positives" else tests), None

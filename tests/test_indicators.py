@@ -106,7 +106,7 @@ def test_each_indicator_on_the_hand_built_station(station, users):
     for key, (numerator, denominator, value) in expected.items():
         assert (got[key].numerator, got[key].denominator, got[key].value) == (numerator, denominator, value), key
     assert got["maintenance"].extra == {"cohort": 4, "lost": 2}
-    assert got["training"].value is None and not got["training"].available  # unavailable, never zero
+    assert got["events"].value is None and not got["events"].available  # unavailable, never zero
     assert got["counselling"].available and got["counselling"].value == 0  # recorded, none in Q3
 
 
@@ -132,7 +132,7 @@ def test_a_worker_sees_the_numbers_of_assigned_cases(station, users):
     assert got["registered"].numerator == 2 and got["relapse"].numerator == 1  # A and I are hers
 
 
-@pytest.mark.parametrize("key", [k for k in indicators.SPECS if k != "yoy"])
+@pytest.mark.parametrize("key", [k for k, spec in indicators.SPECS.items() if spec[5]])
 def test_drill_down_lists_exactly_the_numerator(station, client, users, login_as, key):
     login_as("lead")
     got = compute(users["lead"])[key]
@@ -187,3 +187,18 @@ def test_officers_count_counselling_but_do_not_see_who(station, client, users, l
     assert client.get("/indicators/counselling/numerator", query_string=ARGS).status_code == 403
     assert "/indicators/counselling/numerator" not in client.get("/indicators/", query_string=ARGS).get_data(
         as_text=True)
+
+
+def test_training_attendance_rate(station, users):
+    from portal.models import Attendance, Trainee, TrainingSession
+
+    @in_app
+    def build():
+        people = [Trainee.create(name="学员%d" % i, kind="worker") for i in range(4)]
+        session = TrainingSession.create(held_on=date(2026, 8, 1), title="培训", audience="worker", trainer="王",
+                                         topics="law", hours=2, venue="驿站", staff=users["officer"].id)
+        for person, status in zip(people, ("present", "present", "present", "excused")):
+            Attendance.create(session=session, trainee=person, status=status)
+    build()
+    got = compute(users["officer"])["training"]
+    assert (got.numerator, got.denominator, got.value) == (3, 4, 75.0)
