@@ -146,7 +146,7 @@ def drill(key, part):
 @requires("indicators.read")
 def help():
     """How each indicator is counted, in the words a lead uses to explain it."""
-    return render_template("dashboard/help.html", specs=indicators.SPECS, unavailable=indicators.UNAVAILABLE)
+    return render_template("dashboard/help.html", specs=indicators.SPECS)
 
 
 @bp.get("/report.pdf")

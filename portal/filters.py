@@ -39,7 +39,8 @@ ACTION_LABELS = {
     "assistance.create": "新建帮扶事项", "assistance.view": "查看帮扶事项", "assistance.step": "记录帮扶过程",
     "assistance.update": "更新帮扶状态", "assistance.list": "查看帮扶列表", "training.create": "新建培训",
     "attendance.update": "登记出勤", "attendance.all_present": "全部出席", "attendance.add": "补充培训名单",
-    "training.print": "打印签到表/出勤记录", "trainee.create": "加入培训名单",
+    "training.print": "打印签到表/出勤记录", "trainee.create": "加入培训名单", "event.create": "登记宣传活动",
+    "event.photo": "上传活动照片",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",

@@ -4,8 +4,8 @@ Each indicator is a numerator and a denominator, both given as a query of the id
 (persons, cases or records), so that the value, its drill-down list and the report all count
 the same rows. A case's state on a past date comes from its lifecycle events: a case is under
 management from its service date until its closing event (release, termination, compulsory
-detox, transfer, death). Indicators whose records the portal does not keep yet are shown as
-unavailable, never as zero.
+detox, transfer, death). Every kind of record an indicator counts is now kept by the portal, so
+none is shown as "unavailable" any more (a rate with a zero denominator shows "—", never 0).
 """
 import calendar
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from peewee import Select, fn
 
 from .lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
 from .models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
-                     Person, Screening, Talk, TrainingSession)
+                     Person, PreventionEvent, Screening, Talk, TrainingSession)
 from .permissions import case_scope
 from .schedule import add_months
 
@@ -60,15 +60,12 @@ class Indicator:
     numerator_label: str
     denominator_label: str = ""
     percent: bool = False
-    available: bool = True
     numerator: int = 0
     denominator: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
     def value(self):
-        if not self.available:
-            return None
         if not self.percent:
             return self.numerator
         return None if not self.denominator else round(100.0 * self.numerator / self.denominator, 2)
@@ -135,7 +132,7 @@ SPECS = {  # key: (label, definition, numerator label, denominator label, percen
     "assistance_closed": ("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
 }
 SPECS["training"] = ("专干培训出勤率", "期内培训的出席人次 ÷ 应到人次（名单人次）", "出席人次", "应到人次", True, None)
-UNAVAILABLE = {"events": "禁毒宣传活动"}
+SPECS["events"] = ("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
 
 
 def queries(user, period, key):
@@ -186,6 +183,9 @@ def queries(user, period, key):
             AssistanceCase.deleted_at.is_null(), on.between(period.start, period.end),
             AssistanceCase.person.in_(persons))
         return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
+    if key == "events":
+        return PreventionEvent.select(PreventionEvent.id).where(
+            PreventionEvent.deleted_at.is_null(), PreventionEvent.held_on.between(period.start, period.end)), None
     if key == "training":  # not case data: the station's own staff and volunteers
         roster = Attendance.select(Attendance.id).join(TrainingSession).where(
             TrainingSession.deleted_at.is_null(), TrainingSession.held_on.between(period.start, period.end))
@@ -209,11 +209,11 @@ def compute(user, period):
         results[key] = indicator
     results["registered"].extra = {m: registered_cases(user, period.end).where(Case.measure == m).count()
                                    for m in ("community_detox", "community_rehab")}
+    held = PreventionEvent.select().where(PreventionEvent.deleted_at.is_null(),
+                                          PreventionEvent.held_on.between(period.start, period.end))
+    results["events"].extra = {"audience": sum(e.audience_total for e in held)}
     cohort, followed, _ = maintenance_queries(user, period.end)
     results["maintenance"].extra = {"cohort": cohort.count(), "lost": cohort.count() - followed.count()}
-    for key, label in UNAVAILABLE.items():
-        results[key] = Indicator(key, label, "本站尚未启用%s记录，暂无数据（不按 0 计）" % label, "次数",
-                                 available=False)
     return results
 
 

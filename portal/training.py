@@ -11,7 +11,8 @@ from peewee import fn
 from . import audit, pdf
 from .clock import local, today, utcnow
 from .db import database
-from .models import ATTENDANCE, TRAINEE_TYPES, Attendance, Trainee, TrainingSession, User
+from .models import (ATTENDANCE, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,
+                     TrainingSession, User)
 from .permissions import requires
 from .summaries import station_name
 from .training_forms import SessionForm, TraineeForm
@@ -207,8 +208,14 @@ def render_trainee(person, mine=False):
         if row.status == "present":
             year = row.session.held_on.year
             years[year] = years.get(year, Decimal(0)) + row.session.hours
+    served = list(EventVolunteer.select(EventVolunteer, PreventionEvent).join(PreventionEvent).where(
+        EventVolunteer.trainee == person.id, PreventionEvent.deleted_at.is_null())
+        .order_by(PreventionEvent.held_on.desc()))
+    service = {}
+    for row in served:
+        service[row.event.held_on.year] = service.get(row.event.held_on.year, Decimal(0)) + row.hours
     return render_template("training/trainee.html", person=person, rows=rows, years=years, mine=mine,
-                           attendance=ATTENDANCE, types=TRAINEE_TYPES)
+                           attendance=ATTENDANCE, types=TRAINEE_TYPES, served=served, service=service)
 
 
 @bp.get("/my/training")

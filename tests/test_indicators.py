@@ -106,8 +106,7 @@ def test_each_indicator_on_the_hand_built_station(station, users):
     for key, (numerator, denominator, value) in expected.items():
         assert (got[key].numerator, got[key].denominator, got[key].value) == (numerator, denominator, value), key
     assert got["maintenance"].extra == {"cohort": 4, "lost": 2}
-    assert got["events"].value is None and not got["events"].available  # unavailable, never zero
-    assert got["counselling"].available and got["counselling"].value == 0  # recorded, none in Q3
+    assert got["events"].value == 0 and got["counselling"].value == 0  # recorded kinds, none in Q3
 
 
 def test_a_positive_on_the_last_day_counts_and_the_next_day_does_not(station, users):
@@ -149,7 +148,7 @@ def test_drill_down_lists_exactly_the_numerator(station, client, users, login_as
 def test_dashboard_and_report_pdf_show_the_same_figures(station, client, users, login_as, tmp_path):
     login_as("lead")
     page = client.get("/indicators/", query_string=ARGS).get_data(as_text=True)
-    for figure in ("20.00%", "50.00%", "100.00%", "暂无数据", "2026年第3季度"):
+    for figure in ("20.00%", "50.00%", "100.00%", "禁毒宣传活动", "2026年第3季度"):
         assert figure in page
     fragment = client.get("/indicators/", query_string=ARGS, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.startswith('<div id="indicators">') and "<svg" in fragment

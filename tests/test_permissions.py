@@ -84,6 +84,11 @@ EXPECTED = {
     "training.trainees": CASE,
     "training.trainee": CASE,
     "training.mine": ALL,
+    "events.index": CASE,
+    "events.new": WRITE,
+    "events.show": CASE,
+    "events.upload": WRITE,
+    "events.photo": CASE,
     "counselling.new": {"counsellor"},
     "counselling.create": {"counsellor"},
     "counselling.edit": {"counsellor"},
@@ -129,7 +134,8 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 
 def _fill(path, values):
     values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999,
-              "session_id": 999999, "assistance_id": 999999, "trainee_id": 999999, **values}
+              "session_id": 999999, "assistance_id": 999999, "trainee_id": 999999, "event_id": 999999,
+              "photo_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator")

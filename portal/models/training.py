@@ -45,3 +45,55 @@ class Attendance(BaseModel):
 
     class Meta:
         indexes = ((("session", "trainee"), True),)
+
+
+VENUE_TYPES = {"school": "学校", "family": "家庭", "community": "社区", "village": "农村", "unit": "单位",
+               "venue": "场所"}  # 禁毒宣传 "六进"
+EVENT_FORMATS = {"lecture": "讲座", "exhibition": "展板", "consultation": "咨询", "performance": "文艺", "online": "线上"}
+AUDIENCE_GROUPS = {"students": "学生", "residents": "居民", "workers": "职工", "villagers": "村民", "other": "其他"}
+
+
+class PreventionEvent(Versioned):
+    """A 禁毒宣传教育 event."""
+
+    held_on = DateField(index=True)
+    title = CharField()
+    venue_type = CharField(constraints=[_in("venue_type", VENUE_TYPES)])
+    venue = CharField()
+    partners = CharField(null=True)
+    format = CharField(constraints=[_in("format", EVENT_FORMATS)])
+    audience = TextField(default="{}")  # JSON: AUDIENCE_GROUPS key -> head count
+    leaflets = IntegerField(default=0)
+    consultations = IntegerField(default=0)
+    staff = ForeignKeyField(User)
+
+    @property
+    def audience_counts(self):
+        import json
+        return {k: v for k, v in json.loads(self.audience or "{}").items() if v}
+
+    @property
+    def audience_total(self):
+        return sum(self.audience_counts.values())
+
+
+class EventVolunteer(BaseModel):
+    """A volunteer (or worker) who served at an event, with the hours logged."""
+
+    event = ForeignKeyField(PreventionEvent, backref="volunteers")
+    trainee = ForeignKeyField(Trainee, backref="events")
+    hours = DecimalField(max_digits=4, decimal_places=1)
+
+    class Meta:
+        indexes = ((("event", "trainee"), True),)
+
+
+class EventPhoto(BaseModel):
+    """A photo of an event: stored under a random name outside static/, served as an attachment."""
+
+    event = ForeignKeyField(PreventionEvent, backref="photos")
+    stored_name = CharField(unique=True)
+    original_name = CharField()
+    mime = CharField()
+    size = IntegerField()
+    staff = ForeignKeyField(User)
