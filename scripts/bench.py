@@ -427,6 +427,50 @@ def testing_days(port, cookie, database):
             "tag": "testing day %d rows|1" % DAY_ROWS}
 
 
+TOGGLE_TAG = "attendance toggle [HX]|%d"
+
+
+def attendance_toggles(port, cookies, database, duration):
+    """Issue 5's goal: every client toggles attendance on the newest training session (an HTMX POST
+    answered with the row and the counts) for `duration` seconds; timed server-side by tag."""
+    con = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+    session_id = con.execute("SELECT id FROM training_session ORDER BY held_on DESC, id DESC LIMIT 1").fetchone()[0]
+    trainees = [r[0] for r in con.execute("SELECT trainee_id FROM attendance WHERE session_id = ?", (session_id,))]
+    con.close()
+    tag = TOGGLE_TAG % len(cookies)
+    results, barrier = [None] * len(cookies), threading.Barrier(len(cookies))
+
+    def work(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/training/%d" % session_id, headers={"Cookie": "portal_session=" + cookies[i]})
+        resp = conn.getresponse()
+        cookie = _cookie(resp) or cookies[i]
+        token = csrf_token(resp.read().decode())
+        headers = {"Cookie": "portal_session=" + cookie, "X-CSRFToken": token, "HX-Request": "true",
+                   "Content-Type": "application/x-www-form-urlencoded", "X-Bench-Tag": tag}
+        statuses, n = Counter(), 0
+        barrier.wait()
+        deadline = time.perf_counter() + duration
+        while time.perf_counter() < deadline:
+            trainee = trainees[(i * 7 + n) % len(trainees)]
+            body = "status=" + ("present", "absent", "excused")[n % 3]
+            conn.request("POST", "/training/%d/attendance/%d" % (session_id, trainee), body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            statuses[str(resp.status)] += 1
+            n += 1
+        conn.close()
+        results[i] = statuses
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(cookies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sum(results, Counter())
+    return {"tag": tag, "clients": len(cookies), "statuses": dict(statuses), "session": session_id}
+
+
 def cmd_load(args):
     levels = sorted({1, args.clients})
     cookies = [login(args.port) for _ in range(max(levels))]  # one server session per client, in turn
@@ -448,7 +492,9 @@ def cmd_load(args):
                 file=sys.stderr, flush=True)
     day = testing_days(args.port, cookies[0], bench_config()["DATABASE"])
     print("  testing day: %d x %d rows, saved %s" % (day["days"], day["rows"], day["saved"]), file=sys.stderr)
-    print(json.dumps({"phases": phases, "testing_day": day, "long_person": LONG_PERSON[0]}))
+    toggles = attendance_toggles(args.port, cookies, bench_config()["DATABASE"], args.duration)
+    print("  attendance toggles: %s" % toggles["statuses"], file=sys.stderr)
+    print(json.dumps({"phases": phases, "testing_day": day, "long_person": LONG_PERSON[0], "toggles": toggles}))
     return 0
 
 
@@ -636,7 +682,7 @@ def run(args):
         argv, env = child(cmd, config, pin=1 if pin else None)
         load = subprocess.run(argv, env=env, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
         loaded = json.loads(load.stdout.strip().splitlines()[-1])
-        phases, day = loaded["phases"], loaded["testing_day"]
+        phases, day, toggles = loaded["phases"], loaded["testing_day"], loaded["toggles"]
         out["long_person"] = loaded["long_person"]
         out["server"]["after_load"] = proc_status(pid)  # before the stats fetch allocates anything
         out["audit_rows_at_end"] = audit_rows(RUN_DB)
@@ -666,6 +712,10 @@ def run(args):
     bare_1 = next((p["server_ms"].get("p50") for p in phases if p["kind"] == "bare" and p["clients"] == 1), None)
     day["ratio_p50_to_bare_1"] = day["server_ms"]["p50"] / bare_1 if bare_1 and day["server_ms"].get("p50") else None
     out["testing_day"] = day
+    toggles["server_ms"] = summary_ms(stats.get(toggles["tag"], []))
+    toggles["ratio_p95_to_bare"] = toggles["server_ms"]["p95"] / bare_p95 if bare_p95 and toggles["server_ms"].get(
+        "p95") else None
+    out["attendance_toggles"] = toggles
 
     print()
     print_table(phases, bare_p95, args.clients)
@@ -673,6 +723,10 @@ def run(args):
           "max %s ms (%s x the bare route's p50 with 1 client); rows saved %s" % (
               day["rows"], day["days"], out.get("long_person"), fmt(day["server_ms"].get("p50")),
               fmt(day["server_ms"].get("max")), fmt(day.get("ratio_p50_to_bare_1"), "%.0f"), day["saved"]))
+    print("attendance toggle [HX] under %d clients (issue 5): server p50 %s ms, p95 %s ms = %s x the bare route's p95 "
+          "(goal <= 5x); statuses %s" % (toggles["clients"], fmt(toggles["server_ms"].get("p50")),
+                                        fmt(toggles["server_ms"].get("p95")), fmt(toggles["ratio_p95_to_bare"], "%.1f"),
+                                        toggles["statuses"]))
     mem = out["server"]["after_load"]
     rss_ok = mem["hwm_mb"] <= GOALS["rss_mb"]
     cold_ok = cold["median_s"] <= GOALS["cold_start_s"]
