@@ -18,11 +18,13 @@ from .versioning import save_versioned
 bp = Blueprint("counselling", __name__)
 
 
+@bp.app_template_global()
 def reads_notes(user, session):
     """The notes are their author's alone (the lead reads them through reveal(), with a reason)."""
     return user.id == session.counsellor_id
 
 
+@bp.app_template_global()
 def reads_details(user, session):
     """Scales, presenting issues and plan: the counsellors (clinical detail), not workers or the lead."""
     return user.role == "counsellor"

@@ -166,25 +166,38 @@ def sheet(session_id):
     return response
 
 
-@bp.route("/trainees/", methods=["GET", "POST"])
-@requires("training.read")
-def trainees():
-    """The roster, with this year's hours; staff who may write add trainees here."""
+def trainee_form():
     form = TraineeForm()
     form.user.choices = [(0, "（无账户）")] + [(u.id, "%s（%s）" % (u.display_name, u.role_label))
                                            for u in User.select().where(User.is_active).order_by(User.display_name)]
-    if request.method == "POST":
-        if current_user.role not in ("lead", "officer", "worker"):
-            abort(403)
-        if form.validate():
-            with database.atomic():
-                trainee = Trainee.create(**form.values())
-                audit.record_or_abort("trainee.create", trainee)
-            flash("已加入名单：%s。" % trainee.name, "success")
-            return redirect(url_for("training.trainees"))
+    return form
+
+
+def render_roster(form, status=200):
     people = list(Trainee.select().where(Trainee.deleted_at.is_null()).order_by(Trainee.kind, Trainee.name))
     return render_template("training/trainees.html", people=people, form=form, types=TRAINEE_TYPES,
-                           hours=hours_by_trainee(today().year), year=today().year), 422 if form.errors else 200
+                           hours=hours_by_trainee(today().year), year=today().year), status
+
+
+@bp.get("/trainees/")
+@requires("training.read")
+def trainees():
+    """The roster, with this year's hours."""
+    return render_roster(trainee_form())
+
+
+@bp.post("/trainees/")
+@requires("training.write")
+def add_trainee():
+    """Add a trainee to the roster (with their account, when they have one)."""
+    form = trainee_form()
+    if not form.validate():
+        return render_roster(form, 422)
+    with database.atomic():
+        trainee = Trainee.create(**form.values())
+        audit.record_or_abort("trainee.create", trainee)
+    flash("已加入名单：%s。" % trainee.name, "success")
+    return redirect(url_for("training.trainees"))
 
 
 def history(trainee):

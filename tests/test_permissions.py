@@ -82,6 +82,7 @@ EXPECTED = {
     "training.add_to_roster": WRITE,
     "training.sheet": CASE,
     "training.trainees": CASE,
+    "training.add_trainee": WRITE,
     "training.trainee": CASE,
     "training.mine": ALL,
     "events.index": CASE,

@@ -99,3 +99,14 @@ def test_a_volunteer_sees_their_own_trainings_and_cannot_mark(client, users, log
     assert client.post("/training/%d/attendance/%d" % (session_id, mine.id),
                        data={"status": "absent"}).status_code == 403
     assert client.get("/training/").status_code == 403
+
+
+def test_staff_add_trainees_and_a_counsellor_only_reads_the_roster(client, users, login_as):
+    login_as("counsellor")
+    assert client.get("/trainees/").status_code == 200
+    assert client.post("/trainees/", data={"name": "孙志愿", "kind": "volunteer", "user": "0"}).status_code == 403
+    login_as("worker")
+    bad = client.post("/trainees/", data={"name": "", "kind": "volunteer", "user": "0", "phone": "123"})
+    assert bad.status_code == 422 and "请输入 11 位手机号" in bad.get_data(as_text=True)
+    assert client.post("/trainees/", data={"name": "孙志愿", "kind": "volunteer", "user": "0"}).status_code == 302
+    assert in_app(Trainee.get)().name == "孙志愿"
