@@ -8,3 +8,5 @@ STATION_NAME = "南明区专地融合工作站"
 # SESSION_ABSOLUTE_HOURS = 10
 # PASSWORD_MAX_AGE_DAYS = 90
 # SESSION_COOKIE_SECURE = True   # when served over TLS
+# BACKUP_DIR = "/var/backups/portal"   # default: backups/ beside the database (best on another disk)
+# BACKUP_KEEP = 14                      # nightly backups kept

@@ -4,8 +4,8 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import (absences, assistance, audit_views, auth, cases, cli, config, counselling, dashboard, db, events,
-               family, filters, home, permissions, persons,
+from . import (absences, assistance, attachments, audit_views, auth, cases, cli, config, counselling, dashboard, db,
+               events, exports, family, filters, home, imports, merges, permissions, persons,
                printing, queue, risks, screenings, security, settings, summaries, talks, timeline, tracking,
                training, users, visits)
 
@@ -34,7 +34,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     security.init_app(app)
     for blueprint in (home.bp, queue.bp, persons.bp, cases.bp, family.bp, talks.bp, visits.bp, risks.bp,
-                      screenings.bp, absences.bp, tracking.bp, summaries.bp, printing.bp, dashboard.bp, counselling.bp, assistance.bp, training.bp, events.bp, timeline.bp, users.bp,
+                      screenings.bp, absences.bp, tracking.bp, attachments.bp, summaries.bp, printing.bp, dashboard.bp, counselling.bp, assistance.bp, training.bp, events.bp, exports.bp, imports.bp, merges.bp, timeline.bp, users.bp,
                       settings.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     filters.init_app(app)

@@ -102,23 +102,31 @@ def set_status(assistance_id):
 @requires("records.read")
 def index():
     """All assistance cases in scope, by category, status and year, with the year's totals."""
-    args = request.args
-    year = args.get("year", type=int) or today().year
-    filters = {"category": args.get("category") if args.get("category") in ASSISTANCE_CATEGORIES else "",
-               "status": args.get("status") if args.get("status") in ASSISTANCE_STATUSES else "", "year": year}
-    scoped = persons_in_scope(current_user, AssistanceCase.select(AssistanceCase, Person).join(Person).where(
+    filters, query = listed(request.args)
+    totals = {}
+    for row in year_of(filters["year"]).select(
+            AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
+            fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
+        totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
+    listing = entries.list_page(query, filters, "assistance.list")
+    return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
+                           statuses=ASSISTANCE_STATUSES, year=filters["year"])
+
+
+def year_of(year):
+    """The assistance cases in the user's scope opened in `year`."""
+    return persons_in_scope(current_user, AssistanceCase.select(AssistanceCase, Person).join(Person).where(
         AssistanceCase.deleted_at.is_null(), Person.deleted_at.is_null(),
         fn.strftime("%Y", AssistanceCase.opened_on) == str(year)))
-    totals = {}
-    for row in scoped.select(AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
-                             fn.SUM(AssistanceCase.amount).alias("amount")).group_by(
-            AssistanceCase.category, AssistanceCase.status).dicts():
-        totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
-    query = scoped
+
+
+def listed(args):
+    """The filters in `args` and the assistance cases they select (newest first); the Excel export uses it too."""
+    filters = {"category": args.get("category") if args.get("category") in ASSISTANCE_CATEGORIES else "",
+               "status": args.get("status") if args.get("status") in ASSISTANCE_STATUSES else "",
+               "year": args.get("year", type=int) or today().year}
+    query = year_of(filters["year"])
     for name in ("category", "status"):
         if filters[name]:
             query = query.where(getattr(AssistanceCase, name) == filters[name])
-    listing = entries.list_page(query.order_by(AssistanceCase.opened_on.desc(), AssistanceCase.id.desc()),
-                                filters, "assistance.list")
-    return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
-                           statuses=ASSISTANCE_STATUSES, year=year)
+    return filters, query.order_by(AssistanceCase.opened_on.desc(), AssistanceCase.id.desc())

@@ -1,4 +1,4 @@
-"""Operator commands: flask --app portal init-db | create-lead | demo-data | serve."""
+"""Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, backup, verify-backup, restore."""
 import sys
 import time
 
@@ -6,13 +6,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, db, passwords
+from . import audit, backup, db, passwords
 from .db import database
+from .filters import human_size
 from .models import User
 
 
 def register(app):
-    for command in (init_db, create_lead, demo_data, serve):
+    for command in (init_db, create_lead, demo_data, serve, backup_command, restore_command, verify_command):
         app.cli.add_command(command)
 
 
@@ -79,3 +80,61 @@ def make_server(app, host, port):
     from waitress import create_server
 
     return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="")
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--dest", type=click.Path(file_okay=False), default=None, help="备份目录（默认为数据库旁的 backups/）")
+def backup_command(dest):
+    """Back up the database (SQLite online backup API) and uploads, check the copy, rotate old ones."""
+    try:
+        with database.connection_context():
+            made = backup.make_backup(dest)
+    except (backup.BackupError, audit.AuditUnavailable) as exc:
+        raise click.ClickException(str(exc))
+    manifest = made["manifest"]
+    click.echo("备份完成：%s\n大小 %s，%d 张表共 %d 行，附件 %d 个；完整性检查通过。\nSHA-256：%s" % (
+        made["path"], human_size(manifest["size"]), len(manifest["tables"]), sum(manifest["tables"].values()),
+        len(manifest["uploads"]), manifest["sha256"]))
+    if made["removed"]:
+        click.echo("按保留份数删除了 %d 份旧备份。" % len(made["removed"]))
+
+
+@click.command("verify-backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def verify_command(path):
+    """Check a backup against its manifest: hash, integrity_check, row counts, uploads."""
+    problems = backup.verify_backup(path)
+    if problems:
+        raise click.ClickException("备份校验未通过：\n" + "\n".join("- " + p for p in problems))
+    manifest = backup.read_manifest(backup.backup_path(path))
+    click.echo("校验通过：%s（%s 创建）。SHA-256 一致，完整性检查 ok，%d 张表行数与清单一致，附件 %d 个一致。" % (
+        path, backup.created_text(manifest), len(manifest["tables"]), len(manifest["uploads"])))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="不再询问确认")
+def restore_command(path, yes):
+    """Restore a verified backup over the live database, after backing up the current one."""
+    problems = backup.verify_backup(path)
+    if problems:
+        raise click.ClickException("备份校验未通过，拒绝恢复：\n" + "\n".join("- " + p for p in problems))
+    manifest = backup.read_manifest(backup.backup_path(path))
+    click.echo("备份 %s 校验通过（创建于 %s，%d 张表共 %d 行）。" % (
+        path, backup.created_text(manifest), len(manifest["tables"]), sum(manifest["tables"].values())))
+    if not yes:
+        click.confirm("将用此备份覆盖当前数据库 %s（恢复前会先自动备份当前数据库）。确定恢复吗？"
+                      % current_app.config["DATABASE"], abort=True)
+    try:
+        with database.connection_context():
+            done = backup.restore(path)
+    except (backup.BackupError, audit.AuditUnavailable) as exc:
+        raise click.ClickException(str(exc))
+    if done["safety_backup"]:
+        click.echo("恢复前的数据库已备份到：%s" % done["safety_backup"])
+    click.echo("恢复完成，放回附件 %d 个。" % done["uploads"])
+    if db.pending():
+        click.echo("此备份的数据库结构较旧，请运行 flask --app portal init-db 升级后再启动服务。")

@@ -26,6 +26,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server session
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     TEMPLATES_AUTO_RELOAD = False
+    BACKUP_DIR = "backups"  # relative: beside the database
+    BACKUP_KEEP = 14  # newest backups kept by rotation
 
 
 # Secrets that must never run a real station.

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from stdnum.cn import ric
 
-from . import audit, demo_care, demo_tracking, demo_training, passwords
+from . import audit, demo_attachments, demo_care, demo_tracking, demo_training, passwords
 from .clock import today, utcnow
 from .db import database
 from .models import (TALK_TOPICS, Absence, Agreement, Breach, Case, CaseEvent, FamilyMember, HomeVisit, Incident,
@@ -190,6 +190,7 @@ def build(persons=120, seed=2026):
                                  obligations=DEFAULT_OBLIGATIONS, liability=DEFAULT_LIABILITY, staff=case.worker_id)
         care = demo_care.build(rng, case_rows, users, now)
         care.update(demo_training.build(rng, users, now, lambda r: name(r, r.random() < 0.5)))
+        care.update(demo_attachments.build(users))
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
             "谈话": len(talk_rows), "走访": len(visit_rows), "风险评估": len(risk_rows),

@@ -2,17 +2,15 @@
 leaflets, consultations, the volunteers who served (hours logged), a few photos (SECURITY.md W11:
 size limit, type by content, random stored name outside static/, served as an attachment)."""
 import json
-import os
-import secrets
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from peewee import fn
 from wtforms import DecimalField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from . import audit
+from . import audit, uploads
 from .clock import today
 from .db import database
 from .forms import Form
@@ -25,7 +23,6 @@ from .tracking_forms import day_field, text
 bp = Blueprint("events", __name__, url_prefix="/events")
 PHOTO_LIMIT = 5 * 1024 * 1024
 PHOTOS_PER_EVENT = 6
-SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png")}
 
 
 class EventForm(Form):
@@ -46,12 +43,6 @@ class EventForm(Form):
 for _key, _label in AUDIENCE_GROUPS.items():
     setattr(EventForm, "audience_" + _key, IntegerField("受众：%s（人）" % _label, default=0, validators=[
         Optional(), NumberRange(0, 100000, "请填写 0 或正数。")]))
-
-
-def photo_dir():
-    path = os.path.join(os.path.dirname(current_app.config["DATABASE"]), "uploads")
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def load(event_id):
@@ -111,11 +102,6 @@ def show(event_id):
                            groups=AUDIENCE_GROUPS, limit=PHOTO_LIMIT // (1024 * 1024), per_event=PHOTOS_PER_EVENT)
 
 
-def photo_type(head):
-    """The image type by its first bytes (never by the name or the browser's claim), or None."""
-    return next((kind for signature, kind in SIGNATURES.items() if head.startswith(signature)), None)
-
-
 @bp.post("/<int:event_id>/photos")
 @requires("training.write")
 def upload(event_id):
@@ -124,25 +110,21 @@ def upload(event_id):
     upload_file = request.files.get("photo")
     problem = None
     data = upload_file.read(PHOTO_LIMIT + 1) if upload_file else b""
-    kind = photo_type(data[:8])
+    mime = uploads.file_type(data[:8], uploads.IMAGES)
     if not data:
         problem = "请选择要上传的照片。"
     elif len(data) > PHOTO_LIMIT:
         problem = "照片不能超过 %d MB。" % (PHOTO_LIMIT // (1024 * 1024))
-    elif kind is None:
+    elif mime is None:
         problem = "只能上传 JPG 或 PNG 照片（按文件内容识别，改扩展名无效）。"
     elif event.photos.count() >= PHOTOS_PER_EVENT:
         problem = "每次活动最多 %d 张照片。" % PHOTOS_PER_EVENT
     if problem:
         flash(problem, "error")
         return redirect(url_for("events.show", event_id=event.id)), 303
-    mime, suffix = kind
-    stored = secrets.token_hex(16) + suffix
-    with open(os.path.join(photo_dir(), stored), "wb") as f:
-        f.write(data)
-    with database.atomic():
-        photo = EventPhoto.create(event=event, stored_name=stored, original_name=(upload_file.filename or "")[:120],
-                                  mime=mime, size=len(data), staff=current_user.id)
+    with uploads.stored(data, mime) as stored, database.atomic():
+        photo = EventPhoto.create(event=event, stored_name=stored, mime=mime, size=len(data),
+                                  original_name=uploads.client_name(upload_file), staff=current_user.id)
         audit.record_or_abort("event.photo", photo, detail={"event": event.id, "size": len(data)})
     flash("照片已上传。", "success")
     return redirect(url_for("events.show", event_id=event.id))
@@ -154,7 +136,4 @@ def photo(photo_id):
     """A photo, as an attachment with its checked type (never sniffed, never run as a page)."""
     item = EventPhoto.get_or_none(EventPhoto.id == photo_id) or abort(404)
     load(item.event_id)
-    response = send_file(os.path.join(photo_dir(), item.stored_name), mimetype=item.mime, as_attachment=True,
-                         download_name="活动照片-%d%s" % (item.id, os.path.splitext(item.stored_name)[1]))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.send(item.stored_name, item.mime, "活动照片-%d%s" % (item.id, uploads.SUFFIXES[item.mime]))

@@ -40,12 +40,20 @@ ACTION_LABELS = {
     "assistance.update": "更新帮扶状态", "assistance.list": "查看帮扶列表", "training.create": "新建培训",
     "attendance.update": "登记出勤", "attendance.all_present": "全部出席", "attendance.add": "补充培训名单",
     "training.print": "打印签到表/出勤记录", "trainee.create": "加入培训名单", "event.create": "登记宣传活动",
-    "event.photo": "上传活动照片",
+    "event.photo": "上传活动照片", "attachment.create": "上传附件", "attachment.view": "下载附件",
+    "attachment.delete": "删除附件", "ledger.dry_run": "试导入台账", "ledger.import": "导入台账",
+    "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", "person.duplicate_check": "登记时查重",
+    "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
+    "backup.create": "备份数据库", "backup.restore": "从备份恢复",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
                  "breach": "违反协议", "printjob": "批量打印", "indicator": "工作指标",
-                 "counsellingsession": "心理疏导", "assistancecase": "帮扶事项", "assistancestep": "帮扶过程"}
+                 "counsellingsession": "心理疏导", "assistancecase": "帮扶事项", "assistancestep": "帮扶过程",
+                 "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
+                 "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
+                 "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
+                 "trainees": "培训人员台账"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
@@ -54,7 +62,7 @@ DETAIL_LABELS = {
     "on": "日期", "kind": "类别", "decision": "认定", "batch": "集中检测", "missed": "应检日期", "edition": "版本",
     "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
-    "numerator": "分子", "denominator": "分母",
+    "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
 }
 
 
@@ -80,9 +88,9 @@ def audit_detail(raw):
     from .models import CASE_STATUSES, MEASURES, ROLES
 
     labels = field_labels()
-    values = {**ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS, **summaries.SECTIONS,
-              **{key: label for key, (label, _) in summaries.PROFILES.items()}, "confirm": "确认逃避检测",
-              "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
+    values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
+              **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
+              "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
               "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
     parts = []
     for key, value in json.loads(raw).items():
@@ -107,6 +115,14 @@ def localtime(dt):
     return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
+def human_size(size):
+    """A file size as station staff read it: 81 字节, 168.7 KB, 102.0 MB."""
+    for unit in ("字节", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return ("%d %s" if unit == "字节" else "%.1f %s") % (size, unit)
+        size /= 1024.0
+
+
 def age(birth):
     now = today()
     return now.year - birth.year - ((now.month, now.day) < (birth.month, birth.day))
@@ -126,6 +142,7 @@ def init_app(app):
     app.add_template_filter(idcard.mask, "mask")
     app.add_template_filter(localtime)
     app.add_template_filter(age)
+    app.add_template_filter(human_size, "filesize")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
     app.add_template_filter(audit_detail)

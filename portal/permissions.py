@@ -36,6 +36,8 @@ MATRIX = {
     "counselling.write": frozenset({"counsellor"}),
     "counselling.reveal": frozenset({"lead"}),
     "indicators.read": frozenset({"lead", "officer", "worker"}),  # workers: their assigned cases
+    "lists.export": frozenset({"lead", "officer"}),  # Excel ledgers, masked; full numbers only by the lead
+    "ledgers.import": frozenset({"lead", "officer"}),
     "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),
     "audit.read": frozenset({"lead"}),

@@ -3,7 +3,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from . import absences, audit, breaches, counselling, idcard, lifecycle, risk, risks, screenings, talks, timeline, tracking, visits
+from . import (absences, attachments, audit, breaches, counselling, idcard, lifecycle, merges, risk, risks, screenings,
+               talks, timeline, tracking, visits)
 from .clock import utcnow
 from .db import database
 from .models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
@@ -74,7 +75,8 @@ def index():
     audit.record_or_abort("person.list", object_type="person",
                           detail={**shown, "page": page, "shown": len(rows) + len(others)})
     return render_template("persons/index.html", rows=rows, others=others, total=total, page=page, size=size,
-                           filters=filters, workers=User.staff("worker"), measures=MEASURES,
+                           filters=filters, export_args={k: v for k, v in filters.items() if v},
+                           workers=User.staff("worker"), measures=MEASURES,
                            statuses=STATUS_FILTERS, worker_names=User.names())
 
 
@@ -97,7 +99,7 @@ def render_show(person, family_form=None, status=200):
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
                            counselling=counselling.sessions_of(person) if can(current_user, "counselling.read")
-                           else []), status
+                           else [], attachments=attachments.section(person)), status
 
 
 def opened_record_form(person):
@@ -133,27 +135,32 @@ def new():
     staff_choices(case_form)
     if request.method == "GET" and current_user.role == "worker":
         case_form.worker.data = current_user.id
+    similar = []
     if request.method == "POST" and all([form.validate(), case_form.validate()]):
         values = form.values()
-        try:
-            with database.atomic():
-                person = Person.create(**values, **Person.search_keys(values["name"]))
-                case_values = case_form.values()
-                report_date = case_values.pop("report_date")
-                case = Case.create(person=person, **case_values)
-                audit.record_or_abort("person.create", person)
-                audit.record_or_abort("case.create", case, person=person)
-                if report_date:  # already reported: the same transition as on the case page
-                    lifecycle.transition(case, "report", report_date, user=current_user)
-        except IntegrityError:
-            form.id_number.errors.append(DUPLICATE_ID)
-        except lifecycle.TransitionRefused as refusal:
-            case_form.report_date.errors.append(str(refusal))
-        else:
+        # a file with the same name and birth date (another ID number) is shown to check first
+        similar = [f for f in merges.warnings_for(values["name"], values["id_number"]) if not f["same_id"]]
+        person = register(form, case_form, values) if not similar or request.form.get("distinct") else None
+        if person:
             flash("已登记。", "success")
             return redirect(url_for("persons.show", person_id=person.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("persons/new.html", form=form, case_form=case_form), status
+    return render_template("persons/new.html", form=form, case_form=case_form, found=similar), status
+
+
+def register(form, case_form, values):
+    """Create the person and their case (lifecycle.open_case); None when the ID number is taken."""
+    try:
+        with database.atomic():
+            person = Person.create(**values, **Person.search_keys(values["name"]))
+            audit.record_or_abort("person.create", person)
+            case_values = case_form.values()
+            lifecycle.open_case(person, case_values, case_values.pop("report_date"), user=current_user)
+    except IntegrityError:
+        form.id_number.errors.append(DUPLICATE_ID)
+    else:
+        return person
+    return None
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

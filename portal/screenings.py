@@ -78,7 +78,14 @@ def delete(entry_id):
 @requires("records.read")
 def index():
     """All screenings in the user's scope, filtered by date range, result and sample."""
-    args = request.args
+    filters, query = listed(request.args)
+    listing = entries.list_page(query, filters, "screening.list")
+    return render_template("screenings/index.html", **listing, results=RESULTS, samples=SAMPLES,
+                           staff_names=User.names())
+
+
+def listed(args):
+    """The filters in `args` and the screenings they select (newest first); the Excel export uses it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "result": args.get("result") if args.get("result") in RESULTS else "",
                "sample": args.get("sample") if args.get("sample") in SAMPLES else ""}
@@ -91,10 +98,7 @@ def index():
     for name in ("result", "sample"):
         if filters[name]:
             query = query.where(getattr(Screening, name) == filters[name])
-    listing = entries.list_page(query.order_by(Screening.tested_on.desc(), Screening.id.desc()), filters,
-                                "screening.list")
-    return render_template("screenings/index.html", **listing, results=RESULTS, samples=SAMPLES,
-                           staff_names=User.names())
+    return filters, query.order_by(Screening.tested_on.desc(), Screening.id.desc())
 
 
 def testable():
@@ -110,12 +114,12 @@ def testable():
 def day():
     """A testing day with the police station: choose the persons, then enter their results row by
     row; one submit saves every valid row and keeps the others, with their errors, on the grid."""
-    chosen = [int(i) for i in request.values.getlist("person") if i.isdigit()][:DAY_LIMIT]
+    chosen = [int(i) for i in request.values.getlist("person") if i.isdecimal()][:DAY_LIMIT]
     if request.method == "GET" or request.form.get("step") == "choose":
         return choose(chosen)
     form = TestingDayForm()
     form.validate()  # the header and every row; each row keeps its own errors
-    ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdigit()}
+    ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdecimal()}
     persons = {p.id: p for p in testable().where(Person.id.in_(list(ids.values())))}
     rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
     for row in rows:
@@ -138,7 +142,7 @@ def day():
 
 def earlier_rows():
     """The rows this user saved by earlier submits of the same grid (listed again, not saved again)."""
-    ids = [int(i) for i in request.form.getlist("saved") if i.isdigit()][:DAY_LIMIT]
+    ids = [int(i) for i in request.form.getlist("saved") if i.isdecimal()][:DAY_LIMIT]
     screenings = Screening.select(Screening, Person).join(Person).where(
         Screening.id.in_(ids), Screening.staff == current_user.id, Screening.deleted_at.is_null())
     return [(s.person, s, []) for s in screenings]

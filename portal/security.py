@@ -29,7 +29,7 @@ MESSAGES = {
     404: ("未找到", "您要找的页面或记录不存在，或不在您的工作范围内。"),
     405: ("操作方式不正确", "此页面不支持这种操作方式，请通过页面上的按钮操作。"),
     409: ("情况已变化", "此事项刚刚已由他人办理或已发生变化，请返回档案刷新后查看。"),
-    413: ("文件过大", "上传的内容超过了大小限制。"),
+    413: ("文件过大", "上传的内容超过了大小限制。请返回上一页，换用较小的文件（如降低扫描分辨率）后重新上传。"),
     422: ("填写有误", "提交的内容有误，请按提示修改。"),
     429: ("操作过于频繁", "操作过于频繁，请稍后再试。"),
     500: ("系统错误", "系统出现了意外错误，已记录。请把下面的事件编号告诉管理员。"),
@@ -65,7 +65,8 @@ def error_page(code, incident=None, message=None):
 def _headers(response):
     response.headers.update(HEADERS)
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+        if response.headers.get("Cache-Control") != "private, no-store":  # a download's stricter value stays
+            response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     return response
 

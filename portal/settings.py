@@ -1,9 +1,11 @@
-"""The lead's station settings: cadences of routine work (DOMAIN.md §4 defaults)."""
+"""The lead's station settings: cadences of routine work (DOMAIN.md §4 defaults), backups."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from . import audit
+from .backup import BackupError, backup_dir, last_backup, make_backup
+from .filters import human_size
 from .db import database
 from .forms import Form
 from .models import Setting
@@ -45,7 +47,8 @@ def render_settings(form=None, preset_form=None):
         preset_form = PresetForm(formdata=None, preset=preset, grace_days=grace)
     preset_form.preset.choices = [(key, label) for key, (label, _, _) in SCREENING_PRESETS.items()]
     return render_template("settings/index.html", form=form or CadenceForm(formdata=None, data=cadences()),
-                           defaults=CADENCES, preset_form=preset_form)
+                           defaults=CADENCES, preset_form=preset_form, last_backup=last_backup(),
+                           backup_dir=backup_dir())
 
 
 @bp.post("/screening")
@@ -63,3 +66,17 @@ def screening():
                               detail={"screening.preset": form.preset.data, "screening.grace_days": form.grace_days.data})
     flash("检测方案已保存。", "success")
     return redirect(url_for("settings.index"))
+
+
+@bp.post("/backup")
+@requires("settings.manage")
+def backup():
+    """Back up the database and uploads now; make_backup() writes the audit row."""
+    try:
+        made = make_backup()
+    except BackupError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("备份完成：%s（%s），完整性检查通过。" % (made["path"].name, human_size(made["manifest"]["size"])),
+              "success")
+    return redirect(url_for("settings.index", _anchor="backup"))

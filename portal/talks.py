@@ -57,7 +57,14 @@ def delete(entry_id):
 @requires("records.read")
 def index():
     """All talks in the user's scope, filtered by date range, staff, assessment and place."""
-    args = request.args
+    filters, query = listed(request.args)
+    listing = entries.list_page(query, filters, "talk.list")
+    return render_template("talks/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+                           staff_names=User.names(), assessments=ASSESSMENTS, places=TALK_PLACES)
+
+
+def listed(args):
+    """The filters in `args` and the talks they select (newest first); the Excel export uses it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
                "assessment": args.get("assessment") if args.get("assessment") in ASSESSMENTS else "",
@@ -71,6 +78,4 @@ def index():
     for name in ("staff", "assessment", "place"):
         if filters[name]:
             query = query.where(getattr(Talk, name) == filters[name])
-    listing = entries.list_page(query.order_by(Talk.held_at.desc(), Talk.id.desc()), filters, "talk.list")
-    return render_template("talks/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
-                           staff_names=User.names(), assessments=ASSESSMENTS, places=TALK_PLACES)
+    return filters, query.order_by(Talk.held_at.desc(), Talk.id.desc())

@@ -9,7 +9,7 @@ from . import audit, breaches, lifecycle
 from .clock import today
 from .db import database
 from .fragments import render_fragment
-from .models import Absence, Agreement, Breach, CaseEvent, Incident, Screening
+from .models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, Screening
 from .permissions import load_person, requires
 from .schedule import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 from .tracking_forms import BreachForm, EducationForm, PoliceReportForm
@@ -54,6 +54,7 @@ def file_for(person, day=None):
         "breaches": list(live(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
         "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
         "agreements": list(live(Agreement, case).order_by(Agreement.edition.desc())),
+        "scans": Attachment.by_agreement(case.id),
         "needs_agreement": lifecycle.needs_agreement(case),
         "expected_end": lifecycle.expected_end(case, day), "deadline": lifecycle.report_deadline(case),
         "overdue_report": lifecycle.overdue_report(case, day), "actions": lifecycle.actions_for(case, day),

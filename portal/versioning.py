@@ -4,6 +4,7 @@ import json
 from flask_login import current_user
 
 from . import audit, idcard
+from .clock import utcnow
 from .db import database
 from .models import Revision
 
@@ -51,3 +52,12 @@ def history(obj):
     """Earlier versions of a record, newest first."""
     return (Revision.select().where(Revision.model == type(obj).__name__, Revision.record_id == obj.id)
             .order_by(Revision.id.desc()))
+
+
+def revise(obj, changes, user):
+    """Update a versioned row, keeping the row as it was in Revision (like a correction on screen)."""
+    model = type(obj)
+    before = model.get_by_id(obj.id)
+    Revision.create(model=model.__name__, record_id=obj.id, version=before.version,
+                    data=json.dumps(before.__data__, ensure_ascii=False, default=str), changed_by=user.id)
+    model.update(version=model.version + 1, updated_at=utcnow(), **changes).where(model.id == obj.id).execute()

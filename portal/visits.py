@@ -60,7 +60,14 @@ def delete(entry_id):
 @requires("records.read")
 def index():
     """All visits in the user's scope, by date range, staff and (for full viewers) anomaly."""
-    args = request.args
+    filters, query = listed(request.args)
+    listing = entries.list_page(query, filters, "visit.list")
+    return render_template("visits/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+                           staff_names=User.names(), anomalies=VISIT_ANOMALIES)
+
+
+def listed(args):
+    """The filters in `args` and the visits they select (newest first); the Excel export uses it too."""
     anomaly = args.get("anomaly", "")  # findings, so only for those who may read them
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
@@ -75,7 +82,4 @@ def index():
         query = query.where(HomeVisit.staff == filters["staff"])
     if filters["anomaly"]:
         query = query.where(HomeVisit.anomalies.contains(filters["anomaly"]))
-    listing = entries.list_page(query.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc()), filters,
-                                "visit.list")
-    return render_template("visits/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
-                           staff_names=User.names(), anomalies=VISIT_ANOMALIES)
+    return filters, query.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())

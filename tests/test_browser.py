@@ -5,6 +5,7 @@ the app is served by werkzeug in a thread, on a fresh SQLite file per test.
 """
 import re
 import threading
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -510,3 +511,52 @@ def test_attendance_for_twenty_trainees_by_mouse_and_keyboard(page, live_server)
     expect(page.locator("#attendance-counts")).to_contain_text("缺席 5")
     page.get_by_role("button", name="全部出席").click()
     expect(page.locator("#attendance-counts")).to_contain_text("出席 20")
+
+
+def test_typing_a_registered_id_number_warns_before_saving(page, live_server):
+    log_in(page)
+    page.goto("/persons/new")
+    known = live_server.persons["张三"]
+    page.locator("[name=p-name]").fill("张三")
+    page.locator("[name=p-id_number]").fill(known.id_number.lower())
+    page.locator("[name=p-phone]").focus()  # leaving the field fires its change event
+    warning = page.locator("#duplicate-warning")
+    expect(warning).to_contain_text("该身份证号已登记")
+    expect(warning.get_by_role("link", name="打开已有档案")).to_be_visible()
+    assert known.id_number not in page.content()
+    page.locator("[name=p-id_number]").fill(valid_id(birth=date(1979, 2, 3)))  # another person called 张三
+    page.locator("[name=p-phone]").focus()
+    expect(warning).to_have_count(0)
+
+
+def test_a_ledger_is_tried_then_imported_in_the_browser(page, live_server, tmp_path):
+    from openpyxl import Workbook
+
+    make_user("lead", username="zhanzhang", display_name="王站长")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["新华路街道社区康复人员台账"])
+    ws.append(["姓名", "身份证号", "措施类型", "决定书文号", "决定日期", "送达日期", "期限（月）", "执行地"])
+    good, bad = valid_id(seq=401), valid_id(seq=402)
+    ws.append(["孙丽", good, "社区康复", "筑南公（禁）社康决字〔2026〕3号", "2026.9.1", "2026年9月3日", 24, "新华路街道"])
+    ws.append(["周强", bad[:-1] + ("0" if bad[-1] != "0" else "1"), "社区康复", "文号", "2026-09-01", "2026-09-03",
+               24, "新华路街道"])
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    log_in(page, "zhanzhang")
+    page.get_by_role("link", name="导入台账").click()
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
+    page.get_by_role("button", name="试导入（不改动数据）").click()
+    expect(page.locator("#import-errors")).to_contain_text("第 4 行")
+    expect(page.locator("#import-errors")).to_contain_text("B 列（身份证号）")
+    expect(page.get_by_role("button", name=re.compile("确认导入"))).to_have_count(0)
+
+    ws.delete_rows(4)
+    wb.save(path)
+    page.get_by_role("link", name="重新上传").click()
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
+    page.get_by_role("button", name="试导入（不改动数据）").click()
+    page.get_by_role("button", name=re.compile("确认导入")).click()
+    expect(page.locator(".flash-success")).to_contain_text("新增 1 条")
+    page.goto("/persons/?q=孙丽")
+    expect(page.locator("#results")).to_contain_text("孙丽")

@@ -63,6 +63,7 @@ def test_photos_are_checked_by_content_and_served_as_attachments(app, client, us
     response = client.get("/events/photos/%d" % photo.id)
     assert response.status_code == 200 and response.data == JPEG and response.mimetype == "image/jpeg"
     assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert photo.stored_name not in ("photo.jpg",) and len(photo.stored_name) == 36
     login_as("volunteer")
     assert client.get("/events/photos/%d" % photo.id).status_code == 403

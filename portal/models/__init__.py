@@ -10,8 +10,10 @@ from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
+from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
+from .merges import PersonMerge
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
-          PreventionEvent, EventVolunteer, EventPhoto]
+          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge]

@@ -1,0 +1,136 @@
+"""Importing Excel ledgers: templates, upload → dry run (every row's plan and problems),
+then an all-or-nothing commit of the same file. The rules live in ledger_import.py."""
+import glob
+import hashlib
+import os
+import secrets
+import time
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import FileField, HiddenField, SelectField
+
+from . import audit, ledger_import, sheets
+from .db import database
+from .forms import Form
+from .permissions import requires
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+KEEP_SECONDS = 24 * 3600  # an upload not committed within a day is removed
+SHOWN_ROWS = 300  # rows listed on the dry-run page besides every error
+
+
+class UploadForm(Form):
+    kind = SelectField("台账类型", choices=[(k, v.title) for k, v in ledger_import.LEDGERS.items()])
+    file = FileField("Excel 文件（.xlsx）")
+
+
+class CommitForm(Form):
+    kind = HiddenField()
+    token = HiddenField()
+
+
+def upload_dir():
+    path = os.path.join(os.path.dirname(current_app.config["DATABASE"]), "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def upload_path(token):
+    """The stored upload of the current user (the user id is in the name; the token is random hex)."""
+    if not token or len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
+        abort(404)
+    return os.path.join(upload_dir(), "%d-%s.xlsx" % (current_user.id, token))
+
+
+def expire_uploads():
+    for path in glob.glob(os.path.join(upload_dir(), "*.xlsx")):
+        if os.path.getmtime(path) < time.time() - KEEP_SECONDS:
+            os.remove(path)
+
+
+@bp.get("/")
+@requires("ledgers.import")
+def index():
+    return render_template("imports/index.html", form=UploadForm(formdata=None), ledgers=ledger_import.LEDGERS)
+
+
+@bp.get("/template/<kind>.xlsx")
+@requires("ledgers.import")
+def template(kind):
+    ledger = ledger_import.LEDGERS.get(kind) or abort(404)
+    response = Response(ledger.template(), mimetype=sheets.XLSX_MIME)
+    response.headers.set("Content-Disposition", "attachment", filename="%s导入模板.xlsx" % ledger.title)
+    return response
+
+
+@bp.post("/")
+@requires("ledgers.import")
+def dry_run():
+    """Plan every row of the uploaded ledger without changing anything."""
+    form = UploadForm()
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    if not form.validate() or not data:
+        if not data:
+            form.file.errors = ["请选择要导入的 Excel 文件。"]
+        return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+    expire_uploads()
+    token = secrets.token_hex(16)
+    with open(upload_path(token), "wb") as f:
+        f.write(data)
+    return planned(form.kind.data, token, data, upload.filename)
+
+
+def planned(kind, token, data, filename=None, status=None):
+    """The dry-run page of a stored upload (audited with the file's hash and the counts)."""
+    ledger = ledger_import.LEDGERS.get(kind) or abort(404)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        plan = ledger.read(data)
+    except sheets.SheetError as exc:
+        os.remove(upload_path(token))
+        audit.record_or_abort("ledger.dry_run", object_type=kind, outcome="failed",
+                              detail={"file": filename, "sha256": digest, "problem": str(exc)})
+        form = UploadForm(formdata=None, kind=kind)
+        form.file.errors = [str(exc)]
+        return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+    audit.record_or_abort("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
+    errors = [row for row in plan.rows if row.action == "error"]
+    others = [row for row in plan.rows if row.action != "error"]
+    return render_template("imports/plan.html", plan=plan, ledger=ledger, errors=errors, others=others[:SHOWN_ROWS],
+                           hidden=max(len(others) - SHOWN_ROWS, 0), filename=filename,
+                           form=CommitForm(formdata=None, kind=kind, token=token)), status or (200 if plan.ok else 422)
+
+
+@bp.post("/commit")
+@requires("ledgers.import")
+def commit():
+    """Plan the stored upload again (the data may have changed) and apply it all, or nothing."""
+    form = CommitForm()
+    if not form.validate():
+        abort(400)
+    path = upload_path(form.token.data)
+    if not os.path.exists(path):
+        flash("该文件已导入或已过期，请重新上传。", "error")
+        return redirect(url_for("imports.index"))
+    with open(path, "rb") as f:
+        data = f.read()
+    ledger = ledger_import.LEDGERS.get(form.kind.data) or abort(404)
+    plan = ledger.read(data)
+    if not plan.ok:
+        flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
+        return planned(form.kind.data, form.token.data, data, status=409)
+    batch = {"import": form.token.data[:8], "sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        with database.atomic(), audit.batch():
+            counts = ledger_import.commit(plan, current_user, batch)
+            audit.record("ledger.import", object_type=ledger.key, detail={**batch, **counts})
+    except audit.AuditUnavailable:
+        abort(503)
+    except ledger_import.RowRefused as exc:
+        flash("未导入任何数据：%s" % exc, "error")
+        return planned(form.kind.data, form.token.data, data, status=409)
+    os.remove(path)
+    flash("导入完成：新增 %(create)d 条，更新 %(update)d 条，跳过 %(skip)d 条。" % counts, "success")
+    return redirect(url_for("imports.index"))

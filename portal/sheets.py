@@ -1,0 +1,154 @@
+"""Excel workbooks of the station's ledgers (台账), read and written with openpyxl.
+
+Reading forgives what real ledgers contain: a title row above the header, merged header
+cells, full-width digits, trailing spaces, dates as Excel serial numbers or as text
+(2023.5.6, 2023年5月6日, 2023/05/06, 20230506). Writing neutralises formulas (SECURITY.md
+W10): a cell that a spreadsheet would evaluate is written as text.
+"""
+import io
+import re
+from datetime import date, datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from .person_forms import clean_text
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+HEADER_SCAN_ROWS = 10
+TEXT_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
+COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+class SheetError(ValueError):
+    """A file or sheet the station cannot import, with a Chinese message."""
+
+
+# --- reading ------------------------------------------------------------------
+
+def text(value):
+    """A cell as the screens clean typed text (full-width digits and letters to ASCII, Chinese
+    punctuation kept, spaces trimmed); None for blank."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (datetime, date)):
+        value = value.strftime("%Y-%m-%d")
+    return clean_text(str(value)) or None
+
+
+def day(value):
+    """A cell as a date, or raise ValueError with a Chinese reason; None for blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 80000:  # an Excel serial date (1900 system): 45000 is 2023-03-15
+            return from_excel(value).date()
+        value = str(int(value))
+    raw = text(value)
+    match = TEXT_DATE.match(raw) or COMPACT_DATE.match(raw)
+    if not match:
+        raise ValueError("无法识别的日期“%s”（可写 2023-05-06、2023.5.6 或 2023年5月6日）" % raw)
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError("日期“%s”不存在" % raw) from None
+
+
+def integer(value):
+    """A cell as a whole number, or raise ValueError; None for blank."""
+    raw = text(value)
+    if raw is None:
+        return None
+    raw = raw.removesuffix("个月").removesuffix("月")
+    if not re.fullmatch(r"\d+", raw):
+        raise ValueError("“%s”不是整数" % raw)
+    return int(raw)
+
+
+def open_workbook(data):
+    """The workbook in uploaded bytes (streamed, read-only), or SheetError when it is not an .xlsx file."""
+    if not data.startswith(b"PK\x03\x04"):
+        raise SheetError("只能导入 Excel 2007 及以上的 .xlsx 文件（.xls 请先在 Excel 中另存为 .xlsx）。")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise SheetError("文件无法打开，可能已损坏或不是 Excel 文件。") from None
+
+
+def rows_of(sheet, aliases):
+    """(header row number, {column key: index}, [(row number, [values])]) of a ledger sheet.
+
+    The header is the row among the first ten that names the most known columns. A blank
+    header cell takes the nearest text above it, which is what a cell merged down over a
+    two-row header shows in Excel. `aliases` maps each column key to the header texts that
+    mean it.
+    """
+    sheet.reset_dimensions()  # some generators write a wrong size; read what is there
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    lookup = {re.sub(r"\s|\*", "", alias): key for key, names in aliases.items() for alias in names}
+    best = (0, None, {})
+    for number, row in enumerate(values[:HEADER_SCAN_ROWS], start=1):
+        columns = {}
+        for index in range(len(row)):
+            above = (values[r][index] for r in range(number - 1, -1, -1) if index < len(values[r]))
+            cell = next((v for v in above if text(v)), None)
+            key = lookup.get(re.sub(r"\s|\*|（必填）|\(必填\)", "", text(cell) or ""))
+            if key and key not in columns:
+                columns[key] = index
+        if len(columns) > best[0]:
+            best = (len(columns), number, columns)
+    _, header, columns = best
+    if header is None:
+        raise SheetError("在工作表“%s”的前 %d 行中找不到表头（如“姓名”“身份证号”）。" % (sheet.title, HEADER_SCAN_ROWS))
+    body = [(number, row) for number, row in enumerate(values[header:], start=header + 1)
+            if any(text(cell) for cell in row)]
+    return header, columns, body
+
+
+# --- writing ------------------------------------------------------------------
+
+def safe(value):
+    """A value as written to a cell: text a spreadsheet would run as a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def workbook(title, headers, rows, note=None, widths=None):
+    """An .xlsx ledger as bytes: a title line, the Chinese header (frozen), then the rows.
+
+    Streamed (write-only) so that 5,000 rows stay fast and small; every string goes through
+    safe(), so no cell is ever a formula.
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index, header in enumerate(headers, start=1):
+        width = (widths or {}).get(header) or max(8, min(30, len(str(header)) * 2 + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"
+    caption = WriteOnlyCell(sheet, value=safe(title + ("（%s）" % note if note else "")))
+    caption.font = Font(bold=True, size=13)
+    sheet.append([caption])
+    fill = PatternFill("solid", fgColor="DDE7F3")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=safe(header))
+        cell.font, cell.fill = Font(bold=True), fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([safe(value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
