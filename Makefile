@@ -50,6 +50,7 @@ bench: venv-dev config
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_indicators.py
+	$(PY) scripts/bench_ledgers.py
 	$(PY) scripts/bench_backup.py
 
 clean:

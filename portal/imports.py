@@ -2,6 +2,7 @@
 then an all-or-nothing commit of the same file. The rules live in ledger_import.py."""
 import glob
 import hashlib
+import json
 import os
 import secrets
 import time
@@ -16,7 +17,7 @@ from .forms import Form
 from .permissions import requires
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-KEEP_SECONDS = 24 * 3600  # an upload not committed within a day is removed
+KEEP_SECONDS = 24 * 3600  # an upload (and its plan) not committed within a day is removed
 SHOWN_ROWS = 300  # rows listed on the dry-run page besides every error
 
 
@@ -44,7 +45,7 @@ def upload_path(token):
 
 
 def expire_uploads():
-    for path in glob.glob(os.path.join(upload_dir(), "*.xlsx")):
+    for path in glob.glob(os.path.join(upload_dir(), "*.xlsx*")):
         if os.path.getmtime(path) < time.time() - KEEP_SECONDS:
             os.remove(path)
 
@@ -82,19 +83,26 @@ def dry_run():
     return planned(form.kind.data, token, data, upload.filename)
 
 
-def planned(kind, token, data, filename=None, status=None):
-    """The dry-run page of a stored upload (audited with the file's hash and the counts)."""
+def planned(kind, token, data, filename=None, status=None, plan=None):
+    """The dry-run page of a stored upload (audited with the file's hash and the counts).
+
+    The plan is kept beside the upload with the fingerprint of the data it was checked
+    against, so that the commit can apply it without reading the file again."""
     ledger = ledger_import.LEDGERS.get(kind) or abort(404)
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        plan = ledger.read(data)
-    except sheets.SheetError as exc:
-        os.remove(upload_path(token))
-        audit.record_or_abort("ledger.dry_run", object_type=kind, outcome="failed",
-                              detail={"file": filename, "sha256": digest, "problem": str(exc)})
-        form = UploadForm(formdata=None, kind=kind)
-        form.file.errors = [str(exc)]
-        return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+    if plan is None:
+        try:
+            state = ledger.state()  # before reading: a change made meanwhile makes the commit re-plan
+            plan = ledger.read(data)
+        except sheets.SheetError as exc:
+            remove_upload(token)
+            audit.record_or_abort("ledger.dry_run", object_type=kind, outcome="failed",
+                                  detail={"file": filename, "sha256": digest, "problem": str(exc)})
+            form = UploadForm(formdata=None, kind=kind)
+            form.file.errors = [str(exc)]
+            return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+        with open(upload_path(token) + ".plan.json", "w", encoding="utf-8") as f:
+            json.dump({"state": state, "sha256": digest, "plan": plan.dumps()}, f)
     audit.record_or_abort("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
     errors = [row for row in plan.rows if row.action == "error"]
     others = [row for row in plan.rows if row.action != "error"]
@@ -103,10 +111,39 @@ def planned(kind, token, data, filename=None, status=None):
                            form=CommitForm(formdata=None, kind=kind, token=token)), status or (200 if plan.ok else 422)
 
 
+def remove_upload(token):
+    for path in (upload_path(token), upload_path(token) + ".plan.json"):
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def stored_plan(token, ledger, data):
+    """The dry run's plan when nothing it was checked against has changed since; else a fresh one.
+
+    Called inside the commit's write transaction, so nothing can change between the check
+    and the writes."""
+    try:
+        with open(upload_path(token) + ".plan.json", encoding="utf-8") as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = {}
+    if saved.get("sha256") == hashlib.sha256(data).hexdigest() and saved.get("state") == ledger.state():
+        return ledger_import.Plan.loads(saved["plan"])
+    return ledger.read(data)
+
+
+class NeedsCorrection(Exception):
+    """The commit found rows to correct: roll back (nothing was written) and show the plan."""
+
+    def __init__(self, plan):
+        super().__init__()
+        self.plan = plan
+
+
 @bp.post("/commit")
 @requires("ledgers.import")
 def commit():
-    """Plan the stored upload again (the data may have changed) and apply it all, or nothing."""
+    """Apply the plan of the stored upload, all of it or nothing, checked again if the data changed."""
     form = CommitForm()
     if not form.validate():
         abort(400)
@@ -117,20 +154,22 @@ def commit():
     with open(path, "rb") as f:
         data = f.read()
     ledger = ledger_import.LEDGERS.get(form.kind.data) or abort(404)
-    plan = ledger.read(data)
-    if not plan.ok:
-        flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
-        return planned(form.kind.data, form.token.data, data, status=409)
     batch = {"import": form.token.data[:8], "sha256": hashlib.sha256(data).hexdigest()}
     try:
         with database.atomic(), audit.batch():
+            plan = stored_plan(form.token.data, ledger, data)
+            if not plan.ok:
+                raise NeedsCorrection(plan)
             counts = ledger_import.commit(plan, current_user, batch)
             audit.record("ledger.import", object_type=ledger.key, detail={**batch, **counts})
     except audit.AuditUnavailable:
         abort(503)
+    except NeedsCorrection as stop:
+        flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
+        return planned(form.kind.data, form.token.data, data, status=409, plan=stop.plan)
     except ledger_import.RowRefused as exc:
         flash("未导入任何数据：%s" % exc, "error")
         return planned(form.kind.data, form.token.data, data, status=409)
-    os.remove(path)
+    remove_upload(form.token.data)
     flash("导入完成：新增 %(create)d 条，更新 %(update)d 条，跳过 %(skip)d 条。" % counts, "success")
     return redirect(url_for("imports.index"))

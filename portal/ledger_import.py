@@ -6,11 +6,13 @@ into the values of the portal's own forms, so the rules are the screens' rules, 
 decides per row: create, update, skip or error. Keys: persons by ID number (with their
 case by decision number), screenings by person + date + sample, trainees by name + phone.
 """
+import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from openpyxl.utils import get_column_letter
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 from werkzeug.datastructures import MultiDict
 
 from . import audit, breaches, idcard, lifecycle, sheets
@@ -54,6 +56,18 @@ class Plan:
     def ok(self):
         return bool(self.rows) and not self.counts["error"]
 
+    def dumps(self):
+        """The plan as JSON (dates tagged), kept beside the upload for the commit."""
+        return json.dumps({"kind": self.kind, "header_row": self.header_row, "columns": self.columns,
+                           "rows": [vars(row) for row in self.rows]}, ensure_ascii=False,
+                          default=lambda d: {"$date": d.isoformat()})
+
+    @classmethod
+    def loads(cls, text):
+        data = json.loads(text, object_hook=lambda o: date.fromisoformat(o["$date"]) if set(o) == {"$date"} else o)
+        return cls(kind=data["kind"], header_row=data["header_row"], columns=data["columns"],
+                   rows=[RowPlan(**row) for row in data["rows"]])
+
 
 def choice(raw, options, synonyms=None):
     """The key of `options` (key -> Chinese label) a ledger text means, or None."""
@@ -81,6 +95,20 @@ class Ledger:
     columns = {}  # key -> header texts; the first is the template's header
     required = ()
     example = ()  # one example row for the template
+    reads = ()  # the models a plan is made against (see state())
+
+    def state(self):
+        """A fingerprint of what the plan was checked against: rows added, changed (every change
+        bumps a version), removed, and the staff's names. Equal fingerprints let the commit apply
+        the dry run's plan without reading the file again."""
+        parts = []
+        for model in self.reads + (User,):
+            columns = [fn.COUNT(model.id), fn.MAX(model.id)]
+            if "version" in model._meta.fields:
+                columns.append(fn.TOTAL(model.version))
+            parts.append(list(model.select(*columns).tuples()[0]))
+        parts.append(sorted(User.select(User.id, User.display_name, User.role, User.is_active).tuples()))
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
     def read(self, data):
         """The plan of every row of the first sheet in `data` (bytes of an .xlsx)."""
@@ -160,6 +188,7 @@ CASE_FIELDS = ("measure", "decision_number", "decision_date", "served_date", "te
 
 class PersonLedger(Ledger):
     key, title = "persons", "两社人员及案件"
+    reads = (Person, Case)
     columns = {
         "name": ("姓名",),
         "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证"),
@@ -339,6 +368,7 @@ KIND_SYNONYMS = {"现场": "onsite", "实验室": "lab"}
 
 class ScreeningLedger(Ledger):
     key, title = "screenings", "检测记录"
+    reads = (Person, Case, Screening)
     columns = {
         "id_number": ("身份证号", "身份证号码", "公民身份号码"),
         "name": ("姓名",),
@@ -419,6 +449,7 @@ TRAINEE_SYNONYMS = {"专干": "worker", "社工": "worker", "网格": "grid"}
 
 class TraineeLedger(Ledger):
     key, title = "trainees", "培训人员（专干、志愿者、网格员）"
+    reads = (Trainee,)
     columns = {
         "name": ("姓名",),
         "kind": ("人员类型", "类型", "身份"),

@@ -2,11 +2,12 @@
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
 from portal.idcard import FULL_ID
-from portal.models import AuditLog, Breach, Case, CaseEvent, Person, Screening, Trainee
+from portal.models import AuditLog, Breach, Case, CaseEvent, Person, Screening, Trainee, User
 
 from conftest import in_app, make_person, valid_id
 from conftest import text_of as raw_text
@@ -281,3 +282,22 @@ def test_every_list_exports(client, login_as, users):
         _, rows = cells(response)
         assert rows[1][0] in ("姓名", "培训日期", "日期"), kind
     assert client.get("/exports/unknown").status_code == 404
+
+
+def test_a_change_after_the_dry_run_is_caught_at_commit(client, login_as, users, app):
+    login_as("lead")
+    row = ["张伟", valid_id(), "汉族", "", "社区戒毒", "筑南公（禁）社戒决字〔2024〕15号", "2024-03-01", "2024-03-05",
+           "", 36, "新华路街道", "测试worker"]
+    response = upload(client, book([row]))
+    assert response.status_code == 200
+    plans = list((Path(app.config["DATABASE"]).parent / "imports").glob("*.plan.json"))
+    assert len(plans) == 1
+    in_app(lambda: User.update(display_name="王专干").where(User.id == users["worker"].id).execute())()
+    refused = commit(client, response)
+    assert refused.status_code == 409 and "系统中没有名为“测试worker”的专干账户" in text_of(refused)
+    assert count(Person) == 0
+    in_app(lambda: User.update(display_name="测试worker").where(User.id == users["worker"].id).execute())()
+    assert commit(client, upload(client, book([row]))).status_code == 302 and count(Person) == 1
+    # the committed upload and its plan are gone; the refused one stays until it expires after a day
+    left = sorted(p.name for p in plans[0].parent.iterdir())
+    assert left == sorted([plans[0].name, plans[0].name.removesuffix(".plan.json")])
