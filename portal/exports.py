@@ -20,7 +20,7 @@ from .db import database
 from .models import (ASSESSMENTS, ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, ATTENDANCE, AUDIENCE_GROUPS,
                      CASE_STATUSES, EVENT_FORMATS, MEASURES, PANELS, PARTNERS, RESULTS, SAMPLES, SCREENING_KINDS, SEXES,
                      TALK_KINDS, TALK_PLACES, TALK_TOPICS, TRAINEE_TYPES, VENUE_TYPES, VISIT_ANOMALIES, Attendance,
-                     PreventionEvent, Trainee, TrainingSession, User)
+                     Person, PreventionEvent, Trainee, TrainingSession, User)
 from .permissions import requires
 from .person_forms import ReasonForm
 
@@ -47,9 +47,28 @@ def phone(value, full):
     return value[:3] + "****" + value[-4:] if len(value) >= 11 else value[:2] + "****"
 
 
-def year_listed(model, args):
+def persons_listed(args):
+    """The person list's filters and rows (every page of it), by name."""
+    filters = persons.list_filters(args)
+    return filters, persons.filtered(filters).order_by(Person.name_pinyin, Person.id)
+
+
+def year_of(model, args):
     year = args.get("year", type=int) or today().year
-    return {"year": year}, model.select().where(model.deleted_at.is_null(), fn.strftime("%Y", model.held_on) == str(year))
+    return year, model.select(model.id).where(model.deleted_at.is_null(), fn.strftime("%Y", model.held_on) == str(year))
+
+
+def attendance_listed(args):
+    """Every attendance row of the year's training sessions, by date and name."""
+    year, sessions = year_of(TrainingSession, args)
+    return {"year": year}, (Attendance.select(Attendance, TrainingSession, Trainee)
+                            .join_from(Attendance, TrainingSession).join_from(Attendance, Trainee)
+                            .where(TrainingSession.id.in_(sessions)).order_by(TrainingSession.held_on, Trainee.name))
+
+
+def events_listed(args):
+    year, events = year_of(PreventionEvent, args)
+    return {"year": year}, PreventionEvent.select().where(PreventionEvent.id.in_(events)).order_by(PreventionEvent.held_on)
 
 
 def person_row(p, full, staff):
@@ -73,9 +92,7 @@ EXPORTS = {
         ("姓名", "性别", "出生日期", "身份证号", "民族", "联系电话", "户籍地址", "现住址", "就业情况", "滥用毒品种类",
          "措施类型", "状态", "决定书文号", "决定日期", "送达日期", "报到日期", "期限（月）", "执行地街道/乡镇",
          "责任专干", "责任民警", "预计期满日期"),
-        lambda args: (lambda f: (f, persons.filtered(f).order_by(persons.Person.name_pinyin)))(
-            persons.list_filters(args)),
-        person_row, lambda p: p),
+        persons_listed, person_row, lambda p: p),
     "screenings": Export(
         "检测台账",
         ("姓名", "身份证号", "检测日期", "样本", "检测方式", "检测项目", "检测结果", "阳性种类", "检测人员", "派出所",
@@ -116,9 +133,7 @@ EXPORTS = {
     "attendance": Export(
         "培训签到台账",
         ("培训日期", "培训主题", "对象", "授课人", "学时", "地点", "姓名", "人员类型", "单位", "出勤"),
-        lambda args: (lambda f, q: (f, Attendance.select(Attendance, TrainingSession, Trainee).join_from(
-            Attendance, TrainingSession).join_from(Attendance, Trainee).where(TrainingSession.id.in_(q)).order_by(
-            TrainingSession.held_on, Trainee.name)))(*year_listed(TrainingSession, args)),
+        attendance_listed,
         lambda a, full, staff: (a.session.held_on, a.session.title, TRAINEE_TYPES[a.session.audience],
                                 a.session.trainer, a.session.hours, a.session.venue, a.trainee.name,
                                 TRAINEE_TYPES[a.trainee.kind], a.trainee.unit or "", ATTENDANCE[a.status]),
@@ -127,7 +142,7 @@ EXPORTS = {
         "禁毒宣传活动台账",
         ("日期", "主题", "“六进”类型", "地点/单位", "协作单位", "形式", "受众合计")
         + tuple("受众：" + label for label in AUDIENCE_GROUPS.values()) + ("发放资料（份）", "现场咨询（人次）"),
-        lambda args: (lambda f, q: (f, q.order_by(PreventionEvent.held_on)))(*year_listed(PreventionEvent, args)),
+        events_listed,
         lambda e, full, staff: (e.held_on, e.title, VENUE_TYPES[e.venue_type], e.venue, e.partners or "",
                                 EVENT_FORMATS[e.format], e.audience_total)
         + tuple(e.audience_counts.get(k, 0) for k in AUDIENCE_GROUPS) + (e.leaflets, e.consultations),

@@ -12,17 +12,21 @@ from flask_login import current_user
 from wtforms import FileField, HiddenField, SelectField
 
 from . import audit, ledger_import, sheets
+from .ledger_persons import PersonLedger
+from .ledger_screenings import ScreeningLedger
+from .ledger_trainees import TraineeLedger
 from .db import database
 from .forms import Form
 from .permissions import requires
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+LEDGERS = {ledger.key: ledger for ledger in (PersonLedger(), ScreeningLedger(), TraineeLedger())}
 KEEP_SECONDS = 24 * 3600  # an upload (and its plan) not committed within a day is removed
 SHOWN_ROWS = 300  # rows listed on the dry-run page besides every error
 
 
 class UploadForm(Form):
-    kind = SelectField("台账类型", choices=[(k, v.title) for k, v in ledger_import.LEDGERS.items()])
+    kind = SelectField("台账类型", choices=[(k, v.title) for k, v in LEDGERS.items()])
     file = FileField("Excel 文件（.xlsx）")
 
 
@@ -53,13 +57,13 @@ def expire_uploads():
 @bp.get("/")
 @requires("ledgers.import")
 def index():
-    return render_template("imports/index.html", form=UploadForm(formdata=None), ledgers=ledger_import.LEDGERS)
+    return render_template("imports/index.html", form=UploadForm(formdata=None), ledgers=LEDGERS)
 
 
 @bp.get("/template/<kind>.xlsx")
 @requires("ledgers.import")
 def template(kind):
-    ledger = ledger_import.LEDGERS.get(kind) or abort(404)
+    ledger = LEDGERS.get(kind) or abort(404)
     response = Response(ledger.template(), mimetype=sheets.XLSX_MIME)
     response.headers.set("Content-Disposition", "attachment", filename="%s导入模板.xlsx" % ledger.title)
     return response
@@ -75,7 +79,7 @@ def dry_run():
     if not form.validate() or not data:
         if not data:
             form.file.errors = ["请选择要导入的 Excel 文件。"]
-        return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+        return render_template("imports/index.html", form=form, ledgers=LEDGERS), 422
     expire_uploads()
     token = secrets.token_hex(16)
     with open(upload_path(token), "wb") as f:
@@ -88,7 +92,7 @@ def planned(kind, token, data, filename=None, status=None, plan=None):
 
     The plan is kept beside the upload with the fingerprint of the data it was checked
     against, so that the commit can apply it without reading the file again."""
-    ledger = ledger_import.LEDGERS.get(kind) or abort(404)
+    ledger = LEDGERS.get(kind) or abort(404)
     digest = hashlib.sha256(data).hexdigest()
     if plan is None:
         try:
@@ -100,7 +104,7 @@ def planned(kind, token, data, filename=None, status=None, plan=None):
                                   detail={"file": filename, "sha256": digest, "problem": str(exc)})
             form = UploadForm(formdata=None, kind=kind)
             form.file.errors = [str(exc)]
-            return render_template("imports/index.html", form=form, ledgers=ledger_import.LEDGERS), 422
+            return render_template("imports/index.html", form=form, ledgers=LEDGERS), 422
         with open(upload_path(token) + ".plan.json", "w", encoding="utf-8") as f:
             json.dump({"state": state, "sha256": digest, "plan": plan.dumps()}, f)
     audit.record_or_abort("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
@@ -153,14 +157,14 @@ def commit():
         return redirect(url_for("imports.index"))
     with open(path, "rb") as f:
         data = f.read()
-    ledger = ledger_import.LEDGERS.get(form.kind.data) or abort(404)
+    ledger = LEDGERS.get(form.kind.data) or abort(404)
     batch = {"import": form.token.data[:8], "sha256": hashlib.sha256(data).hexdigest()}
     try:
         with database.atomic(), audit.batch():
             plan = stored_plan(form.token.data, ledger, data)
             if not plan.ok:
                 raise NeedsCorrection(plan)
-            counts = ledger_import.commit(plan, current_user, batch)
+            counts = ledger.commit(plan, current_user, batch)
             audit.record("ledger.import", object_type=ledger.key, detail={**batch, **counts})
     except audit.AuditUnavailable:
         abort(503)

@@ -1,10 +1,10 @@
 """Forms of the trainee roster and training sessions."""
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange
 
 from .forms import Form
 from .models import TRAINEE_TYPES, TRAINING_TOPICS
-from .person_forms import check_phone, clean_text
+from .person_forms import check_phone
 from .record_forms import Checklist
 from .tracking_forms import day_field, notes, text
 

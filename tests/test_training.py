@@ -1,7 +1,6 @@
 """Training: the roster, the attendance grid's fragments, hours, the sign-in sheet, volunteers' own page."""
 import re
 import subprocess
-from datetime import date
 from decimal import Decimal
 
 from portal import training
