@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, backup, db, passwords
+from . import audit, backup, db, passwords, restoring
 from .db import database
 from .filters import human_size
 from .models import User
@@ -105,7 +105,7 @@ def backup_command(dest):
 @click.argument("path", type=click.Path(dir_okay=False))
 def verify_command(path):
     """Check a backup against its manifest: hash, integrity_check, row counts, uploads."""
-    problems = backup.verify_backup(path)
+    problems = restoring.verify(path)
     if problems:
         raise click.ClickException("备份校验未通过：\n" + "\n".join("- " + p for p in problems))
     manifest = backup.read_manifest(backup.backup_path(path))
@@ -119,7 +119,7 @@ def verify_command(path):
 @click.option("--yes", is_flag=True, help="不再询问确认")
 def restore_command(path, yes):
     """Restore a verified backup over the live database, after backing up the current one."""
-    problems = backup.verify_backup(path)
+    problems = restoring.verify(path)
     if problems:
         raise click.ClickException("备份校验未通过，拒绝恢复：\n" + "\n".join("- " + p for p in problems))
     manifest = backup.read_manifest(backup.backup_path(path))
@@ -130,7 +130,7 @@ def restore_command(path, yes):
                       % current_app.config["DATABASE"], abort=True)
     try:
         with database.connection_context():
-            done = backup.restore(path)
+            done = restoring.restore(path)
     except (backup.BackupError, audit.AuditUnavailable) as exc:
         raise click.ClickException(str(exc))
     if done["safety_backup"]:

@@ -4,7 +4,7 @@
 
 Backs up a private copy of bench/bench.sqlite3 (made by scripts/bench.py) in a child process, so
 that the memory measured is the backup's own: make_backup() --repeat times (median), then
-verify_backup() of the last backup (median), then restore() of it into an empty scratch database
+restoring.verify() of the last backup (median), then restore() of it into an empty scratch database
 (what the restore drill does). Prints the backup's size, the seconds and the peak resident memory
 (the child's VmHWM after start-up and after each phase, and its ru_maxrss from getrusage), and
 writes bench/bench-backup.json.
@@ -27,7 +27,7 @@ from bench_dataset import hwm_mb, median_time, private_copy, reset_hwm  # noqa: 
 
 def child(database, folder, repeat):
     """Run in the child process: the measurements, as one JSON line on stdout."""
-    from portal import backup, create_app
+    from portal import backup, create_app, restoring
 
     app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": database, "BACKUP_DIR": folder, "BACKUP_KEEP": repeat})
     out = {"repeat": repeat, "startup_hwm_mb": hwm_mb()}
@@ -44,14 +44,14 @@ def child(database, folder, repeat):
         reset_hwm()
 
         def verify():
-            assert backup.verify_backup(made["path"]) == []
+            assert restoring.verify(made["path"]) == []
         out.update(verify_s=median_time(verify, repeat), verify_hwm_mb=hwm_mb())
     reset_hwm()
     with tempfile.TemporaryDirectory(prefix="bench-restore-") as scratch:
         app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": str(Path(scratch) / "portal.sqlite3")})
         with app.app_context():
             started = time.perf_counter()
-            backup.restore(made["path"])
+            restoring.restore(made["path"])
             out.update(restore_s=time.perf_counter() - started, restore_hwm_mb=hwm_mb())
     print(json.dumps(out))
 

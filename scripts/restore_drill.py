@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from portal import audit, backup, create_app, db  # noqa: E402
+from portal import audit, backup, create_app, db, restoring  # noqa: E402
 from portal.filters import human_size  # noqa: E402
 
 
@@ -28,7 +28,7 @@ def drill(path, scratch):
                       "BACKUP_DIR": str(scratch / "backups")})
     with app.app_context():
         try:
-            backup.restore(path)  # verifies hash, integrity, row counts and uploads before swapping
+            restoring.restore(path)  # verifies hash, integrity, row counts and uploads before swapping
         except backup.BackupError as exc:
             yield False, "恢复失败 / restore failed: %s" % exc
             return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import backup, create_app
+from portal import backup, create_app, restoring
 from portal.db import database
 from portal.models import AuditLog, FamilyMember
 
@@ -90,12 +90,12 @@ def test_backup_during_writes_restores_to_an_identical_dump(app, users, tmp_path
     path, manifest = made["path"], made["manifest"]
     in_backup = manifest["tables"]["family_member"] - 20000
     assert acknowledged_before <= in_backup <= total
-    assert backup.verify_backup(path) == []
+    assert restoring.verify(path) == []
 
     scratch_db = tmp_path / "scratch" / "portal.sqlite3"
     scratch = create_app({"TESTING": True, "SECRET_KEY": "s" * 40, "DATABASE": str(scratch_db)})
     with scratch.app_context():
-        backup.restore(path)
+        restoring.restore(path)
     restored, original = dump(scratch_db), dump(path)
     added = collections.Counter(restored) - collections.Counter(original)
     assert not collections.Counter(original) - collections.Counter(restored)
@@ -117,7 +117,7 @@ def test_restore_over_the_live_database_brings_back_the_backup(app, client, user
     assert client.post("/persons/%d/family/" % person.id, data={"name": "备份后添加", "relation": "母亲"}).status_code < 400
     (uploads / "scan.pdf").write_bytes(b"%PDF-1.4 overwritten")
     with app.app_context():
-        done = backup.restore(made["path"])
+        done = restoring.restore(made["path"])
     added = collections.Counter(dump(live_db(app))) - collections.Counter(dump(made["path"]))
     assert len(added) == 1 and "backup.restore" in next(iter(added))
     assert (uploads / "scan.pdf").read_bytes() == b"%PDF-1.4 original"
@@ -186,15 +186,15 @@ def test_a_tampered_backup_is_refused_and_the_live_database_is_unchanged(app, us
     with app.app_context():
         FamilyMember.create(person=person, name="李四", relation="母亲")
     path = make_backup(app)["path"]
-    assert backup.verify_backup(path) == []
+    assert restoring.verify(path) == []
     tamper(path)
     with app.app_context():
         FamilyMember.create(person=person, name="备份后", relation="父亲")
     before, files = dump(live_db(app)), sorted(os.listdir(path.parent))
-    problems = backup.verify_backup(path)
+    problems = restoring.verify(path)
     assert any(problem in p for p in problems), problems
     with app.app_context(), pytest.raises(backup.BackupError, match="拒绝恢复"):
-        backup.restore(path)
+        restoring.restore(path)
     assert dump(live_db(app)) == before
     assert sorted(os.listdir(path.parent)) == files  # not even a safety backup was made
 
