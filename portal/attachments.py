@@ -67,7 +67,7 @@ def upload(person_id):
     mime = uploads.file_type(data[:8])
     problem = problem_with(form, data, mime)
     if problem:
-        flash(problem, "error")
+        flash(problem, "attachments-error")
         return back(person)
     case = person.current_case()
     agreement = None
@@ -82,7 +82,7 @@ def upload(person_id):
                                  size=len(data), sha256=digest, uploaded_by=current_user.id)
         audit.record_or_abort("attachment.create", person, detail={
             "attachment": item.id, "kind": item.kind, "size": item.size, "sha256": digest})
-    flash("附件已上传。", "success")
+    flash("附件已上传。", "attachments-success")
     return back(person)
 
 
@@ -105,12 +105,12 @@ def delete(attachment_id):
     person = load_person(item.person_id)
     form = ReasonForm()
     if not form.validate():
-        flash("删除附件需要填写事由：" + "；".join(form.reason.errors), "error")
+        flash("删除附件需要填写事由：" + "；".join(form.reason.errors), "attachments-error")
         return back(person)
     with database.atomic():
         Attachment.update(deleted_at=utcnow(), deleted_by=current_user.id, delete_reason=form.reason.data).where(
             Attachment.id == item.id, Attachment.deleted_at.is_null()).execute()
         audit.record_or_abort("attachment.delete", person, reason=form.reason.data,
                               detail={"attachment": item.id, "kind": item.kind})
-    flash("附件已删除（文件仍保留，站长可在附件列表中查看删除记录）。", "success")
+    flash("附件已删除（文件仍保留，站长可在附件列表中查看删除记录）。", "attachments-success")
     return back(person)

@@ -9,7 +9,7 @@ audited once as a whole and once per person it names.
 from collections import namedtuple
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from peewee import fn
 from wtforms import BooleanField
@@ -26,7 +26,12 @@ from .person_forms import ReasonForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 MINOR_AGE = 14
-Export = namedtuple("Export", "title headers listed row person")
+Export = namedtuple("Export", "title headers listed row person endpoint")
+FILTER_LABELS = {"q": "查找", "measure": "措施", "status": "状态", "worker": "专干", "staff": "工作人员",
+                 "start": "起", "end": "止", "result": "结果", "sample": "样本", "assessment": "评估", "place": "地点",
+                 "anomaly": "异常情况", "category": "类别", "year": "年份"}
+CODE_LABELS = {**persons.STATUS_FILTERS, **MEASURES, **RESULTS, **SAMPLES, **ASSESSMENTS, **TALK_PLACES,
+               **VISIT_ANOMALIES, **ASSISTANCE_CATEGORIES, **ASSISTANCE_STATUSES}
 
 
 class ExportForm(ReasonForm):
@@ -92,7 +97,7 @@ EXPORTS = {
         ("姓名", "性别", "出生日期", "身份证号", "民族", "联系电话", "户籍地址", "现住址", "就业情况", "滥用毒品种类",
          "措施类型", "状态", "决定书文号", "决定日期", "送达日期", "报到日期", "期限（月）", "执行地街道/乡镇",
          "责任专干", "责任民警", "预计期满日期"),
-        persons_listed, person_row, lambda p: p),
+        persons_listed, person_row, lambda p: p, "persons.index"),
     "screenings": Export(
         "检测台账",
         ("姓名", "身份证号", "检测日期", "样本", "检测方式", "检测项目", "检测结果", "阳性种类", "检测人员", "派出所",
@@ -102,7 +107,7 @@ EXPORTS = {
             s.tested_on, SAMPLES[s.sample], SCREENING_KINDS[s.kind], labels(s.panels, PANELS), RESULTS[s.result],
             labels(s.positive_panels, PANELS), s.collectors, s.police_station or "", yes(s.random), yes(s.signed),
             s.notes or ""),
-        lambda s: s.person),
+        lambda s: s.person, "screenings.index"),
     "talks": Export(
         "面对面谈话台账",
         ("姓名", "身份证号", "谈话时间", "地点", "类型", "谈话人", "参与人", "谈话内容", "风险因素", "评估", "措施",
@@ -112,7 +117,7 @@ EXPORTS = {
             t.held_at.strftime("%Y-%m-%d %H:%M"), TALK_PLACES[t.place], TALK_KINDS[t.kind], staff.get(t.staff_id, ""),
             t.participants or "", labels(t.topics, TALK_TOPICS), t.risk_factors or "", ASSESSMENTS[t.assessment],
             t.actions or "", t.next_date),
-        lambda t: t.person),
+        lambda t: t.person, "talks.index"),
     "visits": Export(
         "家访台账",
         ("姓名", "身份证号", "走访日期", "走访人员", "走访地址", "本人在家", "见到家属", "核实居住", "核实就业", "异常情况",
@@ -121,7 +126,7 @@ EXPORTS = {
         lambda v, full, staff: who(v, full) + (
             v.visited_on, v.visitors, v.address, yes(v.found_at_home), v.family_met or "", yes(v.living_verified),
             yes(v.employment_verified), labels(v.anomalies, VISIT_ANOMALIES), v.actions or "", v.next_date),
-        lambda v: v.person),
+        lambda v: v.person, "visits.index"),
     "assistance": Export(
         "帮扶救助台账",
         ("姓名", "身份证号", "类别", "事项", "协作单位", "状态", "开始日期", "办结日期", "金额（元）", "结果"),
@@ -129,7 +134,7 @@ EXPORTS = {
         lambda a, full, staff: who(a, full) + (
             ASSISTANCE_CATEGORIES[a.category], a.title, labels(a.partners, PARTNERS), ASSISTANCE_STATUSES[a.status],
             a.opened_on, a.closed_on, a.amount, a.outcome or ""),
-        lambda a: a.person),
+        lambda a: a.person, "assistance.index"),
     "attendance": Export(
         "培训签到台账",
         ("培训日期", "培训主题", "对象", "授课人", "学时", "地点", "姓名", "人员类型", "单位", "出勤"),
@@ -137,7 +142,7 @@ EXPORTS = {
         lambda a, full, staff: (a.session.held_on, a.session.title, TRAINEE_TYPES[a.session.audience],
                                 a.session.trainer, a.session.hours, a.session.venue, a.trainee.name,
                                 TRAINEE_TYPES[a.trainee.kind], a.trainee.unit or "", ATTENDANCE[a.status]),
-        None),
+        None, "training.index"),
     "events": Export(
         "禁毒宣传活动台账",
         ("日期", "主题", "“六进”类型", "地点/单位", "协作单位", "形式", "受众合计")
@@ -146,7 +151,7 @@ EXPORTS = {
         lambda e, full, staff: (e.held_on, e.title, VENUE_TYPES[e.venue_type], e.venue, e.partners or "",
                                 EVENT_FORMATS[e.format], e.audience_total)
         + tuple(e.audience_counts.get(k, 0) for k in AUDIENCE_GROUPS) + (e.leaflets, e.consultations),
-        None),
+        None, "events.index"),
 }
 
 
@@ -158,6 +163,19 @@ def described(filters):
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
 
 
+def filter_text(filters):
+    """The filters as the station reads them, e.g. 状态：在管（待报到/执行中/中止）；专干：陈丽."""
+    names = User.names()
+    shown = []
+    for key, value in described(filters).items():
+        if key == "q" and idcard.FULL_ID.fullmatch(str(value)):
+            value = idcard.mask(value)
+        elif key in ("worker", "staff"):
+            value = names.get(value, value)
+        shown.append("%s：%s" % (FILTER_LABELS.get(key, key), CODE_LABELS.get(value, value)))
+    return "；".join(shown) or "无（全部）"
+
+
 @bp.route("/<kind>", methods=["GET", "POST"])
 @requires("lists.export")
 def export(kind):
@@ -165,11 +183,12 @@ def export(kind):
     spec = load(kind)
     filters, query = spec.listed(request.args)
     form = ExportForm()
-    if current_user.role != "lead":
+    if current_user.role != "lead" or spec.person is None:  # full numbers: the lead, for lists of persons
         del form.unmasked
     if not form.validate_on_submit():
-        return render_template("exports/form.html", spec=spec, kind=kind, form=form, filters=described(filters),
-                               count=query.count(), persons=spec.person is not None), 422 if form.errors else 200
+        return render_template("exports/form.html", spec=spec, form=form, filters=filter_text(filters),
+                               count=query.count(), back=url_for(spec.endpoint, **described(filters))), \
+            422 if form.errors else 200
     full = bool(form.unmasked.data) if "unmasked" in form else False
     staff = User.names()
     cutoff = today().replace(year=today().year - MINOR_AGE)
@@ -182,8 +201,10 @@ def export(kind):
         if person is not None:
             named.add(person.id)
         rows.append(spec.row(item, full, staff))
-    note = "导出人 %s（%s），%s；%s" % (current_user.display_name, current_user.role_label,
-                                   today().isoformat(), "含完整身份证号，注意保密" if full else "身份证号、电话已部分隐藏")
+    note = "%s 由%s（%s）导出，事由：%s；筛选：%s" % (today().isoformat(), current_user.display_name,
+                                             current_user.role_label, form.reason.data, filter_text(filters))
+    if spec.person:
+        note += "；" + ("含完整身份证号和电话，注意保密" if full else "身份证号、电话已部分隐藏")
     if minors:
         note += "；未满 %d 周岁人员 %d 人次未导出" % (MINOR_AGE, minors)
     data = sheets.workbook(spec.title, spec.headers, rows, note=note)
@@ -197,8 +218,4 @@ def export(kind):
                                  detail={"export": entry.id, "kind": kind})
     except audit.AuditUnavailable:
         abort(503)
-    filename = "%s-%s.xlsx" % (spec.title, today().strftime("%Y%m%d"))
-    response = Response(data, mimetype=sheets.XLSX_MIME)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return sheets.send(data, "%s-%s.xlsx" % (spec.title, today().strftime("%Y%m%d")))

@@ -7,7 +7,7 @@ import os
 import secrets
 import time
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import FileField, HiddenField, SelectField
 
@@ -64,9 +64,7 @@ def index():
 @requires("ledgers.import")
 def template(kind):
     ledger = LEDGERS.get(kind) or abort(404)
-    response = Response(ledger.template(), mimetype=sheets.XLSX_MIME)
-    response.headers.set("Content-Disposition", "attachment", filename="%s导入模板.xlsx" % ledger.title)
-    return response
+    return sheets.send(ledger.template(), "%s导入模板.xlsx" % ledger.title)
 
 
 @bp.post("/")
@@ -176,4 +174,4 @@ def commit():
         return planned(form.kind.data, form.token.data, data, status=409)
     remove_upload(form.token.data)
     flash("导入完成：新增 %(create)d 条，更新 %(update)d 条，跳过 %(skip)d 条。" % counts, "success")
-    return redirect(url_for("imports.index"))
+    return redirect(url_for(ledger.landing))

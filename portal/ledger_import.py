@@ -89,6 +89,9 @@ class Ledger:
     columns = {}  # key -> header texts; the first is the template's header
     required = ()
     example = ()  # one example row for the template
+    key_label = ""  # how a row finds its record, e.g. 身份证号
+    landing = "imports.index"
+    text_keys = ("id_number", "phone")  # columns Excel must keep as text
     reads = ()  # the models a plan is made against (see state())
 
     def state(self):
@@ -155,9 +158,18 @@ class Ledger:
         return plan.counts
 
     def template(self):
-        note = "带 * 的列必填；日期可写 2023-05-06、2023.5.6 或 2023年5月6日；空白单元格不会覆盖已有内容"
-        headers = [self.columns[k][0] + (" *" if k in self.required else "") for k in self.columns]
-        return sheets.workbook(self.title + "导入模板", headers, [self.example], note=note)
+        keys = list(self.columns)
+        headers = [self.columns[k][0] + (" *" if k in self.required else "") for k in keys]
+        notes = ["%s导入模板" % self.title, "在第一个工作表中从第 2 行起每行填写一条；带 * 的列必填。",
+                 "日期可写 2023-05-06、2023.5.6 或 2023年5月6日；身份证号末位 X 大小写均可。",
+                 "已在系统中的记录按%s更新，空白单元格不会覆盖已有内容。" % self.key_label,
+                 "上传后先试导入，系统逐行列出问题，确认无误后才写入。"]
+        return sheets.template(self.title, headers, {keys.index(k) for k in self.text_keys if k in keys},
+                               {keys.index(k): v for k, v in self.choices().items()}, self.example, notes)
+
+    def choices(self):
+        """Columns with fixed values (key -> labels), offered as drop-down lists in the template."""
+        return {}
 
 
 def form_errors(plan, form, labels):

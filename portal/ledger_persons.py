@@ -39,10 +39,16 @@ class PersonLedger(Ledger):
         "officer": ("责任民警", "民警"),
     }
     required = ("name", "id_number", "measure", "decision_number", "decision_date", "served_date", "street")
-    example = ("张某某", "520102199003151234", "汉族", "13812345678", "贵州省贵阳市南明区新华路 1 号",
+    example = ("张某某", "520102199003151236", "汉族", "13812345678", "贵州省贵阳市南明区新华路 1 号",
                "贵阳市南明区花果园 2 栋", "个体经营", "冰毒（甲基苯丙胺）", "社区戒毒",
                "筑南公（禁）社戒决字〔2024〕15号", "2024-03-01", "2024-03-05", "2024-03-12", 36, "新华路街道",
                "王专干", "李民警")
+
+    landing = "persons.index"  # the list that shows what was imported
+    key_label = "身份证号（案件按决定书文号）"
+
+    def choices(self):
+        return {"measure": list(MEASURES.values()), "drug_type": [d for d in DRUG_TYPES if d]}
 
     def context(self):
         """What every row is checked against, read once: staff, persons by ID number, current cases."""

@@ -26,7 +26,14 @@ class ScreeningLedger(Ledger):
         "notes": ("备注",),
     }
     required = ("id_number", "tested_on", "result")
-    example = ("520102199003151234", "张某某", "2024-04-12", "尿液", "现场检测", "阴性", "王专干、李民警", "新华路派出所", "")
+    example = ("520102199003151236", "张某某", "2024-04-12", "尿液", "现场检测", "阴性", "王专干、李民警", "新华路派出所", "")
+
+    landing = "screenings.index"  # the list that shows what was imported
+    key_label = "身份证号、检测日期和样本"
+
+    def choices(self):
+        return {"sample": list(SAMPLES.values()), "kind": list(SCREENING_KINDS.values()),
+                "result": [label for key, label in RESULTS.items() if key != "positive"]}
 
     def context(self):
         return {"seen": {}, "persons": {}}

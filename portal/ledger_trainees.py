@@ -21,6 +21,12 @@ class TraineeLedger(Ledger):
     required = ("name", "kind")
     example = ("陈某某", "志愿者", "新华路社区", "13900001111", "2024-01-10")
 
+    landing = "training.trainees"  # the list that shows what was imported
+    key_label = "姓名和联系电话"
+
+    def choices(self):
+        return {"kind": list(TRAINEE_TYPES.values())}
+
     def plan_row(self, plan, cells, labels, context):
         text = {key: sheets.text(value) for key, value in cells.items()}
         name, phone = text.get("name"), clean_text(text.get("phone"))

@@ -57,7 +57,7 @@ def index():
     """Suspected duplicates (same name and birth date) and the merges done so far."""
     pairs = merging.suspected_pairs()
     ids = {i for pair in pairs for i in pair.values()}
-    persons = {p.id: p for p in Person.select().where(Person.id.in_(ids))} if ids else {}
+    persons = {p.id: p for p in Person.with_current_case().where(Person.id.in_(ids))} if ids else {}
     merges = list(PersonMerge.select().order_by(PersonMerge.id.desc()).limit(50))
     merged_ids = {m.survivor_id for m in merges} | {m.merged_id for m in merges}
     names = {p.id: p for p in Person.select().where(Person.id.in_(merged_ids))} if merged_ids else {}
@@ -104,8 +104,9 @@ def compare(person_id, other_id):
     form = MergeForm()
     if form.validate_on_submit():
         chosen = {key: form[key].data for key in merging.CHOSEN_FIELDS}
+        drop = [int(i) for i in request.form.getlist("drop_case") if i.isdecimal()]
         try:
-            merging.merge(survivor, duplicate, chosen, form.reason.data, current_user)
+            merging.merge(survivor, duplicate, chosen, form.reason.data, current_user, drop_cases=drop)
         except merging.MergeRefused as refusal:
             flash(str(refusal), "error")
         except audit.AuditUnavailable:
@@ -116,11 +117,15 @@ def compare(person_id, other_id):
     if request.method == "GET":
         for person in (survivor, duplicate):
             audit.record_or_abort("person.view", person, detail={"form": "merge"})
+    kept, moved = [list(p.cases.where(Case.deleted_at.is_null()).order_by(Case.id)) for p in (survivor, duplicate)]
+    if request.method == "POST":
+        repeats = set(int(i) for i in request.form.getlist("drop_case") if i.isdecimal())
+    else:  # proposed: the same decision again, or a registration that never reported
+        numbers = {c.decision_number for c in kept}
+        repeats = {c.id for c in moved if c.decision_number in numbers or (kept and c.status == "pending_report")}
     return render_template("merges/compare.html", survivor=survivor, duplicate=duplicate, form=form,
                            fields=merging.CHOSEN_FIELDS, counts=(counts(survivor), counts(duplicate)),
-                           cases=[list(p.cases.where(Case.deleted_at.is_null()).order_by(Case.id))
-                                  for p in (survivor, duplicate)]), \
-        422 if form.errors else 200
+                           kept=kept, moved=moved, repeats=repeats), 422 if request.method == "POST" else 200
 
 
 @bp.post("/merges/<int:merge_id>/undo")

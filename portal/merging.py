@@ -10,9 +10,10 @@ import json
 from . import audit, idcard
 from .clock import utcnow
 from .db import database
-from .models import Person, PersonMerge
+from .models import ACTIVE_STATUSES, Case, Person, PersonMerge
 from .versioning import revise
 
+DROPPED = "case.deleted_at"  # in PersonMerge.moved: the duplicate's cases soft-deleted as repeats
 CHOSEN_FIELDS = {"name": "姓名", "ethnicity": "民族", "phone": "联系电话", "household_address": "户籍地址",
                  "residence_address": "现住址", "employment": "就业情况", "drug_type": "滥用毒品种类", "notes": "备注"}
 
@@ -51,13 +52,23 @@ def pointing_fields():
     return [field for field in Person._meta.backrefs if field.model is not PersonMerge]
 
 
-def merge(survivor, duplicate, chosen, reason, user):
-    """Merge `duplicate` into `survivor`; `chosen` maps CHOSEN_FIELDS to "survivor" or "duplicate"."""
+def merge(survivor, duplicate, chosen, reason, user, drop_cases=()):
+    """Merge `duplicate` into `survivor`; `chosen` maps CHOSEN_FIELDS to "survivor" or "duplicate".
+
+    `drop_cases` are the duplicate's cases that only repeat a registration: they are
+    soft-deleted instead of moved. A moved case may not displace the survivor's running case
+    as its current one (the newest live case is the current case).
+    """
     if survivor.id == duplicate.id:
         raise MergeRefused("不能把档案与自身合并。")
     if survivor.deleted_at or duplicate.deleted_at:
         raise MergeRefused("已删除的档案不能合并，请先恢复。")
+    running = survivor.current_case()
     with database.atomic():
+        dropped = [c.id for c in Case.select(Case.id).where(Case.person == duplicate.id, Case.deleted_at.is_null(),
+                                                             Case.id.in_(list(drop_cases) or [0]))]
+        if dropped:
+            Case.update(deleted_at=utcnow(), version=Case.version + 1).where(Case.id.in_(dropped)).execute()
         before = {key: getattr(survivor, key) for key in CHOSEN_FIELDS}
         changes = {key: getattr(duplicate, key) for key, side in chosen.items()
                    if side == "duplicate" and key in CHOSEN_FIELDS and getattr(duplicate, key) != before[key]}
@@ -71,6 +82,13 @@ def merge(survivor, duplicate, chosen, reason, user):
             if ids:
                 field.model.update({field: survivor.id}).where(field.model.id.in_(ids)).execute()
                 moved["%s.%s" % (field.model._meta.table_name, field.name)] = ids
+        if dropped:
+            moved[DROPPED] = dropped
+        current = Person.get_by_id(survivor.id).current_case()
+        if running and running.status in ACTIVE_STATUSES and current.id != running.id:
+            raise MergeRefused("并入档案的案件（%s，%s）比本档案的在管案件（%s）新，合并后会取代它成为当前案件。"
+                               "如果它是重复登记的案件，请勾选“作为重复登记删除”；否则请先办理结束本档案的案件。"
+                               % (current.code, current.status_label, running.code))
         Person.update(deleted_at=utcnow(), deleted_by=user.id, version=Person.version + 1,
                       deleted_reason=("已合并至 %s（%s）" % (survivor.name, idcard.mask(survivor.id_number)))[:200]
                       ).where(Person.id == duplicate.id).execute()
@@ -102,6 +120,9 @@ def undo(record, reason, user):
             raise MergeRefused("合并后已在原档案的案件下新增了记录，无法自动撤销；请联系技术人员处理。")
     with database.atomic():
         for key, ids in record.moved_rows.items():
+            if key == DROPPED:
+                Case.update(deleted_at=None, version=Case.version + 1).where(Case.id.in_(ids)).execute()
+                continue
             field = fields[key]
             field.model.update({field: record.merged_id}).where(field.model.id.in_(ids)).execute()
         before = json.loads(record.survivor_before)

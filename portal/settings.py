@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from . import audit
 from .backup import BackupError, backup_dir, last_backup, make_backup
+from .clock import utcnow
 from .filters import human_size
 from .db import database
 from .forms import Form
@@ -46,9 +47,10 @@ def render_settings(form=None, preset_form=None):
         preset, grace = screening_settings()
         preset_form = PresetForm(formdata=None, preset=preset, grace_days=grace)
     preset_form.preset.choices = [(key, label) for key, (label, _, _) in SCREENING_PRESETS.items()]
+    newest = last_backup()
     return render_template("settings/index.html", form=form or CadenceForm(formdata=None, data=cadences()),
-                           defaults=CADENCES, preset_form=preset_form, last_backup=last_backup(),
-                           backup_dir=backup_dir())
+                           defaults=CADENCES, preset_form=preset_form, last_backup=newest,
+                           backup_dir=backup_dir(), backup_age=(utcnow() - newest["created_at"]).days if newest else None)
 
 
 @bp.post("/screening")

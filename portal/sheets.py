@@ -9,10 +9,12 @@ import io
 import re
 from datetime import date, datetime
 
+from flask import send_file
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils.datetime import from_excel
 
 from .person_forms import clean_text
@@ -124,7 +126,23 @@ def safe(value):
     return value
 
 
-def workbook(title, headers, rows, note=None, widths=None):
+def shown_width(value):
+    """Columns a value takes in Excel: a Chinese character is two."""
+    if isinstance(value, (date, datetime)):
+        return 10
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(value if value is not None else ""))
+
+
+def column_widths(headers, rows, widest=40):
+    """Each column as wide as its header or its widest cell (up to `widest`), so a ledger opens readable."""
+    widths = [shown_width(h) + 2 for h in headers]
+    for row in rows:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], min(widest, shown_width(value) + 2))
+    return widths
+
+
+def workbook(title, headers, rows, note=None):
     """An .xlsx ledger as bytes: a title line, the Chinese header (frozen), then the rows.
 
     Streamed (write-only) so that 5,000 rows stay fast and small; every string goes through
@@ -132,8 +150,7 @@ def workbook(title, headers, rows, note=None, widths=None):
     """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    for index, header in enumerate(headers, start=1):
-        width = (widths or {}).get(header) or max(8, min(30, len(str(header)) * 2 + 2))
+    for index, width in enumerate(column_widths(headers, rows), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
     caption = WriteOnlyCell(sheet, value=safe(title + ("（%s）" % note if note else "")))
@@ -152,3 +169,45 @@ def workbook(title, headers, rows, note=None, widths=None):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def template(title, headers, text_columns, choices, example, notes):
+    """An import template: the header on the first sheet, ID and phone columns formatted as text
+    (Excel would turn an 18-digit number into 5.20102E+17), drop-down lists where the values
+    are fixed, and a second sheet "填写说明" with the notes and an example row (never imported:
+    only the first sheet is read)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(list(headers))
+    for index, header in enumerate(headers, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(30, len(str(header)) * 2 + 4))
+        cell = sheet.cell(row=1, column=index)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
+        if index - 1 in text_columns:
+            for row in range(2, 2001):
+                sheet.cell(row=row, column=index).number_format = "@"
+        if index - 1 in choices:
+            rule = DataValidation(type="list", formula1='"%s"' % ",".join(choices[index - 1]), allow_blank=True,
+                                  showErrorMessage=True, errorTitle="请从列表中选择", error="请从下拉列表中选择。")
+            sheet.add_data_validation(rule)
+            rule.add("%s2:%s2000" % (letter, letter))
+    sheet.freeze_panes = "A2"
+    guide = book.create_sheet("填写说明")
+    for line in notes:
+        guide.append([line])
+    guide.append([])
+    guide.append(["示例（本页不会被导入）："])
+    guide.append(list(headers))
+    guide.append([safe(value) for value in example])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def send(data, filename):
+    """An .xlsx download; the Chinese file name goes out RFC 5987-encoded (filename*=UTF-8''…)."""
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -85,7 +85,10 @@ def test_html_renamed_pdf_is_refused_and_nothing_is_kept(app, client, users, log
     login_as("worker")
     response = upload(client, person, HTML, "决定书.pdf")
     assert response.status_code == 303 and response.headers["Location"].endswith("#attachments")
-    assert "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）" in text_of(client.get("/persons/%d" % person.id))
+    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    section = page[page.index('id="attachments"'):]  # shown where the upload form is, not at the page top
+    assert "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）" in section
+    assert page.count("只能上传 PDF、JPG 或 PNG 文件") == 1
     assert upload(client, person, b"", "empty.pdf").status_code == 303
     assert Attachment.select().count() == 0 and stored_files(app) == []
     assert not AuditLog.select().where(AuditLog.action == "attachment.create").exists()

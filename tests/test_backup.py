@@ -217,7 +217,7 @@ def test_rotation_keeps_the_newest(app, clock):
         assert backup.last_backup()["name"] == same_second[1].name
 
 
-def test_lead_backs_up_from_the_settings_page(app, client, users, login_as):
+def test_lead_backs_up_from_the_settings_page(app, client, users, login_as, clock):
     login_as("lead")
     page = text_of(client.get("/settings/"))
     assert "数据备份" in page and "尚未备份过。" in page
@@ -232,6 +232,10 @@ def test_lead_backs_up_from_the_settings_page(app, client, users, login_as):
     detail = json.loads(row.detail)
     assert row.username == "lead" and detail["file"] == path.name and detail["sha256"] == manifest["sha256"]
     assert detail["sha256"] == backup.sha256(path)
+    assert "天前" not in page
+    clock.advance(days=3)  # the nightly timer stopped: the panel says so
+    login_as("lead")
+    assert "最近一次备份已是 3 天前" in text_of(client.get("/settings/"))
 
 
 def test_worker_cannot_back_up(app, client, users, login_as):

@@ -3,6 +3,7 @@ import io
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from openpyxl import Workbook, load_workbook
 
@@ -180,9 +181,29 @@ def test_template_downloads_and_roles(client, login_as, users):
     assert client.get("/imports/").status_code == 403
     assert client.get("/exports/persons").status_code == 403
     login_as("lead")
+    for kind in ("persons", "screenings", "trainees"):
+        response = client.get("/imports/template/%s.xlsx" % kind)
+        book = load_workbook(io.BytesIO(response.data))
+        sheet, guide = book.worksheets
+        headers = [c.value for c in sheet[1]]
+        assert headers[0].startswith("姓名") or headers[0].startswith("身份证号"), kind
+        assert guide.title == "填写说明"
+        empty = upload(client, response.data, kind=kind)
+        assert "表头下面没有数据行" in text_of(empty), kind
     response = client.get("/imports/template/persons.xlsx")
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    assert sheet["A2"].value == "姓名 *" and sheet["B2"].value == "身份证号 *"
+    assert_downloads(response, "两社人员及案件导入模板.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    sheet, guide = book.worksheets
+    assert sheet["A1"].value == "姓名 *" and sheet["B1"].value == "身份证号 *"
+    assert sheet["B2"].number_format == "@" and sheet["D2"].number_format == "@"  # ID and phone stay text
+    assert any("社区戒毒" in v.formula1 for v in sheet.data_validations.dataValidation)
+    # the example row on the guide sheet is a valid ledger row
+    example = [row for row in guide.iter_rows(values_only=True) if row and row[0] == "张某某"][0]
+    sheet.append(list(example)[:-2] + ["", ""])  # without the staff names, which this station lacks
+    out = io.BytesIO()
+    book.save(out)
+    plan = upload(client, out.getvalue())
+    assert plan.status_code == 200 and "新增 1" in text_of(plan), text_of(plan)
 
 
 def test_screenings_ledger_with_follow_through(client, login_as, users):
@@ -223,6 +244,14 @@ def test_trainee_ledger(client, login_as, users):
     assert count(Trainee) == 1
 
 
+def assert_downloads(response, filename):
+    """A download whose header every WSGI server can send: latin-1 only, the name RFC 5987-encoded."""
+    header = response.headers["Content-Disposition"]
+    header.encode("latin-1")
+    assert header.startswith("attachment") and "filename*=UTF-8''" + quote(filename) in header
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
 def export(client, kind, reason="向区禁毒办报送季度台账", query="", **extra):
     return client.post("/exports/%s%s" % (kind, query), data={"reason": reason, **extra})
 
@@ -242,11 +271,12 @@ def test_export_is_masked_neutralised_audited_and_leaves_out_children(client, lo
     assert refused.status_code == 422 and "请填写事由" in text_of(refused)
     response = export(client, "persons", query="?status=all", unmasked="y")  # officers cannot unmask
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert_downloads(response, "两社人员台账-20261120.xlsx")
     sheet, rows = cells(response)
     flat = " ".join(str(v) for row in rows for v in row if v is not None)
     assert not FULL_ID.search(flat) and "138****5678" in flat
     assert "王小明" not in flat and "未满 14 周岁人员 1 人次未导出" in rows[0][0]
+    assert sheet.column_dimensions["D"].width >= 20  # the ID column fits its numbers
     formula = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert formula.data_type == "s" and formula.value.startswith("'=")
     assert any(c.value == "'+1+2" for row in sheet.iter_rows() for c in row)
@@ -282,6 +312,8 @@ def test_every_list_exports(client, login_as, users):
         _, rows = cells(response)
         assert rows[1][0] in ("姓名", "培训日期", "日期"), kind
     assert client.get("/exports/unknown").status_code == 404
+    assert 'name="unmasked"' in client.get("/exports/persons").get_data(as_text=True)
+    assert 'name="unmasked"' not in client.get("/exports/attendance?year=2026").get_data(as_text=True)
 
 
 def test_a_change_after_the_dry_run_is_caught_at_commit(client, login_as, users, app):

@@ -34,7 +34,7 @@ def test_registering_a_same_name_and_birth_date_asks_to_confirm(client, login_as
     login_as("officer")
     other = valid_id(birth=BIRTH)
     response = client.post("/persons/new", data=register_form("杨帆", other))
-    assert response.status_code == 422 and "可能重复登记" in text_of(response)
+    assert response.status_code == 422 and "可能重复登记" in text_of(response) and "尚未保存" in text_of(response)
     assert 'value="%s"' % other in response.get_data(as_text=True)  # nothing typed is lost
     assert in_app(lambda: Person.select().count())() == 1
     response = client.post("/persons/new", data=register_form("杨帆", other, distinct="1"))
@@ -43,7 +43,8 @@ def test_registering_a_same_name_and_birth_date_asks_to_confirm(client, login_as
 
 
 def test_merge_moves_every_record_and_the_lead_undoes_it(client, login_as, users):
-    survivor = make_person("杨帆", birth_date=BIRTH, phone="13800000001", employment="个体")
+    # an earlier file with a finished measure, and a new registration under a mistyped ID number
+    survivor = make_person("杨帆", birth_date=BIRTH, phone="13800000001", employment="个体", status="released")
     duplicate = make_person("杨帆", birth_date=BIRTH, phone="13911112222", residence_address="花果园 3 栋")
     make_talk(survivor, users["worker"])
     make_talk(duplicate, users["worker"])
@@ -104,7 +105,9 @@ def test_undo_is_refused_when_the_survivor_changed_since(client, login_as, users
     survivor = make_person("杨帆", birth_date=BIRTH)
     duplicate = make_person("杨帆", birth_date=BIRTH)
     login_as("lead")
-    client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id), data={"reason": "重复登记"})
+    repeat = in_app(lambda: duplicate.current_case().id)()
+    client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id), data={"reason": "重复登记",
+                                                                           "drop_case": str(repeat)})
     in_app(lambda: Person.update(phone="13700000000", version=Person.version + 1).where(
         Person.id == survivor.id).execute())()
     record = in_app(PersonMerge.get)()
@@ -121,3 +124,25 @@ def test_choose_lists_the_same_name_and_birth_date(client, login_as, users):
     page = text_of(client.get("/persons/%d/merge" % survivor.id))
     assert page.count("比对") >= 1 and "李雷" not in page
     assert "李雷" in text_of(client.get("/persons/%d/merge?q=李雷" % survivor.id))
+
+
+def test_a_repeated_registration_cannot_displace_the_running_case(client, login_as, users):
+    survivor = make_person("杨帆", birth_date=BIRTH, worker=users["worker"].id)
+    duplicate = make_person("杨帆", birth_date=BIRTH, status="pending_report")
+    running = in_app(lambda: survivor.current_case().id)()
+    repeat = in_app(lambda: duplicate.current_case().id)()
+    login_as("lead")
+    page = client.get("/persons/%d/merge/%d" % (survivor.id, duplicate.id)).get_data(as_text=True)
+    assert 'name="drop_case" value="%d" checked' % repeat in page  # proposed: it never reported
+    refused = client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id), data={"reason": "重复登记"},
+                          follow_redirects=True)
+    assert "会取代它成为当前案件" in text_of(refused)
+    assert in_app(lambda: Person.get_by_id(duplicate.id).deleted_at)() is None  # nothing happened
+    done = client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id),
+                       data={"reason": "重复登记", "drop_case": str(repeat)})
+    assert done.status_code == 302
+    assert in_app(lambda: Person.get_by_id(survivor.id).current_case().id)() == running
+    assert in_app(lambda: Case.get_by_id(repeat).deleted_at)() is not None
+    record = in_app(PersonMerge.get)()
+    client.post("/merges/%d/undo" % record.id, data={"reason": "误合并"})
+    assert in_app(lambda: Person.get_by_id(duplicate.id).current_case().id)() == repeat

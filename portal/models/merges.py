@@ -28,4 +28,4 @@ class PersonMerge(BaseModel):
 
     @property
     def moved_count(self):
-        return sum(len(ids) for ids in self.moved_rows.values())
+        return sum(len(ids) for key, ids in self.moved_rows.items() if not key.endswith(".deleted_at"))
