@@ -121,6 +121,20 @@ def family_for(rng, person, male, birth):
                  birth_date=b, is_guardian=(i == 0), created_at=utcnow()) for i, (r, n, b) in enumerate(members)]
 
 
+def duplicate_registration(rng, row):
+    """The same person registered again from the decision, with the ID number mistyped: what the
+    疑似重复档案 list finds and a merge (dropping the repeated case) resolves."""
+    original = Person.get_by_id(row["id"])
+    case = original.current_case()
+    while (number := id_number(rng, original.birth_date, original.sex == "M")) == original.id_number:
+        pass
+    twin = Person.create(name=original.name, **Person.search_keys(original.name), sex=original.sex,
+                         birth_date=original.birth_date, id_number=number, ethnicity=original.ethnicity)
+    Case.create(person=twin, measure=case.measure, decision_number=case.decision_number,
+                decision_date=case.decision_date, served_date=case.served_date, term_months=case.term_months,
+                street=case.street, status="pending_report", worker=case.worker_id, officer=case.officer_id)
+
+
 def build(persons=120, seed=2026):
     """Create accounts and `persons` supervised persons with cases and families; return counts."""
     rng = random.Random(seed)
@@ -130,7 +144,7 @@ def build(persons=120, seed=2026):
         Setting.replace(key="demo", value="1").execute()
         Setting.replace(key="station_name", value="南明区专地融合工作站（演示）").execute()
         seen, person_rows = set(), []
-        while len(person_rows) < persons:
+        while len(person_rows) < persons - (1 if persons > 10 else 0):  # the last one: a duplicate, below
             male = rng.random() < 0.84
             birth = date(rng.randrange(1966, 2004), rng.randrange(1, 13), rng.randrange(1, 29))
             number = id_number(rng, birth, male)
@@ -191,6 +205,8 @@ def build(persons=120, seed=2026):
         care = demo_care.build(rng, case_rows, users, now)
         care.update(demo_training.build(rng, users, now, lambda r: name(r, r.random() < 0.5)))
         care.update(demo_attachments.build(users))
+        if persons > 10:
+            duplicate_registration(rng, person_rows[5])
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})
     return {"账户": len(users), "人员": len(person_rows), "案件": len(case_rows), "家庭成员": len(family_rows),
             "谈话": len(talk_rows), "走访": len(visit_rows), "风险评估": len(risk_rows),

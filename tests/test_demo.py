@@ -1,5 +1,6 @@
 """Demo data: a believable station, demo accounts, and the banner on every page."""
 from portal.idcard import parse
+from portal.merging import suspected_pairs
 from portal.models import Case, FamilyMember, Person, User
 
 
@@ -8,7 +9,11 @@ def test_demo_data_builds_a_station(app, runner, client):
     assert result.exit_code == 0, result.output
     assert {u.username for u in User.select()} == {
         "lead", "officer", "officer2", "worker", "worker2", "counsellor", "volunteer"}
-    assert Person.select().count() == 60 and Case.select().count() == 60
+    assert Person.select().count() == 60
+    assert Case.select().where(Case.is_current()).count() == 60  # every person has a current case
+    (pair,) = suspected_pairs()  # one person registered twice, for the merge screen to resolve
+    twins = [Person.get_by_id(i) for i in pair.values()]
+    assert twins[0].name == twins[1].name and twins[0].id_number != twins[1].id_number
     for person in Person.select():
         number, birth, sex = parse(person.id_number)
         assert number.startswith("52") and birth == person.birth_date and sex == person.sex
