@@ -5,6 +5,7 @@ A backup is three things side by side in BACKUP_DIR (default `backups/` beside t
 `portal-YYYYMMDD-HHMMSS.uploads/` folder with copies of the uploaded files.
 """
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -156,6 +157,7 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
                     "reason": reason, "migrations": migrations, "sha256": sha256(path),
                     "size": path.stat().st_size, "tables": tables, "sqlite_version": sqlite3.sqlite_version,
                     "integrity_check": "ok", "uploads": _copy_uploads(uploads_dir(), uploads_copy(path))}
+        manifest["signature"] = signature(manifest)
         _write_json(manifest_path(path), manifest)
     except (OSError, sqlite3.Error) as exc:
         if path is not None:  # leave no half-made backup behind
@@ -166,6 +168,13 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
         "file": path.name, "sha256": manifest["sha256"], "size": manifest["size"], "folder": str(folder),
         "uploads": len(manifest["uploads"]), "reason": reason, "rotated_out": [p.name for p in removed]})
     return {"path": path, "manifest": manifest, "removed": removed}
+
+
+def signature(manifest):
+    """HMAC-SHA256 of the manifest with the station's SECRET_KEY: a backup edited together with a
+    recomputed hash in its manifest no longer matches, and another station's backup is told apart."""
+    body = json.dumps({k: v for k, v in manifest.items() if k != "signature"}, ensure_ascii=False, sort_keys=True)
+    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _write_json(path, data):

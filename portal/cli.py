@@ -103,9 +103,11 @@ def backup_command(dest):
 @click.command("verify-backup")
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
-def verify_command(path):
-    """Check a backup against its manifest: hash, integrity_check, row counts, uploads."""
-    problems = restoring.verify(path)
+@click.option("--other-key", is_flag=True,
+              help="备份由另一密钥签名（如在新装的电脑上恢复、原 instance/config.py 已丢失）：不核对签名，其余照常校验")
+def verify_command(path, other_key):
+    """Check a backup against its manifest: signature, hash, integrity_check, row counts, uploads."""
+    problems = restoring.verify(path, other_key)
     if problems:
         raise click.ClickException("备份校验未通过：\n" + "\n".join("- " + p for p in problems))
     manifest = backup.read_manifest(backup.backup_path(path))
@@ -117,9 +119,11 @@ def verify_command(path):
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="不再询问确认")
-def restore_command(path, yes):
+@click.option("--other-key", is_flag=True,
+              help="备份由另一密钥签名（如在新装的电脑上恢复、原 instance/config.py 已丢失）：不核对签名，其余照常校验")
+def restore_command(path, yes, other_key):
     """Restore a verified backup over the live database, after backing up the current one."""
-    problems = restoring.verify(path)
+    problems = restoring.verify(path, other_key)
     if problems:
         raise click.ClickException("备份校验未通过，拒绝恢复：\n" + "\n".join("- " + p for p in problems))
     manifest = backup.read_manifest(backup.backup_path(path))
@@ -130,7 +134,7 @@ def restore_command(path, yes):
                       % current_app.config["DATABASE"], abort=True)
     try:
         with database.connection_context():
-            done = restoring.restore(path)
+            done = restoring.restore(path, other_key)
     except (backup.BackupError, audit.AuditUnavailable) as exc:
         raise click.ClickException(str(exc))
     if done["safety_backup"]:

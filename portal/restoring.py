@@ -1,4 +1,5 @@
 """Checking a backup against its manifest and swapping it in (B1); backup.py makes them."""
+import hmac
 import os
 import shutil
 import sqlite3
@@ -7,10 +8,10 @@ from pathlib import Path
 
 from . import audit
 from .backup import (BackupError, files_under, sqlite_copy, backup_path, describe, integrity, live_path, make_backup,
-                     manifest_path, read_manifest, sha256, uploads_copy, uploads_dir)
+                     manifest_path, read_manifest, sha256, signature, uploads_copy, uploads_dir)
 
 
-def verify(path):
+def verify(path, other_key=False):
     """Problems found in a backup, in Chinese; an empty list means it is good to restore."""
     path = backup_path(path)
     if not path.is_file():
@@ -19,6 +20,8 @@ def verify(path):
     if not isinstance(manifest, dict):
         return ["缺少清单文件或清单无法读取：%s" % manifest_path(path).name]
     problems = []
+    if not other_key and not hmac.compare_digest(str(manifest.get("signature", "")), signature(manifest)):
+        problems.append("清单签名不符：清单被改动过，或备份来自另一个工作站（密钥不同）。")
     if sha256(path) != manifest.get("sha256"):
         problems.append("备份文件的 SHA-256 与清单不符：文件已被改动或损坏。")
     broken = integrity(path)
@@ -52,7 +55,7 @@ def _upload_problems(folder, listed):
     return problems
 
 
-def restore(path):
+def restore(path, other_key=False):
     """Verify a backup, back up the current database, then swap the backup's content in.
 
     The swap copies the verified file into the live database's folder (a private temp file whose
@@ -67,7 +70,7 @@ def restore(path):
     safety backup holds them too).
     """
     path = backup_path(path)
-    problems = verify(path)
+    problems = verify(path, other_key)
     if problems:
         raise BackupError("备份未通过校验，拒绝恢复：" + "".join(problems))
     manifest = read_manifest(path)

@@ -9,7 +9,6 @@ holds one more row, the restore's own), the audit hash chain, and the schema is 
 (db.pending()). Prints a report and exits 1 when anything failed: usable from cron or a systemd timer.
 """
 import argparse
-import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -19,12 +18,13 @@ from portal import audit, backup, create_app, db, restoring  # noqa: E402
 from portal.filters import human_size  # noqa: E402
 
 
-def drill(path, scratch):
-    """Yield (ok, Chinese / English line) for each check of one restore into `scratch`."""
+def drill(path, scratch, key):
+    """Yield (ok, Chinese / English line) for each check of one restore into `scratch`; `key` is the
+    station's SECRET_KEY, which signed the backup's manifest."""
     manifest = backup.read_manifest(path) or {}
     yield True, "备份 / backup: %s（%s，%s）" % (path, backup.created_text(manifest),
                                                 human_size(path.stat().st_size))
-    app = create_app({"SECRET_KEY": secrets.token_hex(32), "DATABASE": str(scratch / "portal.sqlite3"),
+    app = create_app({"SECRET_KEY": key, "DATABASE": str(scratch / "portal.sqlite3"),
                       "BACKUP_DIR": str(scratch / "backups")})
     with app.app_context():
         try:
@@ -56,7 +56,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backup", help="backup file (default: the newest in the station's backup folder)")
     args = parser.parse_args()
-    with create_app().app_context():  # the station's configuration, to find its backups
+    station = create_app()  # the station's configuration: its backups and its key
+    with station.app_context():
         path = backup.backup_path(args.backup) if args.backup else backup.last_backup()
         path = path["path"] if isinstance(path, dict) else path
     print("恢复演练 / Restore drill")
@@ -65,7 +66,7 @@ def main():
         return 1
     failed = False
     with tempfile.TemporaryDirectory(prefix="restore-drill-") as scratch:
-        for ok, line in drill(path, Path(scratch)):
+        for ok, line in drill(path, Path(scratch), station.config["SECRET_KEY"]):
             print("[%s] %s" % ("通过 ok" if ok else "失败 FAIL", line))
             failed = failed or not ok
     print("结果 / result: %s" % ("失败 / FAILED" if failed else "通过 / PASSED"))

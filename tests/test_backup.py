@@ -90,12 +90,15 @@ def test_backup_during_writes_restores_to_an_identical_dump(app, users, tmp_path
     path, manifest = made["path"], made["manifest"]
     in_backup = manifest["tables"]["family_member"] - 20000
     assert acknowledged_before <= in_backup <= total
-    assert restoring.verify(path) == []
+    with app.app_context():
+        assert restoring.verify(path) == []
 
     scratch_db = tmp_path / "scratch" / "portal.sqlite3"
     scratch = create_app({"TESTING": True, "SECRET_KEY": "s" * 40, "DATABASE": str(scratch_db)})
-    with scratch.app_context():
-        restoring.restore(path)
+    with scratch.app_context():  # another key: a new machine whose instance/config.py was lost
+        with pytest.raises(backup.BackupError, match="清单签名不符"):
+            restoring.restore(path)
+        restoring.restore(path, other_key=True)
     restored, original = dump(scratch_db), dump(path)
     added = collections.Counter(restored) - collections.Counter(original)
     assert not collections.Counter(original) - collections.Counter(restored)
@@ -166,6 +169,12 @@ def add_upload(path):
     (backup.uploads_copy(path) / "extra.jpg").write_bytes(b"\xff\xd8\xff")
 
 
+def edit_row_keep_counts_fix_hash(path):
+    """The tamperer who knows the format: same row counts, a recomputed hash; only the signature catches it."""
+    edit_row(path)
+    edit_manifest(path, sha256=backup.sha256(path), size=path.stat().st_size)
+
+
 def drop_manifest(path):
     backup.manifest_path(path).unlink()
 
@@ -178,6 +187,7 @@ def drop_manifest(path):
     (change_upload, "附件 photo.jpg 的 SHA-256 与清单不符"),
     (add_upload, "清单未记载的文件 extra.jpg"),
     (drop_manifest, "缺少清单文件"),
+    (edit_row_keep_counts_fix_hash, "清单签名不符"),
 ])
 def test_a_tampered_backup_is_refused_and_the_live_database_is_unchanged(app, users, tamper, problem):
     person = make_person(worker=users["worker"].id)
@@ -186,12 +196,14 @@ def test_a_tampered_backup_is_refused_and_the_live_database_is_unchanged(app, us
     with app.app_context():
         FamilyMember.create(person=person, name="李四", relation="母亲")
     path = make_backup(app)["path"]
-    assert restoring.verify(path) == []
+    with app.app_context():
+        assert restoring.verify(path) == []
     tamper(path)
     with app.app_context():
         FamilyMember.create(person=person, name="备份后", relation="父亲")
     before, files = dump(live_db(app)), sorted(os.listdir(path.parent))
-    problems = restoring.verify(path)
+    with app.app_context():
+        problems = restoring.verify(path)
     assert any(problem in p for p in problems), problems
     with app.app_context(), pytest.raises(backup.BackupError, match="拒绝恢复"):
         restoring.restore(path)
@@ -268,7 +280,7 @@ def test_cli_backup_verify_and_restore(app, runner, users, tmp_path):
 
 
 def drill(app, *args):
-    env = {**os.environ, "PORTAL_SECRET_KEY": "s" * 48, "PORTAL_DATABASE": app.config["DATABASE"]}
+    env = {**os.environ, "PORTAL_SECRET_KEY": app.config["SECRET_KEY"], "PORTAL_DATABASE": app.config["DATABASE"]}
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "restore_drill.py"), *args], env=env,
                           capture_output=True, text=True, timeout=120)
 
