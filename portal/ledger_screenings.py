@@ -64,8 +64,6 @@ class ScreeningLedger(Ledger):
                                     ("result", result, RESULTS)):
             if value is None:
                 plan.error(labels[key], "“%s”不是可选值（%s）" % (text.get(key) or "", "、".join(options.values())))
-        if result == "positive":
-            plan.error(labels["result"], "阳性结果须在系统中逐条录入（需填写阳性种类和 A/B 样本编号）")
         case = None
         if person is not None and tested_on:
             case = (Case.select().where(Case.person == person.id, Case.deleted_at.is_null(),
@@ -81,6 +79,9 @@ class ScreeningLedger(Ledger):
                                     Screening.sample == sample, Screening.deleted_at.is_null()).exists():
             plan.action = "skip"
             plan.notes.append("系统中已有该日的%s检测" % SAMPLES[sample])
+            return
+        if result == "positive":  # a new positive needs its panels and A/B numbers, and starts a relapse
+            plan.error(labels["result"], "阳性结果须在系统中逐条录入（需填写阳性种类和 A/B 样本编号）")
             return
         plan.who = "%s %s" % (person.name, idcard.mask(person.id_number))
         plan.notes.append("%s %s%s：%s" % (tested_on.isoformat(), SAMPLES[sample], "检测", RESULTS[result]))

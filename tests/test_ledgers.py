@@ -333,3 +333,19 @@ def test_a_change_after_the_dry_run_is_caught_at_commit(client, login_as, users,
     # the committed upload and its plan are gone; the refused one stays until it expires after a day
     left = sorted(p.name for p in plans[0].parent.iterdir())
     assert left == sorted([plans[0].name, plans[0].name.removesuffix(".plan.json")])
+
+
+def test_the_screening_ledger_round_trips(client, login_as, users):
+    login_as("lead")
+    person = make_person("钱进")
+
+    @in_app
+    def tests():
+        case = person.current_case()
+        for day, result in ((date(2026, 9, 1), "negative"), (date(2026, 10, 1), "positive")):
+            Screening.create(person=person, case=case, staff=users["worker"].id, tested_on=day, result=result,
+                             positive_panels="meth" if result == "positive" else "", sample_a="A1", sample_b="B1")
+    tests()
+    exported = export(client, "screenings", unmasked="y")
+    plan = upload(client, exported.data, kind="screenings")
+    assert plan.status_code == 200 and "跳过 2" in text_of(plan) and "有问题 0" in text_of(plan)

@@ -60,6 +60,9 @@ def test_merge_moves_every_record_and_the_lead_undoes_it(client, login_as, users
     assert "比对合并" in listing
     page = client.get("/persons/%d/merge/%d" % (survivor.id, duplicate.id))
     assert page.status_code == 200 and "13911112222" in page.get_data(as_text=True)
+    assert "很可能不是同一人" not in text_of(page)
+    other_sex = make_person("杨帆", birth_date=BIRTH, male=False)
+    assert "很可能不是同一人" in text_of(client.get("/persons/%d/merge/%d" % (survivor.id, other_sex.id)))
     refused = client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id), data={"phone": "duplicate"})
     assert refused.status_code == 422 and "请填写事由" in text_of(refused)
     done = client.post("/persons/%d/merge/%d" % (survivor.id, duplicate.id), data={
