@@ -102,9 +102,9 @@ def compare(person_id, other_id):
     if survivor.id == duplicate.id:
         abort(404)
     form = MergeForm()
+    drop = {int(i) for i in request.form.getlist("drop_case") if i.isdecimal()}  # repeated registrations
     if form.validate_on_submit():
         chosen = {key: form[key].data for key in merging.CHOSEN_FIELDS}
-        drop = [int(i) for i in request.form.getlist("drop_case") if i.isdecimal()]
         try:
             merging.merge(survivor, duplicate, chosen, form.reason.data, current_user, drop_cases=drop)
         except merging.MergeRefused as refusal:
@@ -118,14 +118,12 @@ def compare(person_id, other_id):
         for person in (survivor, duplicate):
             audit.record_or_abort("person.view", person, detail={"form": "merge"})
     kept, moved = [list(p.cases.where(Case.deleted_at.is_null()).order_by(Case.id)) for p in (survivor, duplicate)]
-    if request.method == "POST":
-        repeats = set(int(i) for i in request.form.getlist("drop_case") if i.isdecimal())
-    else:  # proposed: the same decision again, or a registration that never reported
+    if request.method == "GET":  # proposed: the same decision again, or a registration that never reported
         numbers = {c.decision_number for c in kept}
-        repeats = {c.id for c in moved if c.decision_number in numbers or (kept and c.status == "pending_report")}
+        drop = {c.id for c in moved if c.decision_number in numbers or (kept and c.status == "pending_report")}
     return render_template("merges/compare.html", survivor=survivor, duplicate=duplicate, form=form,
                            fields=merging.CHOSEN_FIELDS, counts=(counts(survivor), counts(duplicate)),
-                           kept=kept, moved=moved, repeats=repeats), 422 if request.method == "POST" else 200
+                           kept=kept, moved=moved, repeats=drop), 422 if request.method == "POST" else 200
 
 
 @bp.post("/merges/<int:merge_id>/undo")
