@@ -18,8 +18,8 @@ from . import assistance, audit, idcard, lifecycle, persons, screenings, sheets,
 from .clock import today
 from .db import database
 from .models import (ASSESSMENTS, ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, ATTENDANCE, AUDIENCE_GROUPS,
-                     CASE_STATUSES, EVENT_FORMATS, MEASURES, PANELS, PARTNERS, RESULTS, SAMPLES, SCREENING_KINDS, SEXES,
-                     TALK_KINDS, TALK_PLACES, TALK_TOPICS, TRAINEE_TYPES, VENUE_TYPES, VISIT_ANOMALIES, Attendance,
+                     CASE_STATUSES, EVENT_FORMATS, MEASURES, RESULTS, SAMPLES, SCREENING_KINDS, SEXES,
+                     TALK_KINDS, TALK_PLACES, TRAINEE_TYPES, VENUE_TYPES, VISIT_ANOMALIES, Attendance,
                      Person, PreventionEvent, Trainee, TrainingSession, User)
 from .permissions import requires
 from .person_forms import ReasonForm
@@ -38,8 +38,8 @@ class ExportForm(ReasonForm):
     unmasked = BooleanField("导出完整身份证号和电话（仅站长，用于移交或导入其他系统）")
 
 
-def labels(keys, mapping):
-    return "、".join(mapping[k] for k in (keys or "").split(",") if k in mapping)
+def joined(labels):
+    return "、".join(labels)
 
 
 def yes(value):
@@ -104,8 +104,8 @@ EXPORTS = {
          "随机抽检", "本人签字", "备注"),
         screenings.listed,
         lambda s, full, staff: who(s, full) + (
-            s.tested_on, SAMPLES[s.sample], SCREENING_KINDS[s.kind], labels(s.panels, PANELS), RESULTS[s.result],
-            labels(s.positive_panels, PANELS), s.collectors, s.police_station or "", yes(s.random), yes(s.signed),
+            s.tested_on, SAMPLES[s.sample], SCREENING_KINDS[s.kind], joined(s.panel_labels), RESULTS[s.result],
+            joined(s.positive_labels), s.collectors, s.police_station or "", yes(s.random), yes(s.signed),
             s.notes or ""),
         lambda s: s.person, "screenings.index"),
     "talks": Export(
@@ -115,7 +115,7 @@ EXPORTS = {
         talks.listed,
         lambda t, full, staff: who(t, full) + (
             t.held_at.strftime("%Y-%m-%d %H:%M"), TALK_PLACES[t.place], TALK_KINDS[t.kind], staff.get(t.staff_id, ""),
-            t.participants or "", labels(t.topics, TALK_TOPICS), t.risk_factors or "", ASSESSMENTS[t.assessment],
+            t.participants or "", joined(t.topic_labels), t.risk_factors or "", ASSESSMENTS[t.assessment],
             t.actions or "", t.next_date),
         lambda t: t.person, "talks.index"),
     "visits": Export(
@@ -125,14 +125,14 @@ EXPORTS = {
         visits.listed,
         lambda v, full, staff: who(v, full) + (
             v.visited_on, v.visitors, v.address, yes(v.found_at_home), v.family_met or "", yes(v.living_verified),
-            yes(v.employment_verified), labels(v.anomalies, VISIT_ANOMALIES), v.actions or "", v.next_date),
+            yes(v.employment_verified), joined(v.anomaly_labels), v.actions or "", v.next_date),
         lambda v: v.person, "visits.index"),
     "assistance": Export(
         "帮扶救助台账",
         ("姓名", "身份证号", "类别", "事项", "协作单位", "状态", "开始日期", "办结日期", "金额（元）", "结果"),
         assistance.listed,
         lambda a, full, staff: who(a, full) + (
-            ASSISTANCE_CATEGORIES[a.category], a.title, labels(a.partners, PARTNERS), ASSISTANCE_STATUSES[a.status],
+            ASSISTANCE_CATEGORIES[a.category], a.title, joined(a.partner_labels), ASSISTANCE_STATUSES[a.status],
             a.opened_on, a.closed_on, a.amount, a.outcome or ""),
         lambda a: a.person, "assistance.index"),
     "attendance": Export(

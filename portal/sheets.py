@@ -23,6 +23,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER_SCAN_ROWS = 10
 TEXT_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
+HEADER_FONT, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -156,11 +157,10 @@ def workbook(title, headers, rows, note=None):
     caption = WriteOnlyCell(sheet, value=safe(title + ("（%s）" % note if note else "")))
     caption.font = Font(bold=True, size=13)
     sheet.append([caption])
-    fill = PatternFill("solid", fgColor="DDE7F3")
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=safe(header))
-        cell.font, cell.fill = Font(bold=True), fill
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -184,7 +184,7 @@ def template(title, headers, text_columns, choices, example, notes):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(10, min(30, len(str(header)) * 2 + 4))
         cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         if index - 1 in text_columns:
             for row in range(2, 2001):
                 sheet.cell(row=row, column=index).number_format = "@"
