@@ -4,10 +4,17 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import (absences, assistance, attachments, audit_views, auth, cases, cli, config, counselling, dashboard, db,
-               events, exports, family, filters, home, imports, merges, permissions, persons,
-               printing, queue, risks, screenings, security, settings, summaries, talks, timeline, tracking,
-               training, users, visits)
+from .tracking import absences, screenings, views as tracking
+from .care import assistance, counselling
+from .persons import attachments, family, merges, views as persons
+from .audit import views as audit_views
+from .accounts import auth, users
+from .cases import views as cases
+from . import cli, config, db, jinja, home, permissions, security, settings
+from .reports import dashboard, printing, queue, summaries
+from .training import events, views as training
+from .ledgers import exports, imports
+from .records import risks, talks, timeline, visits
 
 csrf = CSRFProtect()
 
@@ -37,7 +44,7 @@ def create_app(test_config=None):
                       screenings.bp, absences.bp, tracking.bp, attachments.bp, summaries.bp, printing.bp, dashboard.bp, counselling.bp, assistance.bp, training.bp, events.bp, exports.bp, imports.bp, merges.bp, timeline.bp, users.bp,
                       settings.bp, audit_views.bp):
         app.register_blueprint(blueprint)
-    filters.init_app(app)
+    jinja.init_app(app)
     cli.register(app)
     return app
 

@@ -6,9 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, backup, db, passwords, restoring
+from . import audit, db
+from .backup import make as backup, restore as restoring
+from .accounts import passwords
 from .db import database
-from .filters import human_size
+from .jinja import human_size
 from .models import User
 
 

@@ -8,13 +8,15 @@ from typing import Callable
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import audit, risk, timeline, tracking
-from .clock import utcnow
+from . import audit
+from .records import risk_levels, timeline
+from .tracking import views as tracking
+from .dates import utcnow
 from .db import database
-from .fragments import render_fragment
+from .responses import render_fragment
 from .permissions import load_person
-from .person_forms import ReasonForm
-from .versioning import history, save_versioned
+from .persons.forms import ReasonForm
+from .versions import history, save_versioned
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def create(kind, person_id):
         return redirect(url_for("persons.show", person_id=person.id))
     items, more = timeline.entries(person.id)
     return render_template("timeline/saved.html", message=message + "，已加入下方工作记录。", person=person,
-                           items=items, more=more, page=1, risk=risk.current(person.id), warnings=warnings,
+                           items=items, more=more, page=1, risk=risk_levels.current(person.id), warnings=warnings,
                            tracking=tracking.file_for(person) if kind.follow_up else None)
 
 

@@ -4,15 +4,15 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from . import audit
-from .backup import BackupError, backup_dir, last_backup, make_backup
-from .clock import utcnow
-from .filters import human_size
+from .backup.make import BackupError, backup_dir, last_backup, make_backup
+from .dates import utcnow
+from .jinja import human_size
 from .db import database
-from .forms import Form
+from .fields import Form
 from .models import Setting
 from .permissions import requires
-from .schedule import CADENCES, SCREENING_PRESETS, cadences, screening_settings
-from .tracking_forms import PresetForm
+from .tracking.plan import CADENCES, SCREENING_PRESETS, cadences, screening_settings
+from .tracking.forms import PresetForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 

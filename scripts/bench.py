@@ -247,7 +247,7 @@ def cmd_serve(args):
     from portal.permissions import public
 
     app.add_url_rule("/bench-bare", "bench_bare", public(lambda: "ok"))
-    from portal import breaches
+    from portal.tracking import breaches
 
     # the art. 20 counters of every case, in one SQL query (issue 4's goal), without a session
     app.add_url_rule("/bench-counters", "bench_counters", public(

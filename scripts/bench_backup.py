@@ -27,7 +27,8 @@ from bench_dataset import hwm_mb, median_time, private_copy, reset_hwm  # noqa: 
 
 def child(database, folder, repeat):
     """Run in the child process: the measurements, as one JSON line on stdout."""
-    from portal import backup, create_app, restoring
+    from portal.backup import make as backup, restore as restoring
+    from portal import create_app
 
     app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": database, "BACKUP_DIR": folder, "BACKUP_KEEP": repeat})
     out = {"repeat": repeat, "startup_hwm_mb": hwm_mb()}

@@ -25,7 +25,8 @@ PASSWORD = "Bench@2026ledger"
 
 def station(path):
     """The app on `path`, upgraded, with a lead who can sign in (test client, CSRF off)."""
-    from portal import create_app, db, passwords
+    from portal import create_app, db
+    from portal.accounts import passwords
     from portal.db import database
     from portal.models import User
 

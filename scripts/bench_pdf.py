@@ -42,7 +42,8 @@ def main():
     ids = [r[0] for r in con.execute("SELECT person_id FROM \"case\" WHERE status = 'active' ORDER BY id LIMIT 100")]
     con.close()
 
-    from portal import create_app, pdf, summaries
+    from portal import create_app, pdf
+    from portal.reports import summaries
     from portal.db import database
     from portal.models import Person, User
 

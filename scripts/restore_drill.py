@@ -14,8 +14,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from portal import audit, backup, create_app, db, restoring  # noqa: E402
-from portal.filters import human_size  # noqa: E402
+from portal import audit, create_app, db
+from portal.backup import make as backup, restore as restoring
+from portal.jinja import human_size
 
 
 def drill(path, scratch, key):

@@ -8,10 +8,10 @@ import pytest
 from stdnum.cn import ric
 
 from portal import create_app, db
-from portal.clock import utcnow
+from portal.dates import utcnow
 from portal.db import database
 from portal.models import Case, FamilyMember, Person, User
-from portal import passwords
+from portal.accounts import passwords
 
 PASSWORD = "Str0ng&Secret-pass"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}

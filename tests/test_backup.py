@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from portal import backup, create_app, restoring
+from portal.backup import make as backup, restore as restoring
+from portal import create_app
 from portal.db import database
 from portal.models import AuditLog, FamilyMember
 

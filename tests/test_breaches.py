@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal import breaches
+from portal.tracking import breaches
 from portal.models import Absence, Breach, Incident, RiskAssessment, Screening
 
 from conftest import in_app, make_person, make_user, text_of

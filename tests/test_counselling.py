@@ -4,7 +4,7 @@ import io
 import subprocess
 import zipfile
 
-from portal.exports import EXPORTS
+from portal.ledgers.exports import EXPORTS
 from portal.models import AuditLog, Case, CounsellingSession, RiskAssessment
 
 from conftest import in_app, make_family, make_person, text_of

@@ -1,6 +1,6 @@
 """Demo data: a believable station, demo accounts, and the banner on every page."""
 from portal.idcard import parse
-from portal.merging import suspected_pairs
+from portal.persons.duplicates import suspected_pairs
 from portal.models import Case, FamilyMember, Person, User
 
 
@@ -48,7 +48,7 @@ def test_no_banner_without_demo_data(client):
 
 def test_demo_tracking_follows_the_rules(app, runner):
     """The demo's screenings, breaches and incidents are what the rules modules make of them."""
-    from portal import breaches
+    from portal.tracking import breaches
     from portal.models import Breach, CaseEvent, Incident, Screening
 
     assert runner.invoke(args=["demo-data", "--persons", "120"]).exit_code == 0

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.models import (Absence, Breach, Case, FamilyMember, HomeVisit, Incident, Person, RiskAssessment, Screening,
-                           Talk)
+from portal.models import (Absence, Breach, Case, FamilyMember, HomeVisit, Incident, Person, RiskAssessment,
+                           Screening, Talk)
 
 from conftest import make_person
 

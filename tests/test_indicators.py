@@ -30,7 +30,7 @@ from datetime import date, datetime
 
 import pytest
 
-from portal import indicators
+from portal.reports import indicators
 from portal.models import Agreement, Case, CaseEvent, Incident, Person, Screening, Talk, User
 
 from conftest import in_app, valid_id

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from peewee import fn
 
-from portal import lifecycle
+from portal.cases import lifecycle
 from portal.models import AuditLog, Breach, Case, CaseEvent
 
 from conftest import in_app, make_person, text_of

@@ -4,7 +4,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal import passwords
+from portal.accounts import passwords
 from portal.models import User
 
 from conftest import make_user

@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from portal.models import Case, Setting
-from portal import risk
+from portal.records import risk_levels
 
 from conftest import in_app, make_person, make_talk, talk_form
 
@@ -54,7 +54,7 @@ def test_recording_the_talk_clears_the_row(client, users, login_as):
 def test_risk_review_follows_the_level_cadence(client, users, login_as):
     person = make_person("复评", worker=users["worker"].id)
     make_talk(person, users["worker"].id, next_date=date(2026, 12, 20))
-    in_app(risk.force_high)(person, "positive_screening", on=date(2026, 10, 20))  # high: monthly
+    in_app(risk_levels.force_high)(person, "positive_screening", on=date(2026, 10, 20))  # high: monthly
     login_as("worker")
     assert due(client, "风险复评") == {"复评"} and due(client) == set()
 

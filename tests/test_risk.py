@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from portal import risk
+from portal.records import risk_levels
 from portal.models import AuditLog, RiskAssessment
 
 from conftest import in_app, make_person, make_talk
@@ -15,7 +15,7 @@ def test_assessment_sets_next_review_from_the_level(client, users, login_as):
     for level, expected in (("high", "2026-12-20"), ("medium", "2027-02-20"), ("low", "2027-05-20")):
         client.post("/persons/%d/risks/" % person.id, data={"assessed_on": "2026-11-20", "level": level,
                                                               "factors": ["family", "unemployed"]})
-        latest = risk.current(person.id)
+        latest = risk_levels.current(person.id)
         assert latest.level == level and str(latest.next_review) == expected
     assert latest.factors == "family,unemployed" and latest.assessor_id == users["worker"].id
 
@@ -29,11 +29,11 @@ def test_invalid_assessment_keeps_input_with_chinese_errors(client, users, login
     assert response.status_code == 422 and "<html" not in body and "请选择风险等级" in body and "保留的说明" in body
 
 
-@pytest.mark.parametrize("trigger", sorted(risk.FORCED_HIGH))
+@pytest.mark.parametrize("trigger", sorted(risk_levels.FORCED_HIGH))
 def test_forced_high_triggers(app, users, trigger):
     person = make_person("张三")
-    in_app(risk.force_high)(person, trigger, on=date(2026, 11, 20))
-    current = risk.current(person.id)
+    in_app(risk_levels.force_high)(person, trigger, on=date(2026, 11, 20))
+    current = risk_levels.current(person.id)
     assert current.level == "high" and current.forced_by == trigger and str(current.next_review) == "2026-12-20"
     assert AuditLog.get(AuditLog.action == "risk.force_high").person_id == person.id
 
@@ -41,7 +41,7 @@ def test_forced_high_triggers(app, users, trigger):
 def test_unknown_trigger_is_a_programming_error(app):
     person = make_person("张三")
     with pytest.raises(ValueError):
-        in_app(risk.force_high)(person, "bad_mood")
+        in_app(risk_levels.force_high)(person, "bad_mood")
 
 
 def test_level_shows_on_the_person_page_and_in_the_timeline(client, users, login_as):
@@ -90,15 +90,15 @@ def test_a_wrong_level_can_be_corrected_or_deleted_and_the_queue_follows(client,
     make_talk(person, users["worker"].id, next_date=date(2026, 12, 20))
     login_as("worker")
     client.post("/persons/%d/risks/" % person.id, data={"assessed_on": "2026-10-01", "level": "high"})
-    wrong = risk.current(person.id)
+    wrong = risk_levels.current(person.id)
     assert due(client, "风险复评") == {"张三"}  # high: reviewed monthly, due 2026-11-01
     fixed = client.post("/risks/%d/edit" % wrong.id, headers={"HX-Request": "true"},
                         data={"assessed_on": "2026-10-01", "level": "low", "version": "1"})
     assert fixed.status_code == 200 and "低风险" in fixed.get_data(as_text=True)
-    assert risk.current(person.id).level == "low" and str(risk.current(person.id).next_review) == "2027-04-01"
+    assert risk_levels.current(person.id).level == "low" and str(risk_levels.current(person.id).next_review) == "2027-04-01"
     assert due(client, "风险复评") == set()
     assert "第 1 版" in client.get("/risks/%d" % wrong.id).get_data(as_text=True)
     assert client.post("/risks/%d/delete" % wrong.id, data={"reason": ""}).status_code == 422
     client.post("/risks/%d/delete" % wrong.id, data={"reason": "录错了人"})
-    assert risk.current(person.id) is None
+    assert risk_levels.current(person.id) is None
     assert AuditLog.get(AuditLog.action == "risk.delete").reason == "录错了人"

@@ -5,7 +5,7 @@ import pytest
 from peewee import Value
 
 from portal.db import database
-from portal.schedule import add_months, cadences, next_screening, sql_add_months, sql_next_screening
+from portal.tracking.plan import add_months, cadences, next_screening, sql_add_months, sql_next_screening
 
 CASES = [
     (date(2024, 1, 31), 1, date(2024, 2, 29)),   # leap year February

@@ -12,7 +12,8 @@ from datetime import date
 
 import pytest
 
-from portal import pdf, summaries
+from portal import pdf
+from portal.reports import summaries
 from portal.models import Case
 from portal.models import AuditLog, Person, PrintJob, Screening
 
@@ -201,7 +202,7 @@ def test_others_cannot_see_a_batch(client, users, login_as):
 
 
 def test_a_merged_pdf_is_refused_beyond_its_limit(client, users, login_as, monkeypatch):
-    from portal import printing
+    from portal.reports import printing
     monkeypatch.setattr(printing, "MAX_MERGED", 2)
     for i in range(3):
         make_person("上限%d" % i)

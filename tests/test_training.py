@@ -3,7 +3,7 @@ import re
 import subprocess
 from decimal import Decimal
 
-from portal import training
+from portal.training import views as training
 from portal.models import Attendance, Trainee, TrainingSession
 
 from conftest import in_app, text_of

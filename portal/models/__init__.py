@@ -3,8 +3,9 @@ from .core import (ACTIVE_STATUSES, CASE_STATUSES, MEASURES, RELATIONS, ROLES, S
                    FamilyMember, Person, Setting, User, UserSession, Versioned)
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
                       HomeVisit, Revision, RiskAssessment, Talk)
-from .tracking import (ABSENCE_KINDS, BREACH_KINDS, CASE_ACTION_BUTTONS, CASE_ACTIONS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS,
-                       RESULTS, SAMPLES, SCREENING_KINDS, Absence, Agreement, Breach, CaseEvent, Incident, Screening)
+from .tracking import (ABSENCE_KINDS, BREACH_KINDS, CASE_ACTION_BUTTONS, CASE_ACTIONS, DISCOVERED, INCIDENT_KINDS,
+                       MISSED_RESULTS, PANELS, RESULTS, SAMPLES, SCREENING_KINDS, Absence, Agreement, Breach,
+                       CaseEvent, Incident, Screening)
 from .printing import JOB_STATUSES, PrintJob
 from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)

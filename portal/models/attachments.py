@@ -2,7 +2,7 @@
 beside the database, never under static/; deleted only softly, the file stays on disk."""
 from peewee import Check, CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, Case, Person, User, _in
 from .tracking import Agreement
 

@@ -2,7 +2,7 @@
 items: 民政救助, 医疗救助, 就业, 助学, 法律援助) with their timeline of steps."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, FamilyMember, Person, User, Versioned, _in
 
 COUNSELLING_MODES = {"individual": "个体", "group": "团体", "family": "家庭", "sandplay": "沙盘"}

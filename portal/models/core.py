@@ -15,8 +15,8 @@ from peewee import (
     fn,
 )
 
-from .. import name_keys
-from ..clock import utcnow
+from .. import pinyin
+from ..dates import utcnow
 from ..db import database
 
 ROLES = {
@@ -163,7 +163,7 @@ class Person(Versioned):
 
     @staticmethod
     def search_keys(name):
-        return name_keys.search_keys(name)
+        return pinyin.search_keys(name)
 
     @classmethod
     def with_current_case(cls):

@@ -3,7 +3,7 @@ import json
 
 from peewee import DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, Person, User
 
 

@@ -1,7 +1,7 @@
 """Batch printing jobs: rendered in the background, downloaded once, then deleted."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, User, _in
 
 JOB_STATUSES = {"running": "正在生成", "done": "已完成，待下载", "cancelled": "已取消", "failed": "生成失败",

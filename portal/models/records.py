@@ -2,7 +2,7 @@
 earlier versions of corrected records."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, Person, User, Versioned, _in
 
 TALK_PLACES = {"sunshine": "阳光驿站", "home": "家中", "work": "单位", "phone": "电话", "video": "视频"}

@@ -5,7 +5,7 @@ The rules that read these tables live in lifecycle.py and breaches.py.
 """
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..clock import utcnow
+from ..dates import utcnow
 from .core import BaseModel, Case, Person, User, Versioned, _in
 
 SCREENING_KINDS = {"onsite": "现场检测", "lab": "实验室检测", "retest": "复检"}

@@ -1,0 +1,125 @@
+"""The append-only, hash-chained audit trail (等保 8.1.4.3)."""
+import contextlib
+import contextvars
+import hashlib
+import json
+
+from flask import abort, has_request_context, request
+from flask_login import current_user
+from peewee import PeeweeException
+
+from ..dates import utcnow
+from ..db import database
+from ..models import AuditLog
+
+GENESIS = "0" * 64
+FIELDS = ("ts", "user_id", "username", "action", "object_type", "object_id", "person_id", "outcome", "ip",
+          "reason", "detail")
+
+
+_pending = contextvars.ContextVar("audit_pending", default=None)  # rows held by batch()
+
+
+class AuditUnavailable(Exception):
+    """The audit row could not be written: the request must fail (AU1)."""
+
+
+def _digest(prev_hash, values):
+    payload = json.dumps([prev_hash] + [str(values[f]) if values[f] is not None else None for f in FIELDS],
+                         ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(action, obj=None, *, object_type=None, object_id=None, person=None, outcome="ok",
+           reason=None, detail=None, user=None):
+    """Append one audit row in the current (or a new) IMMEDIATE transaction.
+
+    `person` names the person a case or family row belongs to, so "who viewed or changed
+    this person" finds it; rows about a Person carry it themselves.
+    """
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    if obj is not None:
+        object_type = object_type or type(obj).__name__.lower()
+        object_id = obj.id
+    if person is None and object_type == "person":
+        person = object_id
+    values = {
+        "ts": utcnow().replace(microsecond=0),
+        "user_id": getattr(user, "id", None),
+        "username": getattr(user, "username", None),
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "person_id": getattr(person, "id", person),
+        "outcome": outcome,
+        "ip": request.remote_addr if has_request_context() else None,
+        "reason": reason,
+        "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str) if detail else None,
+    }
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(values)
+        return None
+    try:
+        with database.atomic():
+            last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+            prev = last.hash if last else GENESIS
+            return AuditLog.create(prev_hash=prev, hash=_digest(prev, values), **values)
+    except PeeweeException as exc:
+        raise AuditUnavailable(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def batch():
+    """Hold the rows record() makes and append them, chained, in one insert at the end.
+
+    For imports and exports that audit thousands of rows: use it inside the transaction of
+    the change (`with database.atomic(), audit.batch():`), so the rows are written with it
+    or not at all; record() returns None while a batch is open.
+    """
+    rows = []
+    token = _pending.set(rows)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    try:
+        with database.atomic():
+            last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+            prev = last.hash if last else GENESIS
+            chained = []
+            for values in rows:
+                digest = _digest(prev, values)
+                chained.append({**values, "prev_hash": prev, "hash": digest})
+                prev = digest
+            for start in range(0, len(chained), 500):
+                AuditLog.insert_many(chained[start:start + 500]).execute()
+    except PeeweeException as exc:
+        raise AuditUnavailable(str(exc)) from exc
+
+
+def record_or_abort(*args, **kwargs):
+    """record(), answering 503 when the audit trail cannot be written."""
+    try:
+        return record(*args, **kwargs)
+    except AuditUnavailable:
+        abort(503)
+
+
+def last_change(obj, action):
+    """The newest audit row of `action` on obj: who saved the version a conflict shows."""
+    return (AuditLog.select().where(AuditLog.object_type == type(obj).__name__.lower(),
+                                    AuditLog.object_id == obj.id, AuditLog.action == action)
+            .order_by(AuditLog.id.desc()).first())
+
+
+def verify_chain():
+    """Return the id of the first row whose hash does not match, or None if intact."""
+    prev = GENESIS
+    for row in AuditLog.select().order_by(AuditLog.id).iterator():
+        values = {f: getattr(row, f) for f in FIELDS}
+        if row.prev_hash != prev or row.hash != _digest(prev, values):
+            return row.id
+        prev = row.hash
+    return None

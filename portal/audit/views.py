@@ -1,0 +1,86 @@
+"""The lead's audit pages: the trail, who viewed a person, what a user viewed (AU7)."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from .. import audit
+from ..dates import day_start_utc, parse_day
+from ..models import AuditLog, Person, User
+from ..permissions import requires
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def date_range(args):
+    """Station-local date strings from the query → naive-UTC bounds (inclusive days)."""
+    start, end = parse_day(args.get("start")), parse_day(args.get("end"))
+    bounds = []
+    if start:
+        bounds.append(AuditLog.ts >= day_start_utc(start))
+    if end:
+        bounds.append(AuditLog.ts < day_start_utc(end + timedelta(days=1)))
+    return bounds, {"start": start, "end": end}
+
+
+def page_of(query):
+    """One page of rows, newest first, with the names of the persons and accounts they concern."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"] * 5
+    rows = list(query.order_by(AuditLog.id.desc()).paginate(page, size))
+    ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
+    names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))}
+    accounts = User.names()
+    names.update({("user", i): n for i, n in accounts.items() if i in ids["user"]})
+    return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts}
+
+
+@bp.get("/")
+@requires("audit.read")
+def index():
+    """The whole trail, filterable by user, action and date, with the chain check."""
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(*bounds) if bounds else AuditLog.select()
+    action = request.args.get("action", "").strip()
+    username = request.args.get("username", "").strip()
+    if action:
+        query = query.where(AuditLog.action == action)
+    if username:
+        query = query.where(AuditLog.username == username)
+    listing = page_of(query)
+    audit.record_or_abort("audit.view", object_type="audit")
+    return render_template("audit/index.html", **listing, dates=dates, action=action, username=username,
+                           users=User.select().order_by(User.username),
+                           actions=[r.action for r in AuditLog.select(AuditLog.action).distinct()])
+
+
+@bp.get("/verify")
+@requires("audit.read")
+def verify():
+    """Recompute the whole hash chain (slow on a large trail, so only on request)."""
+    broken = audit.verify_chain()
+    audit.record_or_abort("audit.verify", object_type="audit", outcome="ok" if broken is None else "failed")
+    return render_template("audit/verify.html", broken=broken, total=AuditLog.select().count())
+
+
+@bp.get("/persons/<int:person_id>")
+@requires("audit.read")
+def person(person_id):
+    """Who viewed or changed this person."""
+    target = Person.get_or_none(Person.id == person_id) or abort(404)
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(AuditLog.person_id == target.id, *bounds)
+    listing = page_of(query)
+    audit.record_or_abort("audit.person", target)
+    return render_template("audit/person.html", person=target, **listing, dates=dates)
+
+
+@bp.get("/users/<int:user_id>")
+@requires("audit.read")
+def user(user_id):
+    """What this user viewed and did."""
+    target = User.get_or_none(User.id == user_id) or abort(404)
+    bounds, dates = date_range(request.args)
+    query = AuditLog.select().where(AuditLog.user == target.id, *bounds)
+    listing = page_of(query)
+    audit.record_or_abort("audit.user", target)
+    return render_template("audit/user.html", target=target, **listing, dates=dates)

@@ -1,0 +1,247 @@
+"""Backups of the database and uploads: online copy, manifest, rotation (B1); restoring.py checks and restores them.
+
+A backup is three things side by side in BACKUP_DIR (default `backups/` beside the database):
+`portal-YYYYMMDD-HHMMSS.sqlite3` (station time), its `.sqlite3.manifest.json` and a
+`portal-YYYYMMDD-HHMMSS.uploads/` folder with copies of the uploaded files.
+"""
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import current_app
+
+from .. import audit
+from ..dates import local, utcnow
+
+NAME = re.compile(r"^portal-(\d{8}-\d{6})(?:-(\d+))?\.sqlite3$")
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+class BackupError(Exception):
+    """A backup or restore was not made; the message tells the operator why, in Chinese."""
+
+
+def live_path():
+    return Path(current_app.config["DATABASE"]).resolve()
+
+
+def uploads_dir():
+    return live_path().parent / "uploads"
+
+
+def backup_dir():
+    """BACKUP_DIR from the config; a relative one is taken beside the database."""
+    return live_path().parent / (current_app.config.get("BACKUP_DIR") or "backups")
+
+
+def manifest_path(path):
+    return Path(str(path) + MANIFEST_SUFFIX)
+
+
+def uploads_copy(path):
+    return Path(str(path)[:-len(".sqlite3")] + ".uploads")
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_only(path):
+    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+
+
+def sqlite_copy(source, target):
+    """Copy a database with the online backup API in one step: one consistent snapshot, writers go on (WAL)."""
+    src, dst = sqlite3.connect(str(source), timeout=30), sqlite3.connect(str(target), timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def integrity(path):
+    """None when PRAGMA integrity_check answers "ok", else what it (or SQLite) said."""
+    try:
+        con = _read_only(path)
+        try:
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if rows == ["ok"] else "；".join(rows)
+
+
+def describe(path):
+    """Row counts of every table and the applied portal migrations of a database file."""
+    con = _read_only(path)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = {n: con.execute('SELECT count(*) FROM "%s"' % n.replace('"', '""')).fetchone()[0] for n in names}
+        migrations = ([r[0] for r in con.execute("SELECT name FROM schema_migration ORDER BY name")]
+                      if "schema_migration" in tables else [])
+    finally:
+        con.close()
+    return tables, migrations
+
+
+def files_under(folder):
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file()) if Path(folder).is_dir() else []
+
+
+def _copy_uploads(source, target):
+    """Copy every uploaded file; the manifest lists each copy's hash."""
+    target.mkdir(mode=0o700)
+    listed = []
+    for path in files_under(source):
+        name = path.relative_to(source).as_posix()
+        copy = target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            shutil.copyfile(path, copy)
+        except FileNotFoundError:
+            continue  # removed since listed: an upload whose transaction failed, named by no row
+        listed.append({"name": name, "sha256": sha256(copy), "size": copy.stat().st_size})
+    return listed
+
+
+def _new_path(folder):
+    stamp = local(utcnow()).strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        path = folder / ("portal-%s%s.sqlite3" % (stamp, "-%d" % n if n else ""))
+        if not (path.exists() or manifest_path(path).exists() or uploads_copy(path).exists()):
+            return path
+    raise BackupError("备份目录中同名文件过多：%s" % folder)
+
+
+def make_backup(dest_dir=None, reason="manual", rotate=True):
+    """Copy the live database (online backup API) and uploads, check the copy, write its manifest, rotate.
+
+    The database is copied before the uploads: an upload is written before the row naming it is
+    committed, so every file the snapshot refers to is already there when the uploads are copied.
+    """
+    source = live_path()
+    if not source.is_file():
+        raise BackupError("找不到数据库文件 %s。" % source)
+    folder = Path(dest_dir).resolve() if dest_dir else backup_dir()
+    path = None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = _new_path(folder)
+        partial = path.with_name(path.name + ".partial")
+        try:
+            sqlite_copy(source, partial)
+            con = sqlite3.connect(str(partial))
+            con.execute("PRAGMA journal_mode=DELETE")  # a self-contained file: no -wal beside it
+            con.close()
+            problem = integrity(partial)
+            if problem:
+                raise BackupError("备份副本完整性检查未通过：%s" % problem)
+            os.chmod(partial, 0o600)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        tables, migrations = describe(path)
+        manifest = {"file": path.name, "created_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "source": str(source),
+                    "reason": reason, "migrations": migrations, "sha256": sha256(path),
+                    "size": path.stat().st_size, "tables": tables, "sqlite_version": sqlite3.sqlite_version,
+                    "integrity_check": "ok", "uploads": _copy_uploads(uploads_dir(), uploads_copy(path))}
+        manifest["signature"] = signature(manifest)
+        _write_json(manifest_path(path), manifest)
+    except (OSError, sqlite3.Error) as exc:
+        if path is not None:  # leave no half-made backup behind
+            _delete(path)
+        raise BackupError("备份失败：%s" % exc) from exc
+    removed = _rotate(folder, current_app.config.get("BACKUP_KEEP", 14)) if rotate else []
+    audit.record("backup.create", object_type="backup", detail={
+        "file": path.name, "sha256": manifest["sha256"], "size": manifest["size"], "folder": str(folder),
+        "uploads": len(manifest["uploads"]), "reason": reason, "rotated_out": [p.name for p in removed]})
+    return {"path": path, "manifest": manifest, "removed": removed}
+
+
+def signature(manifest):
+    """HMAC-SHA256 of the manifest with the station's SECRET_KEY: a backup edited together with a
+    recomputed hash in its manifest no longer matches, and another station's backup is told apart."""
+    body = json.dumps({k: v for k, v in manifest.items() if k != "signature"}, ensure_ascii=False, sort_keys=True)
+    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _write_json(path, data):
+    temp = path.with_name(path.name + ".partial")
+    temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.chmod(temp, 0o600)
+    os.replace(temp, path)
+
+
+def list_backups(folder):
+    """Backup files in a folder, oldest first."""
+    def key(path):
+        match = NAME.match(path.name)
+        return match.group(1), int(match.group(2) or 0)
+    return sorted((p for p in Path(folder).glob("portal-*.sqlite3") if NAME.match(p.name)), key=key)
+
+
+def _rotate(folder, keep):
+    """Delete all but the newest `keep` backups, with their manifests and uploads."""
+    old = list_backups(folder)[:-max(1, int(keep))]
+    for path in old:
+        _delete(path)
+    return old
+
+
+def _delete(path):
+    path.unlink(missing_ok=True)
+    manifest_path(path).unlink(missing_ok=True)
+    shutil.rmtree(uploads_copy(path), ignore_errors=True)
+
+
+def read_manifest(path):
+    try:
+        return json.loads(manifest_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def backup_path(path):
+    """The backup file named by its own path or by its manifest's."""
+    path = str(path)
+    return Path(path[:-len(MANIFEST_SUFFIX)] if path.endswith(MANIFEST_SUFFIX) else path).resolve()
+
+
+def last_backup(folder=None):
+    """The newest backup in the folder (time, size, whether its copy passed the check), or None."""
+    folder = Path(folder) if folder else backup_dir()
+    found = list_backups(folder) if folder.is_dir() else []
+    if not found:
+        return None
+    path = found[-1]
+    manifest = read_manifest(path) or {}
+    created = created_at(manifest) or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    return {"path": path, "name": path.name, "folder": folder, "created_at": created, "size": path.stat().st_size,
+            "verified": manifest.get("integrity_check") == "ok" and manifest.get("size") == path.stat().st_size,
+            "sha256": manifest.get("sha256")}
+
+
+def created_at(manifest):
+    """The manifest's creation time as a naive UTC datetime, or None."""
+    try:
+        return datetime.strptime(manifest["created_at"], "%Y-%m-%dT%H:%M:%SZ")
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def created_text(manifest):
+    """Creation time in station time, for operators."""
+    created = created_at(manifest)
+    return local(created).strftime("%Y-%m-%d %H:%M:%S") if created else "（时间不明）"

@@ -1,0 +1,133 @@
+"""Assistance cases (the "N" items): opened on the person page, a timeline of steps added inline
+(HTMX), status through to 办结 or 未通过 with the outcome and amount; the station list with
+yearly totals by category and status. Each case appears in the person's timeline."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from peewee import fn
+
+from .. import audit, entries
+from ..records import timeline
+from .forms import AssistanceForm, StatusForm, StepForm
+from ..dates import today
+from ..db import database
+from ..models import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep,
+                      Person)
+from ..permissions import load_person, persons_in_scope, requires
+
+bp = Blueprint("assistance", __name__)
+timeline.register("assistance", AssistanceCase, AssistanceCase.opened_on, "assistance/_entry.html")
+
+
+def load(assistance_id):
+    case = AssistanceCase.get_or_none(AssistanceCase.id == assistance_id,
+                                      AssistanceCase.deleted_at.is_null()) or abort(404)
+    return case, load_person(case.person_id)
+
+
+@bp.route("/persons/<int:person_id>/assistance/new", methods=["GET", "POST"])
+@requires("records.write")
+def new(person_id):
+    """Open an assistance case for the person or a family member (e.g. the child's schooling)."""
+    person = load_person(person_id)
+    form = AssistanceForm(opened_on=today()) if request.method == "GET" else AssistanceForm()
+    form.set_family(person)
+    if request.method == "POST" and form.validate():
+        with database.atomic():
+            case = AssistanceCase.create(person=person.id, staff=current_user.id, **form.values())
+            audit.record_or_abort("assistance.create", case, person=person)
+        flash("帮扶事项已建立，请逐步记录办理过程。", "success")
+        return redirect(url_for("assistance.show", assistance_id=case.id))
+    return render_template("assistance/new.html", person=person, form=form), 422 if form.errors else 200
+
+
+def render_case(case, person, status=200, **forms):
+    steps = list(case.steps.order_by(AssistanceStep.on, AssistanceStep.id))
+    template = "assistance/_steps.html" if forms.get("fragment") else "assistance/show.html"
+    return render_template(template, case=case, person=person, steps=steps,
+                           step_form=forms.get("step_form") or StepForm(formdata=None, on=today()),
+                           status_form=forms.get("status_form") or StatusForm(formdata=None, status=case.status,
+                                                                             closed_on=case.closed_on or today(),
+                                                                             outcome=case.outcome, amount=case.amount)
+                           ), status
+
+
+@bp.get("/assistance/<int:assistance_id>")
+@requires("records.read")
+def show(assistance_id):
+    """One assistance case with its steps."""
+    case, person = load(assistance_id)
+    audit.record_or_abort("assistance.view", case, person=person)
+    return render_case(case, person)
+
+
+@bp.post("/assistance/<int:assistance_id>/steps")
+@requires("records.write")
+def add_step(assistance_id):
+    """Add a step inline; the steps list comes back (HTMX) with an empty form for the next one."""
+    case, person = load(assistance_id)
+    if case.status not in OPEN_ASSISTANCE:
+        abort(409)
+    form = StepForm()
+    if not form.validate():
+        return render_case(case, person, 422, step_form=form, fragment=entries.htmx())
+    with database.atomic():
+        step = AssistanceStep.create(assistance=case.id, staff=current_user.id, **form.values())
+        if case.status == "applied":
+            AssistanceCase.update(status="accepted", version=AssistanceCase.version + 1).where(
+                AssistanceCase.id == case.id).execute()
+        audit.record_or_abort("assistance.step", step, person=person, detail={"assistance": case.id})
+    if not entries.htmx():
+        return redirect(url_for("assistance.show", assistance_id=case.id))
+    return render_case(AssistanceCase.get_by_id(case.id), person, fragment=True)
+
+
+@bp.post("/assistance/<int:assistance_id>/status")
+@requires("records.write")
+def set_status(assistance_id):
+    """Move the case on; 办结 and 未通过 need the date and the outcome (and the amount if any)."""
+    case, person = load(assistance_id)
+    form = StatusForm()
+    if not form.validate():
+        return render_case(case, person, 422, status_form=form)
+    closing = form.status.data in ("closed", "rejected")
+    with database.atomic():
+        AssistanceCase.update(status=form.status.data, closed_on=form.closed_on.data if closing else None,
+                              outcome=form.outcome.data or None, amount=form.amount.data,
+                              version=AssistanceCase.version + 1).where(AssistanceCase.id == case.id).execute()
+        audit.record_or_abort("assistance.update", case, person=person, detail={"status": form.status.data})
+    flash("帮扶事项状态已更新为“%s”。" % ASSISTANCE_STATUSES[form.status.data], "success")
+    return redirect(url_for("assistance.show", assistance_id=case.id))
+
+
+@bp.get("/assistance/")
+@requires("records.read")
+def index():
+    """All assistance cases in scope, by category, status and year, with the year's totals."""
+    filters, query = listed(request.args)
+    totals = {}
+    for row in year_of(filters["year"]).select(
+            AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
+            fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
+        totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
+    listing = entries.list_page(query, filters, "assistance.list")
+    return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
+                           statuses=ASSISTANCE_STATUSES, year=filters["year"])
+
+
+def year_of(year):
+    """The assistance cases in the user's scope opened in `year`."""
+    return persons_in_scope(current_user, AssistanceCase.select(AssistanceCase, Person).join(Person).where(
+        AssistanceCase.deleted_at.is_null(), Person.deleted_at.is_null(),
+        fn.strftime("%Y", AssistanceCase.opened_on) == str(year)))
+
+
+def listed(args):
+    """The filters in `args` and the assistance cases they select (newest first); the Excel export uses it too."""
+    filters = {"category": args.get("category") if args.get("category") in ASSISTANCE_CATEGORIES else "",
+               "status": args.get("status") if args.get("status") in ASSISTANCE_STATUSES else "",
+               "year": args.get("year", type=int) or today().year}
+    query = year_of(filters["year"])
+    for name in ("category", "status"):
+        if filters[name]:
+            query = query.where(getattr(AssistanceCase, name) == filters[name])
+    return filters, query.order_by(AssistanceCase.opened_on.desc(), AssistanceCase.id.desc())

@@ -1,0 +1,49 @@
+"""Family members and guardians of a person, added and removed inline (HTMX)."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from .. import audit
+from ..dates import utcnow
+from ..db import database
+from ..models import FamilyMember
+from .forms import FamilyMemberForm
+from ..permissions import load_person, requires
+from .views import render_show
+
+bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
+
+
+def render_list(person, form=None, status=200):
+    """The family partial for HTMX; without JavaScript, the person page it belongs to."""
+    if not request.headers.get("HX-Request"):
+        if status == 200:
+            return redirect(url_for("persons.show", person_id=person.id))
+        return render_show(person, form, status)
+    return render_template("family/_list.html", person=person, family=list(person.live_family()),
+                           form=form or FamilyMemberForm(formdata=None)), status
+
+
+@bp.post("/")
+@requires("persons.write")
+def create(person_id):
+    """Add a family member; an invalid entry comes back with its errors and what was typed."""
+    person = load_person(person_id)
+    form = FamilyMemberForm()
+    if not form.validate():
+        return render_list(person, form, 422)
+    with database.atomic():
+        member = FamilyMember.create(person=person, **form.values())
+        audit.record_or_abort("family.create", member, person=person)
+    return render_list(person)
+
+
+@bp.post("/<int:member_id>/delete")
+@requires("persons.write")
+def delete(person_id, member_id):
+    """Soft-delete a family member entry."""
+    person = load_person(person_id)
+    member = FamilyMember.get_or_none(FamilyMember.id == member_id, FamilyMember.person == person,
+                                      FamilyMember.deleted_at.is_null()) or abort(404)
+    with database.atomic():
+        FamilyMember.update(deleted_at=utcnow()).where(FamilyMember.id == member.id).execute()
+        audit.record_or_abort("family.delete", member, person=person)
+    return render_list(person)

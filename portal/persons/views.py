@@ -1,0 +1,288 @@
+"""Case files of supervised persons: list and search, detail, create, edit, soft delete."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from peewee import IntegrityError
+
+from ..tracking import absences, breaches, screenings, views as tracking
+from . import attachments, merges
+from .. import audit, idcard
+from ..care import counselling
+from ..cases import lifecycle
+from ..records import risk_levels, risks, talks, timeline, visits
+from ..dates import utcnow
+from ..db import database
+from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
+from ..permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
+from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
+from ..versions import save_versioned
+
+bp = Blueprint("persons", __name__, url_prefix="/persons")
+DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
+
+# The list opens on the persons under management; a search looks at everyone.
+STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+
+
+def list_filters(args):
+    q = args.get("q", "").strip()[:40]
+    status = args.get("status")
+    return {
+        "q": q,
+        "measure": args.get("measure") if args.get("measure") in MEASURES else "",
+        "status": status if status in STATUS_FILTERS else ("all" if q else "current"),
+        "worker": args.get("worker", type=int) or 0,
+    }
+
+
+def filtered(filters):
+    """The persons the current user may open, narrowed by the filters."""
+    query = persons_in_scope(current_user, Person.with_current_case().where(Person.deleted_at.is_null()))
+    if filters["q"]:
+        query = query.where(Person.matching(filters["q"]))
+    if filters["measure"]:
+        query = query.where(Case.measure == filters["measure"])
+    if filters["status"] == "current":
+        query = query.where(Case.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] != "all":
+        query = query.where(Case.status == filters["status"])
+    if filters["worker"]:
+        query = query.where(Case.worker == filters["worker"])
+    return query
+
+
+def others_matching(q):
+    """For a worker: persons of colleagues matching the full name or full ID number exactly (shown masked)."""
+    if not q or current_user.role != "worker":
+        return []
+    exact = (Person.name == q) | (Person.id_number == idcard.normalize(q))
+    return list(Person.select(Person.id, Person.name, Person.sex, Person.id_number)
+                .where(Person.deleted_at.is_null(), exact, Person.id.not_in(scoped_person_ids(current_user)))
+                .limit(10))
+
+
+@bp.get("/")
+@requires("persons.read")
+def index():
+    """The list of persons with active search, filters and paging."""
+    filters = list_filters(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"]
+    query = filtered(filters)
+    total = query.count()
+    rows = list(query.select_extend(risk_levels.level_of(Person.id, with_date=True).alias("risk_level"),
+                                    breaches.sql_serious_case(Case.id).alias("serious"))
+                .order_by(Person.name_pinyin, Person.id).paginate(page, size))
+    others = others_matching(filters["q"])
+    shown = {k: v for k, v in filters.items() if v}
+    if idcard.FULL_ID.fullmatch(filters["q"]):
+        shown["q"] = idcard.mask(filters["q"])
+    audit.record_or_abort("person.list", object_type="person",
+                          detail={**shown, "page": page, "shown": len(rows) + len(others)})
+    return render_template("persons/index.html", rows=rows, others=others, total=total, page=page, size=size,
+                           filters=filters, export_args={k: v for k, v in filters.items() if v},
+                           workers=User.staff("worker"), measures=MEASURES,
+                           statuses=STATUS_FILTERS, worker_names=User.names())
+
+
+@bp.get("/<int:person_id>")
+@requires("persons.read")
+def show(person_id):
+    """A person's file (a counsellor sees a summary); reading it is audited."""
+    person = load_person(person_id)
+    breaches.sweep(current_user)
+    audit.record_or_abort("person.view", person)
+    return render_show(person)
+
+
+def render_show(person, family_form=None, status=200):
+    """The person page; the family partial's failed no-JavaScript submit comes back here too."""
+    items, more = timeline.entries(person.id)
+    record_form, record_template = opened_record_form(person)
+    return render_template("persons/show.html", person=person, case=person.current_case(),
+                           family=list(person.live_family()), staff=User.names(), risk=risk_levels.current(person.id),
+                           items=items, more=more, page=1, record_form=record_form, record_template=record_template,
+                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
+                           counselling=counselling.sessions_of(person) if can(current_user, "counselling.read")
+                           else [], attachments=attachments.section(person)), status
+
+
+def opened_record_form(person):
+    """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
+    record = request.args.get("record")
+    kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK, "screening": screenings.SCREENING,
+            "hair": screenings.SCREENING, "absence": absences.ABSENCE}.get(record)
+    if kind is None or not can(current_user, "records.write"):
+        return None, None
+    form = kind.blank(person)
+    if record == "hair":  # from the queue's 毛发检测: a laboratory hair test
+        form.sample.data, form.kind.data = "hair", "lab"
+    return form, kind.template("form")
+
+
+def staff_choices(form, case=None):
+    """Active staff to assign, plus whoever is assigned now (even if since disabled)."""
+    keep = [getattr(case, name + "_id") for name in ("officer", "worker", "counsellor")] if case else []
+    pick = (User.is_active | User.id.in_([k for k in keep if k]))
+    workers = User.select().where(pick, User.role == "worker")
+    if current_user.role == "worker":
+        workers = workers.where(User.id == current_user.id)
+    form.set_staff(User.select().where(pick, User.role.in_(("officer", "lead"))).order_by(User.display_name),
+                   workers.order_by(User.display_name),
+                   User.select().where(pick, User.role == "counsellor").order_by(User.display_name))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("persons.write")
+def new():
+    """Register a person with their case in one form."""
+    form, case_form = PersonForm(prefix="p"), CaseForm(prefix="c")
+    staff_choices(case_form)
+    if request.method == "GET" and current_user.role == "worker":
+        case_form.worker.data = current_user.id
+    similar = []
+    if request.method == "POST" and all([form.validate(), case_form.validate()]):
+        values = form.values()
+        # a file with the same name and birth date (another ID number) is shown to check first
+        similar = [f for f in merges.warnings_for(values["name"], values["id_number"]) if not f["same_id"]]
+        person = register(form, case_form, values) if not similar or request.form.get("distinct") else None
+        if person:
+            flash("已登记。", "success")
+            return redirect(url_for("persons.show", person_id=person.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("persons/new.html", form=form, case_form=case_form, found=similar), status
+
+
+def register(form, case_form, values):
+    """Create the person and their case (lifecycle.open_case); None when the ID number is taken."""
+    try:
+        with database.atomic():
+            person = Person.create(**values, **Person.search_keys(values["name"]))
+            audit.record_or_abort("person.create", person)
+            case_values = case_form.values()
+            lifecycle.open_case(person, case_values, case_values.pop("report_date"), user=current_user)
+    except IntegrityError:
+        form.id_number.errors.append(DUPLICATE_ID)
+    else:
+        return person
+    return None
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@requires("persons.write")
+def edit(person_id):
+    """Edit identity with a version check; the ID number stays masked unless it is retyped."""
+    person = load_person(person_id)
+    form = PersonForm(obj=person)
+    masked = idcard.mask(person.id_number)
+    form.id_number.description = "显示为部分隐藏；保持原样即不修改，如需更正请输入完整的 18 位号码"
+    conflict = None
+    if request.method == "GET":
+        form.version.data = person.version
+        form.id_number.data = masked
+        audit.record_or_abort("person.view", person, detail={"form": "edit"})
+    else:
+        if form.id_number.data == masked:
+            form.id_number.data = person.id_number
+        if form.validate():
+            values = {**form.values(), **Person.search_keys(form.name.data)}
+            try:
+                conflict = save_versioned(person, form, values, "person.update", person)
+            except IntegrityError:
+                form.id_number.errors.append("该身份证号已属于另一条登记记录。")
+            else:
+                if conflict is None:
+                    flash("已保存。", "success")
+                    return redirect(url_for("persons.show", person_id=person.id))
+        if form.id_number.data == person.id_number:
+            form.id_number.data = masked
+    status = 200 if request.method == "GET" else (409 if conflict else 422)
+    return render_template("persons/edit.html", person=person, form=form, conflict=conflict), status
+
+
+@bp.route("/<int:person_id>/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@requires("persons.write")
+def edit_case(person_id, case_id):
+    """Edit the person's current case, version-checked like the identity."""
+    person = load_person(person_id)
+    case = person.current_case()
+    if case is None or case.id != case_id:
+        abort(404)
+    form = CaseForm(obj=case)
+    staff_choices(form, case)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = case.version
+        for name in ("officer", "worker", "counsellor"):
+            form[name].data = getattr(case, name + "_id") or 0
+        audit.record_or_abort("case.view", case, person=person, detail={"form": "edit"})
+    elif form.validate() and report_date_kept(form, case):
+        conflict = save_versioned(case, form, form.values(), "case.update", person)
+        if conflict is None:
+            flash("案件信息已保存。", "success")
+            return redirect(url_for("persons.show", person_id=person.id))
+    status = 200 if request.method == "GET" else (409 if conflict else 422)
+    return render_template("persons/edit_case.html", person=person, case=case, form=form,
+                           conflict=conflict), status
+
+
+def report_date_kept(form, case):
+    """The report date is set by the 报到 transition; the case form may only correct it."""
+    if case.status == "pending_report" and form.report_date.data:
+        form.report_date.errors.append("尚未报到的案件请在档案中办理“登记报到”。")
+        return False
+    if case.status != "pending_report" and not form.report_date.data:
+        form.report_date.errors.append("已报到的案件不能清空报到日期（可更正为正确日期）。")
+        return False
+    return True
+
+
+@bp.post("/<int:person_id>/reveal")
+@requires("persons.reveal_id")
+def reveal_id(person_id):
+    """Show the full ID number after a stated reason, which is audited (AC7)."""
+    person = load_person(person_id)
+    form = ReasonForm()
+    if not form.validate():
+        return render_template("persons/_id_number.html", person=person, reason_form=form), 422
+    audit.record_or_abort("person.reveal_id", person, reason=form.reason.data)
+    return render_template("persons/_id_number.html", person=person, revealed=True)
+
+
+@bp.post("/<int:person_id>/delete")
+@requires("persons.delete")
+def delete(person_id):
+    """Soft-delete a person with a reason; the lead can restore it."""
+    person = load_person(person_id)
+    form = ReasonForm()
+    if not form.validate():
+        flash("删除需要填写事由：" + "；".join(form.reason.errors), "error")
+        return redirect(url_for("persons.show", person_id=person.id))
+    with database.atomic():
+        Person.update(deleted_at=utcnow(), deleted_by=current_user.id, deleted_reason=form.reason.data,
+                      version=Person.version + 1).where(Person.id == person.id).execute()
+        audit.record_or_abort("person.delete", person, reason=form.reason.data)
+    flash("档案已删除。站长可在“已删除档案”中恢复。", "success")
+    return redirect(url_for("persons.index"))
+
+
+@bp.get("/deleted")
+@requires("persons.restore")
+def deleted():
+    """Soft-deleted persons, for the lead to review and restore."""
+    rows = (Person.select(Person, User).join(User, on=(Person.deleted_by == User.id))
+            .where(Person.deleted_at.is_null(False)).order_by(Person.deleted_at.desc()))
+    audit.record_or_abort("person.list_deleted", object_type="person")
+    return render_template("persons/deleted.html", rows=rows)
+
+
+@bp.post("/<int:person_id>/restore")
+@requires("persons.restore")
+def restore(person_id):
+    """Undo a soft delete."""
+    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null(False)) or abort(404)
+    with database.atomic():
+        Person.update(deleted_at=None, deleted_by=None, deleted_reason=None,
+                      version=Person.version + 1).where(Person.id == person.id).execute()
+        audit.record_or_abort("person.restore", person)
+    flash("档案已恢复。", "success")
+    return redirect(url_for("persons.show", person_id=person.id))

@@ -1,0 +1,169 @@
+"""The station dashboard: indicators for a chosen period with last year's beside them, SVG charts
+drawn on the server, the drill-down behind every number, the definitions, and the report PDF."""
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user
+
+from .. import audit, pdf
+from ..tracking import breaches
+from . import indicators
+from ..dates import local, parse_day, today, utcnow
+from ..models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
+from ..permissions import can, requires
+from ..tracking.plan import add_months
+from .summaries import station_name
+
+bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
+KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
+CARDS = ("registered", "yoy", "relapse", "maintenance", "abstinent3", "reported", "executed", "serious")
+VOLUME = ("talks", "visits", "screenings", "positives", "counselling", "assistance", "assistance_closed", "events",
+          "training")
+
+
+def chosen_period(args):
+    """The period in the query string (month, quarter or year), the current year by default."""
+    day = today()
+    kind = args.get("kind") if args.get("kind") in KINDS else "year"
+    if kind == "custom":  # any range up to today: 2026-03-01 … 2026-08-31
+        start, end = parse_day(args.get("start")), min(parse_day(args.get("end")) or day, day)
+        if start is None or start > end or start.year < 2000:
+            abort(404)
+        return kind, start.year, 1, indicators.Period(start, end, "%s 至 %s" % (start, end))
+    year = args.get("year", type=int) or day.year
+    year = min(max(year, 2000), day.year)
+    limit = {"month": 12, "quarter": 4, "year": 1}[kind]
+    default = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
+    number = min(max(args.get("number", type=int) or default, 1), limit)
+    period = indicators.period_of(kind, year, number, day)
+    if period.start > day:
+        abort(404)
+    return kind, year, number, period
+
+
+@dataclass
+class Chart:
+    """A bar chart as SVG geometry: one or two series over the same labels."""
+    title: str
+    labels: list
+    series: list  # [(name, css class, values)]
+    width: int = 640
+    height: int = 220
+
+    @property
+    def peak(self):
+        return max([v for _, _, values in self.series for v in values] + [1])
+
+    def bars(self):
+        """(x, y, width, height, value, css class) of each bar, left to right."""
+        slot = (self.width - 40) / max(len(self.labels), 1)
+        inner = slot * 0.7 / len(self.series)
+        scale = (self.height - 50) / self.peak
+        out = []
+        for i in range(len(self.labels)):
+            for j, (_, css, values) in enumerate(self.series):
+                h = values[i] * scale
+                out.append((round(30 + i * slot + slot * 0.15 + j * inner, 1), round(self.height - 25 - h, 1),
+                            round(inner, 1), round(h, 1), values[i], css))
+        return out
+
+    def label_x(self, i):
+        slot = (self.width - 40) / max(len(self.labels), 1)
+        return round(30 + i * slot + slot / 2, 1)
+
+
+def month_ends(period):
+    """The last day of each of the 12 months up to the period's end (the last one: its end)."""
+    first = add_months(period.end.replace(day=1), -11)
+    return [min(add_months(first, i + 1) - timedelta(days=1), period.end) for i in range(12)]
+
+
+def charts(user, period):
+    ends = month_ends(period)
+    labels = ["%d月" % d.month for d in ends]
+    registered = [indicators.registered_cases(user, d).count() for d in ends]
+    monthly = indicators.monthly_screenings(user, ends[0].replace(day=1), ends[-1])
+    tests = [monthly.get(d.strftime("%Y-%m"), (0, 0))[0] for d in ends]
+    positives = [monthly.get(d.strftime("%Y-%m"), (0, 0))[1] for d in ends]
+    return [Chart("近 12 个月在册人数（月末）", labels, [("在册人数", "bar-main", registered)]),
+            Chart("近 12 个月检测次数与阳性", labels, [("检测", "bar-main", tests), ("阳性", "bar-alert", positives)])]
+
+
+def context(period):
+    current = indicators.compute(current_user, period)
+    before = indicators.compute(current_user, period.last_year())
+    return {"period": period, "now": current, "before": before, "cards": CARDS, "volume": VOLUME,
+            "charts": charts(current_user, period)}
+
+
+@bp.get("/")
+@requires("indicators.read")
+def index():
+    """The dashboard; changing the period swaps the indicators in place (HTMX)."""
+    kind, year, number, period = chosen_period(request.args)
+    breaches.sweep(current_user)
+    audit.record_or_abort("indicators.view", object_type="indicator",
+                          detail={"period": period.label, "from": period.start, "to": period.end})
+    args = {"kind": kind, "year": year, "number": number}
+    if kind == "custom":
+        args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    data = dict(context(period), args=args, kinds=KINDS, years=range(today().year, today().year - 6, -1))
+    if request.headers.get("HX-Request"):
+        return render_template("dashboard/_indicators.html", **data)
+    return render_template("dashboard/index.html", **data)
+
+
+DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,
+         "screening": Screening, "counselling": CounsellingSession, "assistance": AssistanceCase}
+
+
+@bp.get("/<key>/<part>")
+@requires("indicators.read")
+def drill(key, part):
+    """The exact persons or records behind a number (its length equals the number)."""
+    if key not in indicators.SPECS or part not in ("numerator", "denominator"):
+        abort(404)
+    if key == "counselling" and not can(current_user, "counselling.read"):
+        abort(403)  # who had counselling, and when, is not an officer's to read
+    kind, year, number, period = chosen_period(request.args)
+    numerator, denominator = indicators.queries(current_user, period, key)
+    query = numerator if part == "numerator" else denominator
+    what = indicators.SPECS[key][5] or ("case" if key == "yoy" else None)
+    if query is None or what is None:
+        abort(404)  # a rate of the station's own activity (training) has no list of persons behind it
+    model = DRILL[what]
+    rows = list(model.select().where(model.id.in_(query)).limit(2000))
+    audit.record_or_abort("indicators.drill", object_type="indicator",
+                          detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
+    label = indicators.SPECS[key][2 if part == "numerator" else 3]
+    names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(
+        [getattr(r, "person_id", None) or r.id for r in rows]))}
+    return render_template("dashboard/drill.html", rows=rows, what=what, names=names, period=period, key=key,
+                           spec=indicators.SPECS[key], label=label, args=request.args.to_dict())
+
+
+@bp.get("/help")
+@requires("indicators.read")
+def help():
+    """How each indicator is counted, in the words a lead uses to explain it."""
+    return render_template("dashboard/help.html", specs=indicators.SPECS)
+
+
+@bp.get("/report.pdf")
+@requires("indicators.read")
+def report():
+    """The station report (月报/季报/年报) as a PDF: indicators with their definitions, numerators and
+    denominators, last year's values, the charts and the work volume; printing is audited."""
+    kind, year, number, period = chosen_period(request.args)
+    audit.record_or_abort("indicators.print", object_type="indicator",
+                          detail={"period": period.label, "kind": kind})
+    printed = "%s（%s）打印于 %s" % (current_user.display_name, current_user.role_label,
+                                   local(utcnow()).strftime("%Y-%m-%d %H:%M"))
+    html = render_template("dashboard/report.html", station=station_name(), printed=printed, title=KINDS[kind],
+                           **context(period))
+    response = send_file(io.BytesIO(pdf.render(html)), mimetype="application/pdf", as_attachment=True,
+                         download_name="工作站%s-%s.pdf" % (KINDS[kind], period.label))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,270 @@
+"""The station's indicators (DOMAIN.md §6), in SQL, for any period and as-of date.
+
+Each indicator is a numerator and a denominator, both given as a query of the ids behind them
+(persons, cases or records), so that the value, its drill-down list and the report all count
+the same rows. A case's state on a past date comes from its lifecycle events: a case is under
+management from its service date until its closing event (release, termination, compulsory
+detox, transfer, death). Every kind of record an indicator counts is now kept by the portal, so
+none is shown as "unavailable" any more (a rate with a zero denominator shows "—", never 0).
+"""
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from peewee import Select, fn
+
+from ..cases.lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
+from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit,
+                      Incident, Person, PreventionEvent, Screening, Talk, TrainingSession)
+from ..permissions import case_scope
+from ..tracking.plan import add_months
+
+CLOSING = tuple(action for action, rule in TRANSITIONS.items() if rule.target in (
+    "released", "terminated", "compulsory", "transferred", "deceased"))
+OPEN = "9999-12-31"  # the closing date of a case still running
+RELAPSE_FREE_YEARS = 3  # 戒毒条例 7: three years without relapse
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    def last_year(self):
+        return Period(add_months(self.start, -12), add_months(self.end, -12), "上年同期")
+
+
+def period_of(kind, year, number=1, today_=None):
+    """A month (number 1-12), a quarter (1-4) or a year; a period not over yet ends today."""
+    if kind == "month":
+        start = date(year, number, 1)
+        end = date(year, number, calendar.monthrange(year, number)[1])
+        label = "%d年%d月" % (year, number)
+    elif kind == "quarter":
+        start = date(year, 3 * number - 2, 1)
+        end = add_months(start, 3) - timedelta(days=1)
+        label = "%d年第%d季度" % (year, number)
+    else:
+        start, end, label = date(year, 1, 1), date(year, 12, 31), "%d年" % year
+    if today_ and end > today_ >= start:
+        end, label = today_, label + "（截至%s）" % today_.isoformat()
+    return Period(start, end, label)
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str
+    definition: str
+    numerator_label: str
+    denominator_label: str = ""
+    percent: bool = False
+    numerator: int = 0
+    denominator: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def value(self):
+        if not self.percent:
+            return self.numerator
+        return None if not self.denominator else round(100.0 * self.numerator / self.denominator, 2)
+
+
+# --- the building blocks: which cases were under management when -------------------------------
+
+def closed_on(model=Case):
+    """SQL: the date the case was closed (its first closing event), or NULL while it runs."""
+    event = CaseEvent.alias()
+    return (event.select(fn.MIN(event.on)).where(event.case == model.id, event.action.in_(CLOSING)))
+
+
+def cases(user):
+    """Live (not deleted) cases of live persons, in the user's scope."""
+    return Case.select(Case.id).join(Person).where(Case.deleted_at.is_null(), Person.deleted_at.is_null(),
+                                                   case_scope(user))
+
+
+def registered_cases(user, day):
+    """Cases under management on `day`: served by then and not yet closed."""
+    closed = closed_on()
+    return cases(user).where(Case.served_date <= day, fn.COALESCE(closed, OPEN) > day)
+
+
+def managed_persons(user, period):
+    """Persons with a case under management at some time in the period."""
+    closed = closed_on()
+    return (cases(user).select(Case.person).where(Case.served_date <= period.end,
+                                                  fn.COALESCE(closed, OPEN) >= period.start).distinct())
+
+
+def relapsed_persons(period):
+    """Persons with confirmed relapse evidence in the period: a positive test."""
+    return (Screening.select(Screening.person).where(Screening.result == "positive", Screening.deleted_at.is_null(),
+                                                      Screening.tested_on.between(period.start, period.end))
+            .distinct())
+
+
+# --- the indicators: each a numerator and a denominator query over the ids behind them ----------
+
+SPECS = {  # key: (label, definition, numerator label, denominator label, percent, what the ids are)
+    "registered": ("在册人数", "期末处于社区戒毒或社区康复中（含待报到、中止）的人数", "期末在册", "", False, "case"),
+    "yoy": ("在册人数同比", "（本期末在册 − 上年同日在册）÷ 上年同日在册", "本期末在册 − 上年同日在册", "上年同日在册",
+            True, None),
+    "relapse": ("复吸率", "期内在管人员中检测阳性（确认复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
+                "person"),
+    "maintenance": ("操守保持率", "期末前三年内解除的人员中，解除后有回访记录且无复吸证据（无阳性检测、无新的戒毒措施）"
+                    "的人数 ÷ 有回访记录的人数；没有回访记录的为失访", "保持操守", "已回访", True, "person"),
+    "abstinent3": ("戒断三年未复吸", "最后一次措施解除已满三年、此后无新的戒毒措施的人数", "戒断三年未复吸", "", False,
+                   "person"),
+    "reported": ("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
+                 "不计入）", "按期报到", "期内送达", True, "case"),
+    "executed": ("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数（口径同报到率）",
+                 "已签协议", "期内送达", True, "case"),
+    "serious": ("严重违约（零违约）", "期内发生的严重违反协议事件数（《戒毒条例》第二十条），目标为 0", "严重违约事件", "",
+                False, "incident"),
+    "talks": ("面对面谈话", "期内记录的面对面谈话次数", "谈话次数", "", False, "talk"),
+    "visits": ("入户走访", "期内记录的入户走访次数", "走访次数", "", False, "visit"),
+    "screenings": ("检测", "期内记录的尿检、毛发检测次数（含拒绝、未到）", "检测次数", "", False, "screening"),
+    "positives": ("检测阳性", "期内检测结果为阳性的次数", "阳性次数", "", False, "screening"),
+    "counselling": ("心理疏导", "期内心理疏导次数（含对家属的疏导）", "疏导次数", "", False, "counselling"),
+    "assistance": ("帮扶救助（新开）", "期内新开的帮扶事项数", "新开事项", "", False, "assistance"),
+    "assistance_closed": ("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
+}
+SPECS["training"] = ("专干培训出勤率", "期内培训的出席人次 ÷ 应到人次（名单人次）", "出席人次", "应到人次", True, None)
+SPECS["events"] = ("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
+
+
+def queries(user, period, key):
+    """(numerator, denominator) queries of the indicator `key`; the denominator may be None."""
+    as_of = period.end
+    if key == "registered":
+        return registered_cases(user, as_of), None
+    if key == "yoy":
+        return None, registered_cases(user, add_months(as_of, -12))
+    if key == "relapse":
+        managed = managed_persons(user, period)
+        return Person.select(Person.id).where(Person.id.in_(managed), Person.id.in_(relapsed_persons(period))), \
+            Person.select(Person.id).where(Person.id.in_(managed))
+    if key == "maintenance":
+        _, followed, clean = maintenance_queries(user, as_of)
+        return clean, followed
+    if key == "abstinent3":
+        return abstinent_query(user, as_of), None
+    if key in ("reported", "executed"):  # cases whose 15 days ran out in the period, or that reported
+        deadline = fn.date(Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)
+        ordered = cases(user).where(Case.served_date.between(period.start, period.end),
+                                    (deadline <= period.end) | (Case.report_date <= period.end))
+        if key == "reported":
+            return ordered.where(Case.report_date.is_null(False), Case.report_date <= fn.date(
+                Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)), ordered
+        return ordered.where(fn.EXISTS(Agreement.select(Agreement.id).where(
+            Agreement.case == Case.id, Agreement.deleted_at.is_null()))), ordered
+    if key == "serious":
+        return Incident.select(Incident.id).where(
+            Incident.kind == "serious_breach", Incident.occurred_on.between(period.start, period.end),
+            Incident.case.in_(cases(user))), None
+    if key == "talks":  # a range on held_at itself, so that its index serves it
+        return Talk.select(Talk.id).where(
+            Talk.deleted_at.is_null(), Talk.held_at >= datetime.combine(period.start, time.min),
+            Talk.held_at < datetime.combine(period.end + timedelta(days=1), time.min),
+            Talk.person.in_(cases(user).select(Case.person))), None
+    if key == "visits":
+        return HomeVisit.select(HomeVisit.id).where(HomeVisit.deleted_at.is_null(), HomeVisit.visited_on.between(
+            period.start, period.end), HomeVisit.person.in_(cases(user).select(Case.person))), None
+    persons = cases(user).select(Case.person)
+    if key == "counselling":
+        return CounsellingSession.select(CounsellingSession.id).where(
+            CounsellingSession.deleted_at.is_null(), CounsellingSession.held_on.between(period.start, period.end),
+            CounsellingSession.person.in_(persons)), None
+    if key in ("assistance", "assistance_closed"):
+        on = AssistanceCase.opened_on if key == "assistance" else AssistanceCase.closed_on
+        query = AssistanceCase.select(AssistanceCase.id).where(
+            AssistanceCase.deleted_at.is_null(), on.between(period.start, period.end),
+            AssistanceCase.person.in_(persons))
+        return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
+    if key == "events":
+        return PreventionEvent.select(PreventionEvent.id).where(
+            PreventionEvent.deleted_at.is_null(), PreventionEvent.held_on.between(period.start, period.end)), None
+    if key == "training":  # not case data: the station's own staff and volunteers
+        roster = Attendance.select(Attendance.id).join(TrainingSession).where(
+            TrainingSession.deleted_at.is_null(), TrainingSession.held_on.between(period.start, period.end))
+        return roster.where(Attendance.status == "present"), roster
+    tests = Screening.select(Screening.id).where(Screening.deleted_at.is_null(), Screening.tested_on.between(
+        period.start, period.end), Screening.case.in_(cases(user)))
+    return (tests.where(Screening.result == "positive") if key == "positives" else tests), None
+
+
+def compute(user, period):
+    """Every indicator for the period, each with its numerator and denominator."""
+    results = {}
+    for key, (label, definition, num_label, den_label, percent, _) in SPECS.items():
+        numerator, denominator = queries(user, period, key)
+        indicator = Indicator(key, label, definition, num_label, den_label, percent)
+        indicator.denominator = denominator.count() if denominator is not None else 0
+        if key == "yoy":
+            indicator.numerator = results["registered"].numerator - indicator.denominator
+        else:
+            indicator.numerator = numerator.count()
+        results[key] = indicator
+    results["registered"].extra = {m: registered_cases(user, period.end).where(Case.measure == m).count()
+                                   for m in ("community_detox", "community_rehab")}
+    held = PreventionEvent.select().where(PreventionEvent.deleted_at.is_null(),
+                                          PreventionEvent.held_on.between(period.start, period.end))
+    results["events"].extra = {"audience": sum(e.audience_total for e in held)}
+    cohort, followed, _ = maintenance_queries(user, period.end)
+    results["maintenance"].extra = {"cohort": cohort.count(), "lost": cohort.count() - followed.count()}
+    return results
+
+
+def monthly_screenings(user, first, last):
+    """Per month from `first` to `last` ("2026-01"): the tests and the positives, in one query."""
+    month = fn.strftime("%Y-%m", Screening.tested_on)
+    rows = (Screening.select(month.alias("month"), fn.COUNT(Screening.id).alias("tests"),
+                             fn.SUM(Screening.result == "positive").alias("positives"))
+            .where(Screening.deleted_at.is_null(), Screening.tested_on.between(first, last),
+                   Screening.case.in_(cases(user)))
+            .group_by(month).dicts())
+    return {row["month"]: (row["tests"], row["positives"] or 0) for row in rows}
+
+
+def release_cohort(user, as_of):
+    """Per person released (解除) in the three years to `as_of`: the latest such release date."""
+    return (CaseEvent.select(Case.person.alias("pid"), fn.MAX(CaseEvent.on).alias("released"))
+            .join(Case, on=(CaseEvent.case == Case.id)).join(Person, on=(Case.person == Person.id))
+            .where(CaseEvent.action == "release",
+                   CaseEvent.on.between(add_months(as_of, -12 * RELAPSE_FREE_YEARS), as_of),
+                   Case.deleted_at.is_null(), Person.deleted_at.is_null(), case_scope(user))
+            .group_by(Case.person))
+
+
+def maintenance_queries(user, as_of):
+    """The release cohort, those followed up after release (a talk, visit or later measure), and
+    those of them with no relapse evidence since (no positive test, no later measure)."""
+    cohort = release_cohort(user, as_of).alias("c")
+    person, released = cohort.c.pid, cohort.c.released
+    later = Case.alias()
+    new_measure = fn.EXISTS(later.select(later.id).where(
+        later.person == person, later.deleted_at.is_null(), later.decision_date > released,
+        later.decision_date <= as_of))
+    followed_up = new_measure | fn.EXISTS(Talk.select(Talk.id).where(
+        Talk.person == person, Talk.deleted_at.is_null(), fn.date(Talk.held_at) > released,
+        fn.date(Talk.held_at) <= as_of)) | fn.EXISTS(HomeVisit.select(HomeVisit.id).where(
+            HomeVisit.person == person, HomeVisit.deleted_at.is_null(), HomeVisit.visited_on > released,
+            HomeVisit.visited_on <= as_of))
+    positive = fn.EXISTS(Screening.select(Screening.id).where(
+        Screening.person == person, Screening.result == "positive", Screening.deleted_at.is_null(),
+        Screening.tested_on > released, Screening.tested_on <= as_of))
+    ids = Select([cohort], [person])
+    in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
+    return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
+            Person.select(Person.id).where(Person.id.in_(ids.where(followed_up & ~new_measure & ~positive))))
+
+
+def abstinent_query(user, as_of):
+    """Persons whose newest case was released at least three years before `as_of`."""
+    release = CaseEvent.select(CaseEvent.id).where(
+        CaseEvent.case == Case.id, CaseEvent.action == "release",
+        CaseEvent.on <= add_months(as_of, -12 * RELAPSE_FREE_YEARS))
+    return Person.select(Person.id).where(Person.id.in_(
+        cases(user).select(Case.person).where(Case.is_current(), fn.EXISTS(release))))

@@ -1,0 +1,153 @@
+"""个案摘要: the case summary PDF, by print profile and the sections chosen at print time.
+
+A profile or a section only narrows what the same user may read on screen (SECURITY.md):
+full (lead, officers), working copy (workers, for their assigned persons), redacted for case
+meetings (the name replaced by the case number, the ID number and addresses masked, free text
+left out). Every print is audited with its profile and sections.
+"""
+import io
+import re
+
+from flask import Blueprint, current_app, render_template, request, send_file
+from flask_login import current_user
+from wtforms import RadioField
+from wtforms.validators import InputRequired, ValidationError
+
+from .. import audit, pdf
+from ..records import risk_levels
+from ..tracking import views as tracking
+from ..dates import local, today, utcnow
+from ..fields import Form
+from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Setting, Talk, User
+from ..permissions import can, load_person, requires
+from ..records.forms import Checklist
+
+bp = Blueprint("summaries", __name__)
+
+PROFILES = {
+    "full": ("完整版", ("lead", "officer")),
+    "working": ("工作副本", ("lead", "officer", "worker")),
+    "redacted": ("会议脱敏版（以个案编号代替姓名）", ("lead", "officer", "worker")),
+}
+SECTIONS = {"identity": "基本信息", "case": "案件与协议", "risk": "风险评估", "screenings": "检测记录",
+            "breaches": "违反协议与报告公安", "talks": "面对面谈话", "visits": "入户走访",
+            "counselling": "心理疏导摘要", "assistance": "帮扶救助"}
+RECENT = 12  # talks and visits per summary; screenings: the last 24
+
+
+def profiles_for(user):
+    return [(key, label) for key, (label, roles) in PROFILES.items() if user.role in roles]
+
+
+def sections_for(user):
+    """The sections this role may print: the counselling summary never for officers (SECURITY.md)."""
+    return [(key, label) for key, label in SECTIONS.items()
+            if key != "counselling" or can(user, "counselling.read")]
+
+
+class PrintForm(Form):
+    profile = RadioField("打印版本", validators=[InputRequired("请选择打印版本。")])
+    sections = Checklist("打印内容", choices=list(SECTIONS.items()), default=list(SECTIONS))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile.choices = profiles_for(current_user)
+        self.sections.choices = sections_for(current_user)
+        if not self.is_submitted() and self.profile.choices:
+            self.profile.data = self.profile.choices[0][0]  # the fullest version this role may print
+
+    def validate_sections(self, field):
+        if not field.data:
+            raise ValidationError("请至少选择一项打印内容。")
+
+
+def mask_address(text):
+    """Keep the city and district, hide the rest: 贵阳市南明区**** ."""
+    if not text:
+        return ""
+    match = re.match(r"^(.*?[市州])?(.*?[区县市])?", text)
+    kept = (match.group(0) if match else "") or text[:4]
+    return kept + "****"
+
+
+def station_name():
+    stored = Setting.get_or_none(Setting.key == "station_name")
+    return stored.value if stored else current_app.config["STATION_NAME"]
+
+
+def content(person, profile, sections, day, user):
+    """What the summary shows: the same records as the screens, narrowed by profile and sections."""
+    file = tracking.file_for(person, day)
+    case = file["case"] if file else None
+    data = {"person": person, "case": case, "file": file, "profile": profile, "sections": sections,
+            "redacted": profile == "redacted", "full": profile == "full", "staff": User.names(),
+            "label": case.code if profile == "redacted" and case else person.name}
+    if "identity" in sections and profile != "redacted":
+        family = list(person.live_family())
+        data["family"] = family if profile == "full" else [m for m in family if m.is_guardian]
+    if "risk" in sections:
+        data["risk"] = risk_levels.current(person.id)
+        data["assessments"] = list(RiskAssessment.select().where(
+            RiskAssessment.person == person.id, RiskAssessment.deleted_at.is_null())
+            .order_by(RiskAssessment.assessed_on.desc()).limit(6))
+    if "screenings" in sections and case:
+        data["screenings"] = list(tracking.live(Screening, case).order_by(Screening.tested_on.desc()).limit(24))
+    if "talks" in sections:
+        data["talks"] = list(Talk.select().where(Talk.person == person.id, Talk.deleted_at.is_null())
+                             .order_by(Talk.held_at.desc()).limit(RECENT))
+    if "counselling" in sections and can(user, "counselling.read"):  # the shareable summary, never notes
+        data["counselling"] = list(CounsellingSession.select(
+            CounsellingSession.held_on, CounsellingSession.mode, CounsellingSession.crisis,
+            CounsellingSession.summary).where(CounsellingSession.person == person.id,
+                                              CounsellingSession.deleted_at.is_null())
+            .order_by(CounsellingSession.held_on.desc()).limit(RECENT))
+    if "assistance" in sections:
+        data["assistance"] = list(AssistanceCase.select().where(
+            AssistanceCase.person == person.id, AssistanceCase.deleted_at.is_null())
+            .order_by(AssistanceCase.opened_on.desc()))
+    if "visits" in sections:
+        data["visits"] = list(HomeVisit.select().where(HomeVisit.person == person.id, HomeVisit.deleted_at.is_null())
+                              .order_by(HomeVisit.visited_on.desc()).limit(RECENT))
+    return data
+
+
+def summary_html(person, profile, sections, user):
+    """The HTML of one summary, printed by `user` now."""
+    printed = "%s（%s）打印于 %s" % (user.display_name, user.role_label, local(utcnow()).strftime("%Y-%m-%d %H:%M"))
+    return render_template("summaries/summary.html", station=station_name(), printed=printed,
+                           profile_label=PROFILES[profile][0], section_labels=SECTIONS,
+                           **content(person, profile, sections, today(), user))
+
+
+def render_summary(person, profile, sections, user, fetcher=None):
+    """The PDF bytes of one summary."""
+    return pdf.render(summary_html(person, profile, sections, user), fetcher)
+
+
+def download_name(person, profile):
+    case = person.current_case()
+    who = case.code if profile == "redacted" and case else person.name
+    return "个案摘要-%s-%s.pdf" % (who, today().isoformat())
+
+
+def check_sections(sections):
+    return [s for s in SECTIONS if s in sections]  # in the order of the paper
+
+
+@bp.route("/persons/<int:person_id>/print", methods=["GET", "POST"])
+@requires("persons.print")
+def summary(person_id):
+    """Choose the profile and sections, then download the PDF; the print is audited first."""
+    person = load_person(person_id)
+    form = PrintForm()
+    if request.method == "GET":
+        audit.record_or_abort("person.view", person, detail={"form": "print"})
+    elif form.validate():
+        sections = check_sections(form.sections.data)
+        audit.record_or_abort("person.print", person, detail={"profile": form.profile.data, "sections": sections})
+        document = render_summary(person, form.profile.data, sections, current_user)
+        response = send_file(io.BytesIO(document), mimetype="application/pdf", as_attachment=True,
+                             download_name=download_name(person, form.profile.data))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("summaries/print.html", person=person, form=form), 422 if form.errors else 200

@@ -1,0 +1,273 @@
+"""Forms of abstinence tracking: screenings (one or a testing day's grid), absences, breaches,
+reports to the police, the case's transitions and agreements."""
+import re
+
+import wtforms
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+                     SelectField, StringField, TextAreaField, widgets)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from . import breaches
+from ..fields import REQUIRED, Form
+from ..models import ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, PANELS, RESULTS, SAMPLES, SCREENING_KINDS
+from ..persons.forms import clean_text, not_future
+from ..records.forms import Checklist
+
+DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+TESTED = ("negative", "positive", "invalid")  # a sample was taken and read
+
+
+def day_field(label, required=True, future=False, **kwargs):
+    """A date typed as text (one Tab stop, "2026-11-20"), as in the other record forms."""
+    validators = [InputRequired(REQUIRED) if required else Optional()] + ([] if future else [not_future])
+    return DateField(label, format=DAY_FORMATS, widget=widgets.TextInput(), validators=validators,
+                     invalid_value_message="请按“2026-11-20”的格式填写日期。",
+                     render_kw={"inputmode": "numeric", "placeholder": "如 2026-11-20", "autocomplete": "off"},
+                     **kwargs)
+
+
+def text(label, max_length=120, required=False, **kwargs):
+    return StringField(label, filters=[clean_text], validators=[
+        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
+
+
+def notes(label, required=False, max_length=1000, **kwargs):
+    return TextAreaField(label, filters=[clean_text], validators=[
+        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
+
+
+def split_names(value):
+    return [n for n in re.split(r"[、,，;；\s]+", value or "") if n]
+
+
+class ScreeningHeader(Form):
+    """What a testing session shares: date, kind, sample, panel, collectors, police station."""
+
+    tested_on = day_field("检测日期")
+    kind = SelectField("检测方式", choices=list(SCREENING_KINDS.items()), default="onsite")
+    sample = SelectField("样本", choices=list(SAMPLES.items()), default="urine")
+    panels = Checklist("检测项目", choices=list(PANELS.items()), default=["opiates", "meth", "ketamine"])
+    collectors = text("采样/检测人员", required=True, description="至少两人，用顿号分隔，如：李明、陈丽")
+    female_collector = BooleanField("采样人员中有女性", description="女性尿样须由女性工作人员采集")
+    police_station = text("协同派出所", max_length=60, description="如 新华路派出所")
+
+    def validate_collectors(self, field):
+        names = split_names(field.data)
+        if len(names) < 2:
+            raise ValidationError("采样/检测人员至少两人，请用顿号分隔姓名（如：李明、陈丽）。")
+        field.data = "、".join(names)
+
+    def header_values(self):
+        return {"tested_on": self.tested_on.data, "kind": self.kind.data, "sample": self.sample.data,
+                "panels": ",".join(self.panels.data), "collectors": self.collectors.data,
+                "female_collector": self.female_collector.data, "police_station": self.police_station.data or None}
+
+
+class ResultFields:
+    """The per-person part of a screening, checked the same way inline and on a testing day."""
+
+    def check_result(self):
+        """A positive needs its A/B sample numbers (B for the retest) and what it was positive for."""
+        if self.result.data != "positive":
+            return True
+        ok = True
+        for f in (self.sample_a, self.sample_b):
+            if not f.data:
+                f.errors = list(f.errors) + ["阳性结果须填写 A、B 样本编号（B 样用于复检）。"]
+                ok = False
+        if not self.positive_panels.data:
+            self.positive_panels.errors = list(self.positive_panels.errors) + ["请选择阳性的检测项目。"]
+            ok = False
+        return ok
+
+    def positives(self):
+        data = self.positive_panels.data
+        return "" if self.result.data != "positive" else (",".join(data) if isinstance(data, list) else data)
+
+
+class ScreeningForm(ScreeningHeader, ResultFields):
+    result = RadioField("检测结果", choices=list(RESULTS.items()), validators=[InputRequired("请选择检测结果。")])
+    positive_panels = Checklist("阳性项目", choices=list(PANELS.items()), description="结果为阳性时勾选")
+    sample_a = text("A 样本编号", max_length=40)
+    sample_b = text("B 样本编号", max_length=40)
+    random = BooleanField("随机抽检")
+    signed = BooleanField("本人已签字确认", default=True)
+    notes = notes("备注")
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.result.data in TESTED and not self.panels.data:
+            self.panels.errors = list(self.panels.errors) + ["请至少勾选一项检测项目。"]
+            ok = False
+        if self.result.data == "positive" and not set(self.positive_panels.data) <= set(self.panels.data):
+            self.positive_panels.errors = list(self.positive_panels.errors) + ["阳性项目须是本次检测的项目之一。"]
+            ok = False
+        return self.check_result() and ok
+
+    def values(self):
+        return {**self.header_values(), "result": self.result.data, "positive_panels": self.positives(),
+                "sample_a": self.sample_a.data or None,
+                "sample_b": self.sample_b.data or None, "random": self.random.data, "signed": self.signed.data,
+                "notes": self.notes.data or None}
+
+    def fill(self, screening):
+        self.process(obj=screening)
+        self.panels.data = [p for p in screening.panels.split(",") if p]
+        self.positive_panels.data = [p for p in screening.positive_panels.split(",") if p]
+        self.version.data = screening.version
+
+
+# A testing day: the header once, then one row per chosen person. Options start with a digit so
+# that a keyboard user types 1-6 on the focused list to pick a result.
+ROW_RESULTS = [("", "请选择")] + [(key, "%d %s" % (i, label)) for i, (key, label) in enumerate(RESULTS.items(), 1)]
+
+
+class ScreeningRow(wtforms.Form, ResultFields):
+    class Meta:
+        locales = ["zh"]
+
+    person_id = HiddenField()
+    result = SelectField("检测结果", choices=ROW_RESULTS, validators=[InputRequired("请选择检测结果。")])
+    positive_panels = SelectField("阳性项目", choices=[("", "—")] + list(PANELS.items()), default="")
+    sample_a = StringField("A 样本编号", filters=[clean_text], validators=[Optional(), Length(max=40)])
+    sample_b = StringField("B 样本编号", filters=[clean_text], validators=[Optional(), Length(max=40)])
+    random = BooleanField("随机抽检")
+    signed = BooleanField("已签字", default=True)
+    notes = StringField("备注", filters=[clean_text], validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not self.result.data:
+            self.result.errors = ["请选择检测结果。"]
+            ok = False
+        return self.check_result() and ok
+
+    def values(self):
+        return {"result": self.result.data, "positive_panels": self.positives(), "sample_a": self.sample_a.data or None,
+                "sample_b": self.sample_b.data or None, "random": self.random.data, "signed": self.signed.data,
+                "notes": self.notes.data or None}
+
+
+class TestingDayForm(ScreeningHeader):
+    rows = FieldList(FormField(ScreeningRow))
+
+
+class DecisionForm(Form):
+    """Confirm a candidate 逃避检测, or excuse it with a reason."""
+
+    decision = RadioField("认定", choices=[("confirm", "确认为逃避检测"), ("excuse", "有正当理由，不计违反")],
+                          validators=[InputRequired("请选择确认逃避检测或说明正当理由。")])
+    reason = TextAreaField("理由/说明", filters=[clean_text], validators=[Length(max=300)],
+                           description="说明正当理由时必填，如：住院治疗，有医院证明")
+    due = HiddenField()
+
+    def validate_reason(self, field):
+        if self.decision.data == "excuse" and not field.data:
+            raise ValidationError("不计违反须写明正当理由。")
+
+
+class AbsenceForm(Form):
+    kind = RadioField("类型", choices=list(ABSENCE_KINDS.items()), default="reported",
+                      validators=[InputRequired("请选择报备外出或擅自外出。")])
+    destination = text("目的地", required=True, max_length=60, description="如 广东省深圳市")
+    reason = text("外出事由", max_length=120)
+    leave_on = day_field("离开日期")
+    return_on = day_field("返回日期", required=False, future=True,
+                          description="报备外出填计划返回日期；擅自外出尚未返回可留空（按至今天数计）")
+    written_report = BooleanField("已事先提交书面报告", description="离开县（市、区）3 日以上须事先书面报告（《戒毒条例》第十九条）")
+    approved_by = text("批准人", max_length=32)
+    discovered = SelectField("发现方式", choices=[("", "请选择")] + list(DISCOVERED.items()), validators=[Optional()],
+                             description="擅自外出时必填")
+    notes = notes("备注")
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        leave, back = self.leave_on.data, self.return_on.data
+        if leave and back and back < leave:
+            self.return_on.errors = list(self.return_on.errors) + ["返回日期不能早于离开日期。"]
+            return False
+        if self.kind.data == "reported":
+            if not back:
+                self.return_on.errors = list(self.return_on.errors) + ["报备外出须填写计划返回日期。"]
+                ok = False
+            elif leave and breaches.needs_written_report(leave, back) and not self.written_report.data:
+                self.written_report.errors = list(self.written_report.errors) + [
+                    "外出 %d 日，须事先提交书面报告（3 日以上，《戒毒条例》第十九条）；未报告的请登记为擅自外出。"
+                    % breaches.absence_days(leave, back)]
+                ok = False
+        elif self.kind.data == "unauthorised" and not self.discovered.data:
+            self.discovered.errors = list(self.discovered.errors) + ["请选择发现方式。"]
+            ok = False
+        return ok
+
+    def values(self):
+        unauthorised = self.kind.data == "unauthorised"
+        return {"kind": self.kind.data, "destination": self.destination.data, "reason": self.reason.data or None,
+                "leave_on": self.leave_on.data, "return_on": self.return_on.data,
+                "written_report": self.written_report.data and not unauthorised,
+                "approved_by": None if unauthorised else (self.approved_by.data or None),
+                "discovered": (self.discovered.data or None) if unauthorised else None,
+                "notes": self.notes.data or None}
+
+    def fill(self, absence):
+        self.process(obj=absence)
+        self.discovered.data = absence.discovered or ""
+        self.version.data = absence.version
+
+
+class TransitionForm(Form):
+    on = day_field("办理日期")
+    document_number = text("文书编号", max_length=60)
+    place = text("新执行地（街道/乡镇）", max_length=60)
+    notes = notes("说明", max_length=500)
+
+
+DEFAULT_MEASURES = "定期接受检测；按时参加面对面谈话；接受入户走访；参加心理疏导和帮扶活动。"
+DEFAULT_OBLIGATIONS = ("遵守法律法规，自觉履行协议；不得吸食、注射毒品；按要求接受检测；"
+                       "离开县（市、区）3 日以上须事先书面报告；变更住址及时告知。")
+DEFAULT_LIABILITY = ("拒绝接受检测、擅自外出等违反协议的，予以批评教育；严重违反协议的，"
+                     "依照《禁毒法》第三十八条报告公安机关处理。")
+
+
+class AgreementForm(Form):
+    signed_on = day_field("签订日期")
+    measures = notes("戒毒/康复措施", required=True)
+    obligations = notes("应遵守的规定", required=True)
+    liability = notes("违反协议的责任", required=True)
+
+    def values(self):
+        return {"signed_on": self.signed_on.data, "measures": self.measures.data,
+                "obligations": self.obligations.data, "liability": self.liability.data}
+
+
+class PoliceReportForm(Form):
+    reported_on = day_field("报告日期")
+    recipient = text("接收单位/人员", required=True, max_length=60, description="如 新华路派出所 王警官")
+    report_notes = notes("报告方式及处理情况", max_length=500)
+
+
+class EducationForm(Form):
+    educated_on = day_field("批评教育日期")
+    education = notes("批评教育内容", required=True, max_length=1000)
+
+
+class BreachForm(EducationForm):
+    """An ordinary breach recorded by hand, with the 批评教育 given."""
+
+    kind = SelectField("违反情形", choices=[(k, BREACH_KINDS[k]) for k in ("missed_talk", "late_report", "other")])
+    occurred_on = day_field("发生日期")
+    description = notes("具体情况", required=True, max_length=500)
+
+    def values(self):
+        return {"kind": self.kind.data, "occurred_on": self.occurred_on.data, "description": self.description.data,
+                "educated_on": self.educated_on.data, "education": self.education.data}
+
+
+class PresetForm(Form):
+    """The lead's choice of test schedule for the station."""
+
+    preset = RadioField("检测方案", validators=[InputRequired("请选择检测方案。")])
+    grace_days = IntegerField("逾期几天列为疑似逃避检测", validators=[
+        InputRequired("请填写天数。"), NumberRange(1, 30, "请填写 1 到 30 之间的天数。")])

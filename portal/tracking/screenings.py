@@ -1,0 +1,243 @@
+"""Drug tests (Screening): inline on the person page, a testing day's grid, candidate 逃避检测
+confirmed or excused by a person, and the station list."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit, entries
+from . import breaches, views as tracking
+from ..records import timeline
+from ..dates import parse_day, today
+from ..db import database
+from ..models import RESULTS, SAMPLES, Case, Person, Screening, User
+from ..permissions import load_person, persons_in_scope, requires
+from .forms import DecisionForm, ScreeningForm, TestingDayForm
+
+bp = Blueprint("screenings", __name__)
+timeline.register("screening", Screening, Screening.tested_on, "screenings/_entry.html")
+DAY_LIMIT = 60  # persons on one testing day's grid
+HEADER = ("tested_on", "kind", "sample", "panels", "collectors", "female_collector", "police_station")
+
+
+def current_case(person):
+    """The live case a screening belongs to: tests are taken while a measure runs."""
+    case = person.current_case()
+    if case is None or case.status not in ("active", "suspended"):
+        raise entries.Refused("该人员当前没有执行中的社区戒毒/康复，不能登记检测。")
+    return {"case": case.id}
+
+
+def warnings(screening):
+    """The follow-through of the law, and the collector warning (a woman's urine, no woman collecting)."""
+    messages = breaches.follow_through(screening, current_user)
+    person = Person.get_by_id(screening.person_id)
+    if person.sex == "F" and screening.sample == "urine" and screening.result in ("negative", "positive", "invalid") \
+            and not screening.female_collector:
+        messages.append("提醒：%s为女性，尿样应由女性工作人员采集；本次采样人员中未勾选女性。" % person.name)
+    return messages
+
+
+SCREENING = entries.Kind("screening", Screening, ScreeningForm, "screenings", "检测记录", "staff",
+                         lambda person: ScreeningForm(formdata=None, tested_on=today()),
+                         attach=current_case, follow_up=warnings)
+
+
+@bp.get("/persons/<int:person_id>/screenings/new")
+@requires("records.write")
+def new(person_id):
+    """The inline screening form, opened on the person page."""
+    return entries.new(SCREENING, person_id)
+
+
+@bp.post("/persons/<int:person_id>/screenings/")
+@requires("records.write")
+def create(person_id):
+    """Save a screening and follow it through (breach, relapse, risk), or return the form."""
+    return entries.create(SCREENING, person_id)
+
+
+@bp.get("/screenings/<int:entry_id>")
+@requires("records.read")
+def show(entry_id):
+    """One screening with its earlier versions."""
+    return entries.show(SCREENING, entry_id)
+
+
+@bp.route("/screenings/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires("records.write")
+def edit(entry_id):
+    """Correct a screening inline."""
+    return entries.edit(SCREENING, entry_id)
+
+
+@bp.post("/screenings/<int:entry_id>/delete")
+@requires("records.write")
+def delete(entry_id):
+    """Soft-delete a screening with a reason."""
+    return entries.delete(SCREENING, entry_id)
+
+
+@bp.get("/screenings/")
+@requires("records.read")
+def index():
+    """All screenings in the user's scope, filtered by date range, result and sample."""
+    filters, query = listed(request.args)
+    listing = entries.list_page(query, filters, "screening.list")
+    return render_template("screenings/index.html", **listing, results=RESULTS, samples=SAMPLES,
+                           staff_names=User.names())
+
+
+def listed(args):
+    """The filters in `args` and the screenings they select (newest first); the Excel export uses it too."""
+    filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
+               "result": args.get("result") if args.get("result") in RESULTS else "",
+               "sample": args.get("sample") if args.get("sample") in SAMPLES else ""}
+    query = persons_in_scope(current_user, Screening.select(Screening, Person).join(Person).where(
+        Screening.deleted_at.is_null(), Person.deleted_at.is_null()))
+    if filters["start"]:
+        query = query.where(Screening.tested_on >= filters["start"])
+    if filters["end"]:
+        query = query.where(Screening.tested_on <= filters["end"])
+    for name in ("result", "sample"):
+        if filters[name]:
+            query = query.where(getattr(Screening, name) == filters[name])
+    return filters, query.order_by(Screening.tested_on.desc(), Screening.id.desc())
+
+
+def testable():
+    """Persons whose current case is running, in the user's scope, by name, with their case."""
+    query = persons_in_scope(current_user, Person.with_current_case().where(
+        Person.deleted_at.is_null(), Case.status == "active"))
+    return query.select_extend(breaches.sql_serious_case(Case.id).alias("serious")).order_by(
+        Case.street, Person.name_pinyin)
+
+
+@bp.route("/screenings/day", methods=["GET", "POST"])
+@requires("records.write")
+def day():
+    """A testing day with the police station: choose the persons, then enter their results row by
+    row; one submit saves every valid row and keeps the others, with their errors, on the grid."""
+    chosen = [int(i) for i in request.values.getlist("person") if i.isdecimal()][:DAY_LIMIT]
+    if request.method == "GET" or request.form.get("step") == "choose":
+        return choose(chosen)
+    form = TestingDayForm()
+    form.validate()  # the header and every row; each row keeps its own errors
+    ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdecimal()}
+    persons = {p.id: p for p in testable().where(Person.id.in_(list(ids.values())))}
+    rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
+    for row in rows:
+        row.person = persons[ids[row]]
+    saved, failed = earlier_rows(), rows
+    if not any(form[name].errors for name in HEADER):
+        failed = [row for row in rows if row.errors]
+        with database.atomic():
+            for row in rows:
+                if row.errors:
+                    continue
+                screening = Screening.create(person=row.person.id, case=row.person.case.id, staff=current_user.id,
+                                             **form.header_values(), **row.form.values())
+                audit.record_or_abort("screening.create", screening, person=row.person, detail={"batch": True})
+                saved.append((row.person, screening, warnings(screening)))
+    if saved and not failed:
+        flash("已保存 %d 人的检测结果。" % len(saved), "success")
+    return render_template("screenings/day.html", form=form, rows=failed, saved=saved), 422 if failed else 200
+
+
+def earlier_rows():
+    """The rows this user saved by earlier submits of the same grid (listed again, not saved again)."""
+    ids = [int(i) for i in request.form.getlist("saved") if i.isdecimal()][:DAY_LIMIT]
+    screenings = Screening.select(Screening, Person).join(Person).where(
+        Screening.id.in_(ids), Screening.staff == current_user.id, Screening.deleted_at.is_null())
+    return [(s.person, s, []) for s in screenings]
+
+
+def choose(chosen):
+    """Step one: tick the persons to be tested (the filter narrows the list by street or name)."""
+    q = request.values.get("q", "").strip()[:40]
+    query = testable()
+    if q:
+        query = query.where(Person.matching(q) | (Case.street.contains(q)))
+    candidates = list(query.limit(500))
+    audit.record_or_abort("screening.day", object_type="person",
+                          detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
+    if request.method == "POST":
+        if not chosen:
+            flash("请至少选择一名检测人员。", "error")
+            return render_template("screenings/choose.html", candidates=candidates, chosen=set(), q=q,
+                                   tested_today=tested_today()), 422
+        persons = {p.id: p for p in testable().where(Person.id.in_(chosen))}
+        form = TestingDayForm(formdata=None, tested_on=today())
+        for person_id in chosen:
+            if person_id in persons:
+                form.rows.append_entry({"person_id": person_id, "signed": True})
+                form.rows[-1].person = persons[person_id]
+        return render_template("screenings/day.html", form=form, rows=list(form.rows), saved=[])
+    return render_template("screenings/choose.html", candidates=candidates, chosen=set(chosen), q=q,
+                           tested_today=tested_today())
+
+
+def tested_today():
+    """Ids of persons with a screening today: a second test the same day is rarely meant."""
+    return set(Screening.select(Screening.person).where(Screening.tested_on == today(),
+                                                        Screening.deleted_at.is_null()).scalars())
+
+
+def decide(screening, form, person):
+    """Apply a decision on a 未到: confirmed it becomes 逃避 (and counts, 20); excused it stays 未到."""
+    values = {"decided_by": current_user.id, "version": Screening.version + 1}
+    if form.decision.data == "confirm":
+        values["result"] = "evaded"
+    values["excuse"] = form.reason.data or None
+    if not Screening.update(**values).where(Screening.id == screening.id, Screening.result == "absent",
+                                            Screening.decided_by.is_null()).execute():
+        abort(409)  # decided by someone else a moment ago
+    audit.record_or_abort("screening.decide", screening, person=person,
+                          detail={"decision": form.decision.data}, reason=form.reason.data or None)
+    if form.decision.data == "confirm":
+        return breaches.follow_through(Screening.get_by_id(screening.id), current_user)
+    return []
+
+
+def decided(person, messages, status=200):
+    if request.headers.get("HX-Request"):
+        return tracking.render_file(person, status, messages=messages)
+    for message in messages:
+        flash(message, "warning")
+    return redirect(url_for("persons.show", person_id=person.id) + "#tracking")
+
+
+@bp.post("/screenings/<int:entry_id>/decide")
+@requires("records.write")
+def decide_absent(entry_id):
+    """Confirm a recorded 未到 as 逃避检测, or excuse it with a reason."""
+    screening, person = tracking.load_case_row(Screening, entry_id)
+    form = DecisionForm()
+    if not screening.undecided:
+        abort(409)
+    if not form.validate():
+        return tracking.render_file(person, 422, decision=form, failed=screening.id)
+    with database.atomic():
+        messages = decide(screening, form, person)
+    return decided(person, messages)
+
+
+@bp.post("/persons/<int:person_id>/screenings/missed")
+@requires("records.write")
+def decide_missed(person_id):
+    """A scheduled test that did not happen: recorded as 未到 on its due date, then decided."""
+    person = load_person(person_id)
+    form = DecisionForm()
+    plan = (tracking.file_for(person) or {}).get("plan") or {}
+    due = plan.get("missed")
+    if due is None or form.due.data != due.isoformat():
+        abort(409)  # the schedule moved since the page was drawn
+    if not form.validate():
+        return tracking.render_file(person, 422, decision=form, failed="missed")
+    with database.atomic():
+        case = person.current_case()
+        if Screening.select().where(Screening.case == case.id, Screening.scheduled_for == due).exists():
+            abort(409)  # a double submit: this missed test is already recorded
+        screening = Screening.create(person=person.id, case=case.id, staff=current_user.id, tested_on=due,
+                                     result="absent", scheduled_for=due, notes="按计划应检未检")
+        audit.record_or_abort("screening.create", screening, person=person, detail={"missed": due})
+        messages = decide(screening, form, person)
+    return decided(person, messages)

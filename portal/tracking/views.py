@@ -1,0 +1,146 @@
+"""The abstinence tracking file (操守追踪档案) on the person page, and its follow-ups: reports
+to the police of incidents, the 批评教育 of breaches, ordinary breaches recorded by hand."""
+from datetime import timedelta
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from .. import audit
+from . import breaches
+from ..cases import lifecycle
+from ..dates import today
+from ..db import database
+from ..responses import render_fragment
+from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, Screening
+from ..permissions import load_person, requires
+from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
+from .forms import BreachForm, EducationForm, PoliceReportForm
+
+bp = Blueprint("tracking", __name__)
+RECENT = 12  # screenings shown in the file; the station list has them all
+
+
+def live(model, case):
+    return model.select().where(model.case == case.id, model.deleted_at.is_null())
+
+
+def file_for(person, day=None):
+    """Everything the tracking file shows about the person's current case, or None without one."""
+    case = person.current_case()
+    if case is None:
+        return None
+    day = day or today()
+    station_preset, grace = screening_settings()
+    preset = case.screening_preset or station_preset
+    tests = live(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
+    urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
+    hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
+    incidents = list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc()))
+    plan = {}
+    if case.status == "active" and case.report_date:
+        due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
+        plan = {"due": due, "missed": due if overdue_beyond_grace(due, day, grace) else None,
+                "hair": next_hair(case.report_date, hair[0].tested_on if hair else None)}
+    return {
+        "case": case, "preset": preset, "preset_label": SCREENING_PRESETS[preset][0],
+        "random_minimum": SCREENING_PRESETS[preset][2], "grace": grace, "plan": plan,
+        "counts": breaches.counters_of(case.id, day),
+        "thresholds": (breaches.SERIOUS_MISSED, breaches.SERIOUS_ABSENCES, breaches.SERIOUS_DAYS),
+        "screenings": list(tests.limit(RECENT)), "total": tests.count(),
+        "positives": tests.where(Screening.result == "positive").count(),
+        "random": tests.where(Screening.random).count(),
+        "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
+        "absences": list(live(Absence, case).order_by(Absence.leave_on.desc())),
+        "incidents": incidents,
+        "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
+        "breaches": list(live(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
+        "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
+        "agreements": list(live(Agreement, case).order_by(Agreement.edition.desc())),
+        "scans": Attachment.by_agreement(case.id),
+        "needs_agreement": lifecycle.needs_agreement(case),
+        "expected_end": lifecycle.expected_end(case, day), "deadline": lifecycle.report_deadline(case),
+        "overdue_report": lifecycle.overdue_report(case, day), "actions": lifecycle.actions_for(case, day),
+        "suspended_since": lifecycle.suspended_since(case),
+        "day": day, "soon": day + timedelta(days=30),
+    }
+
+
+def render_file(person, status=200, **forms):
+    """The file as a fragment (or a page without JavaScript), with any form that failed."""
+    return render_fragment("tracking/_file.html", "%s 的操守追踪档案" % person.name, status, person=person,
+                           tracking=file_for(person), **forms)
+
+
+@bp.app_template_global()
+def blank_breach_form():
+    return BreachForm(formdata=None, occurred_on=today(), educated_on=today())
+
+
+@bp.get("/persons/<int:person_id>/tracking")
+@requires("records.read")
+def show(person_id):
+    """The tracking file alone (refreshed after a change, or opened without JavaScript)."""
+    person = load_person(person_id)
+    audit.record_or_abort("tracking.view", person)
+    return render_file(person)
+
+
+def load_case_row(model, row_id):
+    """A row of the person's current case, which the user may open; 404 otherwise."""
+    row = model.get_or_none(model.id == row_id) or abort(404)
+    person = load_person(row.person_id)
+    case = person.current_case()
+    if case is None or case.id != row.case_id or getattr(row, "deleted_at", None):
+        abort(404)
+    return row, person
+
+
+@bp.post("/incidents/<int:incident_id>/report")
+@requires("records.write")
+def report(incident_id):
+    """Record the report of an incident to the police (戒毒条例 21)."""
+    incident, person = load_case_row(Incident, incident_id)
+    form = PoliceReportForm()
+    if incident.reported_on or not form.validate():
+        return render_file(person, 422, report_form=form, failed=incident.id)
+    with database.atomic():
+        Incident.update(reported_on=form.reported_on.data, recipient=form.recipient.data,
+                        report_notes=form.report_notes.data or None, reported_by=current_user.id).where(
+            Incident.id == incident.id, Incident.reported_on.is_null()).execute()
+        audit.record_or_abort("incident.report", incident, person=person,
+                              detail={"reported_on": form.reported_on.data, "recipient": form.recipient.data})
+    return render_file(person, messages=["已记录向公安机关报告。"], tone="success")
+
+
+@bp.post("/breaches/<int:breach_id>/educate")
+@requires("records.write")
+def educate(breach_id):
+    """Record the 批评教育 given for a breach."""
+    breach, person = load_case_row(Breach, breach_id)
+    if breach.educated_on:
+        abort(409)  # recorded already; a correction is not a second education
+    form = EducationForm()
+    if not form.validate():
+        return render_file(person, 422, education_form=form, failed=breach.id)
+    with database.atomic():
+        Breach.update(educated_on=form.educated_on.data, education=form.education.data, staff=current_user.id,
+                      version=Breach.version + 1).where(Breach.id == breach.id).execute()
+        audit.record_or_abort("breach.educate", breach, person=person)
+    return render_file(person, messages=["批评教育情况已记录。"], tone="success")
+
+
+@bp.post("/persons/<int:person_id>/breaches/")
+@requires("records.write")
+def create_breach(person_id):
+    """Record an ordinary breach by hand, with the 批评教育 given."""
+    person = load_person(person_id)
+    case = person.current_case()
+    if case is None or case.status not in lifecycle.LIVE:
+        abort(404)
+    form = BreachForm()
+    if not form.validate():
+        return render_file(person, 422, breach_form=form)
+    with database.atomic():
+        breach = Breach.create(person=person.id, case=case.id, staff=current_user.id, **form.values())
+        audit.record_or_abort("breach.create", breach, person=person, detail={"kind": breach.kind})
+    return render_file(person, messages=["违反协议情况已登记。"], tone="success")
