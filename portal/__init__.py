@@ -1,22 +1,40 @@
-"""The station portal: create_app() builds the Flask application."""
+"""The station portal: create_app() builds the Flask application.
+
+Each area of the station's work is a package (accounts, audit, persons, cases, records, tracking,
+care, training, reports, ledgers, backup, demo); the modules at this level are what every area
+shares. Conventions, the same in every package:
+- a module that makes a blueprint is named after it (the package's main one lives in views.py);
+- forms.py holds the area's forms; any other module is a rule, named after the rule;
+- queries live on the model they return (portal/models/); templates in templates/<blueprint>/;
+  tests in tests/<area>/test_<module>.py.
+"""
 import os
 
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from .tracking import absences, screenings, views as tracking
-from .care import assistance, counselling
-from .persons import attachments, family, merges, views as persons
-from .audit import views as audit_views
+from . import cli, config, db, home, jinja, permissions, security, settings
 from .accounts import auth, users
+from .audit import views as audit_views
+from .care import assistance, counselling
 from .cases import views as cases
-from . import cli, config, db, jinja, home, permissions, security, settings
-from .reports import dashboard, printing, queue, summaries
-from .training import events, views as training
 from .ledgers import exports, imports
+from .persons import attachments, family, merges, views as persons
 from .records import risks, talks, timeline, visits
+from .reports import dashboard, printing, queue, summaries
+from .tracking import absences, screenings, views as tracking
+from .training import events, views as training
 
 csrf = CSRFProtect()
+BLUEPRINTS = (
+    auth.bp, users.bp, home.bp, settings.bp, audit_views.bp,
+    persons.bp, family.bp, merges.bp, attachments.bp, cases.bp,
+    timeline.bp, talks.bp, visits.bp, risks.bp,
+    tracking.bp, screenings.bp, absences.bp,
+    counselling.bp, assistance.bp, training.bp, events.bp,
+    queue.bp, dashboard.bp, summaries.bp, printing.bp,
+    exports.bp, imports.bp,
+)
 
 
 def create_app(test_config=None):
@@ -40,11 +58,8 @@ def create_app(test_config=None):
     app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in (home.bp, queue.bp, persons.bp, cases.bp, family.bp, talks.bp, visits.bp, risks.bp,
-                      screenings.bp, absences.bp, tracking.bp, attachments.bp, summaries.bp, printing.bp, dashboard.bp, counselling.bp, assistance.bp, training.bp, events.bp, exports.bp, imports.bp, merges.bp, timeline.bp, users.bp,
-                      settings.bp, audit_views.bp):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     jinja.init_app(app)
     cli.register(app)
     return app
-

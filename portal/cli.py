@@ -1,4 +1,5 @@
-"""Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, backup, verify-backup, restore."""
+"""Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, backup, verify-backup,
+restore."""
 import sys
 import time
 
@@ -9,13 +10,14 @@ from flask.cli import with_appcontext
 from . import audit, db
 from .backup import make as backup, restore as restoring
 from .accounts import passwords
+from .tracking import breaches
 from .db import database
-from .jinja import human_size
 from .models import User
 
 
 def register(app):
-    for command in (init_db, create_lead, demo_data, serve, backup_command, restore_command, verify_command):
+    for command in (init_db, create_lead, demo_data, serve, sweep_command, backup_command, restore_command,
+                    verify_command):
         app.cli.add_command(command)
 
 
@@ -71,10 +73,24 @@ def serve(host, port):
     cfg = current_app.config
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
-    server = make_server(current_app._get_current_object(), host or cfg["HOST"], port or cfg["PORT"])
+    with database.connection_context():
+        opened = breaches.sweep()  # what time alone made serious while the portal was stopped
+    if opened:
+        click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
+    server = make_server(current_app._get_current_object(), host or cfg["HOST"],
+                         cfg["PORT"] if port is None else port)  # --port 0: any free port
     click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)
     sys.stdout.flush()
     server.run()
+
+
+@click.command("sweep")
+@with_appcontext
+def sweep_command():
+    """Open the serious breaches that time alone has caused (daily, by a timer, and at start-up)."""
+    with database.connection_context():
+        opened = breaches.sweep()
+    click.echo("违反协议检查完成：新登记严重违反协议 %d 起。" % opened)
 
 
 def make_server(app, host, port):
@@ -96,7 +112,7 @@ def backup_command(dest):
         raise click.ClickException(str(exc))
     manifest = made["manifest"]
     click.echo("备份完成：%s\n大小 %s，%d 张表共 %d 行，附件 %d 个；完整性检查通过。\nSHA-256：%s" % (
-        made["path"], human_size(manifest["size"]), len(manifest["tables"]), sum(manifest["tables"].values()),
+        made["path"], backup.human_size(manifest["size"]), len(manifest["tables"]), sum(manifest["tables"].values()),
         len(manifest["uploads"]), manifest["sha256"]))
     if made["removed"]:
         click.echo("按保留份数删除了 %d 份旧备份。" % len(made["removed"]))

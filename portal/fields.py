@@ -1,12 +1,21 @@
-"""Forms of accounts and sign-in; the person forms live in person_forms.py."""
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+"""What every form shares: the base form (WTForms' messages in Chinese), the field helpers and the
+validators the areas' forms are built from, and the reason asked before an audited action."""
+import re
 
-from .accounts import passwords
-from .models import ROLES, User
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .dates import today
 
 REQUIRED = "此项为必填项。"
+DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# Full-width digits and Latin letters (often typed with a Chinese IME) become ASCII;
+# Chinese punctuation such as （）〔〕 is left as typed.
+HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
+HALF_WIDTH[0x3000] = 0x20
 
 
 class Form(FlaskForm):
@@ -16,48 +25,48 @@ class Form(FlaskForm):
         locales = ["zh"]
 
 
-class LoginForm(Form):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=256)])
+def clean_text(value):
+    """Full-width digits and letters to ASCII, surrounding spaces removed."""
+    return value.translate(HALF_WIDTH).strip() if isinstance(value, str) else value
 
 
-class ChangePasswordForm(Form):
-    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED)])
-    new = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=256)])
-    confirm = PasswordField("再次输入新密码",
-                            validators=[DataRequired(REQUIRED), EqualTo("new", "两次输入的新密码不一致。")])
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_current(self, field):
-        if not passwords.verify(self.user.password_hash, field.data):
-            raise ValidationError("当前密码不正确。")
-
-    def validate_new(self, field):
-        issues = passwords.problems(field.data, self.user.username)
-        if field.data == self.current.data:
-            issues.append("新密码不能与当前密码相同。")
-        if issues:
-            raise ValidationError(" ".join(issues))
+def check_phone(form, field):
+    if field.data and not (MOBILE.match(field.data) or LANDLINE.match(field.data)):
+        raise ValidationError("请输入 11 位手机号（如 13812345678）或带区号的固定电话（如 0851-86812345）。")
 
 
-class UserForm(Form):
-    username = StringField("用户名", validators=[
-        DataRequired(REQUIRED), Length(3, 32, "用户名长度为 3-32 个字符。"),
-        Regexp(r"^[a-z][a-z0-9_.-]*$", message="用户名只能用小写字母开头，包含小写字母、数字、点、下划线或连字符。")])
-    display_name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    role = SelectField("角色", choices=list(ROLES.items()))
-    is_active = BooleanField("账户启用", default=True)
+def not_future(form, field):
+    if field.data and field.data > today():
+        raise ValidationError("日期不能晚于今天。")
 
-    def __init__(self, *args, editing=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.editing = editing
 
-    def validate_username(self, field):
-        clash = User.select().where(User.username == field.data)
-        if self.editing is not None:
-            clash = clash.where(User.id != self.editing.id)
-        if clash.exists():
-            raise ValidationError("该用户名已被使用。")
+def day_field(label, required=True, future=False, **kwargs):
+    """A date typed as text (one Tab stop, "2026-11-20"), as in the other record forms."""
+    validators = [InputRequired(REQUIRED) if required else Optional()] + ([] if future else [not_future])
+    return DateField(label, format=DAY_FORMATS, widget=widgets.TextInput(), validators=validators,
+                     invalid_value_message="请按“2026-11-20”的格式填写日期。",
+                     render_kw={"inputmode": "numeric", "placeholder": "如 2026-11-20", "autocomplete": "off"},
+                     **kwargs)
+
+
+def text(label, max_length=120, required=False, **kwargs):
+    return StringField(label, filters=[clean_text], validators=[
+        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
+
+
+def notes(label, required=False, max_length=1000, **kwargs):
+    return TextAreaField(label, filters=[clean_text], validators=[
+        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
+
+
+class Checklist(SelectMultipleField):
+    """A group of checkboxes: one Tab stop each, Space ticks."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ReasonForm(Form):
+    """The reason asked before an audited action (a deletion, a full ID number, a lead reading notes)."""
+    reason = StringField("事由", filters=[clean_text], validators=[
+        DataRequired("请填写事由，此操作将记入审计日志。"), Length(min=2, max=200, message="事由为 2-200 个字。")])

@@ -4,7 +4,7 @@ from flask_login import current_user
 from peewee import fn
 
 from .models import MEASURES, Case, Person
-from .permissions import CASE_STAFF, persons_in_scope, requires
+from .permissions import can, persons_in_scope, requires
 
 bp = Blueprint("home", __name__)
 
@@ -14,8 +14,8 @@ bp = Blueprint("home", __name__)
 def index():
     """Greeting and, for case staff, the persons in their scope by measure and status."""
     counts = {}
-    if current_user.role in CASE_STAFF:
-        query = persons_in_scope(current_user, Person.with_current_case().where(Person.deleted_at.is_null()))
+    if can(current_user, "persons.read"):
+        query = persons_in_scope(current_user, Person.with_current_case().where(Person.is_live()))
         rows = (query.select(Case.measure, Case.status, fn.COUNT(Person.id).alias("n"))
                 .group_by(Case.measure, Case.status).dicts())
         for row in rows:

@@ -12,7 +12,9 @@ from .dates import local, today, utcnow
 from . import models
 from .models import Setting
 from .records.risk_levels import FACTORS
-from .permissions import may
+from .backup.make import human_size
+from .permissions import may, reads_details, reads_notes
+from .settings import station_name
 
 ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出",
@@ -73,7 +75,7 @@ def field_labels():
     """Chinese labels of every form field, by field name (for audit details)."""
     from wtforms.fields.core import UnboundField
 
-    from .fields import UserForm
+    from .accounts.forms import UserForm
     from .persons.forms import CaseForm, FamilyMemberForm, PersonForm
     from .records.forms import RiskForm, TalkForm, VisitForm
     from .tracking.forms import AbsenceForm, ScreeningForm
@@ -117,12 +119,6 @@ def localtime(dt):
     return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
-def human_size(size):
-    """A file size as station staff read it: 81 字节, 168.7 KB, 102.0 MB."""
-    for unit in ("字节", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return ("%d %s" if unit == "字节" else "%.1f %s") % (size, unit)
-        size /= 1024.0
 
 
 def age(birth):
@@ -133,11 +129,10 @@ def age(birth):
 def template_context():
     """Station name and the demo flag; pages still render when the database is unavailable."""
     try:
-        settings = {s.key: s.value for s in Setting.select().where(Setting.key.in_(("station_name", "demo")))}
+        return {"station_name": station_name(), "now_utc": utcnow,
+                "demo_instance": Setting.select().where(Setting.key == "demo", Setting.value == "1").exists()}
     except PeeweeException:
-        settings = {}
-    return {"station_name": settings.get("station_name") or current_app.config["STATION_NAME"],
-            "demo_instance": settings.get("demo") == "1", "now_utc": utcnow}
+        return {"station_name": current_app.config["STATION_NAME"], "demo_instance": False, "now_utc": utcnow}
 
 
 def init_app(app):
@@ -156,4 +151,6 @@ def init_app(app):
     app.add_template_filter(summaries.mask_address, "mask_address")
     app.add_template_filter(lambda key: summaries.PROFILES.get(key, (key,))[0], "choice_profile")
     app.add_template_global(may)
+    app.add_template_global(reads_notes)
+    app.add_template_global(reads_details)
     app.context_processor(template_context)

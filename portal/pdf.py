@@ -5,8 +5,14 @@ any URL it could smuggle in (file:, http:, data:) is refused by the fetcher.
 WeasyPrint is imported on the first print (≈0.7 s), not when the portal starts.
 """
 import functools
+import io
 import os
 import threading
+
+from flask import render_template, send_file
+
+from .dates import local, utcnow
+from .settings import station_name
 
 BASE_URL = "https://station.invalid/"  # a name that never resolves: every fetch goes through ours
 ALLOWED = {"static/print.css": "text/css"}
@@ -62,6 +68,23 @@ def document(html, fetcher=None):
 def render(html, fetcher=None):
     """The PDF of an HTML document as bytes."""
     return document(html, fetcher).write_pdf()
+
+
+def paper(template, user, **context):
+    """The HTML of a printed paper (a template extending pdf/base.html): the station's name and
+    who printed it and when come with every one."""
+    printed = "%s（%s）打印于 %s" % (user.display_name, user.role_label, local(utcnow()).strftime("%Y-%m-%d %H:%M"))
+    return render_template(template, station=station_name(), printed=printed, **context)
+
+
+def render_pdf(template, user, fetcher=None, **context):
+    """The PDF bytes of a printed paper."""
+    return render(paper(template, user, **context), fetcher)
+
+
+def send_pdf(data, name):
+    """A PDF as a download (never cached: security.py sends no-store with every answer)."""
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
 def merge(documents, target):

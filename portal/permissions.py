@@ -8,7 +8,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from . import audit
-from .models import Case, Person
+from .models import Case, Person, User
 
 PUBLIC = "public"
 ANY_STAFF = frozenset({"lead", "officer", "worker", "counsellor", "volunteer"})
@@ -41,6 +41,18 @@ MATRIX = {
     "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),
     "audit.read": frozenset({"lead"}),
+    # decisions inside views and templates, not endpoints
+    "cases.station_wide": frozenset({"lead", "officer"}),  # every case; the others only their own
+    "cases.officer": frozenset({"lead", "officer"}),  # may be named a case's 责任民警
+    "cases.worker": frozenset({"worker"}),  # may be named a case's 责任专干
+    "cases.counsellor": frozenset({"counsellor"}),  # may be named a case's 心理咨询师
+    "records.staff": frozenset({"lead", "officer", "worker"}),  # listed as who did a talk or a visit
+    "persons.find_colleagues": frozenset({"worker"}),  # exact matches among colleagues' persons, masked
+    "counselling.details": frozenset({"counsellor"}),  # scales, presenting issues, plan (clinical detail)
+    "lists.export_full": frozenset({"lead"}),  # full ID numbers in an export of persons
+    "print.full": frozenset({"lead", "officer"}),  # the case summary's three profiles
+    "print.working": frozenset({"lead", "officer", "worker"}),
+    "print.redacted": frozenset({"lead", "officer", "worker"}),
 }
 
 
@@ -60,12 +72,39 @@ public = requires(PUBLIC)
 
 
 def can(user, permission):
+    """May this user do this? The one place a role is looked at (with role_can)."""
     return bool(user and user.is_authenticated and user.role in MATRIX.get(permission, ()))
+
+
+def role_can(role, permission):
+    """Would an account with this role hold the permission (e.g. a role about to be given)?"""
+    return role in MATRIX.get(permission, ())
 
 
 def may(permission):
     """Template global: may the current user do this?"""
     return can(current_user, permission)
+
+
+def holding(permission):
+    """SQL: the account's role holds the permission."""
+    return User.role.in_(sorted(MATRIX[permission]))
+
+
+def holders(permission):
+    """The active accounts whose role holds the permission, by name (pickers and filters)."""
+    return User.select().where(User.is_active, holding(permission)).order_by(User.display_name)
+
+
+def reads_notes(user, session):
+    """A counselling session's notes are their author's alone (the lead reads them only through
+    counselling.reveal, with a reason)."""
+    return user.id == session.counsellor_id
+
+
+def reads_details(user, session):
+    """Scales, presenting issues and plan of a session: the counsellors' (clinical detail)."""
+    return can(user, "counselling.details")
 
 
 def endpoint_permission(endpoint):
@@ -95,23 +134,23 @@ def check_request():
 # --- record scope -------------------------------------------------------------
 
 def sees_all_cases(user):
-    return user.role in ("lead", "officer")
+    return can(user, "cases.station_wide")
 
 
 def case_scope(user):
-    """Peewee expression limiting Case rows to those the user may open."""
+    """Peewee expression limiting Case rows to those the user may open: all, or those naming them."""
     if sees_all_cases(user):
         return Case.id.is_null(False)
-    if user.role == "worker":
+    if can(user, "cases.worker"):
         return Case.worker == user.id
-    if user.role == "counsellor":
+    if can(user, "cases.counsellor"):
         return Case.counsellor == user.id
     return Case.id.is_null(True) & Case.id.is_null(False)
 
 
 def scoped_person_ids(user):
     """Subquery of the ids of persons whose current case the user may open."""
-    return Case.select(Case.person).where(case_scope(user), Case.deleted_at.is_null(), Case.is_current())
+    return Case.select(Case.person).where(case_scope(user), Case.is_live(), Case.is_current())
 
 
 def persons_in_scope(user, query):
@@ -125,10 +164,17 @@ def may_open(user, person):
 
 def load_person(person_id):
     """The live person if the current user may open it; 404 otherwise, and a refused open is audited."""
-    person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
+    person = Person.get_or_none(Person.id == person_id, Person.is_live())
     if person is None:
         abort(404)
     if not may_open(current_user, person):
         audit.record_or_abort("person.view", person, outcome="denied", detail={"path": request.path})
         abort(404)
     return person
+
+
+def load_record(model, record_id):
+    """A live record (talk, test, session…) of a person the current user may open, with that person;
+    404 otherwise."""
+    record = model.live().where(model.id == record_id).get_or_none() or abort(404)
+    return record, load_person(record.person_id)

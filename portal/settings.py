@@ -1,12 +1,11 @@
 """The lead's station settings: cadences of routine work (DOMAIN.md §4 defaults), backups."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from . import audit
-from .backup.make import BackupError, backup_dir, last_backup, make_backup
+from .backup.make import BackupError, backup_dir, human_size, last_backup, make_backup
 from .dates import utcnow
-from .jinja import human_size
 from .db import database
 from .fields import Form
 from .models import Setting
@@ -15,6 +14,12 @@ from .tracking.plan import CADENCES, SCREENING_PRESETS, cadences, screening_sett
 from .tracking.forms import PresetForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+def station_name():
+    """The station's name as printed and shown: the lead's setting, else the configured one."""
+    stored = Setting.get_or_none(Setting.key == "station_name")
+    return stored.value if stored else current_app.config["STATION_NAME"]
 
 
 class CadenceForm(Form):

@@ -48,6 +48,14 @@ def save_versioned(obj, form, values, action, person):
     return {"rows": rows, "editor": audit.last_change(current, action)}
 
 
+def soft_delete(obj, action, person, reason):
+    """Take a record out of every list and count, keeping the row; the audit row carries the reason."""
+    model = type(obj)
+    with database.atomic():
+        model.update(deleted_at=utcnow(), version=model.version + 1).where(model.id == obj.id).execute()
+        audit.record_or_abort(action, obj, person=person, reason=reason)
+
+
 def history(obj):
     """Earlier versions of a record, newest first."""
     return (Revision.select().where(Revision.model == type(obj).__name__, Revision.record_id == obj.id)

@@ -1,6 +1,7 @@
 """The operator commands as a station runs them: init-db, create-lead, serve."""
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -25,11 +26,14 @@ def test_init_db_create_lead_and_serve(env):
     assert "最新" in flask(env, "init-db").stdout
     created = flask(env, "create-lead", "zhanzhang", "--name", "王站长")
     assert created.returncode == 0 and "一次性密码" in created.stdout
+    busy = socket.create_server(("127.0.0.1", 0))  # the configured port is taken: --port 0 must not use it
+    env["PORTAL_PORT"] = str(busy.getsockname()[1])
     server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "serve", "--port", "0"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()
         port = re.search(r":(\d+)", line).group(1)
+        assert port not in ("0", env["PORTAL_PORT"]), line
         for _ in range(50):
             try:
                 with urllib.request.urlopen("http://127.0.0.1:%s/login" % port, timeout=2) as response:
@@ -42,6 +46,7 @@ def test_init_db_create_lead_and_serve(env):
     finally:
         server.terminate()
         server.wait(10)
+        busy.close()
 
 
 def test_serve_refuses_a_database_that_needs_upgrading(env):

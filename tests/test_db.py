@@ -9,7 +9,7 @@ from portal import db
 from portal.db import database
 from portal.models import MODELS, Person
 
-from conftest import make_person, make_user
+from factories import make_person, make_user
 
 
 def test_connection_pragmas(app, client, users, login_as):

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from portal.models import (Absence, Breach, Case, FamilyMember, HomeVisit, Incident, Person, RiskAssessment,
                            Screening, Talk)
 
-from conftest import make_person
+from factories import make_person
 
 TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "2026-13-45", "0", "-1", "x" * 300, "'; --",
                                                           "<script>", "２０２６-１１-２０", "52010219850314123X"]))

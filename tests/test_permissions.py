@@ -1,9 +1,11 @@
 """Deny by default (AC1), the role matrix, and record scope (AC2)."""
+import re
+
 import pytest
 
 from portal.permissions import MATRIX, PUBLIC, endpoint_permission
 
-from conftest import make_person
+from factories import ROOT, make_person
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
 
@@ -171,7 +173,7 @@ def test_role_matrix(app, client, users, login_as, role):
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method, data={})
         if role in EXPECTED[rule.endpoint]:
-            assert response.status_code != 403, (role, rule.endpoint)
+            assert response.status_code != 403 and response.status_code < 500, (role, rule.endpoint, response.status_code)
         else:
             assert response.status_code == 403, (role, rule.endpoint, response.status_code)
 
@@ -214,3 +216,30 @@ def test_volunteer_sees_no_case_anywhere(app, client, users, login_as):
         url = _fill(rule.rule, {"person_id": person.id, "case_id": 1, "user_id": 1, "member_id": 1})
         body = client.get(url).get_data(as_text=True)
         assert "张三" not in body and person.id_number[-4:] not in body, rule.rule
+
+
+ROLE_DECISION = re.compile(r"\.role\s*(==|!=|\bin\b|\.in_\()|\brole\.data\s*(==|!=|\bin\b)|User\.staff\(\s*['\"]|"
+                           r"current_user\.role\b(?!_label)")
+
+
+def test_roles_are_decided_only_by_the_permission_matrix():
+    """No view, rule or template looks at a role itself: it asks permissions (can, may, holders)."""
+    root = ROOT / "portal"
+    offenders = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.suffix not in (".py", ".html") or relative == "permissions.py" or \
+                relative.startswith(("models/", "migrations/", "demo/")):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ROLE_DECISION.search(line):
+                offenders.append("%s:%d: %s" % (relative, number, line.strip()))
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_role_check_would_catch_a_role_decision():
+    for line in ('if current_user.role == "lead":', "{% if current_user.role in ('lead', 'officer') %}",
+                 'User.select().where(User.role.in_(("officer", "lead")))', 'User.staff("worker")',
+                 'form.role.data != "lead"'):
+        assert ROLE_DECISION.search(line), line
+    assert not ROLE_DECISION.search("{{ current_user.role_label }}")

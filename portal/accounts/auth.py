@@ -11,7 +11,7 @@ from .. import audit
 from . import passwords, sessions
 from ..dates import utcnow
 from ..db import database
-from ..fields import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, LoginForm
 from ..models import User
 from ..permissions import public, requires
 from ..security import htmx_redirect
@@ -30,7 +30,6 @@ def init_app(app):
     login_manager.request_loader(lambda request: sessions.load_user())
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_password_gate)
-    app.register_blueprint(bp)
 
 
 def _unauthorized():

@@ -7,9 +7,9 @@ from .. import audit
 from . import passwords, sessions
 from ..dates import utcnow
 from ..db import database
-from ..fields import UserForm
+from .forms import UserForm
 from ..models import User
-from ..permissions import requires
+from ..permissions import requires, role_can
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -53,7 +53,7 @@ def edit(user_id):
     user = User.get_or_none(User.id == user_id) or abort(404)
     form = UserForm(obj=user, editing=user)
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != "lead" or not form.is_active.data):
+        if user.id == current_user.id and (not role_can(form.role.data, "users.manage") or not form.is_active.data):
             form.role.errors = list(form.role.errors) + ["不能停用自己的账户或取消自己的站长角色。"]
         else:
             changes = {k: getattr(form, k).data for k in ("username", "display_name", "role", "is_active")

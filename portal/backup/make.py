@@ -245,3 +245,10 @@ def created_text(manifest):
     """Creation time in station time, for operators."""
     created = created_at(manifest)
     return local(created).strftime("%Y-%m-%d %H:%M:%S") if created else "（时间不明）"
+
+def human_size(size):
+    """A file size as station staff read it: 81 字节, 168.7 KB, 102.0 MB."""
+    for unit in ("字节", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return ("%d %s" if unit == "字节" else "%.1f %s") % (size, unit)
+        size /= 1024.0

@@ -5,23 +5,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import fn
 
-from .. import audit, entries
-from ..records import timeline
+from .. import audit
 from .forms import AssistanceForm, StatusForm, StepForm
 from ..dates import today
 from ..db import database
 from ..models import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep,
                       Person)
-from ..permissions import load_person, persons_in_scope, requires
+from ..permissions import load_person, load_record, persons_in_scope, requires
+from ..responses import htmx, list_page
 
 bp = Blueprint("assistance", __name__)
-timeline.register("assistance", AssistanceCase, AssistanceCase.opened_on, "assistance/_entry.html")
-
-
-def load(assistance_id):
-    case = AssistanceCase.get_or_none(AssistanceCase.id == assistance_id,
-                                      AssistanceCase.deleted_at.is_null()) or abort(404)
-    return case, load_person(case.person_id)
 
 
 @bp.route("/persons/<int:person_id>/assistance/new", methods=["GET", "POST"])
@@ -55,7 +48,7 @@ def render_case(case, person, status=200, **forms):
 @requires("records.read")
 def show(assistance_id):
     """One assistance case with its steps."""
-    case, person = load(assistance_id)
+    case, person = load_record(AssistanceCase, assistance_id)
     audit.record_or_abort("assistance.view", case, person=person)
     return render_case(case, person)
 
@@ -64,19 +57,19 @@ def show(assistance_id):
 @requires("records.write")
 def add_step(assistance_id):
     """Add a step inline; the steps list comes back (HTMX) with an empty form for the next one."""
-    case, person = load(assistance_id)
+    case, person = load_record(AssistanceCase, assistance_id)
     if case.status not in OPEN_ASSISTANCE:
         abort(409)
     form = StepForm()
     if not form.validate():
-        return render_case(case, person, 422, step_form=form, fragment=entries.htmx())
+        return render_case(case, person, 422, step_form=form, fragment=htmx())
     with database.atomic():
         step = AssistanceStep.create(assistance=case.id, staff=current_user.id, **form.values())
         if case.status == "applied":
             AssistanceCase.update(status="accepted", version=AssistanceCase.version + 1).where(
                 AssistanceCase.id == case.id).execute()
         audit.record_or_abort("assistance.step", step, person=person, detail={"assistance": case.id})
-    if not entries.htmx():
+    if not htmx():
         return redirect(url_for("assistance.show", assistance_id=case.id))
     return render_case(AssistanceCase.get_by_id(case.id), person, fragment=True)
 
@@ -85,7 +78,7 @@ def add_step(assistance_id):
 @requires("records.write")
 def set_status(assistance_id):
     """Move the case on; 办结 and 未通过 need the date and the outcome (and the amount if any)."""
-    case, person = load(assistance_id)
+    case, person = load_record(AssistanceCase, assistance_id)
     form = StatusForm()
     if not form.validate():
         return render_case(case, person, 422, status_form=form)
@@ -103,13 +96,13 @@ def set_status(assistance_id):
 @requires("records.read")
 def index():
     """All assistance cases in scope, by category, status and year, with the year's totals."""
-    filters, query = listed(request.args)
+    filters, query = list_query(request.args)
     totals = {}
     for row in year_of(filters["year"]).select(
             AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
             fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
         totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
-    listing = entries.list_page(query, filters, "assistance.list")
+    listing = list_page(query, filters, "assistance.list")
     return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
                            statuses=ASSISTANCE_STATUSES, year=filters["year"])
 
@@ -117,11 +110,11 @@ def index():
 def year_of(year):
     """The assistance cases in the user's scope opened in `year`."""
     return persons_in_scope(current_user, AssistanceCase.select(AssistanceCase, Person).join(Person).where(
-        AssistanceCase.deleted_at.is_null(), Person.deleted_at.is_null(),
+        AssistanceCase.is_live(), Person.is_live(),
         fn.strftime("%Y", AssistanceCase.opened_on) == str(year)))
 
 
-def listed(args):
+def list_query(args):
     """The filters in `args` and the assistance cases they select (newest first); the Excel export uses it too."""
     filters = {"category": args.get("category") if args.get("category") in ASSISTANCE_CATEGORIES else "",
                "status": args.get("status") if args.get("status") in ASSISTANCE_STATUSES else "",

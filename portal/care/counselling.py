@@ -10,35 +10,23 @@ from ..records import risk_levels
 from ..db import database
 from .forms import CounsellingForm
 from ..dates import today
-from ..responses import render_fragment
+from ..responses import fragment
 from ..models import CounsellingSession
-from ..permissions import load_person, requires
-from ..persons.forms import ReasonForm
+from ..permissions import load_person, load_record, reads_notes, requires
+from ..fields import ReasonForm
 from ..versions import save_versioned
 
 bp = Blueprint("counselling", __name__)
 
 
-@bp.app_template_global()
-def reads_notes(user, session):
-    """The notes are their author's alone (the lead reads them through reveal(), with a reason)."""
-    return user.id == session.counsellor_id
-
-
-@bp.app_template_global()
-def reads_details(user, session):
-    """Scales, presenting issues and plan: the counsellors (clinical detail), not workers or the lead."""
-    return user.role == "counsellor"
-
-
 def sessions_of(person):
     return list(CounsellingSession.select().where(CounsellingSession.person == person.id,
-                                                  CounsellingSession.deleted_at.is_null())
+                                                  CounsellingSession.is_live())
                 .order_by(CounsellingSession.held_on.desc(), CounsellingSession.id.desc()))
 
 
 def render_section(person, status=200, **context):
-    return render_fragment("counselling/_section.html", "%s 的心理疏导" % person.name, status, person=person,
+    return fragment("counselling/_section.html", "%s 的心理疏导" % person.name, status, person=person,
                            sessions=sessions_of(person), **context)
 
 
@@ -76,9 +64,7 @@ def create(person_id):
 
 def own_session(session_id):
     """A live session the current counsellor wrote, of a person they may open; 404 otherwise."""
-    session = CounsellingSession.get_or_none(CounsellingSession.id == session_id,
-                                             CounsellingSession.deleted_at.is_null()) or abort(404)
-    person = load_person(session.person_id)
+    session, person = load_record(CounsellingSession, session_id)
     if not reads_notes(current_user, session):
         abort(404)
     return session, person
@@ -110,9 +96,7 @@ def edit(session_id):
 @requires("counselling.reveal")
 def reveal(session_id):
     """The lead reads a session's notes after stating a reason; the reason goes to the audit row."""
-    session = CounsellingSession.get_or_none(CounsellingSession.id == session_id,
-                                             CounsellingSession.deleted_at.is_null()) or abort(404)
-    person = load_person(session.person_id)
+    session, person = load_record(CounsellingSession, session_id)
     form = ReasonForm()
     if not form.validate():
         return render_template("counselling/_notes.html", session=session, reason_form=form), 422

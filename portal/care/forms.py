@@ -4,8 +4,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..fields import Form
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, PARTNERS, PRESENTING, SCALES
-from ..records.forms import Checklist
-from ..tracking.forms import day_field, notes, text
+from ..fields import Checklist
+from ..fields import day_field, notes, text
 
 
 def scale(key):

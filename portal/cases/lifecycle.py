@@ -97,7 +97,7 @@ def last_move(model=Case):
 def sql_needs_agreement(model=Case):
     """SQL: an active case without an agreement signed since it started or last changed place (16, 22)."""
     signed = Agreement.select(fn.MAX(Agreement.signed_on)).where(Agreement.case == model.id,
-                                                                 Agreement.deleted_at.is_null())
+                                                                 Agreement.is_live())
     return (model.status == "active") & (fn.COALESCE(signed, "") < fn.COALESCE(last_move(model), "0001-01-01"))
 
 

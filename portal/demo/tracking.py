@@ -15,7 +15,7 @@ from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGA
 def reordered(rng, case_rows, case_ids, now):
     """A few released persons relapse and are ordered into community detox again (the evidence the
     操守保持率 counts), with the new case's report, agreement and events."""
-    cases, events, agreements = [], [], []
+    cases = []
     for case in case_rows:
         released = case["report_date"] and add_months(case["report_date"], case["term_months"])
         if case["status"] != "released" or released > now - timedelta(days=400) or rng.random() > 0.1:

@@ -2,7 +2,7 @@
 
 Only the lead and officers export (SECURITY.md role table), always with a stated reason.
 Each export uses the same filters and scope as the list on screen (the list's own
-`listed()`), masks ID numbers and phones unless the lead asks for full numbers with a
+`list_query()`), masks ID numbers and phones unless the lead asks for full numbers with a
 reason, leaves out children under 14 (D7), neutralises formulas (W10, in sheets.py) and is
 audited once as a whole and once per person it names.
 """
@@ -27,12 +27,12 @@ from ..models import (ASSESSMENTS, ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, A
                       CASE_STATUSES, EVENT_FORMATS, MEASURES, RESULTS, SAMPLES, SCREENING_KINDS, SEXES, TALK_KINDS,
                       TALK_PLACES, TRAINEE_TYPES, VENUE_TYPES, VISIT_ANOMALIES, Attendance, Person, PreventionEvent,
                       Trainee, TrainingSession, User)
-from ..permissions import requires
-from ..persons.forms import ReasonForm
+from ..permissions import can, requires
+from ..fields import ReasonForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 MINOR_AGE = 14
-Export = namedtuple("Export", "title headers listed row person endpoint")
+Export = namedtuple("Export", "title headers list_query row person endpoint")
 FILTER_LABELS = {"q": "查找", "measure": "措施", "status": "状态", "worker": "专干", "staff": "工作人员",
                  "start": "起", "end": "止", "result": "结果", "sample": "样本", "assessment": "评估", "place": "地点",
                  "anomaly": "异常情况", "category": "类别", "year": "年份"}
@@ -58,7 +58,7 @@ def phone(value, full):
     return value[:3] + "****" + value[-4:] if len(value) >= 11 else value[:2] + "****"
 
 
-def persons_listed(args):
+def persons_list_query(args):
     """The person list's filters and rows (every page of it), by name."""
     filters = persons.list_filters(args)
     return filters, persons.filtered(filters).order_by(Person.name_pinyin, Person.id)
@@ -66,10 +66,10 @@ def persons_listed(args):
 
 def year_of(model, args):
     year = args.get("year", type=int) or today().year
-    return year, model.select(model.id).where(model.deleted_at.is_null(), fn.strftime("%Y", model.held_on) == str(year))
+    return year, model.select(model.id).where(model.is_live(), fn.strftime("%Y", model.held_on) == str(year))
 
 
-def attendance_listed(args):
+def attendance_list_query(args):
     """Every attendance row of the year's training sessions, by date and name."""
     year, sessions = year_of(TrainingSession, args)
     return {"year": year}, (Attendance.select(Attendance, TrainingSession, Trainee)
@@ -77,7 +77,7 @@ def attendance_listed(args):
                             .where(TrainingSession.id.in_(sessions)).order_by(TrainingSession.held_on, Trainee.name))
 
 
-def events_listed(args):
+def events_list_query(args):
     year, events = year_of(PreventionEvent, args)
     return {"year": year}, PreventionEvent.select().where(PreventionEvent.id.in_(events)).order_by(PreventionEvent.held_on)
 
@@ -103,12 +103,12 @@ EXPORTS = {
         ("姓名", "性别", "出生日期", "身份证号", "民族", "联系电话", "户籍地址", "现住址", "就业情况", "滥用毒品种类",
          "措施类型", "状态", "决定书文号", "决定日期", "送达日期", "报到日期", "期限（月）", "执行地街道/乡镇",
          "责任专干", "责任民警", "预计期满日期"),
-        persons_listed, person_row, lambda p: p, "persons.index"),
+        persons_list_query, person_row, lambda p: p, "persons.index"),
     "screenings": Export(
         "检测台账",
         ("姓名", "身份证号", "检测日期", "样本", "检测方式", "检测项目", "检测结果", "阳性种类", "检测人员", "派出所",
          "随机抽检", "本人签字", "备注"),
-        screenings.listed,
+        screenings.list_query,
         lambda s, full, staff: who(s, full) + (
             s.tested_on, SAMPLES[s.sample], SCREENING_KINDS[s.kind], joined(s.panel_labels), RESULTS[s.result],
             joined(s.positive_labels), s.collectors, s.police_station or "", yes(s.random), yes(s.signed),
@@ -118,7 +118,7 @@ EXPORTS = {
         "面对面谈话台账",
         ("姓名", "身份证号", "谈话时间", "地点", "类型", "谈话人", "参与人", "谈话内容", "风险因素", "评估", "措施",
          "下次谈话"),
-        talks.listed,
+        talks.list_query,
         lambda t, full, staff: who(t, full) + (
             t.held_at.strftime("%Y-%m-%d %H:%M"), TALK_PLACES[t.place], TALK_KINDS[t.kind], staff.get(t.staff_id, ""),
             t.participants or "", joined(t.topic_labels), t.risk_factors or "", ASSESSMENTS[t.assessment],
@@ -128,7 +128,7 @@ EXPORTS = {
         "家访台账",
         ("姓名", "身份证号", "走访日期", "走访人员", "走访地址", "本人在家", "见到家属", "核实居住", "核实就业", "异常情况",
          "处置措施", "下次走访"),
-        visits.listed,
+        visits.list_query,
         lambda v, full, staff: who(v, full) + (
             v.visited_on, v.visitors, v.address, yes(v.found_at_home), v.family_met or "", yes(v.living_verified),
             yes(v.employment_verified), joined(v.anomaly_labels), v.actions or "", v.next_date),
@@ -136,7 +136,7 @@ EXPORTS = {
     "assistance": Export(
         "帮扶救助台账",
         ("姓名", "身份证号", "类别", "事项", "协作单位", "状态", "开始日期", "办结日期", "金额（元）", "结果"),
-        assistance.listed,
+        assistance.list_query,
         lambda a, full, staff: who(a, full) + (
             ASSISTANCE_CATEGORIES[a.category], a.title, joined(a.partner_labels), ASSISTANCE_STATUSES[a.status],
             a.opened_on, a.closed_on, a.amount, a.outcome or ""),
@@ -144,7 +144,7 @@ EXPORTS = {
     "attendance": Export(
         "培训签到台账",
         ("培训日期", "培训主题", "对象", "授课人", "学时", "地点", "姓名", "人员类型", "单位", "出勤"),
-        attendance_listed,
+        attendance_list_query,
         lambda a, full, staff: (a.session.held_on, a.session.title, TRAINEE_TYPES[a.session.audience],
                                 a.session.trainer, a.session.hours, a.session.venue, a.trainee.name,
                                 TRAINEE_TYPES[a.trainee.kind], a.trainee.unit or "", ATTENDANCE[a.status]),
@@ -153,7 +153,7 @@ EXPORTS = {
         "禁毒宣传活动台账",
         ("日期", "主题", "“六进”类型", "地点/单位", "协作单位", "形式", "受众合计")
         + tuple("受众：" + label for label in AUDIENCE_GROUPS.values()) + ("发放资料（份）", "现场咨询（人次）"),
-        events_listed,
+        events_list_query,
         lambda e, full, staff: (e.held_on, e.title, VENUE_TYPES[e.venue_type], e.venue, e.partners or "",
                                 EVENT_FORMATS[e.format], e.audience_total)
         + tuple(e.audience_counts.get(k, 0) for k in AUDIENCE_GROUPS) + (e.leaflets, e.consultations),
@@ -187,9 +187,9 @@ def filter_text(filters):
 def export(kind):
     """Ask for the reason (and, for the lead, whether to show full numbers), then send the .xlsx."""
     spec = load(kind)
-    filters, query = spec.listed(request.args)
+    filters, query = spec.list_query(request.args)
     form = ExportForm()
-    if current_user.role != "lead" or spec.person is None:  # full numbers: the lead, for lists of persons
+    if not can(current_user, "lists.export_full") or spec.person is None:  # full numbers: lists of persons only
         del form.unmasked
     if not form.validate_on_submit():
         return render_template("exports/form.html", spec=spec, form=form, filters=filter_text(filters),

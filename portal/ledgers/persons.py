@@ -6,6 +6,7 @@ from ..cases import lifecycle
 from . import sheets
 from .plan import Ledger, choice, dated, form_errors, staff_by_name
 from ..models import ACTIVE_STATUSES, MEASURES, Case, Person, User
+from ..permissions import holding
 from ..persons.forms import COMMUNITY_DETOX_MONTHS, DRUG_TYPES, ETHNICITIES, CaseForm, PersonForm
 from ..versions import revise
 
@@ -59,11 +60,11 @@ class PersonLedger(Ledger):
         for person in persons.values():
             if person.deleted_at is None:
                 namesakes.setdefault((person.name, person.birth_date), []).append(person)
-        return {"seen": {}, "workers": staff_by_name(("worker",)), "officers": staff_by_name(("officer", "lead")),
-                "staff": [list(User.select().where(User.role.in_(roles))) for roles in (
-                    ("officer", "lead"), ("worker",), ("counsellor",))],
+        return {"seen": {}, "workers": staff_by_name("cases.worker"), "officers": staff_by_name("cases.officer"),
+                "staff": [list(User.select().where(holding(permission))) for permission in (
+                    "cases.officer", "cases.worker", "cases.counsellor")],
                 "persons": persons, "namesakes": namesakes,
-                "cases": {c.person_id: c for c in Case.select().where(Case.deleted_at.is_null(), Case.is_current())}}
+                "cases": {c.person_id: c for c in Case.live().where(Case.is_current())}}
 
     def plan_row(self, plan, cells, labels, context):
         text = {key: sheets.text(value) for key, value in cells.items()}

@@ -16,6 +16,7 @@ from peewee import IntegrityError, fn
 from . import sheets
 from ..db import database
 from ..models import User
+from ..permissions import holding
 
 
 @dataclass
@@ -73,10 +74,11 @@ def choice(raw, options, synonyms=None):
     return (synonyms or {}).get(raw)
 
 
-def staff_by_name(roles):
-    """Accounts that may be named in a ledger column, by display name and by username."""
+def staff_by_name(permission):
+    """Accounts that may be named in a ledger column (their role holds `permission`), by display
+    name and by username."""
     found = {}
-    for user in User.select().where(User.role.in_(roles)):
+    for user in User.select().where(holding(permission)):
         found.setdefault(user.display_name, user.id)
         found[user.username] = user.id
     return found

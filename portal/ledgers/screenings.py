@@ -44,7 +44,7 @@ class ScreeningLedger(Ledger):
         text = {key: sheets.text(value) for key, value in cells.items()}
         number = idcard.normalize(text.get("id_number"))
         plan.who = "%s %s" % (text.get("name") or "", idcard.mask(number))
-        person = Person.get_or_none(Person.id_number == number, Person.deleted_at.is_null())
+        person = Person.get_or_none(Person.id_number == number, Person.is_live())
         if person is None:
             plan.error(labels["id_number"], "系统中没有身份证号为 %s 的在册人员，请先导入人员台账" % idcard.mask(number)
                        if number else "请填写身份证号")
@@ -68,7 +68,7 @@ class ScreeningLedger(Ledger):
                 plan.error(labels[key], "“%s”不是可选值（%s）" % (text.get(key) or "", "、".join(options.values())))
         case = None
         if person is not None and tested_on:
-            case = (Case.select().where(Case.person == person.id, Case.deleted_at.is_null(),
+            case = (Case.select().where(Case.person == person.id, Case.is_live(),
                                         Case.served_date <= tested_on).order_by(Case.id.desc()).first())
             if case is None:
                 plan.error(labels["tested_on"], "检测日期早于该人员所有案件的送达日期")
@@ -78,7 +78,7 @@ class ScreeningLedger(Ledger):
         if self.seen_before(plan, key, text, context):
             return
         if Screening.select().where(Screening.person == person.id, Screening.tested_on == tested_on,
-                                    Screening.sample == sample, Screening.deleted_at.is_null()).exists():
+                                    Screening.sample == sample, Screening.is_live()).exists():
             plan.action = "skip"
             plan.notes.append("系统中已有该日的%s检测" % SAMPLES[sample])
             return

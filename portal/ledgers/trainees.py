@@ -3,7 +3,7 @@ from .. import audit
 from . import sheets
 from .plan import Ledger, choice
 from ..models import TRAINEE_TYPES, Trainee
-from ..persons.forms import clean_text
+from ..fields import clean_text
 from ..versions import revise
 
 TRAINEE_SYNONYMS = {"专干": "worker", "社工": "worker", "网格": "grid"}
@@ -47,7 +47,7 @@ class TraineeLedger(Ledger):
         if plan.action == "error" or self.seen_before(plan, (name, phone), text, context):
             return
         values = {"name": name, "kind": kind, "unit": text.get("unit"), "phone": phone, "joined_on": joined_on}
-        query = Trainee.select().where(Trainee.name == name, Trainee.deleted_at.is_null())
+        query = Trainee.select().where(Trainee.name == name, Trainee.is_live())
         existing = query.where(Trainee.phone == phone).first() if phone else query.first()
         if existing is None:
             plan.payload = {"values": values}

@@ -1,5 +1,5 @@
 """Peewee models of the station portal, by area, with the queries that return them."""
-from .core import (ACTIVE_STATUSES, CASE_STATUSES, MEASURES, RELATIONS, ROLES, SEXES, AuditLog, BaseModel, Case,
+from .core import (ACTIVE_STATUSES, CASE_STATUSES, RUNNING_STATUSES, MEASURES, RELATIONS, ROLES, SEXES, AuditLog, BaseModel, Case,
                    FamilyMember, Person, Setting, User, UserSession, Versioned)
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
                       HomeVisit, Revision, RiskAssessment, Talk)

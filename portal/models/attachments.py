@@ -38,19 +38,15 @@ class Attachment(BaseModel):
         """A person's attachments, newest first; deleted ones only when asked for, after the live ones."""
         query = cls.select().where(cls.person == person_id)
         if not with_deleted:
-            query = query.where(cls.deleted_at.is_null())
+            query = query.where(cls.is_live())
         return query.order_by(cls.deleted_at.is_null(False), cls.id.desc())
-
-    @classmethod
-    def live(cls, attachment_id):
-        return cls.get_or_none(cls.id == attachment_id, cls.deleted_at.is_null())
 
     @classmethod
     def by_agreement(cls, case_id):
         """Live scans linked to the agreement editions of a case, by agreement id."""
         scans = {}
         for row in cls.select().where(cls.case == case_id, cls.agreement.is_null(False),
-                                      cls.deleted_at.is_null()).order_by(cls.id):
+                                      cls.is_live()).order_by(cls.id):
             scans.setdefault(row.agreement_id, []).append(row)
         return scans
 

@@ -37,7 +37,8 @@ CASE_STATUSES = {
     "transferred": "转出",
     "deceased": "死亡",
 }
-ACTIVE_STATUSES = ("pending_report", "active", "suspended")
+ACTIVE_STATUSES = ("pending_report", "active", "suspended")  # the measure is in force (在册)
+RUNNING_STATUSES = ("active", "suspended")  # reported and not ended: tests and absences belong to it
 SEXES = {"M": "男", "F": "女"}
 RELATIONS = ("父亲", "母亲", "配偶", "儿子", "女儿", "兄弟", "姐妹", "祖父母", "其他亲属", "监护人")
 
@@ -51,6 +52,17 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+    @classmethod
+    def is_live(cls):
+        """The condition of every list, count and lookup: not deleted. Rows are never removed, only
+        marked with deleted_at (soft-deletable models only)."""
+        return cls.deleted_at.is_null()
+
+    @classmethod
+    def live(cls, *fields):
+        """The live rows."""
+        return cls.select(*fields).where(cls.is_live())
 
 
 class Versioned(BaseModel):
@@ -66,7 +78,7 @@ class Versioned(BaseModel):
     def update_if_version(cls, row_id, version, **values):
         """Optimistic update: True when the row still had `version`, which is then bumped."""
         query = cls.update(version=cls.version + 1, updated_at=utcnow(), **values).where(
-            cls.id == row_id, cls.version == version, cls.deleted_at.is_null())
+            cls.id == row_id, cls.version == version, cls.is_live())
         return query.execute() == 1
 
 
@@ -167,11 +179,9 @@ class Person(Versioned):
 
     @classmethod
     def with_current_case(cls):
-        """Persons joined to their newest live case (None when they have none)."""
-        newest = (Case.select(fn.MAX(Case.id))
-                  .where(Case.person == cls.id, Case.deleted_at.is_null()))
+        """Persons joined to their current case (None when they have none)."""
         return (cls.select(cls, Case)
-                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == newest), attr="case"))
+                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == Case.newest_id(cls.id)), attr="case"))
 
     @classmethod
     def matching(cls, q):
@@ -188,10 +198,16 @@ class Person(Versioned):
         return cls.name.contains(q)
 
     def current_case(self):
-        return (self.cases.where(Case.deleted_at.is_null()).order_by(Case.id.desc()).first())
+        """The newest live case (the one every screen and rule means by "the case"), or None."""
+        return Case.select().where(Case.id == Case.newest_id(self.id)).first()
+
+    def running_case(self):
+        """The current case if its measure runs (reported, not ended), else None."""
+        case = self.current_case()
+        return case if case is not None and case.is_running else None
 
     def live_family(self):
-        return self.family.where(FamilyMember.deleted_at.is_null()).order_by(FamilyMember.id)
+        return self.family.where(FamilyMember.is_live()).order_by(FamilyMember.id)
 
 
 class Case(Versioned):
@@ -221,11 +237,25 @@ class Case(Versioned):
         ]
 
     @classmethod
-    def is_current(cls):
-        """Expression: this case is the newest live case of its person."""
+    def newest_id(cls, person_column):
+        """SQL: the id of the newest live case of the person in `person_column`: their current case."""
         other = cls.alias()
-        newest = other.select(fn.MAX(other.id)).where(other.person == cls.person, other.deleted_at.is_null())
-        return cls.id == newest
+        return other.select(fn.MAX(other.id)).where(other.person == person_column, other.deleted_at.is_null())
+
+    @classmethod
+    def is_current(cls):
+        """Expression: this case is the current case of its person."""
+        return cls.id == cls.newest_id(cls.person)
+
+    @property
+    def in_force(self):
+        """The measure is in force: ordered and not ended (在册)."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_running(self):
+        """Reported and not ended: screenings and absences are recorded against it."""
+        return self.status in RUNNING_STATUSES
 
     @property
     def code(self):

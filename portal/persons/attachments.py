@@ -72,7 +72,7 @@ def upload(person_id):
     case = person.current_case()
     agreement = None
     if case and form.kind.data == "agreement":
-        agreement = (Agreement.select().where(Agreement.case == case.id, Agreement.deleted_at.is_null())
+        agreement = (Agreement.select().where(Agreement.case == case.id, Agreement.is_live())
                      .order_by(Agreement.edition.desc()).first())
     digest = hashlib.sha256(data).hexdigest()
     with uploads.stored(data, mime, FOLDER) as stored, database.atomic():
@@ -90,7 +90,7 @@ def upload(person_id):
 @requires("persons.full")
 def download(attachment_id):
     """The file as a download with its stored type; reading it is audited like opening the case."""
-    item = Attachment.live(attachment_id) or abort(404)
+    item = Attachment.live().where(Attachment.id == attachment_id).get_or_none() or abort(404)
     person = load_person(item.person_id)
     audit.record_or_abort("attachment.view", person, detail={"attachment": item.id, "kind": item.kind})
     name = "附件%d-%s%s" % (item.id, item.kind_label.replace("/", "-"), item.suffix)
@@ -101,7 +101,7 @@ def download(attachment_id):
 @requires("persons.delete")
 def delete(attachment_id):
     """Soft-delete with a reason: hidden from the list and no longer served; the lead still sees it."""
-    item = Attachment.live(attachment_id) or abort(404)
+    item = Attachment.live().where(Attachment.id == attachment_id).get_or_none() or abort(404)
     person = load_person(item.person_id)
     form = ReasonForm()
     if not form.validate():
@@ -109,7 +109,7 @@ def delete(attachment_id):
         return back(person)
     with database.atomic():
         Attachment.update(deleted_at=utcnow(), deleted_by=current_user.id, delete_reason=form.reason.data).where(
-            Attachment.id == item.id, Attachment.deleted_at.is_null()).execute()
+            Attachment.id == item.id, Attachment.is_live()).execute()
         audit.record_or_abort("attachment.delete", person, reason=form.reason.data,
                               detail={"attachment": item.id, "kind": item.kind})
     flash("附件已删除（文件仍保留，站长可在附件列表中查看删除记录）。", "attachments-success")

@@ -28,7 +28,7 @@ def duplicates_of(name, birth_date=None, id_number=None, exclude=None):
     if id_number:
         conditions.append(Person.id_number == id_number)
     if name and birth_date:
-        conditions.append((Person.name == name) & (Person.birth_date == birth_date) & Person.deleted_at.is_null())
+        conditions.append((Person.name == name) & (Person.birth_date == birth_date) & Person.is_live())
     if not conditions:
         return []
     query = Person.select().where(conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1])
@@ -43,7 +43,7 @@ def suspected_pairs(limit=100):
     return list(Person.select(Person.id.alias("a"), other.id.alias("b"))
                 .join(other, on=((other.name == Person.name) & (other.birth_date == Person.birth_date)
                                  & (other.id > Person.id)))
-                .where(Person.deleted_at.is_null(), other.deleted_at.is_null())
+                .where(Person.is_live(), other.deleted_at.is_null())
                 .order_by(Person.id).limit(limit).dicts())
 
 
@@ -65,7 +65,7 @@ def merge(survivor, duplicate, chosen, reason, user, drop_cases=()):
         raise MergeRefused("已删除的档案不能合并，请先恢复。")
     running = survivor.current_case()
     with database.atomic():
-        dropped = [c.id for c in Case.select(Case.id).where(Case.person == duplicate.id, Case.deleted_at.is_null(),
+        dropped = [c.id for c in Case.select(Case.id).where(Case.person == duplicate.id, Case.is_live(),
                                                              Case.id.in_(list(drop_cases) or [0]))]
         if dropped:
             Case.update(deleted_at=utcnow(), version=Case.version + 1).where(Case.id.in_(dropped)).execute()

@@ -42,7 +42,7 @@ def delete(person_id, member_id):
     """Soft-delete a family member entry."""
     person = load_person(person_id)
     member = FamilyMember.get_or_none(FamilyMember.id == member_id, FamilyMember.person == person,
-                                      FamilyMember.deleted_at.is_null()) or abort(404)
+                                      FamilyMember.is_live()) or abort(404)
     with database.atomic():
         FamilyMember.update(deleted_at=utcnow()).where(FamilyMember.id == member.id).execute()
         audit.record_or_abort("family.delete", member, person=person)

@@ -1,5 +1,4 @@
 """Forms of a person's identity, case and family, with the station's validation rules."""
-import re
 
 from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField)
@@ -7,37 +6,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .. import idcard
 from ..dates import today
-from ..fields import REQUIRED, Form
+from ..fields import REQUIRED, Form, ReasonForm, check_phone, clean_text, not_future  # noqa: F401 (ReasonForm)
 from ..models import MEASURES, RELATIONS, SEXES
 from ..tracking.plan import SCREENING_PRESETS
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 COMMUNITY_DETOX_MONTHS = 36  # 禁毒法 33: the term of 社区戒毒 is three years
 MAX_TERM_MONTHS = 36  # 禁毒法 48: 社区康复 up to three years
 DRUG_TYPES = ("", "海洛因", "冰毒（甲基苯丙胺）", "麻古", "氯胺酮（K粉）", "大麻", "摇头丸", "合成大麻素", "其他")
 ETHNICITIES = ("汉族", "苗族", "布依族", "侗族", "土家族", "彝族", "仡佬族", "水族", "回族", "白族", "瑶族", "壮族", "其他")
-
-
-# Full-width digits and Latin letters (often typed with a Chinese IME) become ASCII;
-# Chinese punctuation such as （）〔〕 is left as typed.
-HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code).isalnum()}
-HALF_WIDTH[0x3000] = 0x20
-
-
-def clean_text(value):
-    """Full-width digits and letters to ASCII, surrounding spaces removed."""
-    return value.translate(HALF_WIDTH).strip() if isinstance(value, str) else value
-
-
-def check_phone(form, field):
-    if field.data and not (MOBILE.match(field.data) or LANDLINE.match(field.data)):
-        raise ValidationError("请输入 11 位手机号（如 13812345678）或带区号的固定电话（如 0851-86812345）。")
-
-
-def not_future(form, field):
-    if field.data and field.data > today():
-        raise ValidationError("日期不能晚于今天。")
 
 
 class PersonForm(Form):
@@ -155,6 +131,3 @@ class FamilyMemberForm(Form):
             "name", "relation", "phone", "birth_date", "is_guardian", "notes")}
 
 
-class ReasonForm(Form):
-    reason = StringField("事由", filters=[clean_text], validators=[
-        DataRequired("请填写事由，此操作将记入审计日志。"), Length(min=2, max=200, message="事由为 2-200 个字。")])

@@ -75,7 +75,7 @@ def choose(person_id):
     q = request.args.get("q", "").strip()[:40]
     candidates = duplicates.duplicates_of(person.name, person.birth_date, exclude=person.id)
     if q:
-        candidates += [p for p in Person.select().where(Person.matching(q), Person.deleted_at.is_null(),
+        candidates += [p for p in Person.select().where(Person.matching(q), Person.is_live(),
                                                          Person.id != person.id).limit(20) if p not in candidates]
     audit.record_or_abort("person.view", person, detail={"form": "merge", "q": bool(q)})
     return render_template("merges/choose.html", person=person, candidates=candidates, q=q)
@@ -118,7 +118,7 @@ def compare(person_id, other_id):
     if request.method == "GET":
         for person in (survivor, duplicate):
             audit.record_or_abort("person.view", person, detail={"form": "merge"})
-    kept, moved = [list(p.cases.where(Case.deleted_at.is_null()).order_by(Case.id)) for p in (survivor, duplicate)]
+    kept, moved = [list(p.cases.where(Case.is_live()).order_by(Case.id)) for p in (survivor, duplicate)]
     if request.method == "GET":  # proposed: the same decision again, or a registration that never reported
         numbers = {c.decision_number for c in kept}
         drop = {c.id for c in moved if c.decision_number in numbers or (kept and c.status == "pending_report")}

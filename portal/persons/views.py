@@ -12,7 +12,9 @@ from ..records import risk_levels, risks, talks, timeline, visits
 from ..dates import utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
-from ..permissions import can, load_person, persons_in_scope, requires, scoped_person_ids
+from ..responses import region
+from ..permissions import (can, holders, holding, load_person, persons_in_scope, requires, scoped_person_ids,
+                           sees_all_cases)
 from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 from ..versions import save_versioned
 
@@ -36,7 +38,7 @@ def list_filters(args):
 
 def filtered(filters):
     """The persons the current user may open, narrowed by the filters."""
-    query = persons_in_scope(current_user, Person.with_current_case().where(Person.deleted_at.is_null()))
+    query = persons_in_scope(current_user, Person.with_current_case().where(Person.is_live()))
     if filters["q"]:
         query = query.where(Person.matching(filters["q"]))
     if filters["measure"]:
@@ -52,11 +54,11 @@ def filtered(filters):
 
 def others_matching(q):
     """For a worker: persons of colleagues matching the full name or full ID number exactly (shown masked)."""
-    if not q or current_user.role != "worker":
+    if not q or not can(current_user, "persons.find_colleagues"):
         return []
     exact = (Person.name == q) | (Person.id_number == idcard.normalize(q))
     return list(Person.select(Person.id, Person.name, Person.sex, Person.id_number)
-                .where(Person.deleted_at.is_null(), exact, Person.id.not_in(scoped_person_ids(current_user)))
+                .where(Person.is_live(), exact, Person.id.not_in(scoped_person_ids(current_user)))
                 .limit(10))
 
 
@@ -78,10 +80,10 @@ def index():
         shown["q"] = idcard.mask(filters["q"])
     audit.record_or_abort("person.list", object_type="person",
                           detail={**shown, "page": page, "shown": len(rows) + len(others)})
-    return render_template("persons/index.html", rows=rows, others=others, total=total, page=page, size=size,
-                           filters=filters, export_args={k: v for k, v in filters.items() if v},
-                           workers=User.staff("worker"), measures=MEASURES,
-                           statuses=STATUS_FILTERS, worker_names=User.names())
+    return region("persons/index.html", "persons/_results.html", rows=rows, others=others, total=total, page=page,
+                  size=size, filters=filters, export_args={k: v for k, v in filters.items() if v},
+                  workers=holders("cases.worker"), measures=MEASURES, statuses=STATUS_FILTERS,
+                  worker_names=User.names())
 
 
 @bp.get("/<int:person_id>")
@@ -89,7 +91,6 @@ def index():
 def show(person_id):
     """A person's file (a counsellor sees a summary); reading it is audited."""
     person = load_person(person_id)
-    breaches.sweep(current_user)
     audit.record_or_abort("person.view", person)
     return render_show(person)
 
@@ -109,26 +110,26 @@ def render_show(person, family_form=None, status=200):
 def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
     record = request.args.get("record")
-    kind = {"talk": talks.TALK, "visit": visits.VISIT, "risk": risks.RISK, "screening": screenings.SCREENING,
-            "hair": screenings.SCREENING, "absence": absences.ABSENCE}.get(record)
-    if kind is None or not can(current_user, "records.write"):
+    module = {"talk": talks, "visit": visits, "risk": risks, "screening": screenings, "hair": screenings,
+              "absence": absences}.get(record)
+    if module is None or not can(current_user, "records.write"):
         return None, None
-    form = kind.blank(person)
+    form = module.blank(person)
     if record == "hair":  # from the queue's 毛发检测: a laboratory hair test
         form.sample.data, form.kind.data = "hair", "lab"
-    return form, kind.template("form")
+    return form, "%s/_form.html" % module.bp.name
 
 
 def staff_choices(form, case=None):
     """Active staff to assign, plus whoever is assigned now (even if since disabled)."""
     keep = [getattr(case, name + "_id") for name in ("officer", "worker", "counsellor")] if case else []
     pick = (User.is_active | User.id.in_([k for k in keep if k]))
-    workers = User.select().where(pick, User.role == "worker")
-    if current_user.role == "worker":
+    workers = User.select().where(pick, holding("cases.worker"))
+    if not sees_all_cases(current_user):  # a worker registers and keeps their own persons
         workers = workers.where(User.id == current_user.id)
-    form.set_staff(User.select().where(pick, User.role.in_(("officer", "lead"))).order_by(User.display_name),
+    form.set_staff(User.select().where(pick, holding("cases.officer")).order_by(User.display_name),
                    workers.order_by(User.display_name),
-                   User.select().where(pick, User.role == "counsellor").order_by(User.display_name))
+                   User.select().where(pick, holding("cases.counsellor")).order_by(User.display_name))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -137,7 +138,7 @@ def new():
     """Register a person with their case in one form."""
     form, case_form = PersonForm(prefix="p"), CaseForm(prefix="c")
     staff_choices(case_form)
-    if request.method == "GET" and current_user.role == "worker":
+    if request.method == "GET" and can(current_user, "cases.worker"):
         case_form.worker.data = current_user.id
     similar = []
     if request.method == "POST" and all([form.validate(), case_form.validate()]):

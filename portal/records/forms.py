@@ -2,21 +2,13 @@
 from datetime import timedelta
 
 from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, widgets)
+                     StringField, TextAreaField, widgets)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..dates import local, utcnow
-from ..fields import REQUIRED, Form
+from ..fields import REQUIRED, Checklist, Form, clean_text, not_future
 from ..models import ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES
-from ..persons.forms import clean_text, not_future
 from .risk_levels import FACTORS, next_review
-
-
-class Checklist(SelectMultipleField):
-    """A group of checkboxes: one Tab stop each, Space ticks."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def not_after_now(form, field):

@@ -30,7 +30,7 @@ def next_review(level, assessed_on):
 
 def current(person_id):
     """The newest live assessment of a person, or None."""
-    return (RiskAssessment.select().where(RiskAssessment.person == person_id, RiskAssessment.deleted_at.is_null())
+    return (RiskAssessment.select().where(RiskAssessment.person == person_id, RiskAssessment.is_live())
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).first())
 
 
@@ -50,7 +50,7 @@ def latest_per_person():
     newest = fn.MAX(RiskAssessment.assessed_on.concat(fn.printf(" %010d", RiskAssessment.id)))  # index + rowid
     return (RiskAssessment.select(RiskAssessment.person.alias("person_id"), newest.alias("newest"),
                                   RiskAssessment.level, RiskAssessment.assessed_on, RiskAssessment.next_review)
-            .where(RiskAssessment.deleted_at.is_null()).group_by(RiskAssessment.person))
+            .where(RiskAssessment.is_live()).group_by(RiskAssessment.person))
 
 
 def visit_months(level):

@@ -4,74 +4,110 @@ from datetime import datetime, time
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from .. import entries
-from . import timeline
+from .. import audit
 from ..dates import parse_day
+from ..db import database
+from ..fields import ReasonForm
 from ..models import ASSESSMENTS, TALK_PLACES, Person, Talk, User
-from ..permissions import persons_in_scope, requires
+from ..permissions import holders, load_person, load_record, persons_in_scope, requires
+from ..responses import fragment, list_page
+from ..versions import history, save_versioned, soft_delete
+from . import timeline
 from .forms import TalkForm, default_held_at
 
 bp = Blueprint("talks", __name__)
-timeline.register("talk", Talk, Talk.held_at, "talks/_entry.html")
+TITLE = "谈话记录"
 
 
-TALK = entries.Kind("talk", Talk, TalkForm, "talks", "谈话记录", "staff",
-                    lambda person: TalkForm(formdata=None, held_at=default_held_at()))
+def blank(person):
+    """A new talk: now, rounded to the quarter hour."""
+    return TalkForm(formdata=None, held_at=default_held_at())
+
+
+def form_part(person, form, status=200, **context):
+    return fragment("talks/_form.html", TITLE, status, person=person, form=form, **context)
 
 
 @bp.get("/persons/<int:person_id>/talks/new")
 @requires("records.write")
 def new(person_id):
     """The inline talk form, opened on the person page."""
-    return entries.new(TALK, person_id)
+    person = load_person(person_id)
+    return form_part(person, blank(person))
 
 
 @bp.post("/persons/<int:person_id>/talks/")
 @requires("records.write")
 def create(person_id):
     """Save a talk into the timeline, or return the form with its errors."""
-    return entries.create(TALK, person_id)
+    person = load_person(person_id)
+    form = TalkForm()
+    if not form.validate():
+        return form_part(person, form, 422)
+    with database.atomic():
+        talk = Talk.create(person=person, staff=current_user.id, **form.values())
+        audit.record_or_abort("talk.create", talk, person=person)
+    return timeline.saved(person, TITLE)
 
 
 @bp.get("/talks/<int:entry_id>")
 @requires("records.read")
 def show(entry_id):
-    """One talk with its earlier versions."""
-    return entries.show(TALK, entry_id)
+    """One talk with its earlier versions (also what "取消" of a correction returns to)."""
+    talk, person = load_record(Talk, entry_id)
+    audit.record_or_abort("talk.view", talk, person=person)
+    return fragment("talks/_entry.html", TITLE, person=person, item=talk, revisions=list(history(talk)))
 
 
 @bp.route("/talks/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires("records.write")
 def edit(entry_id):
-    """Correct a talk inline."""
-    return entries.edit(TALK, entry_id)
+    """Correct a talk inline, version-checked; the earlier version is kept."""
+    talk, person = load_record(Talk, entry_id)
+    form = TalkForm()
+    if request.method == "GET":
+        form.fill(talk)
+        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "edit"})
+        return form_part(person, form, entry=talk)
+    if not form.validate():
+        return form_part(person, form, 422, entry=talk)
+    conflict = save_versioned(talk, form, form.values(), "talk.update", person)
+    if conflict:
+        return form_part(person, form, 409, entry=talk, conflict=conflict)
+    return timeline.corrected(person, Talk.get_by_id(talk.id), "talks/_entry.html")
 
 
 @bp.post("/talks/<int:entry_id>/delete")
 @requires("records.write")
 def delete(entry_id):
-    """Soft-delete a talk with a reason."""
-    return entries.delete(TALK, entry_id)
+    """Soft-delete a talk with a reason; it leaves the timeline, the audit keeps the trace."""
+    talk, person = load_record(Talk, entry_id)
+    form = ReasonForm()
+    if not form.validate():
+        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "delete"})
+        return render_template("talks/_entry.html", person=person, item=talk, reason_form=form), 422
+    soft_delete(talk, "talk.delete", person, form.reason.data)
+    return timeline.deleted(person, TITLE)
 
 
 @bp.get("/talks/")
 @requires("records.read")
 def index():
     """All talks in the user's scope, filtered by date range, staff, assessment and place."""
-    filters, query = listed(request.args)
-    listing = entries.list_page(query, filters, "talk.list")
-    return render_template("talks/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+    filters, query = list_query(request.args)
+    listing = list_page(query, filters, "talk.list")
+    return render_template("talks/index.html", **listing, staff=holders("records.staff"),
                            staff_names=User.names(), assessments=ASSESSMENTS, places=TALK_PLACES)
 
 
-def listed(args):
+def list_query(args):
     """The filters in `args` and the talks they select (newest first); the Excel export uses it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
                "assessment": args.get("assessment") if args.get("assessment") in ASSESSMENTS else "",
                "place": args.get("place") if args.get("place") in TALK_PLACES else ""}
     query = persons_in_scope(current_user, Talk.select(Talk, Person).join(Person).where(
-        Talk.deleted_at.is_null(), Person.deleted_at.is_null()))
+        Talk.is_live(), Person.is_live()))
     if filters["start"]:
         query = query.where(Talk.held_at >= datetime.combine(filters["start"], time.min))
     if filters["end"]:

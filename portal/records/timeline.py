@@ -1,30 +1,33 @@
-"""A person's timeline: each record type registers once, and one SQL query pages them all."""
+"""A person's timeline: every kind of record in one SQL query, newest first, and the answers a record
+view gives after a save, a correction or a deletion (the timeline is what they change)."""
 import functools
 import operator
 
-from flask import Blueprint, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import SQL, Value, fn
 
 from .. import audit
-from ..responses import render_fragment
+from ..models import Absence, AssistanceCase, HomeVisit, RiskAssessment, Screening, Talk
 from ..permissions import load_person, requires
+from ..responses import back, fragment, htmx
+from . import risk_levels
 
 bp = Blueprint("timeline", __name__)
-KINDS = {}  # kind -> (model, the column giving its time, entry template)
+KINDS = {  # kind -> (model, the column giving its time, entry template)
+    "talk": (Talk, Talk.held_at, "talks/_entry.html"),
+    "visit": (HomeVisit, HomeVisit.visited_on, "visits/_entry.html"),
+    "risk": (RiskAssessment, RiskAssessment.assessed_on, "risks/_entry.html"),
+    "screening": (Screening, Screening.tested_on, "screenings/_entry.html"),
+    "absence": (Absence, Absence.leave_on, "absences/_entry.html"),
+    "assistance": (AssistanceCase, AssistanceCase.opened_on, "assistance/_entry.html"),
+}
 PAGE_SIZE = 10
-
-
-def register(kind, model, at, template):
-    """Add a record type to every person's timeline (called once by the module that owns it)."""
-    KINDS[kind] = (model, at, template)
 
 
 def entries(person_id, page=1, size=PAGE_SIZE):
     """One page of (kind, record, template), newest first, and whether more follow."""
-    if not KINDS:
-        return [], False
     parts = [model.select(Value(kind).alias("kind"), model.id.alias("rid"), fn.datetime(at).alias("at"))
-             .where(model.person == person_id, model.deleted_at.is_null())
+             .where(model.person == person_id, model.is_live())
              for kind, (model, at, _) in KINDS.items()]
     union = functools.reduce(operator.add, parts)  # UNION ALL
     rows = list(union.order_by(SQL("at").desc(), SQL("rid").desc())
@@ -46,5 +49,35 @@ def page(person_id):
     number = max(request.args.get("page", 1, type=int), 1)
     items, more = entries(person.id, number)
     audit.record_or_abort("timeline.view", person, detail={"page": number})
-    return render_fragment("timeline/_items.html", "%s 的工作记录" % person.name, person=person, items=items,
-                           more=more, page=number)
+    return fragment("timeline/_items.html", "%s 的工作记录" % person.name, person=person, items=items,
+                    more=more, page=number)
+
+
+def person_page(person):
+    return url_for("persons.show", person_id=person.id)
+
+
+def saved(person, title, warnings=(), tracking=None):
+    """A new record: HTMX gets the message and warnings, with the timeline, the risk badge (and the
+    tracking file, when given) swapped out of band; without JavaScript, back to the person page."""
+    if not htmx():
+        flash("%s已保存。" % title, "success")
+        return back(person_page(person), *warnings)
+    items, more = entries(person.id)
+    return render_template("timeline/_saved.html", message="%s已保存，已加入下方工作记录。" % title, person=person,
+                           items=items, more=more, page=1, risk=risk_levels.current(person.id),
+                           warnings=warnings, tracking=tracking)
+
+
+def corrected(person, item, template, warnings=()):
+    """A corrected record: HTMX gets the entry again in place; without JavaScript, the person page."""
+    if not htmx():
+        return back(person_page(person), *warnings)
+    return render_template(template, person=person, item=item, warnings=warnings)
+
+
+def deleted(person, title):
+    """A deleted record leaves the timeline; the audit keeps the trace."""
+    if not htmx():
+        return redirect(person_page(person))
+    return render_template("timeline/_deleted.html", title=title)

@@ -2,15 +2,19 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from .. import entries
-from . import timeline
+from .. import audit
 from ..dates import parse_day, today
+from ..db import database
+from ..fields import ReasonForm
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
-from ..permissions import can, persons_in_scope, requires
+from ..permissions import holders, can, load_person, load_record, persons_in_scope, requires
+from ..responses import fragment, list_page
+from ..versions import history, save_versioned, soft_delete
+from . import timeline
 from .forms import VisitForm
 
 bp = Blueprint("visits", __name__)
-timeline.register("visit", HomeVisit, HomeVisit.visited_on, "visits/_entry.html")
+TITLE = "走访记录"
 
 
 def blank(person):
@@ -19,62 +23,90 @@ def blank(person):
                      visitors=current_user.display_name)
 
 
-VISIT = entries.Kind("visit", HomeVisit, VisitForm, "visits", "走访记录", "staff", blank)
+def form_part(person, form, status=200, **context):
+    return fragment("visits/_form.html", TITLE, status, person=person, form=form, **context)
 
 
 @bp.get("/persons/<int:person_id>/visits/new")
 @requires("records.write")
 def new(person_id):
     """The inline home-visit form, opened on the person page."""
-    return entries.new(VISIT, person_id)
+    person = load_person(person_id)
+    return form_part(person, blank(person))
 
 
 @bp.post("/persons/<int:person_id>/visits/")
 @requires("records.write")
 def create(person_id):
     """Save a visit into the timeline, or return the form with its errors."""
-    return entries.create(VISIT, person_id)
+    person = load_person(person_id)
+    form = VisitForm()
+    if not form.validate():
+        return form_part(person, form, 422)
+    with database.atomic():
+        visit = HomeVisit.create(person=person, staff=current_user.id, **form.values())
+        audit.record_or_abort("visit.create", visit, person=person)
+    return timeline.saved(person, TITLE)
 
 
 @bp.get("/visits/<int:entry_id>")
 @requires("records.read")
 def show(entry_id):
     """One visit with its earlier versions."""
-    return entries.show(VISIT, entry_id)
+    visit, person = load_record(HomeVisit, entry_id)
+    audit.record_or_abort("visit.view", visit, person=person)
+    return fragment("visits/_entry.html", TITLE, person=person, item=visit, revisions=list(history(visit)))
 
 
 @bp.route("/visits/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires("records.write")
 def edit(entry_id):
-    """Correct a visit inline."""
-    return entries.edit(VISIT, entry_id)
+    """Correct a visit inline, version-checked; the earlier version is kept."""
+    visit, person = load_record(HomeVisit, entry_id)
+    form = VisitForm()
+    if request.method == "GET":
+        form.fill(visit)
+        audit.record_or_abort("visit.view", visit, person=person, detail={"form": "edit"})
+        return form_part(person, form, entry=visit)
+    if not form.validate():
+        return form_part(person, form, 422, entry=visit)
+    conflict = save_versioned(visit, form, form.values(), "visit.update", person)
+    if conflict:
+        return form_part(person, form, 409, entry=visit, conflict=conflict)
+    return timeline.corrected(person, HomeVisit.get_by_id(visit.id), "visits/_entry.html")
 
 
 @bp.post("/visits/<int:entry_id>/delete")
 @requires("records.write")
 def delete(entry_id):
     """Soft-delete a visit with a reason."""
-    return entries.delete(VISIT, entry_id)
+    visit, person = load_record(HomeVisit, entry_id)
+    form = ReasonForm()
+    if not form.validate():
+        audit.record_or_abort("visit.view", visit, person=person, detail={"form": "delete"})
+        return render_template("visits/_entry.html", person=person, item=visit, reason_form=form), 422
+    soft_delete(visit, "visit.delete", person, form.reason.data)
+    return timeline.deleted(person, TITLE)
 
 
 @bp.get("/visits/")
 @requires("records.read")
 def index():
     """All visits in the user's scope, by date range, staff and (for full viewers) anomaly."""
-    filters, query = listed(request.args)
-    listing = entries.list_page(query, filters, "visit.list")
-    return render_template("visits/index.html", **listing, staff=User.staff("lead", "officer", "worker"),
+    filters, query = list_query(request.args)
+    listing = list_page(query, filters, "visit.list")
+    return render_template("visits/index.html", **listing, staff=holders("records.staff"),
                            staff_names=User.names(), anomalies=VISIT_ANOMALIES)
 
 
-def listed(args):
+def list_query(args):
     """The filters in `args` and the visits they select (newest first); the Excel export uses it too."""
     anomaly = args.get("anomaly", "")  # findings, so only for those who may read them
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
                "anomaly": anomaly if anomaly in VISIT_ANOMALIES and can(current_user, "persons.full") else ""}
     query = persons_in_scope(current_user, HomeVisit.select(HomeVisit, Person).join(Person).where(
-        HomeVisit.deleted_at.is_null(), Person.deleted_at.is_null()))
+        HomeVisit.is_live(), Person.is_live()))
     if filters["start"]:
         query = query.where(HomeVisit.visited_on >= filters["start"])
     if filters["end"]:

@@ -1,20 +1,18 @@
 """The station dashboard: indicators for a chosen period with last year's beside them, SVG charts
 drawn on the server, the drill-down behind every number, the definitions, and the report PDF."""
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from .. import audit, pdf
-from ..tracking import breaches
 from . import indicators
-from ..dates import local, parse_day, today, utcnow
+from ..dates import parse_day, today
 from ..models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
 from ..permissions import can, requires
+from ..responses import region
 from ..tracking.plan import add_months
-from .summaries import station_name
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
 KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
@@ -103,16 +101,13 @@ def context(period):
 def index():
     """The dashboard; changing the period swaps the indicators in place (HTMX)."""
     kind, year, number, period = chosen_period(request.args)
-    breaches.sweep(current_user)
     audit.record_or_abort("indicators.view", object_type="indicator",
                           detail={"period": period.label, "from": period.start, "to": period.end})
     args = {"kind": kind, "year": year, "number": number}
     if kind == "custom":
         args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
     data = dict(context(period), args=args, kinds=KINDS, years=range(today().year, today().year - 6, -1))
-    if request.headers.get("HX-Request"):
-        return render_template("dashboard/_indicators.html", **data)
-    return render_template("dashboard/index.html", **data)
+    return region("dashboard/index.html", "dashboard/_indicators.html", **data)
 
 
 DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,
@@ -159,11 +154,5 @@ def report():
     kind, year, number, period = chosen_period(request.args)
     audit.record_or_abort("indicators.print", object_type="indicator",
                           detail={"period": period.label, "kind": kind})
-    printed = "%s（%s）打印于 %s" % (current_user.display_name, current_user.role_label,
-                                   local(utcnow()).strftime("%Y-%m-%d %H:%M"))
-    html = render_template("dashboard/report.html", station=station_name(), printed=printed, title=KINDS[kind],
-                           **context(period))
-    response = send_file(io.BytesIO(pdf.render(html)), mimetype="application/pdf", as_attachment=True,
-                         download_name="工作站%s-%s.pdf" % (KINDS[kind], period.label))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    document = pdf.render_pdf("dashboard/report.html", current_user, title=KINDS[kind], **context(period))
+    return pdf.send_pdf(document, "工作站%s-%s.pdf" % (KINDS[kind], period.label))

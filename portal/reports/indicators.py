@@ -81,7 +81,7 @@ def closed_on(model=Case):
 
 def cases(user):
     """Live (not deleted) cases of live persons, in the user's scope."""
-    return Case.select(Case.id).join(Person).where(Case.deleted_at.is_null(), Person.deleted_at.is_null(),
+    return Case.select(Case.id).join(Person).where(Case.is_live(), Person.is_live(),
                                                    case_scope(user))
 
 
@@ -100,7 +100,7 @@ def managed_persons(user, period):
 
 def relapsed_persons(period):
     """Persons with confirmed relapse evidence in the period: a positive test."""
-    return (Screening.select(Screening.person).where(Screening.result == "positive", Screening.deleted_at.is_null(),
+    return (Screening.select(Screening.person).where(Screening.result == "positive", Screening.is_live(),
                                                       Screening.tested_on.between(period.start, period.end))
             .distinct())
 
@@ -159,38 +159,38 @@ def queries(user, period, key):
             return ordered.where(Case.report_date.is_null(False), Case.report_date <= fn.date(
                 Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)), ordered
         return ordered.where(fn.EXISTS(Agreement.select(Agreement.id).where(
-            Agreement.case == Case.id, Agreement.deleted_at.is_null()))), ordered
+            Agreement.case == Case.id, Agreement.is_live()))), ordered
     if key == "serious":
         return Incident.select(Incident.id).where(
             Incident.kind == "serious_breach", Incident.occurred_on.between(period.start, period.end),
             Incident.case.in_(cases(user))), None
     if key == "talks":  # a range on held_at itself, so that its index serves it
         return Talk.select(Talk.id).where(
-            Talk.deleted_at.is_null(), Talk.held_at >= datetime.combine(period.start, time.min),
+            Talk.is_live(), Talk.held_at >= datetime.combine(period.start, time.min),
             Talk.held_at < datetime.combine(period.end + timedelta(days=1), time.min),
             Talk.person.in_(cases(user).select(Case.person))), None
     if key == "visits":
-        return HomeVisit.select(HomeVisit.id).where(HomeVisit.deleted_at.is_null(), HomeVisit.visited_on.between(
+        return HomeVisit.select(HomeVisit.id).where(HomeVisit.is_live(), HomeVisit.visited_on.between(
             period.start, period.end), HomeVisit.person.in_(cases(user).select(Case.person))), None
     persons = cases(user).select(Case.person)
     if key == "counselling":
         return CounsellingSession.select(CounsellingSession.id).where(
-            CounsellingSession.deleted_at.is_null(), CounsellingSession.held_on.between(period.start, period.end),
+            CounsellingSession.is_live(), CounsellingSession.held_on.between(period.start, period.end),
             CounsellingSession.person.in_(persons)), None
     if key in ("assistance", "assistance_closed"):
         on = AssistanceCase.opened_on if key == "assistance" else AssistanceCase.closed_on
         query = AssistanceCase.select(AssistanceCase.id).where(
-            AssistanceCase.deleted_at.is_null(), on.between(period.start, period.end),
+            AssistanceCase.is_live(), on.between(period.start, period.end),
             AssistanceCase.person.in_(persons))
         return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
     if key == "events":
         return PreventionEvent.select(PreventionEvent.id).where(
-            PreventionEvent.deleted_at.is_null(), PreventionEvent.held_on.between(period.start, period.end)), None
+            PreventionEvent.is_live(), PreventionEvent.held_on.between(period.start, period.end)), None
     if key == "training":  # not case data: the station's own staff and volunteers
         roster = Attendance.select(Attendance.id).join(TrainingSession).where(
-            TrainingSession.deleted_at.is_null(), TrainingSession.held_on.between(period.start, period.end))
+            TrainingSession.is_live(), TrainingSession.held_on.between(period.start, period.end))
         return roster.where(Attendance.status == "present"), roster
-    tests = Screening.select(Screening.id).where(Screening.deleted_at.is_null(), Screening.tested_on.between(
+    tests = Screening.select(Screening.id).where(Screening.is_live(), Screening.tested_on.between(
         period.start, period.end), Screening.case.in_(cases(user)))
     return (tests.where(Screening.result == "positive") if key == "positives" else tests), None
 
@@ -209,8 +209,7 @@ def compute(user, period):
         results[key] = indicator
     results["registered"].extra = {m: registered_cases(user, period.end).where(Case.measure == m).count()
                                    for m in ("community_detox", "community_rehab")}
-    held = PreventionEvent.select().where(PreventionEvent.deleted_at.is_null(),
-                                          PreventionEvent.held_on.between(period.start, period.end))
+    held = PreventionEvent.live().where(PreventionEvent.held_on.between(period.start, period.end))
     results["events"].extra = {"audience": sum(e.audience_total for e in held)}
     cohort, followed, _ = maintenance_queries(user, period.end)
     results["maintenance"].extra = {"cohort": cohort.count(), "lost": cohort.count() - followed.count()}
@@ -222,7 +221,7 @@ def monthly_screenings(user, first, last):
     month = fn.strftime("%Y-%m", Screening.tested_on)
     rows = (Screening.select(month.alias("month"), fn.COUNT(Screening.id).alias("tests"),
                              fn.SUM(Screening.result == "positive").alias("positives"))
-            .where(Screening.deleted_at.is_null(), Screening.tested_on.between(first, last),
+            .where(Screening.is_live(), Screening.tested_on.between(first, last),
                    Screening.case.in_(cases(user)))
             .group_by(month).dicts())
     return {row["month"]: (row["tests"], row["positives"] or 0) for row in rows}
@@ -234,7 +233,7 @@ def release_cohort(user, as_of):
             .join(Case, on=(CaseEvent.case == Case.id)).join(Person, on=(Case.person == Person.id))
             .where(CaseEvent.action == "release",
                    CaseEvent.on.between(add_months(as_of, -12 * RELAPSE_FREE_YEARS), as_of),
-                   Case.deleted_at.is_null(), Person.deleted_at.is_null(), case_scope(user))
+                   Case.is_live(), Person.is_live(), case_scope(user))
             .group_by(Case.person))
 
 
@@ -248,12 +247,12 @@ def maintenance_queries(user, as_of):
         later.person == person, later.deleted_at.is_null(), later.decision_date > released,
         later.decision_date <= as_of))
     followed_up = new_measure | fn.EXISTS(Talk.select(Talk.id).where(
-        Talk.person == person, Talk.deleted_at.is_null(), fn.date(Talk.held_at) > released,
+        Talk.person == person, Talk.is_live(), fn.date(Talk.held_at) > released,
         fn.date(Talk.held_at) <= as_of)) | fn.EXISTS(HomeVisit.select(HomeVisit.id).where(
-            HomeVisit.person == person, HomeVisit.deleted_at.is_null(), HomeVisit.visited_on > released,
+            HomeVisit.person == person, HomeVisit.is_live(), HomeVisit.visited_on > released,
             HomeVisit.visited_on <= as_of))
     positive = fn.EXISTS(Screening.select(Screening.id).where(
-        Screening.person == person, Screening.result == "positive", Screening.deleted_at.is_null(),
+        Screening.person == person, Screening.result == "positive", Screening.is_live(),
         Screening.tested_on > released, Screening.tested_on <= as_of))
     ids = Select([cohort], [person])
     in_cohort = Person.select(Person.id).where(Person.id.in_(ids))

@@ -18,9 +18,9 @@ from ..persons import views as persons
 from . import summaries
 from ..dates import utcnow
 from ..db import database
-from ..responses import render_fragment
+from ..responses import fragment
 from ..models import MEASURES, Person, PrintJob, User
-from ..permissions import requires
+from ..permissions import holders, requires
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 LOG = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class BatchForm(summaries.PrintForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.worker.choices = [(0, "全部")] + [(u.id, u.display_name) for u in User.staff("worker")]
+        self.worker.choices = [(0, "全部")] + [(u.id, u.display_name) for u in holders("cases.worker")]
 
 
 def job_path(job, suffix=""):
@@ -138,7 +138,7 @@ def render_job(job):
         for done, person_id in enumerate(map(int, job.person_ids.split(",")), 1):
             if PrintJob.get_by_id(job.id).status != "running":
                 return  # cancelled
-            person = Person.get_or_none(Person.id == person_id, Person.deleted_at.is_null())
+            person = Person.get_or_none(Person.id == person_id, Person.is_live())
             if person is None:
                 continue  # deleted since the batch started
             html = summaries.summary_html(person, job.profile, sections, user)
@@ -164,7 +164,7 @@ def render_job(job):
 @requires("persons.print")
 def job(job_id):
     """The progress of a batch (polled by HTMX every second while it runs)."""
-    return render_fragment("printing/_job.html", "批量打印进度", job=own_job(job_id))
+    return fragment("printing/_job.html", "批量打印进度", job=own_job(job_id))
 
 
 @bp.post("/<int:job_id>/cancel")
@@ -177,7 +177,7 @@ def cancel(job_id):
                 PrintJob.id == job.id, PrintJob.status == "running").execute():
             audit.record_or_abort("print.cancel", job, detail={"done": job.done, "total": job.total})
     remove_files(job)
-    return render_fragment("printing/_job.html", "批量打印进度", job=PrintJob.get_by_id(job.id))
+    return fragment("printing/_job.html", "批量打印进度", job=PrintJob.get_by_id(job.id))
 
 
 @bp.get("/<int:job_id>/download")
@@ -196,7 +196,5 @@ def download(job_id):
             body = f.read()
         os.remove(path)
     name = "个案摘要-批量-%d人.%s" % (job.total, job.output)
-    response = send_file(io.BytesIO(body), as_attachment=True, download_name=name,
-                         mimetype="application/zip" if job.output == "zip" else "application/pdf")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=name,
+                     mimetype="application/zip" if job.output == "zip" else "application/pdf")

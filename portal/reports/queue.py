@@ -33,7 +33,7 @@ FAR = "9999-12-31"  # follow-ups that are due as soon as they exist
 def current_cases(mine):
     """The current live cases the user works on: assigned ones for workers (or with `mine`)."""
     query = (Case.select().join(Person)
-             .where(Case.is_current(), Case.deleted_at.is_null(), Person.deleted_at.is_null()))
+             .where(Case.is_current(), Case.is_live(), Person.is_live()))
     if not sees_all_cases(current_user):
         query = query.where(case_scope(current_user))
     elif mine:
@@ -46,7 +46,7 @@ def latest(model, at):
     column from the row holding the MAX)."""
     return (model.select(model.person.alias("person_id"), fn.date(fn.MAX(at)).alias("last"),
                          model.next_date.alias("agreed"))
-            .where(model.deleted_at.is_null()).group_by(model.person))
+            .where(model.is_live()).group_by(model.person))
 
 
 def latest_screenings():
@@ -57,7 +57,7 @@ def latest_screenings():
                              fn.MAX(fn.IIF(hair, None, Screening.tested_on)).alias("last"),
                              fn.MAX(fn.IIF(hair, Screening.tested_on, None)).alias("last_hair"),
                              fn.MIN(fn.IIF(undecided, Screening.tested_on, None)).alias("undecided"))
-            .where(Screening.deleted_at.is_null()).group_by(Screening.case))
+            .where(Screening.is_live()).group_by(Screening.case))
 
 
 def unreported_incidents():
@@ -70,7 +70,7 @@ def next_assistance_steps():
     """Per person: the earliest agreed next step of an open assistance case."""
     return (AssistanceStep.select(AssistanceCase.person.alias("person_id"),
                                   fn.MIN(AssistanceStep.next_date).alias("due"))
-            .join(AssistanceCase).where(AssistanceCase.status.in_(OPEN_ASSISTANCE), AssistanceCase.deleted_at.is_null(),
+            .join(AssistanceCase).where(AssistanceCase.status.in_(OPEN_ASSISTANCE), AssistanceCase.is_live(),
                                         AssistanceStep.next_date.is_null(False))
             .group_by(AssistanceCase.person))
 
@@ -80,7 +80,7 @@ def next_counselling():
     return (CounsellingSession.select(CounsellingSession.person.alias("person_id"),
                                       fn.MAX(CounsellingSession.held_on).alias("last"),
                                       CounsellingSession.next_date.alias("due"))
-            .where(CounsellingSession.deleted_at.is_null()).group_by(CounsellingSession.person))
+            .where(CounsellingSession.is_live()).group_by(CounsellingSession.person))
 
 
 def due_dates(base):
@@ -173,7 +173,6 @@ def due_items(base, day):
 def index():
     """Everything due today or overdue, most overdue first."""
     day = today()
-    breaches.sweep(current_user, day)
     mine = request.args.get("mine") == "1"
     items = due_items(current_cases(mine), day)
     items.sort(key=lambda item: (str(item["due"]), item["name"]))

@@ -5,10 +5,9 @@ full (lead, officers), working copy (workers, for their assigned persons), redac
 meetings (the name replaced by the case number, the ID number and addresses masked, free text
 left out). Every print is audited with its profile and sections.
 """
-import io
 import re
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
@@ -16,18 +15,18 @@ from wtforms.validators import InputRequired, ValidationError
 from .. import audit, pdf
 from ..records import risk_levels
 from ..tracking import views as tracking
-from ..dates import local, today, utcnow
+from ..dates import today
 from ..fields import Form
-from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Setting, Talk, User
+from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User
 from ..permissions import can, load_person, requires
-from ..records.forms import Checklist
+from ..fields import Checklist
 
 bp = Blueprint("summaries", __name__)
 
 PROFILES = {
-    "full": ("完整版", ("lead", "officer")),
-    "working": ("工作副本", ("lead", "officer", "worker")),
-    "redacted": ("会议脱敏版（以个案编号代替姓名）", ("lead", "officer", "worker")),
+    "full": ("完整版", "print.full"),
+    "working": ("工作副本", "print.working"),
+    "redacted": ("会议脱敏版（以个案编号代替姓名）", "print.redacted"),
 }
 SECTIONS = {"identity": "基本信息", "case": "案件与协议", "risk": "风险评估", "screenings": "检测记录",
             "breaches": "违反协议与报告公安", "talks": "面对面谈话", "visits": "入户走访",
@@ -36,7 +35,7 @@ RECENT = 12  # talks and visits per summary; screenings: the last 24
 
 
 def profiles_for(user):
-    return [(key, label) for key, (label, roles) in PROFILES.items() if user.role in roles]
+    return [(key, label) for key, (label, permission) in PROFILES.items() if can(user, permission)]
 
 
 def sections_for(user):
@@ -70,11 +69,6 @@ def mask_address(text):
     return kept + "****"
 
 
-def station_name():
-    stored = Setting.get_or_none(Setting.key == "station_name")
-    return stored.value if stored else current_app.config["STATION_NAME"]
-
-
 def content(person, profile, sections, day, user):
     """What the summary shows: the same records as the screens, narrowed by profile and sections."""
     file = tracking.file_for(person, day)
@@ -88,35 +82,33 @@ def content(person, profile, sections, day, user):
     if "risk" in sections:
         data["risk"] = risk_levels.current(person.id)
         data["assessments"] = list(RiskAssessment.select().where(
-            RiskAssessment.person == person.id, RiskAssessment.deleted_at.is_null())
+            RiskAssessment.person == person.id, RiskAssessment.is_live())
             .order_by(RiskAssessment.assessed_on.desc()).limit(6))
     if "screenings" in sections and case:
-        data["screenings"] = list(tracking.live(Screening, case).order_by(Screening.tested_on.desc()).limit(24))
+        data["screenings"] = list(tracking.of_case(Screening, case).order_by(Screening.tested_on.desc()).limit(24))
     if "talks" in sections:
-        data["talks"] = list(Talk.select().where(Talk.person == person.id, Talk.deleted_at.is_null())
+        data["talks"] = list(Talk.select().where(Talk.person == person.id, Talk.is_live())
                              .order_by(Talk.held_at.desc()).limit(RECENT))
     if "counselling" in sections and can(user, "counselling.read"):  # the shareable summary, never notes
         data["counselling"] = list(CounsellingSession.select(
             CounsellingSession.held_on, CounsellingSession.mode, CounsellingSession.crisis,
             CounsellingSession.summary).where(CounsellingSession.person == person.id,
-                                              CounsellingSession.deleted_at.is_null())
+                                              CounsellingSession.is_live())
             .order_by(CounsellingSession.held_on.desc()).limit(RECENT))
     if "assistance" in sections:
         data["assistance"] = list(AssistanceCase.select().where(
-            AssistanceCase.person == person.id, AssistanceCase.deleted_at.is_null())
+            AssistanceCase.person == person.id, AssistanceCase.is_live())
             .order_by(AssistanceCase.opened_on.desc()))
     if "visits" in sections:
-        data["visits"] = list(HomeVisit.select().where(HomeVisit.person == person.id, HomeVisit.deleted_at.is_null())
+        data["visits"] = list(HomeVisit.select().where(HomeVisit.person == person.id, HomeVisit.is_live())
                               .order_by(HomeVisit.visited_on.desc()).limit(RECENT))
     return data
 
 
 def summary_html(person, profile, sections, user):
     """The HTML of one summary, printed by `user` now."""
-    printed = "%s（%s）打印于 %s" % (user.display_name, user.role_label, local(utcnow()).strftime("%Y-%m-%d %H:%M"))
-    return render_template("summaries/summary.html", station=station_name(), printed=printed,
-                           profile_label=PROFILES[profile][0], section_labels=SECTIONS,
-                           **content(person, profile, sections, today(), user))
+    return pdf.paper("summaries/summary.html", user, profile_label=PROFILES[profile][0], section_labels=SECTIONS,
+                     **content(person, profile, sections, today(), user))
 
 
 def render_summary(person, profile, sections, user, fetcher=None):
@@ -146,8 +138,5 @@ def summary(person_id):
         sections = check_sections(form.sections.data)
         audit.record_or_abort("person.print", person, detail={"profile": form.profile.data, "sections": sections})
         document = render_summary(person, form.profile.data, sections, current_user)
-        response = send_file(io.BytesIO(document), mimetype="application/pdf", as_attachment=True,
-                             download_name=download_name(person, form.profile.data))
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return pdf.send_pdf(document, download_name(person, form.profile.data))
     return render_template("summaries/print.html", person=person, form=form), 422 if form.errors else 200

@@ -1,54 +1,97 @@
 """Absences from the county (外出报备 and 擅自外出): inline on the person page, corrected with a
 version check, followed through by the breach rules."""
-from flask import Blueprint
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from . import breaches
-from .. import entries
-from ..records import timeline
+from .. import audit
+from ..db import database
+from ..fields import ReasonForm
 from ..models import Absence
-from ..permissions import requires
-from .screenings import current_case
+from ..permissions import load_person, load_record, requires
+from ..records import timeline
+from ..responses import fragment
+from ..versions import history, save_versioned, soft_delete
+from . import breaches, views as tracking
 from .forms import AbsenceForm
 
 bp = Blueprint("absences", __name__)
-timeline.register("absence", Absence, Absence.leave_on, "absences/_entry.html")
+TITLE = "外出记录"
+NOT_RUNNING = "该人员当前没有执行中的社区戒毒/康复，不能登记外出。"
 
-ABSENCE = entries.Kind("absence", Absence, AbsenceForm, "absences", "外出记录", "staff",
-                       lambda person: AbsenceForm(formdata=None),
-                       attach=current_case, follow_up=lambda absence: breaches.follow_through(absence, current_user))
+
+def blank(person):
+    return AbsenceForm(formdata=None)
+
+
+def form_part(person, form, status=200, **context):
+    return fragment("absences/_form.html", TITLE, status, person=person, form=form, **context)
 
 
 @bp.get("/persons/<int:person_id>/absences/new")
 @requires("records.write")
 def new(person_id):
     """The inline absence form, opened on the person page."""
-    return entries.new(ABSENCE, person_id)
+    person = load_person(person_id)
+    return form_part(person, blank(person))
 
 
 @bp.post("/persons/<int:person_id>/absences/")
 @requires("records.write")
 def create(person_id):
     """Save an absence; an unauthorised one counts toward a serious breach (戒毒条例 20)."""
-    return entries.create(ABSENCE, person_id)
+    person = load_person(person_id)
+    form = AbsenceForm()
+    if not form.validate():
+        return form_part(person, form, 422)
+    case = person.running_case()
+    if case is None:
+        form.form_errors.append(NOT_RUNNING)
+        return form_part(person, form, 422)
+    with database.atomic():
+        absence = Absence.create(person=person, case=case.id, staff=current_user.id, **form.values())
+        audit.record_or_abort("absence.create", absence, person=person)
+        warnings = breaches.follow_through(absence, current_user)
+    return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
 
 
 @bp.get("/absences/<int:entry_id>")
 @requires("records.read")
 def show(entry_id):
     """One absence with its earlier versions."""
-    return entries.show(ABSENCE, entry_id)
+    absence, person = load_record(Absence, entry_id)
+    audit.record_or_abort("absence.view", absence, person=person)
+    return fragment("absences/_entry.html", TITLE, person=person, item=absence, revisions=list(history(absence)))
 
 
 @bp.route("/absences/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires("records.write")
 def edit(entry_id):
     """Correct an absence inline (e.g. the return date once the person is back)."""
-    return entries.edit(ABSENCE, entry_id)
+    absence, person = load_record(Absence, entry_id)
+    form = AbsenceForm()
+    if request.method == "GET":
+        form.fill(absence)
+        audit.record_or_abort("absence.view", absence, person=person, detail={"form": "edit"})
+        return form_part(person, form, entry=absence)
+    if not form.validate():
+        return form_part(person, form, 422, entry=absence)
+    conflict = save_versioned(absence, form, form.values(), "absence.update", person)
+    if conflict:
+        return form_part(person, form, 409, entry=absence, conflict=conflict)
+    absence = Absence.get_by_id(absence.id)
+    with database.atomic():
+        warnings = breaches.follow_through(absence, current_user)
+    return timeline.corrected(person, absence, "absences/_entry.html", warnings)
 
 
 @bp.post("/absences/<int:entry_id>/delete")
 @requires("records.write")
 def delete(entry_id):
     """Soft-delete an absence with a reason."""
-    return entries.delete(ABSENCE, entry_id)
+    absence, person = load_record(Absence, entry_id)
+    form = ReasonForm()
+    if not form.validate():
+        audit.record_or_abort("absence.view", absence, person=person, detail={"form": "delete"})
+        return render_template("absences/_entry.html", person=person, item=absence, reason_form=form), 422
+    soft_delete(absence, "absence.delete", person, form.reason.data)
+    return timeline.deleted(person, TITLE)

@@ -52,9 +52,9 @@ def counters(day=None, case_id=None):
     day = day or today()
     missed = (Screening.select(Screening.case.alias("case_id"), Value(1).alias("missed"), Value(0).alias("away"),
                                Value(0).alias("days"))
-              .where(Screening.result.in_(MISSED_RESULTS), Screening.deleted_at.is_null()))
+              .where(Screening.result.in_(MISSED_RESULTS), Screening.is_live()))
     away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1), sql_absence_days(day))
-            .where(Absence.kind == "unauthorised", Absence.deleted_at.is_null()))
+            .where(Absence.kind == "unauthorised", Absence.is_live()))
     if case_id is not None:
         missed, away = missed.where(Screening.case == case_id), away.where(Absence.case == case_id)
     rows = (missed + away).alias("b")  # UNION ALL
@@ -76,9 +76,9 @@ def crossing_date(case_id, day=None):
     entered in (a refusal typed in late does not move the breach to its own date)."""
     day = day or today()
     events = [(on, True, 0) for on in Screening.select(Screening.tested_on).where(
-        Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.deleted_at.is_null()).scalars()]
+        Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.is_live()).scalars()]
     events += [(a.leave_on, False, absence_days(a.leave_on, a.return_on, day)) for a in Absence.select().where(
-        Absence.case == case_id, Absence.kind == "unauthorised", Absence.deleted_at.is_null())]
+        Absence.case == case_id, Absence.kind == "unauthorised", Absence.is_live())]
     missed = away = days = 0
     crossings = []  # a long absence can pass 30 days after a later refusal made the third
     for on, is_test, length in sorted(events):
@@ -126,18 +126,21 @@ def open_serious(case, user, on, counts):
     return "已达到严重违反协议标准（%s）：风险已调为高，请及时报告公安机关并记录。" % describe(counts)
 
 
-def sweep(user, day=None):
+def sweep(day=None):
     """Open the serious-breach incidents that time alone has caused (an unauthorised absence still
-    running past 30 days): run when the queue, a person page or the dashboard is read."""
+    running past 30 days), as the station's own system user; returns how many were opened.
+
+    Run by `flask --app portal sweep` at start-up and daily (a systemd timer): pages only read."""
     day = day or today()
     reached = [row["case_id"] for row in counters(day).dicts() if row["serious"]]
     if not reached:
-        return
-    missing = Case.select().where(Case.id.in_(reached), ~fn.EXISTS(Incident.select(Incident.id).where(
-        Incident.case == Case.id, Incident.kind == "serious_breach")))
+        return 0
+    missing = list(Case.select().where(Case.id.in_(reached), ~fn.EXISTS(Incident.select(Incident.id).where(
+        Incident.case == Case.id, Incident.kind == "serious_breach"))))
     for case in missing:
         with database.atomic():
-            open_serious(case, user, day, counters_of(case.id, day))
+            open_serious(case, None, day, counters_of(case.id, day))
+    return len(missing)
 
 
 def follow_through(record, user):

@@ -3,37 +3,15 @@ reports to the police, the case's transitions and agreements."""
 import re
 
 import wtforms
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, widgets)
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from . import breaches
-from ..fields import REQUIRED, Form
+from ..fields import DAY_FORMATS, REQUIRED, Checklist, Form, clean_text, day_field, not_future, notes, text  # noqa: F401
 from ..models import ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, PANELS, RESULTS, SAMPLES, SCREENING_KINDS
-from ..persons.forms import clean_text, not_future
-from ..records.forms import Checklist
 
-DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 TESTED = ("negative", "positive", "invalid")  # a sample was taken and read
-
-
-def day_field(label, required=True, future=False, **kwargs):
-    """A date typed as text (one Tab stop, "2026-11-20"), as in the other record forms."""
-    validators = [InputRequired(REQUIRED) if required else Optional()] + ([] if future else [not_future])
-    return DateField(label, format=DAY_FORMATS, widget=widgets.TextInput(), validators=validators,
-                     invalid_value_message="请按“2026-11-20”的格式填写日期。",
-                     render_kw={"inputmode": "numeric", "placeholder": "如 2026-11-20", "autocomplete": "off"},
-                     **kwargs)
-
-
-def text(label, max_length=120, required=False, **kwargs):
-    return StringField(label, filters=[clean_text], validators=[
-        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
-
-
-def notes(label, required=False, max_length=1000, **kwargs):
-    return TextAreaField(label, filters=[clean_text], validators=[
-        InputRequired(REQUIRED) if required else Optional(), Length(max=max_length)], **kwargs)
 
 
 def split_names(value):

@@ -1,33 +1,30 @@
 """Drug tests (Screening): inline on the person page, a testing day's grid, candidate 逃避检测
 confirmed or excused by a person, and the station list."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, entries
-from . import breaches, views as tracking
-from ..records import timeline
+from .. import audit
 from ..dates import parse_day, today
 from ..db import database
+from ..fields import ReasonForm
 from ..models import RESULTS, SAMPLES, Case, Person, Screening, User
-from ..permissions import load_person, persons_in_scope, requires
+from ..permissions import load_person, load_record, persons_in_scope, requires
+from ..records import timeline
+from ..responses import back, fragment, htmx, list_page
+from ..versions import history, save_versioned, soft_delete
+from . import breaches, views as tracking
 from .forms import DecisionForm, ScreeningForm, TestingDayForm
 
 bp = Blueprint("screenings", __name__)
-timeline.register("screening", Screening, Screening.tested_on, "screenings/_entry.html")
+TITLE = "检测记录"
+NOT_RUNNING = "该人员当前没有执行中的社区戒毒/康复，不能登记检测。"
 DAY_LIMIT = 60  # persons on one testing day's grid
 HEADER = ("tested_on", "kind", "sample", "panels", "collectors", "female_collector", "police_station")
 
 
-def current_case(person):
-    """The live case a screening belongs to: tests are taken while a measure runs."""
-    case = person.current_case()
-    if case is None or case.status not in ("active", "suspended"):
-        raise entries.Refused("该人员当前没有执行中的社区戒毒/康复，不能登记检测。")
-    return {"case": case.id}
-
-
-def warnings(screening):
-    """The follow-through of the law, and the collector warning (a woman's urine, no woman collecting)."""
+def follow_through(screening):
+    """The law's follow-through (breach, relapse, risk) and the collector warning (a woman's urine,
+    no woman collecting): the messages the user must see."""
     messages = breaches.follow_through(screening, current_user)
     person = Person.get_by_id(screening.person_id)
     if person.sex == "F" and screening.sample == "urine" and screening.result in ("negative", "positive", "invalid") \
@@ -36,63 +33,102 @@ def warnings(screening):
     return messages
 
 
-SCREENING = entries.Kind("screening", Screening, ScreeningForm, "screenings", "检测记录", "staff",
-                         lambda person: ScreeningForm(formdata=None, tested_on=today()),
-                         attach=current_case, follow_up=warnings)
+def blank(person):
+    return ScreeningForm(formdata=None, tested_on=today())
+
+
+def form_part(person, form, status=200, **context):
+    return fragment("screenings/_form.html", TITLE, status, person=person, form=form, **context)
 
 
 @bp.get("/persons/<int:person_id>/screenings/new")
 @requires("records.write")
 def new(person_id):
     """The inline screening form, opened on the person page."""
-    return entries.new(SCREENING, person_id)
+    person = load_person(person_id)
+    return form_part(person, blank(person))
 
 
 @bp.post("/persons/<int:person_id>/screenings/")
 @requires("records.write")
 def create(person_id):
     """Save a screening and follow it through (breach, relapse, risk), or return the form."""
-    return entries.create(SCREENING, person_id)
+    person = load_person(person_id)
+    form = ScreeningForm()
+    if not form.validate():
+        return form_part(person, form, 422)
+    case = person.running_case()  # tests are taken while a measure runs
+    if case is None:
+        form.form_errors.append(NOT_RUNNING)
+        return form_part(person, form, 422)
+    with database.atomic():
+        screening = Screening.create(person=person, case=case.id, staff=current_user.id, **form.values())
+        audit.record_or_abort("screening.create", screening, person=person)
+        warnings = follow_through(screening)
+    return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
 
 
 @bp.get("/screenings/<int:entry_id>")
 @requires("records.read")
 def show(entry_id):
     """One screening with its earlier versions."""
-    return entries.show(SCREENING, entry_id)
+    screening, person = load_record(Screening, entry_id)
+    audit.record_or_abort("screening.view", screening, person=person)
+    return fragment("screenings/_entry.html", TITLE, person=person, item=screening,
+                    revisions=list(history(screening)))
 
 
 @bp.route("/screenings/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires("records.write")
 def edit(entry_id):
-    """Correct a screening inline."""
-    return entries.edit(SCREENING, entry_id)
+    """Correct a screening inline, version-checked, and follow the corrected result through."""
+    screening, person = load_record(Screening, entry_id)
+    form = ScreeningForm()
+    if request.method == "GET":
+        form.fill(screening)
+        audit.record_or_abort("screening.view", screening, person=person, detail={"form": "edit"})
+        return form_part(person, form, entry=screening)
+    if not form.validate():
+        return form_part(person, form, 422, entry=screening)
+    conflict = save_versioned(screening, form, form.values(), "screening.update", person)
+    if conflict:
+        return form_part(person, form, 409, entry=screening, conflict=conflict)
+    screening = Screening.get_by_id(screening.id)
+    with database.atomic():
+        warnings = follow_through(screening)
+    return timeline.corrected(person, screening, "screenings/_entry.html", warnings)
 
 
 @bp.post("/screenings/<int:entry_id>/delete")
 @requires("records.write")
 def delete(entry_id):
     """Soft-delete a screening with a reason."""
-    return entries.delete(SCREENING, entry_id)
+    screening, person = load_record(Screening, entry_id)
+    form = ReasonForm()
+    if not form.validate():
+        audit.record_or_abort("screening.view", screening, person=person, detail={"form": "delete"})
+        return render_template("screenings/_entry.html", person=person, item=screening, reason_form=form), 422
+    soft_delete(screening, "screening.delete", person, form.reason.data)
+    return timeline.deleted(person, TITLE)
 
 
 @bp.get("/screenings/")
 @requires("records.read")
 def index():
     """All screenings in the user's scope, filtered by date range, result and sample."""
-    filters, query = listed(request.args)
-    listing = entries.list_page(query, filters, "screening.list")
+    filters, query = list_query(request.args)
+    listing = list_page(query, filters, "screening.list")
     return render_template("screenings/index.html", **listing, results=RESULTS, samples=SAMPLES,
                            staff_names=User.names())
 
 
-def listed(args):
+def list_query(args):
     """The filters in `args` and the screenings they select (newest first); the Excel export uses it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "result": args.get("result") if args.get("result") in RESULTS else "",
                "sample": args.get("sample") if args.get("sample") in SAMPLES else ""}
     query = persons_in_scope(current_user, Screening.select(Screening, Person).join(Person).where(
-        Screening.deleted_at.is_null(), Person.deleted_at.is_null()))
+        Screening.is_live(), Person.is_live()))
     if filters["start"]:
         query = query.where(Screening.tested_on >= filters["start"])
     if filters["end"]:
@@ -106,7 +142,7 @@ def listed(args):
 def testable():
     """Persons whose current case is running, in the user's scope, by name, with their case."""
     query = persons_in_scope(current_user, Person.with_current_case().where(
-        Person.deleted_at.is_null(), Case.status == "active"))
+        Person.is_live(), Case.status == "active"))
     return query.select_extend(breaches.sql_serious_case(Case.id).alias("serious")).order_by(
         Case.street, Person.name_pinyin)
 
@@ -136,7 +172,7 @@ def day():
                 screening = Screening.create(person=row.person.id, case=row.person.case.id, staff=current_user.id,
                                              **form.header_values(), **row.form.values())
                 audit.record_or_abort("screening.create", screening, person=row.person, detail={"batch": True})
-                saved.append((row.person, screening, warnings(screening)))
+                saved.append((row.person, screening, follow_through(screening)))
     if saved and not failed:
         flash("已保存 %d 人的检测结果。" % len(saved), "success")
     return render_template("screenings/day.html", form=form, rows=failed, saved=saved), 422 if failed else 200
@@ -146,7 +182,7 @@ def earlier_rows():
     """The rows this user saved by earlier submits of the same grid (listed again, not saved again)."""
     ids = [int(i) for i in request.form.getlist("saved") if i.isdecimal()][:DAY_LIMIT]
     screenings = Screening.select(Screening, Person).join(Person).where(
-        Screening.id.in_(ids), Screening.staff == current_user.id, Screening.deleted_at.is_null())
+        Screening.id.in_(ids), Screening.staff == current_user.id, Screening.is_live())
     return [(s.person, s, []) for s in screenings]
 
 
@@ -178,7 +214,7 @@ def choose(chosen):
 def tested_today():
     """Ids of persons with a screening today: a second test the same day is rarely meant."""
     return set(Screening.select(Screening.person).where(Screening.tested_on == today(),
-                                                        Screening.deleted_at.is_null()).scalars())
+                                                        Screening.is_live()).scalars())
 
 
 def decide(screening, form, person):
@@ -197,12 +233,11 @@ def decide(screening, form, person):
     return []
 
 
-def decided(person, messages, status=200):
-    if request.headers.get("HX-Request"):
-        return tracking.render_file(person, status, messages=messages)
-    for message in messages:
-        flash(message, "warning")
-    return redirect(url_for("persons.show", person_id=person.id) + "#tracking")
+def decided(person, messages):
+    """A decision changes the tracking file: HTMX gets it again; without JavaScript, back to it."""
+    if htmx():
+        return tracking.render_file(person, messages=messages)
+    return back(url_for("persons.show", person_id=person.id) + "#tracking", *messages)
 
 
 @bp.post("/screenings/<int:entry_id>/decide")

@@ -10,7 +10,7 @@ from . import breaches
 from ..cases import lifecycle
 from ..dates import today
 from ..db import database
-from ..responses import render_fragment
+from ..responses import fragment
 from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, Screening
 from ..permissions import load_person, requires
 from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
@@ -20,8 +20,9 @@ bp = Blueprint("tracking", __name__)
 RECENT = 12  # screenings shown in the file; the station list has them all
 
 
-def live(model, case):
-    return model.select().where(model.case == case.id, model.deleted_at.is_null())
+def of_case(model, case):
+    """The live rows of a case's own records (tests, absences, breaches, agreements)."""
+    return model.select().where(model.case == case.id, model.is_live())
 
 
 def file_for(person, day=None):
@@ -32,7 +33,7 @@ def file_for(person, day=None):
     day = day or today()
     station_preset, grace = screening_settings()
     preset = case.screening_preset or station_preset
-    tests = live(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
+    tests = of_case(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
     urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
     hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
     incidents = list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc()))
@@ -50,12 +51,12 @@ def file_for(person, day=None):
         "positives": tests.where(Screening.result == "positive").count(),
         "random": tests.where(Screening.random).count(),
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
-        "absences": list(live(Absence, case).order_by(Absence.leave_on.desc())),
+        "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
         "incidents": incidents,
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
-        "breaches": list(live(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
+        "breaches": list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
         "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
-        "agreements": list(live(Agreement, case).order_by(Agreement.edition.desc())),
+        "agreements": list(of_case(Agreement, case).order_by(Agreement.edition.desc())),
         "scans": Attachment.by_agreement(case.id),
         "needs_agreement": lifecycle.needs_agreement(case),
         "expected_end": lifecycle.expected_end(case, day), "deadline": lifecycle.report_deadline(case),
@@ -67,7 +68,7 @@ def file_for(person, day=None):
 
 def render_file(person, status=200, **forms):
     """The file as a fragment (or a page without JavaScript), with any form that failed."""
-    return render_fragment("tracking/_file.html", "%s 的操守追踪档案" % person.name, status, person=person,
+    return fragment("tracking/_file.html", "%s 的操守追踪档案" % person.name, status, person=person,
                            tracking=file_for(person), **forms)
 
 

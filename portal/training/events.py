@@ -16,8 +16,8 @@ from ..db import database
 from ..fields import Form
 from ..models import AUDIENCE_GROUPS, EVENT_FORMATS, VENUE_TYPES, EventPhoto, EventVolunteer, PreventionEvent, Trainee
 from ..permissions import requires
-from ..records.forms import Checklist
-from ..tracking.forms import day_field, text
+from ..fields import Checklist
+from ..fields import day_field, text
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 PHOTO_LIMIT = 5 * 1024 * 1024
@@ -46,7 +46,7 @@ for _key, _label in AUDIENCE_GROUPS.items():
 
 def load(event_id):
     return PreventionEvent.get_or_none(PreventionEvent.id == event_id,
-                                       PreventionEvent.deleted_at.is_null()) or abort(404)
+                                       PreventionEvent.is_live()) or abort(404)
 
 
 @bp.get("/")
@@ -55,8 +55,7 @@ def index():
     """The year's events, by venue type, with the year's totals."""
     year = request.args.get("year", type=int) or today().year
     venue_type = request.args.get("venue_type") if request.args.get("venue_type") in VENUE_TYPES else ""
-    query = PreventionEvent.select().where(PreventionEvent.deleted_at.is_null(),
-                                           fn.strftime("%Y", PreventionEvent.held_on) == str(year))
+    query = PreventionEvent.live().where(fn.strftime("%Y", PreventionEvent.held_on) == str(year))
     everything = list(query.order_by(PreventionEvent.held_on.desc()))
     totals = {}
     for event in everything:
@@ -73,7 +72,7 @@ def new():
     """Record an event with its audience and the volunteers who served."""
     form = EventForm(held_on=today()) if request.method == "GET" else EventForm()
     form.volunteers.choices = [(t.id, "%s（%s）" % (t.name, t.kind == "volunteer" and "志愿者" or "专干/网格员"))
-                               for t in Trainee.select().where(Trainee.active, Trainee.deleted_at.is_null())
+                               for t in Trainee.select().where(Trainee.active, Trainee.is_live())
                                .order_by(Trainee.kind.desc(), Trainee.name)]
     if request.method == "POST" and form.validate():
         audience = {key: form["audience_" + key].data or 0 for key in AUDIENCE_GROUPS}

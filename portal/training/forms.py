@@ -4,9 +4,9 @@ from wtforms.validators import InputRequired, NumberRange
 
 from ..fields import Form
 from ..models import TRAINEE_TYPES, TRAINING_TOPICS
-from ..persons.forms import check_phone
-from ..records.forms import Checklist
-from ..tracking.forms import day_field, notes, text
+from ..fields import check_phone
+from ..fields import Checklist
+from ..fields import day_field, notes, text
 
 
 class TraineeForm(Form):

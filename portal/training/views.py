@@ -1,20 +1,18 @@
 """禁毒专干培训: sessions with an HTMX attendance grid (one click or key per trainee, 全部出席,
 live counts, late additions), hours credited per trainee, the sign-in sheet and attendance
 record as PDFs, the roster, and each volunteer's own page."""
-import io
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from peewee import fn
 
 from .. import audit, pdf
-from ..dates import local, today, utcnow
+from ..dates import today
 from ..db import database
 from ..models import (ATTENDANCE, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,
                       TrainingSession, User)
 from ..permissions import requires
-from ..reports.summaries import station_name
 from .forms import SessionForm, TraineeForm
 
 bp = Blueprint("training", __name__)
@@ -23,7 +21,7 @@ bp = Blueprint("training", __name__)
 def hours_by_trainee(year, trainee_ids=None):
     """Hours credited per trainee in a year: the sessions they attended (出席)."""
     query = (Attendance.select(Attendance.trainee, fn.SUM(TrainingSession.hours).alias("hours"))
-             .join(TrainingSession).where(Attendance.status == "present", TrainingSession.deleted_at.is_null(),
+             .join(TrainingSession).where(Attendance.status == "present", TrainingSession.is_live(),
                                           fn.strftime("%Y", TrainingSession.held_on) == str(year))
              .group_by(Attendance.trainee))
     if trainee_ids is not None:
@@ -33,7 +31,7 @@ def hours_by_trainee(year, trainee_ids=None):
 
 def load_session(session_id):
     return TrainingSession.get_or_none(TrainingSession.id == session_id,
-                                       TrainingSession.deleted_at.is_null()) or abort(404)
+                                       TrainingSession.is_live()) or abort(404)
 
 
 def roster(session):
@@ -50,8 +48,7 @@ def counts(rows):
 def index():
     """The year's sessions with their attendance, and the year's totals."""
     year = request.args.get("year", type=int) or today().year
-    sessions = list(TrainingSession.select().where(TrainingSession.deleted_at.is_null(),
-                                                   fn.strftime("%Y", TrainingSession.held_on) == str(year))
+    sessions = list(TrainingSession.live().where(fn.strftime("%Y", TrainingSession.held_on) == str(year))
                     .order_by(TrainingSession.held_on.desc()))
     present = dict(Attendance.select(Attendance.session, fn.COUNT(Attendance.id)).where(
         Attendance.status == "present", Attendance.session.in_([s.id for s in sessions])
@@ -71,7 +68,7 @@ def new():
         with database.atomic():
             session = TrainingSession.create(staff=current_user.id, **form.values())
             trainees = Trainee.select().where(Trainee.kind == session.audience, Trainee.active,
-                                              Trainee.deleted_at.is_null())
+                                              Trainee.is_live())
             Attendance.insert_many([{"session": session.id, "trainee": t.id} for t in trainees]).execute() \
                 if trainees.exists() else None
             audit.record_or_abort("training.create", session, detail={"roster": trainees.count()})
@@ -86,7 +83,7 @@ def show(session_id):
     """The session and its attendance grid."""
     session = load_session(session_id)
     rows = roster(session)
-    others = Trainee.select().where(Trainee.active, Trainee.deleted_at.is_null(),
+    others = Trainee.select().where(Trainee.active, Trainee.is_live(),
                                     Trainee.id.not_in([r.trainee_id for r in rows])).order_by(Trainee.name)
     return render_template("training/show.html", session=session, rows=rows, counts=counts(rows), others=others,
                            attendance=ATTENDANCE)
@@ -130,7 +127,7 @@ def mark_all(session_id):
 def add_to_roster(session_id):
     """A late addition to the roster (absent until marked)."""
     session = load_session(session_id)
-    trainee = Trainee.get_or_none(Trainee.id == request.form.get("trainee", type=int), Trainee.deleted_at.is_null())
+    trainee = Trainee.get_or_none(Trainee.id == request.form.get("trainee", type=int), Trainee.is_live())
     if trainee is None:
         abort(422)
     with database.atomic():
@@ -155,15 +152,10 @@ def sheet(session_id):
     record = request.args.get("record") == "1"
     rows = roster(session)
     audit.record_or_abort("training.print", session, detail={"record": record})
-    printed = "%s（%s）打印于 %s" % (current_user.display_name, current_user.role_label,
-                                   local(utcnow()).strftime("%Y-%m-%d %H:%M"))
-    html = render_template("training/sheet.html", session=session, rows=rows, record=record, printed=printed,
-                           station=station_name(), counts=counts(rows), types=TRAINEE_TYPES)
-    name = "%s-%s-%s.pdf" % ("培训出勤记录" if record else "培训签到表", session.held_on, session.title[:20])
-    response = send_file(io.BytesIO(pdf.render(html)), mimetype="application/pdf", as_attachment=True,
-                         download_name=name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    document = pdf.render_pdf("training/sheet.html", current_user, session=session, rows=rows, record=record,
+                              counts=counts(rows), types=TRAINEE_TYPES)
+    return pdf.send_pdf(document, "%s-%s-%s.pdf" % ("培训出勤记录" if record else "培训签到表", session.held_on,
+                                                   session.title[:20]))
 
 
 def trainee_form():
@@ -174,7 +166,7 @@ def trainee_form():
 
 
 def render_roster(form, status=200):
-    people = list(Trainee.select().where(Trainee.deleted_at.is_null()).order_by(Trainee.kind, Trainee.name))
+    people = list(Trainee.live().order_by(Trainee.kind, Trainee.name))
     return render_template("training/trainees.html", people=people, form=form, types=TRAINEE_TYPES,
                            hours=hours_by_trainee(today().year), year=today().year), status
 
@@ -202,7 +194,7 @@ def add_trainee():
 
 def history(trainee):
     return list(Attendance.select(Attendance, TrainingSession).join(TrainingSession).where(
-        Attendance.trainee == trainee.id, TrainingSession.deleted_at.is_null())
+        Attendance.trainee == trainee.id, TrainingSession.is_live())
         .order_by(TrainingSession.held_on.desc()))
 
 
@@ -210,7 +202,7 @@ def history(trainee):
 @requires("training.read")
 def trainee(trainee_id):
     """One trainee's trainings, attendance and yearly hours."""
-    person = Trainee.get_or_none(Trainee.id == trainee_id, Trainee.deleted_at.is_null()) or abort(404)
+    person = Trainee.get_or_none(Trainee.id == trainee_id, Trainee.is_live()) or abort(404)
     return render_trainee(person)
 
 
@@ -222,7 +214,7 @@ def render_trainee(person, mine=False):
             year = row.session.held_on.year
             years[year] = years.get(year, Decimal(0)) + row.session.hours
     served = list(EventVolunteer.select(EventVolunteer, PreventionEvent).join(PreventionEvent).where(
-        EventVolunteer.trainee == person.id, PreventionEvent.deleted_at.is_null())
+        EventVolunteer.trainee == person.id, PreventionEvent.is_live())
         .order_by(PreventionEvent.held_on.desc()))
     service = {}
     for row in served:
@@ -235,7 +227,7 @@ def render_trainee(person, mine=False):
 @requires("training.own")
 def mine():
     """A volunteer's own trainings, attendance and hours (and nothing of any case)."""
-    person = Trainee.get_or_none(Trainee.user == current_user.id, Trainee.deleted_at.is_null())
+    person = Trainee.get_or_none(Trainee.user == current_user.id, Trainee.is_live())
     if person is None:
         return render_template("training/trainee.html", person=None, rows=[], years={}, mine=True,
                                attendance=ATTENDANCE, types=TRAINEE_TYPES)

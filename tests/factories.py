@@ -1,0 +1,117 @@
+"""Factories shared by the tests: rows made directly in the test app's database, and small helpers."""
+import functools
+import itertools
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from stdnum.cn import ric
+
+from portal.accounts import passwords
+from portal.dates import utcnow
+from portal.models import Case, FamilyMember, Person, User
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout
+PASSWORD = "Str0ng&Secret-pass"
+ROLES = ("lead", "officer", "worker", "counsellor", "volunteer")
+
+
+class Clock:
+    """An injected clock that tests move forward by hand."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 20, 2, 0, 0)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+apps = []  # the current test's app, pushed by the app fixture
+
+
+def in_app(fn):
+    """Run a factory inside the current test app's context (config, injected clock)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with apps[-1].app_context():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+@in_app
+def make_user(role="worker", username=None, password=PASSWORD, **overrides):
+    username = username or "%s%d" % (role, next(_counter))
+    values = dict(username=username, display_name="测试" + username, role=role,
+                  password_hash=passwords.hash_password(password), must_change_password=False,
+                  password_changed_at=utcnow())
+    values.update(overrides)
+    return User.create(**values)
+
+
+_counter = itertools.count(1)
+
+
+def valid_id(birth=date(1985, 3, 14), male=True, area="520102", seq=None):
+    seq = next(_counter) % 499 if seq is None else seq
+    body = "%s%s%03d" % (area, birth.strftime("%Y%m%d"), seq * 2 + (1 if male else 0))
+    return body + ric.calc_check_digit(body + "0")
+
+
+@in_app
+def make_person(name="张三", worker=None, counsellor=None, measure="community_detox", status="active",
+                **overrides):
+    """A person with one case; `worker` is the responsible 专干."""
+    male = overrides.pop("male", True)
+    birth = overrides.pop("birth_date", date(1985, 3, 14))
+    values = dict(name=name, sex="M" if male else "F", birth_date=birth,
+                  id_number=valid_id(birth, male), **Person.search_keys(name))
+    values.update(overrides)
+    person = Person.create(**values)
+    Case.create(person=person, measure=measure, decision_number="筑南公（禁）社戒决字〔2025〕%04d号" % person.id,
+                decision_date=date(2025, 1, 2), served_date=date(2025, 1, 5), report_date=date(2025, 1, 10),
+                term_months=36, street="新华路街道", status=status, worker=worker, counsellor=counsellor)
+    return person
+
+
+@in_app
+def make_family(person, **overrides):
+    values = dict(person=person, name="李四", relation="母亲")
+    values.update(overrides)
+    return FamilyMember.create(**values)
+
+
+def text_of(response):
+    """Visible text of an HTML response, tags stripped."""
+    return re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+
+
+def talk_form(**overrides):
+    """A valid talk as the inline form posts it."""
+    data = {"held_at": "2026-11-20T09:30", "place": "sunshine", "kind": "routine", "participants": "陈丽、其母",
+            "topics": ["thoughts", "family"], "risk_factors": "", "assessment": "stable",
+            "actions": "按时尿检", "next_date": "", "signature": "signed"}
+    data.update(overrides)
+    return data
+
+
+@in_app
+def make_talk(person, staff, **overrides):
+    from portal.models import Talk
+    values = dict(person=person, staff=staff, held_at=datetime(2026, 10, 20, 9, 30), place="sunshine",
+                  topics="thoughts", assessment="stable", signature="signed", next_date=date(2026, 11, 20))
+    values.update(overrides)
+    return Talk.create(**values)
+
+
+def queue_rows(client, **args):
+    page = client.get("/queue/", query_string=args).get_data(as_text=True)
+    return page[page.index("<tbody>"):page.index("</tbody>")] if "<tbody>" in page else ""
+
+
+def due(client, kind="面对面谈话"):
+    """Names listed in the queue for one kind of work."""
+    rows = queue_rows(client).split("<tr>")[1:]
+    return {re.search(r'">([^<]+)</a></td>', row).group(1) for row in rows if "<td>%s</td>" % kind in row}

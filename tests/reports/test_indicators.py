@@ -1,0 +1,203 @@
+"""Indicators (DOMAIN.md §6) on a small station built by hand, with every answer worked out here.
+
+The period is 2026 Q3 (2026-07-01 to 2026-09-30); the test clock stands at 2026-11-20.
+
+    A  served 2025-01-05, running; positive test on 2026-09-30 (the period's last day); serious
+       breach on 2026-09-30 and another on 2026-06-30 (before the period)
+    B  served 2025-02-01, transferred out on 2026-08-15 (mid-period)
+    C  served 2026-10-05 (after the period); positive on 2026-10-01
+    D  served 2023-02-01, released 2026-06-30; a follow-up talk on 2026-08-01
+    E  served 2026-09-30 (the last day), reported 2026-10-20 (20 days: late), no agreement
+    F  served 2020-09-01, released 2023-09-30 (exactly three years before the period's end)
+    G  released 2024-01-01, talk on 2024-06-01, ordered again 2025-03-01 (running)
+    H  served 2020-10-01, released 2023-10-01 (one day short of three years)
+    I  served 2026-07-10, reported 2026-07-20 with an agreement
+
+    registered at 09-30: A, E, G(new), I = 4          at 2025-09-30: A, B, D, G(new) = 4
+    managed in Q3: A, B, E, G, I = 5 (D closed the day before, C not yet served)
+    relapse: A = 1 of 5 = 20%
+    release cohort (2023-09-30 .. 2026-09-30, both ends in): D, F, G, H = 4; followed up: D, G = 2;
+    lost to follow-up: F, H
+    maintenance: D (G has a later measure) = 1 of 2 = 50%
+    abstinent three years: F (H is a day short; G's newest case runs) = 1
+    ordered in Q3 with their 15 days over (or reported) by 09-30: I = 1 (E's deadline is 10-15);
+    reported in 15 days: I = 1 (100%); under agreement: I = 1 (100%)
+    serious breaches in Q3: 1; talks in Q3: D's = 1
+"""
+import re
+import subprocess
+from datetime import date, datetime
+
+import pytest
+
+from portal.reports import indicators
+from portal.models import Agreement, Case, CaseEvent, Incident, Person, Screening, Talk, User
+
+from factories import in_app, valid_id
+
+Q3 = indicators.Period(date(2026, 7, 1), date(2026, 9, 30), "2026年第3季度")
+ARGS = {"kind": "quarter", "year": "2026", "number": "3"}
+
+
+@in_app
+def case_for(person, served, report=None, closed=None, action="release", agreement=False, worker=None):
+    """A case with its report event (and closing event): the history the indicators read."""
+    case = Case.create(person=person, measure="community_detox", decision_number="X%d" % person.id,
+                       decision_date=served, served_date=served, report_date=report, term_months=36,
+                       street="新华路街道", status="active" if report else "pending_report", worker=worker)
+    if report:
+        CaseEvent.create(case=case, action="report", from_status="pending_report", to_status="active", on=report)
+    if closed:
+        CaseEvent.create(case=case, action=action, from_status="active", to_status="released", on=closed,
+                         document_number="D")
+        Case.update(status={"release": "released", "transfer": "transferred"}[action]).where(Case.id == case.id).execute()
+    if agreement:
+        Agreement.create(case=case, edition=1, signed_on=report, measures="m", obligations="o", liability="l",
+                         staff=User.select().first())
+    return case
+
+
+@in_app
+def person(name):
+    return Person.create(name=name, sex="M", birth_date=date(1980, 1, 1), id_number=valid_id(date(1980, 1, 1)),
+                         **Person.search_keys(name))
+
+
+@pytest.fixture
+def station(users):
+    staff = users["officer"].id
+    p = {name: person(name) for name in "ABCDEFGHI"}
+    worker = users["worker"].id
+    a = case_for(p["A"], date(2025, 1, 5), date(2025, 1, 10), worker=worker)
+    case_for(p["B"], date(2025, 2, 1), date(2025, 2, 5), closed=date(2026, 8, 15), action="transfer")
+    c = case_for(p["C"], date(2026, 10, 5), date(2026, 10, 6))
+    case_for(p["D"], date(2023, 2, 1), date(2023, 2, 3), closed=date(2026, 6, 30))
+    case_for(p["E"], date(2026, 9, 30), date(2026, 10, 20))
+    case_for(p["F"], date(2020, 9, 1), date(2020, 9, 5), closed=date(2023, 9, 30))
+    case_for(p["G"], date(2021, 1, 1), date(2021, 1, 2), closed=date(2024, 1, 1))
+    case_for(p["G"], date(2025, 3, 1), date(2025, 3, 5))
+    case_for(p["H"], date(2020, 10, 1), date(2020, 10, 2), closed=date(2023, 10, 1))
+    case_for(p["I"], date(2026, 7, 10), date(2026, 7, 20), agreement=True, worker=worker)
+
+    @in_app
+    def records():
+        for who, case, on in ((p["A"], a, date(2026, 9, 30)), (p["C"], c, date(2026, 10, 1))):
+            Screening.create(person=who, case=case, staff=staff, tested_on=on, result="positive", collectors="甲、乙")
+        for on in (date(2026, 9, 30), date(2026, 6, 30)):
+            Incident.create(person=p["A"], case=a, kind="serious_breach", occurred_on=on)
+        for who, on in ((p["D"], datetime(2026, 8, 1, 10)), (p["G"], datetime(2024, 6, 1, 10))):
+            Talk.create(person=who, staff=staff, held_at=on, place="phone", topics="thoughts", assessment="stable",
+                        signature="signed")
+    records()
+    return p
+
+
+def compute(user, period=Q3):
+    return in_app(indicators.compute)(user, period)
+
+
+def test_each_indicator_on_the_hand_built_station(station, users):
+    got = compute(users["officer"])
+    expected = {  # key: (numerator, denominator, value)
+        "registered": (4, 0, 4), "yoy": (0, 4, 0.0), "relapse": (1, 5, 20.0), "maintenance": (1, 2, 50.0),
+        "abstinent3": (1, 0, 1), "reported": (1, 1, 100.0), "executed": (1, 1, 100.0), "serious": (1, 0, 1),
+        "talks": (1, 0, 1), "positives": (1, 0, 1),
+    }
+    for key, (numerator, denominator, value) in expected.items():
+        assert (got[key].numerator, got[key].denominator, got[key].value) == (numerator, denominator, value), key
+    assert got["maintenance"].extra == {"cohort": 4, "lost": 2}
+    assert got["events"].value == 0 and got["counselling"].value == 0  # recorded kinds, none in Q3
+
+
+def test_a_positive_on_the_last_day_counts_and_the_next_day_does_not(station, users):
+    october = indicators.Period(date(2026, 10, 1), date(2026, 10, 31), "2026年10月")
+    got = compute(users["officer"], october)
+    assert got["relapse"].numerator == 1  # C's positive on 10-01; A's on 09-30 belongs to Q3
+
+
+def test_a_case_served_late_in_the_period_counts_once_its_deadline_is_past(station, users):
+    october = indicators.Period(date(2026, 7, 1), date(2026, 10, 31), "")
+    got = compute(users["officer"], october)["reported"]
+    assert (got.numerator, got.denominator) == (2, 3)  # I, C on time; E (served 09-30, reported 10-20) late
+
+
+def test_a_release_exactly_three_years_ago_counts(station, users):
+    day_later = indicators.Period(date(2026, 7, 1), date(2026, 10, 1), "")
+    assert compute(users["officer"], day_later)["abstinent3"].numerator == 2  # now H too
+
+
+def test_a_worker_sees_the_numbers_of_assigned_cases(station, users):
+    got = compute(users["worker"])
+    assert got["registered"].numerator == 2 and got["relapse"].numerator == 1  # A and I are hers
+
+
+@pytest.mark.parametrize("key", [k for k, spec in indicators.SPECS.items() if spec[5]])
+def test_drill_down_lists_exactly_the_numerator(station, client, users, login_as, key):
+    login_as("lead")
+    got = compute(users["lead"])[key]
+    page = client.get("/indicators/%s/numerator" % key, query_string=ARGS)
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    rows = body[body.index("<tbody>"):body.index("</tbody>")].count("<tr>") if "<tbody>" in body else 0
+    assert rows == got.numerator, key
+    if got.denominator_label:
+        page = client.get("/indicators/%s/denominator" % key, query_string=ARGS).get_data(as_text=True)
+        assert page[page.index("<tbody>"):page.index("</tbody>")].count("<tr>") == got.denominator
+
+
+def test_dashboard_and_report_pdf_show_the_same_figures(station, client, users, login_as, tmp_path):
+    login_as("lead")
+    page = client.get("/indicators/", query_string=ARGS).get_data(as_text=True)
+    for figure in ("20.00%", "50.00%", "100.00%", "禁毒宣传活动", "2026年第3季度"):
+        assert figure in page
+    fragment = client.get("/indicators/", query_string=ARGS, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.startswith('<div id="indicators">') and "<svg" in fragment
+    response = client.get("/indicators/report.pdf", query_string=ARGS)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    for figure in ("20.00%", "50.00%", "期内复吸 1", "期内在管 5", "内部资料 注意保密", "季报"):
+        assert figure in text, figure
+    assert re.search(r"打印于", text)
+    from portal.models import AuditLog
+    assert in_app(AuditLog.select().where(AuditLog.action == "indicators.print").count)() == 1
+
+
+def test_help_page_explains_every_indicator(client, users, login_as):
+    login_as("worker")
+    page = client.get("/indicators/help").get_data(as_text=True)
+    for label, definition, *_ in indicators.SPECS.values():
+        assert label in page and definition in page
+
+
+def test_a_custom_range_and_bad_ranges(station, client, users, login_as):
+    login_as("officer")
+    page = client.get("/indicators/", query_string={"kind": "custom", "start": "2026-07-01", "end": "2026-09-30"})
+    assert page.status_code == 200 and "20.00%" in page.get_data(as_text=True)
+    assert client.get("/indicators/", query_string={"kind": "custom", "start": "2026-10-01",
+                                                    "end": "2026-09-30"}).status_code == 404
+    assert client.get("/indicators/relapse/numerator", query_string={
+        "kind": "custom", "start": "2026-07-01", "end": "2026-09-30"}).status_code == 200
+
+
+def test_officers_count_counselling_but_do_not_see_who(station, client, users, login_as):
+    login_as("officer")
+    assert client.get("/indicators/counselling/numerator", query_string=ARGS).status_code == 403
+    assert "/indicators/counselling/numerator" not in client.get("/indicators/", query_string=ARGS).get_data(
+        as_text=True)
+
+
+def test_training_attendance_rate(station, users):
+    from portal.models import Attendance, Trainee, TrainingSession
+
+    @in_app
+    def build():
+        people = [Trainee.create(name="学员%d" % i, kind="worker") for i in range(4)]
+        session = TrainingSession.create(held_on=date(2026, 8, 1), title="培训", audience="worker", trainer="王",
+                                         topics="law", hours=2, venue="驿站", staff=users["officer"].id)
+        for person, status in zip(people, ("present", "present", "present", "excused")):
+            Attendance.create(session=session, trainee=person, status=status)
+    build()
+    got = compute(users["officer"])["training"]
+    assert (got.numerator, got.denominator, got.value) == (3, 4, 75.0)

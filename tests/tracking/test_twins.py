@@ -1,0 +1,111 @@
+"""Each rule the queue and the lists compute in SQL agrees with its Python twin on hand-picked dates
+(both sides of every boundary): next hair test, days away, the art. 20 thresholds, the breach date."""
+from datetime import date
+
+import pytest
+from peewee import Value
+
+from portal.db import database
+from portal.models import Absence, Screening
+from portal.tracking import breaches
+from portal.tracking.plan import next_hair, sql_next_hair
+
+from factories import in_app, make_person, make_user
+
+
+def sql_value(expr):
+    sql, params = database.get_sql_context().sql(expr).query()
+    with database.connection_context():
+        return database.execute_sql("SELECT " + sql, params).fetchone()[0]
+
+
+REPORTED = date(2024, 2, 29)
+HAIR = [  # (last hair test, next hair test)
+    (None, REPORTED),                             # the first on reporting
+    (REPORTED, date(2024, 8, 29)),                # six months on
+    (date(2024, 8, 31), date(2025, 2, 28)),       # clamped to February's end
+    (date(2025, 8, 29), date(2026, 2, 28)),
+    (date(2027, 9, 1), date(2028, 3, 1)),
+]
+
+
+@pytest.mark.parametrize("last, expected", HAIR)
+def test_next_hair_in_python_and_sql(app, last, expected):
+    assert next_hair(REPORTED, last) == expected
+    assert sql_value(sql_next_hair(Value(REPORTED.isoformat()), Value(last.isoformat() if last else None))) == \
+        expected.isoformat()
+
+
+def test_a_hair_test_before_reporting_does_not_count_in_python():
+    """The SQL twin is only given a case's own tests, all after reporting; Python guards it itself."""
+    assert next_hair(REPORTED, date(2023, 12, 1)) == REPORTED
+
+
+@pytest.mark.parametrize("missed, away, days, serious", [
+    (2, 0, 0, False), (3, 0, 0, True), (0, 2, 0, False), (0, 3, 0, True),
+    (0, 1, 30, False), (0, 1, 31, True), (2, 2, 30, False),
+])
+def test_is_serious_in_python_and_sql(app, missed, away, days, serious):
+    assert breaches.is_serious(missed, away, days) is serious
+    assert bool(sql_value(breaches.sql_is_serious(Value(missed), Value(away), Value(days)))) is serious
+
+
+@in_app
+def absence(person, leave_on, return_on):
+    return Absence.create(person=person, case=person.current_case(), staff=make_user.__wrapped__("officer"),
+                          kind="unauthorised", destination="广东", leave_on=leave_on, return_on=return_on,
+                          discovered="visit")
+
+
+@pytest.mark.parametrize("leave_on, return_on, day, days", [
+    (date(2026, 3, 1), date(2026, 3, 1), date(2026, 11, 20), 1),      # back the same day: one day
+    (date(2026, 3, 1), date(2026, 3, 30), date(2026, 11, 20), 30),
+    (date(2026, 3, 1), date(2026, 3, 31), date(2026, 11, 20), 31),
+    (date(2024, 2, 28), date(2024, 3, 1), date(2026, 11, 20), 3),     # across a leap day
+    (date(2026, 10, 25), None, date(2026, 11, 23), 30),               # still away: counted to the day
+    (date(2026, 10, 25), None, date(2026, 11, 24), 31),
+])
+def test_absence_days_in_python_and_sql(app, leave_on, return_on, day, days):
+    row = absence(make_person(), leave_on, return_on)
+    assert breaches.absence_days(leave_on, return_on, day) == days
+    with app.app_context():
+        assert Absence.select(breaches.sql_absence_days(day)).where(Absence.id == row.id).scalar() == days
+
+
+@in_app
+def refusal(person, on):
+    Screening.create(person=person, case=person.current_case(), staff=make_user.__wrapped__("officer"),
+                     tested_on=on, result="refused", collectors="李明、陈丽")
+
+
+SCENARIOS = {  # records, then days on which the walk and the counters are compared
+    "three refusals": ([("refused", date(2026, 1, 5)), ("refused", date(2026, 2, 5)), ("refused", date(2026, 3, 5))],
+                       date(2026, 3, 5)),
+    "two refusals": ([("refused", date(2026, 1, 5)), ("refused", date(2026, 2, 5))], None),
+    "an absence still running": ([("away", date(2026, 10, 25), None)], date(2026, 11, 24)),
+    "two absences adding up": ([("away", date(2026, 3, 1), date(2026, 3, 20)),
+                                ("away", date(2026, 6, 1), date(2026, 6, 15))], date(2026, 6, 11)),
+    "two short absences": ([("away", date(2026, 3, 1), date(2026, 3, 5)),
+                            ("away", date(2026, 6, 1), date(2026, 6, 5))], None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_breach_date_walk_agrees_with_the_sql_counters(app, name):
+    """On the day before the walk's crossing date the counters say "not serious", from that day on "serious"."""
+    records, crossing = SCENARIOS[name]
+    person = make_person()
+    for record in records:
+        if record[0] == "refused":
+            refusal(person, record[1])
+        else:
+            absence(person, record[1], record[2])
+    case_id = in_app(person.current_case)().id
+    last = max(r[-1] or r[1] for r in records)
+    with app.app_context():
+        for day in (last, date(2026, 11, 23), date(2026, 11, 24), date(2026, 12, 31)):
+            if day < last:
+                continue
+            walked = breaches.crossing_date(case_id, day)
+            assert walked == (crossing if crossing and crossing <= day else None), day
+            assert breaches.counters_of(case_id, day)["serious"] is (walked is not None), day
