@@ -19,11 +19,14 @@ from .audit import views as audit_views
 from .care import assistance, counselling
 from .cases import views as cases
 from .ledgers import exports, imports
-from .persons import attachments, family, merges, views as persons
+from .persons import attachments, family, merges
+from .persons import views as persons
 from .records import risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
-from .tracking import absences, screenings, views as tracking
-from .training import events, views as training
+from .tracking import absences, screenings
+from .tracking import views as tracking
+from .training import events
+from .training import views as training
 
 csrf = CSRFProtect()
 BLUEPRINTS = (

@@ -8,11 +8,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import audit, db
-from .backup import make as backup, restore as restoring
 from .accounts import passwords
-from .tracking import breaches
+from .backup import make as backup
+from .backup import restore as restoring
+from .backup.manifest import backup_path, created_text, read_manifest
 from .db import database
 from .models import User
+from .tracking import breaches
 
 
 def register(app):
@@ -128,9 +130,9 @@ def verify_command(path, other_key):
     problems = restoring.verify(path, other_key)
     if problems:
         raise click.ClickException("备份校验未通过：\n" + "\n".join("- " + p for p in problems))
-    manifest = backup.read_manifest(backup.backup_path(path))
+    manifest = read_manifest(backup_path(path))
     click.echo("校验通过：%s（%s 创建）。SHA-256 一致，完整性检查 ok，%d 张表行数与清单一致，附件 %d 个一致。" % (
-        path, backup.created_text(manifest), len(manifest["tables"]), len(manifest["uploads"])))
+        path, created_text(manifest), len(manifest["tables"]), len(manifest["uploads"])))
 
 
 @click.command("restore")
@@ -144,9 +146,9 @@ def restore_command(path, yes, other_key):
     problems = restoring.verify(path, other_key)
     if problems:
         raise click.ClickException("备份校验未通过，拒绝恢复：\n" + "\n".join("- " + p for p in problems))
-    manifest = backup.read_manifest(backup.backup_path(path))
+    manifest = read_manifest(backup_path(path))
     click.echo("备份 %s 校验通过（创建于 %s，%d 张表共 %d 行）。" % (
-        path, backup.created_text(manifest), len(manifest["tables"]), sum(manifest["tables"].values())))
+        path, created_text(manifest), len(manifest["tables"]), sum(manifest["tables"].values())))
     if not yes:
         click.confirm("将用此备份覆盖当前数据库 %s（恢复前会先自动备份当前数据库）。确定恢复吗？"
                       % current_app.config["DATABASE"], abort=True)

@@ -1,9 +1,13 @@
-"""The one clock of the portal: UTC now, replaceable in tests via app.config["CLOCK"]."""
+"""The one clock of the portal (UTC now, replaceable in tests via app.config["CLOCK"]) and the
+calendar arithmetic every rule shares, in Python and in SQL."""
+import calendar
 from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app, has_app_context
+from peewee import fn
 
 STATION_TZ = timezone(timedelta(hours=8))
+END_OF_TIME = "9999-12-31"  # in SQL comparisons: a case still running closes then, a follow-up is due from its start
 
 
 def utcnow():
@@ -36,3 +40,20 @@ def parse_day(text):
 def day_start_utc(day):
     """Naive-UTC instant at which a station-local calendar day begins."""
     return datetime.combine(day, time.min, tzinfo=STATION_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def add_months(day, months):
+    """The same day `months` later, clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def sql_add_months(column, months):
+    """add_months() in SQLite: the plain '+N months' overflows (Jan 31 → Mar 2), so take the
+    earlier of it and the last day of the target month. `months` may be an SQL expression."""
+    text = fn.printf("%+d months", months)
+    next_text = fn.printf("%+d months", months + 1)
+    overflowing = fn.date(column, text)
+    month_end = fn.date(column, "start of month", next_text, "-1 day")
+    return fn.min(overflowing, month_end)

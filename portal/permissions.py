@@ -168,9 +168,19 @@ def load_person(person_id):
     if person is None:
         abort(404)
     if not may_open(current_user, person):
-        audit.record_or_abort("person.view", person, outcome="denied", detail={"path": request.path})
+        audit.record("person.view", person, outcome="denied", detail={"path": request.path})
         abort(404)
     return person
+
+
+def load_current_case(person_id, case_id):
+    """The person (if the user may open them) and their current case, which must be `case_id`;
+    404 otherwise: an older case is read on the person page, never changed."""
+    person = load_person(person_id)
+    case = person.current_case()
+    if case is None or case.id != case_id:
+        abort(404)
+    return person, case
 
 
 def load_record(model, record_id):

@@ -55,6 +55,6 @@ def list_page(query, filters, action):
     size = current_app.config["PAGE_SIZE"]
     rows = list(query.limit(size + 1).offset((page - 1) * size))
     used = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
-    audit.record_or_abort(action, object_type=action.split(".")[0], detail={**used, "page": page,
+    audit.record(action, object_type=action.split(".")[0], detail={**used, "page": page,
                                                                            "shown": min(len(rows), size)})
     return {"rows": rows[:size], "more": len(rows) > size, "page": page, "filters": filters, "args": used}

@@ -10,8 +10,8 @@ from .db import database
 from .fields import Form
 from .models import Setting
 from .permissions import requires
-from .tracking.plan import CADENCES, SCREENING_PRESETS, cadences, screening_settings
 from .tracking.forms import PresetForm
+from .tracking.plan import CADENCES, SCREENING_PRESETS, cadences, screening_settings
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -40,8 +40,8 @@ def index():
         with database.atomic():
             for key in CADENCES:
                 Setting.replace(key="cadence." + key, value=str(form[key].data)).execute()
-            audit.record_or_abort("settings.update", object_type="setting",
-                                  detail={key: form[key].data for key in CADENCES})
+            audit.record("settings.update", object_type="setting",
+                         detail={key: form[key].data for key in CADENCES})
         flash("工作周期已保存。", "success")
         return redirect(url_for("settings.index"))
     return render_settings(form=form), 422 if form.errors else 200
@@ -69,8 +69,8 @@ def screening():
     with database.atomic():
         Setting.replace(key="screening.preset", value=form.preset.data).execute()
         Setting.replace(key="screening.grace_days", value=str(form.grace_days.data)).execute()
-        audit.record_or_abort("settings.update", object_type="setting",
-                              detail={"screening.preset": form.preset.data, "screening.grace_days": form.grace_days.data})
+        audit.record("settings.update", object_type="setting",
+                     detail={"screening.preset": form.preset.data, "screening.grace_days": form.grace_days.data})
     flash("检测方案已保存。", "success")
     return redirect(url_for("settings.index"))
 

@@ -11,6 +11,8 @@ from .models import ATTACHMENT_TYPES as SUFFIXES
 
 SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 IMAGES = ("image/jpeg", "image/png")
+NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
+MB = 1024 * 1024
 
 
 def directory(sub=""):
@@ -24,6 +26,25 @@ def file_type(head, allowed=tuple(SUFFIXES)):
     """The MIME type of one of the `allowed` types that the content starts with, or None."""
     return next((mime for signature, mime in SIGNATURES.items() if head.startswith(signature) and mime in allowed),
                 None)
+
+
+def read(upload_file, limit):
+    """At most limit + 1 bytes of an uploaded file (enough to tell it is too large), b"" for none."""
+    return upload_file.read(limit + 1) if upload_file else b""
+
+
+def check(data, limit, allowed=tuple(SUFFIXES), what="文件"):
+    """The type of an upload by its content, and the Chinese reason it is refused (None if it is not)."""
+    mime = file_type(data[:8], allowed)
+    if not data:
+        return None, "请选择要上传的%s。" % what
+    if len(data) > limit:
+        return None, "%s不能超过 %d MB。" % (what, limit // MB)
+    if mime is None:
+        names = [NAMES[m] for m in allowed]
+        kinds = "、".join(names[:-1]) + " 或 " + names[-1]
+        return None, "只能上传 %s %s（按文件内容识别，改扩展名无效）。" % (kinds, what)
+    return mime, None
 
 
 def store(data, mime, sub=""):

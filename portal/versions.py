@@ -38,10 +38,10 @@ def save_versioned(obj, form, values, action, person):
                             data=json.dumps(before.__data__, ensure_ascii=False, default=str),
                             changed_by=current_user.id)
             changed = sorted(k for k, v in values.items() if before.__data__.get(k) != v)
-            audit.record_or_abort(action, obj, person=person, detail={"fields": changed})
+            audit.record(action, obj, person=person, detail={"fields": changed})
             return None
     current = model.get_by_id(obj.id)
-    audit.record_or_abort(action, obj, person=person, outcome="failed", detail={"conflict": True})
+    audit.record(action, obj, person=person, outcome="failed", detail={"conflict": True})
     form.version.data = current.version
     rows = [(form[k].label.text, shown_value(form[k], v), shown_value(form[k], current.__data__.get(k)))
             for k, v in values.items() if k in form and (v or None) != (current.__data__.get(k) or None)]
@@ -53,7 +53,7 @@ def soft_delete(obj, action, person, reason):
     model = type(obj)
     with database.atomic():
         model.update(deleted_at=utcnow(), version=model.version + 1).where(model.id == obj.id).execute()
-        audit.record_or_abort(action, obj, person=person, reason=reason)
+        audit.record(action, obj, person=person, reason=reason)
 
 
 def history(obj):

@@ -27,8 +27,9 @@ from bench_dataset import hwm_mb, median_time, private_copy, reset_hwm  # noqa: 
 
 def child(database, folder, repeat):
     """Run in the child process: the measurements, as one JSON line on stdout."""
-    from portal.backup import make as backup, restore as restoring
     from portal import create_app
+    from portal.backup import make as backup
+    from portal.backup import restore as restoring
 
     app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": database, "BACKUP_DIR": folder, "BACKUP_KEEP": repeat})
     out = {"repeat": repeat, "startup_hwm_mb": hwm_mb()}

@@ -19,12 +19,6 @@ sys.path.insert(0, str(ROOT))
 from bench_dataset import hwm_mb, median_time, private_copy  # noqa: E402
 
 
-
-
-
-
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)

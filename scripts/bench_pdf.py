@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench_dataset import hwm_mb, median_time, private_copy, reset_hwm  # noqa: E402
+
 FLOOR_HTML = ("<html lang='zh-CN'><head><style>html{font-family:'Noto Sans CJK SC'}</style></head><body>"
               "<h1>个案摘要</h1><p>" + "社区戒毒人员操守保持情况良好，按时参加尿检和面对面谈话。" * 12 + "</p></body></html>")
 
@@ -43,9 +44,9 @@ def main():
     con.close()
 
     from portal import create_app, pdf
-    from portal.reports import summaries
     from portal.db import database
     from portal.models import Person, User
+    from portal.reports import summaries
 
     app = create_app({"SECRET_KEY": "b" * 40, "DATABASE": str(copy), "STATION_NAME": "bench"})
     out = {"persons": len(ids), "long_person": long_person}

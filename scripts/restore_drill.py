@@ -15,28 +15,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portal import audit, create_app, db
-from portal.backup import make as backup, restore as restoring
+from portal.backup import make as backup
+from portal.backup import restore as restoring
+from portal.backup.manifest import BackupError, backup_path, created_text, describe, integrity, read_manifest
 from portal.jinja import human_size
 
 
 def drill(path, scratch, key):
     """Yield (ok, Chinese / English line) for each check of one restore into `scratch`; `key` is the
     station's SECRET_KEY, which signed the backup's manifest."""
-    manifest = backup.read_manifest(path) or {}
-    yield True, "备份 / backup: %s（%s，%s）" % (path, backup.created_text(manifest),
+    manifest = read_manifest(path) or {}
+    yield True, "备份 / backup: %s（%s，%s）" % (path, created_text(manifest),
                                                 human_size(path.stat().st_size))
     app = create_app({"SECRET_KEY": key, "DATABASE": str(scratch / "portal.sqlite3"),
                       "BACKUP_DIR": str(scratch / "backups")})
     with app.app_context():
         try:
             restoring.restore(path)  # verifies hash, integrity, row counts and uploads before swapping
-        except backup.BackupError as exc:
+        except BackupError as exc:
             yield False, "恢复失败 / restore failed: %s" % exc
             return
         yield True, "恢复到临时目录 / restored into scratch folder: %s" % scratch
-        problem = backup.integrity(scratch / "portal.sqlite3")
+        problem = integrity(scratch / "portal.sqlite3")
         yield problem is None, "完整性检查 / integrity_check: %s" % (problem or "ok")
-        tables, migrations = backup.describe(scratch / "portal.sqlite3")
+        tables, migrations = describe(scratch / "portal.sqlite3")
         expected = dict(manifest["tables"], audit_log=manifest["tables"].get("audit_log", 0) + 1)
         wrong = sorted(n for n in set(tables) | set(expected) if tables.get(n) != expected.get(n))
         yield not wrong, "行数与清单一致 / row counts match the manifest: %d 张表 / tables, %d 行 / rows%s" % (
@@ -59,7 +61,7 @@ def main():
     args = parser.parse_args()
     station = create_app()  # the station's configuration: its backups and its key
     with station.app_context():
-        path = backup.backup_path(args.backup) if args.backup else backup.last_backup()
+        path = backup_path(args.backup) if args.backup else backup.last_backup()
         path = path["path"] if isinstance(path, dict) else path
     print("恢复演练 / Restore drill")
     if path is None:

@@ -1,11 +1,10 @@
 """Fixtures: a real SQLite file per test, the real app, users of every role; factories are in factories.py."""
+import factories
 import pytest
+from factories import PASSWORD, ROLES, Clock, make_user
 
 from portal import create_app, db
 from portal.db import database
-
-import factories
-from factories import PASSWORD, ROLES, Clock, make_user
 
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 

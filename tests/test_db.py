@@ -3,13 +3,12 @@ import shutil
 import sqlite3
 import threading
 
+from factories import make_person, make_user
 from playhouse.schema_diff import diff_models
 
 from portal import db
 from portal.db import database
 from portal.models import MODELS, Person
-
-from factories import make_person, make_user
 
 
 def test_connection_pragmas(app, client, users, login_as):

@@ -28,7 +28,7 @@ RECORD_ACTIONS = sorted("%s.%s" % (kind, verb) for kind in RECORD_KINDS
                         for verb in ("create", "view", "update", "delete"))
 ACTION = re.compile(r"^[a-z_]+(\.[a-z_]+)?$")  # "person.view", and the sign-in ones: "login_failed"
 DOTTED = re.compile(r"^[a-z_]+\.[a-z_]+$")
-RECORDERS = {"record", "record_or_abort"}  # the action is the first argument
+RECORDERS = {"record", "record"}  # the action is the first argument
 TAKES_ACTION = {"save_versioned", "soft_delete", "list_page"}  # the action is a positional "a.b" string
 
 
@@ -223,3 +223,20 @@ def test_brief_copies_are_verbatim(page, brief):
     header, blank, body = doc(page).partition("\n\n")
     assert header.startswith("> Copy of the project brief") and blank
     assert body == original.read_text(encoding="utf-8")
+
+
+def test_the_readme_maps_every_package_and_shared_module():
+    """The README's map is the tree: every package of portal/ and every module beside them, each once."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code_map = readme[readme.index("## What is in it"):]
+    portal = ROOT / "portal"
+    packages = sorted(p.name for p in portal.iterdir() if (p / "__init__.py").exists() or p.name == "migrations")
+    modules = sorted(p.name for p in portal.glob("*.py"))
+    assert len(packages) >= 12 and len(modules) >= 15
+    missing = [p for p in packages if "`portal/%s/`" % p not in code_map]
+    missing += [m for m in modules if not re.search(r"`%s`" % re.escape(m), code_map)]
+    assert not missing, "not in the README's map: %s" % missing
+    shared = code_map[code_map.index("| shared module |"):]
+    named = set(re.findall(r"`portal/(\w+)/`", code_map)) | set(re.findall(r"`(\w+\.py)`", shared))
+    gone = sorted(n for n in named if not (portal / n).exists())
+    assert not gone, "the README's map names what is not in the tree: %s" % gone

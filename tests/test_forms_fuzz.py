@@ -1,12 +1,11 @@
 """Hypothesis over the forms people type into: never a 500, and a refused entry changes nothing."""
 import pytest
+from factories import make_person
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.models import (Absence, Breach, Case, FamilyMember, HomeVisit, Incident, Person, RiskAssessment,
                            Screening, Talk)
-
-from factories import make_person
 
 TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "2026-13-45", "0", "-1", "x" * 300, "'; --",
                                                           "<script>", "２０２６-１１-２０", "52010219850314123X"]))

@@ -2,10 +2,9 @@
 import re
 
 import pytest
+from factories import ROOT, make_person
 
 from portal.permissions import MATRIX, PUBLIC, endpoint_permission
-
-from factories import ROOT, make_person
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
 

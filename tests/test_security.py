@@ -5,19 +5,17 @@ import threading
 from datetime import timedelta
 
 import pytest
+from factories import make_person
+from peewee import fn
 
 from portal import create_app
 from portal.cli import make_server
-from portal.db import database
 from portal.dates import today
 from portal.demo import DEMO_PASSWORD
 from portal.models import (MODELS, Absence, AssistanceCase, Attachment, AuditLog, Breach, Case, CounsellingSession,
                            EventPhoto, FamilyMember, HomeVisit, Incident, Person, PersonMerge, PreventionEvent,
                            PrintJob, RiskAssessment, Screening, Talk, Trainee, TrainingSession, User, UserSession)
 from portal.tracking import breaches
-from peewee import fn
-
-from factories import make_person
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

@@ -3,18 +3,17 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user
 
 from .. import audit
-from . import passwords, sessions
 from ..dates import utcnow
 from ..db import database
-from .forms import ChangePasswordForm, LoginForm
 from ..models import User
 from ..permissions import public, requires
 from ..security import htmx_redirect
+from . import passwords, sessions
+from .forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -97,11 +96,11 @@ def authenticate(username, password):
     with database.atomic():
         if user is None:
             shown = username if USERNAME.fullmatch(username) else "（无效用户名）"
-            audit.record_or_abort("login_failed", outcome="failed", detail={"username": shown})
+            audit.record("login_failed", outcome="failed", detail={"username": shown})
             return None
         user = User.get_by_id(user.id)  # re-read inside the transaction: counters are shared
         if user.locked_until and user.locked_until > now:
-            audit.record_or_abort("login_locked", user, user=user, outcome="denied")
+            audit.record("login_locked", user, user=user, outcome="denied")
             return None
         if not correct or not user.is_active:
             failures = user.failed_logins + 1
@@ -109,8 +108,8 @@ def authenticate(username, password):
             User.update(failed_logins=0 if locked else failures,
                         locked_until=now + timedelta(minutes=cfg["LOCKOUT_MINUTES"]) if locked else None
                         ).where(User.id == user.id).execute()
-            audit.record_or_abort("login_failed", user, user=user, outcome="failed",
-                                  detail={"locked": True} if locked else None)
+            audit.record("login_failed", user, user=user, outcome="failed",
+                         detail={"locked": True} if locked else None)
             return None
         rehash = passwords.needs_rehash(user.password_hash)
         User.update(failed_logins=0, locked_until=None,
@@ -143,7 +142,7 @@ def change_password():
             user.must_change_password = False
             user.save()
             sessions.revoke_all(user, "password_changed")
-            audit.record_or_abort("password_changed", user)
+            audit.record("password_changed", user)
             sessions.start(user)
         flash("密码已修改。", "success")
         return redirect(url_for("home.index"))

@@ -24,7 +24,7 @@ def start(user):
     with database.atomic():
         end_current("replaced")
         UserSession.create(token_hash=_hash(token), user=user, ip=request.remote_addr)
-        audit.record_or_abort("login", user, user=user)
+        audit.record("login", user, user=user)
     session.clear()
     session["sid"] = token
     session.permanent = False
@@ -54,7 +54,7 @@ def current():
         return row
     with database.atomic():
         revoke(UserSession.id == row.id, reason)
-        audit.record_or_abort("session_expired", row.user, user=row.user, detail={"reason": reason})
+        audit.record("session_expired", row.user, user=row.user, detail={"reason": reason})
     return None
 
 
@@ -68,7 +68,7 @@ def end(user):
     """Sign out: the session is revoked first, so it ends even when the audit row then fails."""
     try:
         end_current("logout")
-        audit.record_or_abort("logout", user, user=user)
+        audit.record("logout", user, user=user)
     finally:
         session.clear()
 

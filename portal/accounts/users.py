@@ -4,12 +4,12 @@ from flask_login import current_user
 from peewee import IntegrityError
 
 from .. import audit
-from . import passwords, sessions
 from ..dates import utcnow
 from ..db import database
-from .forms import UserForm
 from ..models import User
 from ..permissions import requires, role_can
+from . import passwords, sessions
+from .forms import UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -38,7 +38,7 @@ def new():
                 user = User.create(username=form.username.data, display_name=form.display_name.data,
                                    role=form.role.data, is_active=form.is_active.data,
                                    password_hash=password_hash, must_change_password=True)
-                audit.record_or_abort("user.create", user, detail={"role": user.role})
+                audit.record("user.create", user, detail={"role": user.role})
         except IntegrityError:
             form.username.errors.append("该用户名已被使用。")
         else:
@@ -62,7 +62,7 @@ def edit(user_id):
                 User.update(**changes).where(User.id == user.id).execute()
                 if "role" in changes or changes.get("is_active") is False:
                     sessions.revoke_all(user, "account_changed")
-                audit.record_or_abort("user.update", user, detail={k: str(v) for k, v in changes.items()})
+                audit.record("user.update", user, detail={k: str(v) for k, v in changes.items()})
             flash("账户 %s 已更新。" % form.username.data, "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user), 422 if form.errors else 200
@@ -80,5 +80,5 @@ def reset(user_id):
                     password_changed_at=utcnow(), failed_logins=0, locked_until=None
                     ).where(User.id == user.id).execute()
         sessions.revoke_all(user, "password_reset")
-        audit.record_or_abort("user.reset_password", user)
+        audit.record("user.reset_password", user)
     return show_one_time_password(user, password)

@@ -4,7 +4,7 @@ import contextvars
 import hashlib
 import json
 
-from flask import abort, has_request_context, request
+from flask import has_request_context, request
 from flask_login import current_user
 from peewee import PeeweeException
 
@@ -35,7 +35,9 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
     """Append one audit row in the current (or a new) IMMEDIATE transaction.
 
     `person` names the person a case or family row belongs to, so "who viewed or changed
-    this person" finds it; rows about a Person carry it themselves.
+    this person" finds it; rows about a Person carry it themselves. When the row cannot be
+    written it raises AuditUnavailable: the request's change rolls back and security.py answers
+    503 (AU1), so nothing is ever done without its trace.
     """
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
@@ -98,13 +100,6 @@ def batch():
     except PeeweeException as exc:
         raise AuditUnavailable(str(exc)) from exc
 
-
-def record_or_abort(*args, **kwargs):
-    """record(), answering 503 when the audit trail cannot be written."""
-    try:
-        return record(*args, **kwargs)
-    except AuditUnavailable:
-        abort(503)
 
 
 def last_change(obj, action):

@@ -1,12 +1,6 @@
-"""Backups of the database and uploads: online copy, manifest, rotation (B1); restoring.py checks and restores them.
-
-A backup is three things side by side in BACKUP_DIR (default `backups/` beside the database):
-`portal-YYYYMMDD-HHMMSS.sqlite3` (station time), its `.sqlite3.manifest.json` and a
-`portal-YYYYMMDD-HHMMSS.uploads/` folder with copies of the uploaded files.
-"""
-import hashlib
-import hmac
-import json
+"""Making backups of the database and uploads: online copy, manifest, rotation (B1); manifest.py says
+what a backup holds, restore.py checks and restores them. Also last_backup() and human_size() for the
+settings page and the CLI."""
 import os
 import re
 import shutil
@@ -18,86 +12,15 @@ from flask import current_app
 
 from .. import audit
 from ..dates import local, utcnow
+from .manifest import (BackupError, created_at, describe, files_under, integrity, live_path, manifest_path,
+                       read_manifest, sha256, sqlite_copy, uploads_copy, uploads_dir, write_manifest)
 
 NAME = re.compile(r"^portal-(\d{8}-\d{6})(?:-(\d+))?\.sqlite3$")
-MANIFEST_SUFFIX = ".manifest.json"
-
-
-class BackupError(Exception):
-    """A backup or restore was not made; the message tells the operator why, in Chinese."""
-
-
-def live_path():
-    return Path(current_app.config["DATABASE"]).resolve()
-
-
-def uploads_dir():
-    return live_path().parent / "uploads"
 
 
 def backup_dir():
     """BACKUP_DIR from the config; a relative one is taken beside the database."""
     return live_path().parent / (current_app.config.get("BACKUP_DIR") or "backups")
-
-
-def manifest_path(path):
-    return Path(str(path) + MANIFEST_SUFFIX)
-
-
-def uploads_copy(path):
-    return Path(str(path)[:-len(".sqlite3")] + ".uploads")
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_only(path):
-    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-
-
-def sqlite_copy(source, target):
-    """Copy a database with the online backup API in one step: one consistent snapshot, writers go on (WAL)."""
-    src, dst = sqlite3.connect(str(source), timeout=30), sqlite3.connect(str(target), timeout=30)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
-def integrity(path):
-    """None when PRAGMA integrity_check answers "ok", else what it (or SQLite) said."""
-    try:
-        con = _read_only(path)
-        try:
-            rows = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return None if rows == ["ok"] else "；".join(rows)
-
-
-def describe(path):
-    """Row counts of every table and the applied portal migrations of a database file."""
-    con = _read_only(path)
-    try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        tables = {n: con.execute('SELECT count(*) FROM "%s"' % n.replace('"', '""')).fetchone()[0] for n in names}
-        migrations = ([r[0] for r in con.execute("SELECT name FROM schema_migration ORDER BY name")]
-                      if "schema_migration" in tables else [])
-    finally:
-        con.close()
-    return tables, migrations
-
-
-def files_under(folder):
-    return sorted(p for p in Path(folder).rglob("*") if p.is_file()) if Path(folder).is_dir() else []
 
 
 def _copy_uploads(source, target):
@@ -157,8 +80,7 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
                     "reason": reason, "migrations": migrations, "sha256": sha256(path),
                     "size": path.stat().st_size, "tables": tables, "sqlite_version": sqlite3.sqlite_version,
                     "integrity_check": "ok", "uploads": _copy_uploads(uploads_dir(), uploads_copy(path))}
-        manifest["signature"] = signature(manifest)
-        _write_json(manifest_path(path), manifest)
+        write_manifest(path, manifest)
     except (OSError, sqlite3.Error) as exc:
         if path is not None:  # leave no half-made backup behind
             _delete(path)
@@ -168,20 +90,6 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
         "file": path.name, "sha256": manifest["sha256"], "size": manifest["size"], "folder": str(folder),
         "uploads": len(manifest["uploads"]), "reason": reason, "rotated_out": [p.name for p in removed]})
     return {"path": path, "manifest": manifest, "removed": removed}
-
-
-def signature(manifest):
-    """HMAC-SHA256 of the manifest with the station's SECRET_KEY: a backup edited together with a
-    recomputed hash in its manifest no longer matches, and another station's backup is told apart."""
-    body = json.dumps({k: v for k, v in manifest.items() if k != "signature"}, ensure_ascii=False, sort_keys=True)
-    return hmac.new(str(current_app.config["SECRET_KEY"]).encode(), body.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def _write_json(path, data):
-    temp = path.with_name(path.name + ".partial")
-    temp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
 
 
 def list_backups(folder):
@@ -206,19 +114,6 @@ def _delete(path):
     shutil.rmtree(uploads_copy(path), ignore_errors=True)
 
 
-def read_manifest(path):
-    try:
-        return json.loads(manifest_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def backup_path(path):
-    """The backup file named by its own path or by its manifest's."""
-    path = str(path)
-    return Path(path[:-len(MANIFEST_SUFFIX)] if path.endswith(MANIFEST_SUFFIX) else path).resolve()
-
-
 def last_backup(folder=None):
     """The newest backup in the folder (time, size, whether its copy passed the check), or None."""
     folder = Path(folder) if folder else backup_dir()
@@ -232,19 +127,6 @@ def last_backup(folder=None):
             "verified": manifest.get("integrity_check") == "ok" and manifest.get("size") == path.stat().st_size,
             "sha256": manifest.get("sha256")}
 
-
-def created_at(manifest):
-    """The manifest's creation time as a naive UTC datetime, or None."""
-    try:
-        return datetime.strptime(manifest["created_at"], "%Y-%m-%dT%H:%M:%SZ")
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def created_text(manifest):
-    """Creation time in station time, for operators."""
-    created = created_at(manifest)
-    return local(created).strftime("%Y-%m-%d %H:%M:%S") if created else "（时间不明）"
 
 def human_size(size):
     """A file size as station staff read it: 81 字节, 168.7 KB, 102.0 MB."""

@@ -1,5 +1,4 @@
-"""Checking a backup against its manifest and swapping it in (B1); backup.py makes them."""
-import hmac
+"""Checking a backup against its manifest and swapping it in (B1); make.py makes them."""
 import os
 import shutil
 import sqlite3
@@ -7,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 from .. import audit
-from .make import (BackupError, files_under, sqlite_copy, backup_path, describe, integrity, live_path, make_backup,
-                   manifest_path, read_manifest, sha256, signature, uploads_copy, uploads_dir)
+from .make import make_backup
+from .manifest import (BackupError, backup_path, describe, files_under, integrity, live_path, manifest_path,
+                       read_manifest, sha256, signature_matches, sqlite_copy, uploads_copy, uploads_dir)
 
 
 def verify(path, other_key=False):
@@ -20,7 +20,7 @@ def verify(path, other_key=False):
     if not isinstance(manifest, dict):
         return ["缺少清单文件或清单无法读取：%s" % manifest_path(path).name]
     problems = []
-    if not other_key and not hmac.compare_digest(str(manifest.get("signature", "")), signature(manifest)):
+    if not other_key and not signature_matches(manifest):
         problems.append("清单签名不符：清单被改动过，或备份来自另一个工作站（密钥不同）。")
     if sha256(path) != manifest.get("sha256"):
         problems.append("备份文件的 SHA-256 与清单不符：文件已被改动或损坏。")

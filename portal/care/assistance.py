@@ -6,13 +6,12 @@ from flask_login import current_user
 from peewee import fn
 
 from .. import audit
-from .forms import AssistanceForm, StatusForm, StepForm
 from ..dates import today
 from ..db import database
-from ..models import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep,
-                      Person)
+from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Person
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..responses import htmx, list_page
+from .forms import AssistanceForm, StatusForm, StepForm
 
 bp = Blueprint("assistance", __name__)
 
@@ -27,7 +26,7 @@ def new(person_id):
     if request.method == "POST" and form.validate():
         with database.atomic():
             case = AssistanceCase.create(person=person.id, staff=current_user.id, **form.values())
-            audit.record_or_abort("assistance.create", case, person=person)
+            audit.record("assistance.create", case, person=person)
         flash("帮扶事项已建立，请逐步记录办理过程。", "success")
         return redirect(url_for("assistance.show", assistance_id=case.id))
     return render_template("assistance/new.html", person=person, form=form), 422 if form.errors else 200
@@ -49,7 +48,7 @@ def render_case(case, person, status=200, **forms):
 def show(assistance_id):
     """One assistance case with its steps."""
     case, person = load_record(AssistanceCase, assistance_id)
-    audit.record_or_abort("assistance.view", case, person=person)
+    audit.record("assistance.view", case, person=person)
     return render_case(case, person)
 
 
@@ -68,7 +67,7 @@ def add_step(assistance_id):
         if case.status == "applied":
             AssistanceCase.update(status="accepted", version=AssistanceCase.version + 1).where(
                 AssistanceCase.id == case.id).execute()
-        audit.record_or_abort("assistance.step", step, person=person, detail={"assistance": case.id})
+        audit.record("assistance.step", step, person=person, detail={"assistance": case.id})
     if not htmx():
         return redirect(url_for("assistance.show", assistance_id=case.id))
     return render_case(AssistanceCase.get_by_id(case.id), person, fragment=True)
@@ -87,7 +86,7 @@ def set_status(assistance_id):
         AssistanceCase.update(status=form.status.data, closed_on=form.closed_on.data if closing else None,
                               outcome=form.outcome.data or None, amount=form.amount.data,
                               version=AssistanceCase.version + 1).where(AssistanceCase.id == case.id).execute()
-        audit.record_or_abort("assistance.update", case, person=person, detail={"status": form.status.data})
+        audit.record("assistance.update", case, person=person, detail={"status": form.status.data})
     flash("帮扶事项状态已更新为“%s”。" % ASSISTANCE_STATUSES[form.status.data], "success")
     return redirect(url_for("assistance.show", assistance_id=case.id))
 

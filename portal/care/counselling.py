@@ -6,15 +6,15 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from .. import audit
-from ..records import risk_levels
-from ..db import database
-from .forms import CounsellingForm
 from ..dates import today
-from ..responses import fragment
+from ..db import database
+from ..fields import ReasonForm
 from ..models import CounsellingSession
 from ..permissions import load_person, load_record, reads_notes, requires
-from ..fields import ReasonForm
+from ..records import risk_levels
+from ..responses import fragment
 from ..versions import save_versioned
+from .forms import CounsellingForm
 
 bp = Blueprint("counselling", __name__)
 
@@ -55,7 +55,7 @@ def create(person_id):
         return render_section(person, 422, session_form=form)
     with database.atomic():
         session = CounsellingSession.create(person=person.id, counsellor=current_user.id, **form.values())
-        audit.record_or_abort("counselling.create", session, person=person)
+        audit.record("counselling.create", session, person=person)
         if session.crisis:
             risk_levels.force_high(person.id, "self_harm", user=current_user, on=session.held_on)
     message = "疏导记录已保存。" + ("已登记自伤/自杀风险，风险等级调为高，请通知责任民警和专干。" if session.crisis else "")
@@ -82,7 +82,7 @@ def edit(session_id):
         form.presenting.data = [p for p in session.presenting.split(",") if p]
         form.concerns.data = session.concerns_id or 0
         form.version.data = session.version
-        audit.record_or_abort("counselling.view", session, person=person, detail={"form": "edit"})
+        audit.record("counselling.view", session, person=person, detail={"form": "edit"})
         return render_section(person, session_form=form, editing=session)
     if not form.validate():
         return render_section(person, 422, session_form=form, editing=session)
@@ -100,5 +100,5 @@ def reveal(session_id):
     form = ReasonForm()
     if not form.validate():
         return render_template("counselling/_notes.html", session=session, reason_form=form), 422
-    audit.record_or_abort("counselling.reveal_notes", session, person=person, reason=form.reason.data)
+    audit.record("counselling.reveal_notes", session, person=person, reason=form.reason.data)
     return render_template("counselling/_notes.html", session=session, revealed=True)

@@ -2,10 +2,8 @@
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..fields import Form
+from ..fields import Checklist, Form, day_field, notes, text
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, PARTNERS, PRESENTING, SCALES
-from ..fields import Checklist
-from ..fields import day_field, notes, text
 
 
 def scale(key):

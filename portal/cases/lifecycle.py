@@ -9,10 +9,9 @@ from datetime import timedelta
 from peewee import fn
 
 from .. import audit
-from ..dates import today
+from ..dates import add_months, sql_add_months, today
 from ..db import database
 from ..models import Agreement, Breach, Case, CaseEvent
-from ..tracking.plan import add_months, sql_add_months
 
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
 LIVE = ("pending_report", "active", "suspended")
@@ -141,16 +140,23 @@ def open_case(person, values, report_date=None, user=None, detail=None):
     """
     case = Case.create(person=person, status="active" if report_date else "pending_report",
                        report_date=report_date, **values)
-    audit.record_or_abort("case.create", case, person=person, user=user, detail=detail)
+    audit.record("case.create", case, person=person, user=user, detail=detail)
     if report_date:
         CaseEvent.create(case=case.id, action="report", from_status="pending_report", to_status="active",
                          on=report_date, user=user)
-        if report_date > report_deadline(case):
-            Breach.create(person=case.person_id, case=case.id, kind="late_report", occurred_on=report_date,
-                          staff=user, description="送达后第 %d 日报到，超过 15 日期限" % (report_date - case.served_date).days)
-        audit.record_or_abort("case.transition", case, person=case.person_id, user=user, detail={
+        late_report(case, report_date, user)
+        audit.record("case.transition", case, person=case.person_id, user=user, detail={
             "action": "report", "from": "pending_report", "to": "active", "on": report_date.isoformat()})
     return case
+
+
+def late_report(case, on, user):
+    """A report after the 15 days (戒毒条例 14) is a breach (逾期报到), with its own audit row."""
+    if on > report_deadline(case):
+        breach = Breach.create(person=case.person_id, case=case.id, kind="late_report", occurred_on=on, staff=user,
+                               description="送达后第 %d 日报到，超过 15 日期限" % (on - case.served_date).days)
+        audit.record("breach.create", breach, person=case.person_id, user=user,
+                     detail={"kind": "late_report"})
 
 
 def transition(case, action, on, document_number=None, place=None, notes=None, user=None):
@@ -174,10 +180,9 @@ def transition(case, action, on, document_number=None, place=None, notes=None, u
         event = CaseEvent.create(case=case.id, action=action, from_status=case.status, to_status=values["status"],
                                  on=on, document_number=document_number or None, place=place or None,
                                  notes=notes or None, user=user)
-        if action == "report" and on > report_deadline(case):
-            Breach.create(person=case.person_id, case=case.id, kind="late_report", occurred_on=on, staff=user,
-                          description="送达后第 %d 日报到，超过 15 日期限" % (on - case.served_date).days)
-        audit.record_or_abort("case.transition", case, person=case.person_id, user=user,
-                              detail={"action": action, "from": case.status, "to": values["status"],
+        if action == "report":
+            late_report(case, on, user)
+        audit.record("case.transition", case, person=case.person_id, user=user,
+                     detail={"action": action, "from": case.status, "to": values["status"],
                                       "on": on.isoformat()})
     return event

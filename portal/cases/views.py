@@ -5,12 +5,12 @@ from flask_login import current_user
 from peewee import fn
 
 from .. import audit
-from . import lifecycle
 from ..dates import today
 from ..db import database
 from ..models import CASE_ACTIONS, CASE_STATUSES, Agreement
-from ..permissions import load_person, requires
+from ..permissions import load_current_case, requires
 from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS, AgreementForm, TransitionForm
+from . import lifecycle
 
 bp = Blueprint("cases", __name__, url_prefix="/persons/<int:person_id>/cases/<int:case_id>")
 
@@ -28,19 +28,11 @@ EFFECTS = {
 }
 
 
-def load_case(person_id, case_id):
-    person = load_person(person_id)
-    case = person.current_case()
-    if case is None or case.id != case_id:
-        abort(404)
-    return person, case
-
-
 @bp.route("/transition/<action>", methods=["GET", "POST"])
 @requires("persons.write")
 def transition(person_id, case_id, action):
     """One transition of the case: its rule, its form, and a Chinese reason when it is refused."""
-    person, case = load_case(person_id, case_id)
+    person, case = load_current_case(person_id, case_id)
     if action not in CASE_ACTIONS:
         abort(404)
     form = TransitionForm()
@@ -64,7 +56,7 @@ def transition(person_id, case_id, action):
                 flash("请及时签订%s社区戒毒/康复协议。" % ("新的" if action == "relocate" else ""), "info")
             return redirect(url_for("persons.show", person_id=person.id) + "#tracking")
     elif not form.errors:
-        audit.record_or_abort("case.view", case, person=person, detail={"form": action})
+        audit.record("case.view", case, person=person, detail={"form": action})
     status = 422 if (refusal or form.errors) else 200
     return render_template("cases/transition.html", person=person, case=case, action=action, form=form, rule=rule,
                            label=CASE_ACTIONS[action], effect=EFFECTS[action], refusal=refusal,
@@ -76,7 +68,7 @@ def transition(person_id, case_id, action):
 @requires("persons.write")
 def new_agreement(person_id, case_id):
     """Sign the agreement (again after a change of place); editions are numbered per case."""
-    person, case = load_case(person_id, case_id)
+    person, case = load_current_case(person_id, case_id)
     if case.status not in ("active", "suspended"):
         flash("只有执行中的案件可以签订协议。", "error")
         return redirect(url_for("persons.show", person_id=person.id))
@@ -90,9 +82,9 @@ def new_agreement(person_id, case_id):
                 edition = (Agreement.select(fn.MAX(Agreement.edition)).where(Agreement.case == case.id).scalar()
                            or 0) + 1
                 agreement = Agreement.create(case=case.id, edition=edition, staff=current_user.id, **form.values())
-                audit.record_or_abort("agreement.create", agreement, person=person, detail={"edition": edition})
+                audit.record("agreement.create", agreement, person=person, detail={"edition": edition})
             flash("第 %d 版协议已登记。" % edition, "success")
             return redirect(url_for("persons.show", person_id=person.id) + "#tracking")
     elif not form.errors:
-        audit.record_or_abort("case.view", case, person=person, detail={"form": "agreement"})
+        audit.record("case.view", case, person=person, detail={"form": "agreement"})
     return render_template("cases/agreement.html", person=person, case=case, form=form), 422 if form.errors else 200

@@ -3,10 +3,9 @@ clients (notes private to her, a shareable summary), and a dozen assistance case
 among them the seed's story of a mother whose 16-year-old daughter went back to school."""
 from datetime import timedelta
 
+from ..dates import add_months, utcnow
+from ..models import PRESENTING, AssistanceCase, AssistanceStep, CounsellingSession, FamilyMember
 from ..records import risk_levels
-from ..dates import utcnow
-from ..models import AssistanceCase, AssistanceStep, CounsellingSession, FamilyMember, PRESENTING
-from ..tracking.plan import add_months
 
 SUMMARIES = ["情绪较前平稳，睡眠改善，建议家属多陪伴", "对就业有顾虑，已转介技能培训", "心瘾偶有出现，能运用应对技巧",
              "与家人沟通增多，家庭支持改善", "压力较大，约定两周后复访"]

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from peewee import fn
 
-from ..tracking import breaches
-from ..dates import utcnow
+from ..dates import add_months, utcnow
 from ..models import Absence, Breach, Incident, RiskAssessment, Screening
-from ..tracking.plan import HAIR_MONTHS, add_months, next_screening
+from ..tracking import breaches
 from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS
+from ..tracking.plan import HAIR_MONTHS, next_screening
 
 
 def reordered(rng, case_rows, case_ids, now):

@@ -2,8 +2,8 @@
 and grid workers, and a year of sessions with their attendance."""
 from datetime import timedelta
 
+from ..dates import add_months
 from ..models import Attendance, Trainee, TrainingSession
-from ..tracking.plan import add_months
 
 TOPIC_SETS = ["law,methods", "communication,home_visits", "drugs,risk", "crisis,communication", "law,drugs"]
 TITLES = {"worker": "禁毒专干业务培训", "volunteer": "禁毒志愿者知识培训", "grid": "网格员禁毒知识培训"}
@@ -56,6 +56,7 @@ EVENTS = [  # month, day, title, venue type, venue, format, audience group
 
 def demo_events(rng, users, now, volunteers):
     import json
+
     from ..models import EventVolunteer, PreventionEvent
 
     count = 0

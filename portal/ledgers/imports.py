@@ -12,14 +12,14 @@ from flask_login import current_user
 from wtforms import FileField, HiddenField, SelectField
 
 from .. import audit
-from . import sheets
-from .plan import Plan, RowRefused
-from .persons import PersonLedger
-from .screenings import ScreeningLedger
-from .trainees import TraineeLedger
 from ..db import database
 from ..fields import Form
 from ..permissions import requires
+from . import sheets
+from .persons import PersonLedger
+from .plan import Plan, RowRefused
+from .screenings import ScreeningLedger
+from .trainees import TraineeLedger
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 LEDGERS = {ledger.key: ledger for ledger in (PersonLedger(), ScreeningLedger(), TraineeLedger())}
@@ -100,14 +100,14 @@ def planned(kind, token, data, filename=None, status=None, plan=None):
             plan = ledger.read(data)
         except sheets.SheetError as exc:
             remove_upload(token)
-            audit.record_or_abort("ledger.dry_run", object_type=kind, outcome="failed",
-                                  detail={"file": filename, "sha256": digest, "problem": str(exc)})
+            audit.record("ledger.dry_run", object_type=kind, outcome="failed",
+                         detail={"file": filename, "sha256": digest, "problem": str(exc)})
             form = UploadForm(formdata=None, kind=kind)
             form.file.errors = [str(exc)]
             return render_template("imports/index.html", form=form, ledgers=LEDGERS), 422
         with open(upload_path(token) + ".plan.json", "w", encoding="utf-8") as f:
             json.dump({"state": state, "sha256": digest, "plan": plan.dumps()}, f)
-    audit.record_or_abort("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
+    audit.record("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
     errors = [row for row in plan.rows if row.action == "error"]
     others = [row for row in plan.rows if row.action != "error"]
     return render_template("imports/plan.html", plan=plan, ledger=ledger, errors=errors, others=others[:SHOWN_ROWS],
@@ -166,8 +166,6 @@ def commit():
                 raise NeedsCorrection(plan)
             counts = ledger.commit(plan, current_user, batch)
             audit.record("ledger.import", object_type=ledger.key, detail={**batch, **counts})
-    except audit.AuditUnavailable:
-        abort(503)
     except NeedsCorrection as stop:
         flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
         return planned(form.kind.data, form.token.data, data, status=409, plan=stop.plan)

@@ -3,12 +3,12 @@ from werkzeug.datastructures import MultiDict
 
 from .. import audit, idcard
 from ..cases import lifecycle
-from . import sheets
-from .plan import Ledger, choice, dated, form_errors, staff_by_name
 from ..models import ACTIVE_STATUSES, MEASURES, Case, Person, User
 from ..permissions import holding
 from ..persons.forms import COMMUNITY_DETOX_MONTHS, DRUG_TYPES, ETHNICITIES, CaseForm, PersonForm
 from ..versions import revise
+from . import sheets
+from .plan import Ledger, choice, dated, form_errors, staff_by_name
 
 MEASURE_SYNONYMS = {"社戒": "community_detox", "社区戒毒人员": "community_detox", "社康": "community_rehab",
                     "社区康复人员": "community_rehab"}

@@ -13,10 +13,10 @@ from datetime import date
 from openpyxl.utils import get_column_letter
 from peewee import IntegrityError, fn
 
-from . import sheets
 from ..db import database
 from ..models import User
 from ..permissions import holding
+from . import sheets
 
 
 @dataclass

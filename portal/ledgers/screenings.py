@@ -1,11 +1,11 @@
 """The ledger of drug tests, keyed by person (ID number), date and sample; positives are refused
 (they need panels and A/B numbers typed on screen), refusals get the same follow-through as on screen."""
 from .. import audit, idcard
+from ..dates import today
+from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening
 from ..tracking import breaches
 from . import sheets
-from ..dates import today
 from .plan import Ledger, choice
-from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening
 
 RESULT_SYNONYMS = {"阴": "negative", "(-)": "negative", "-": "negative", "阳": "positive", "(+)": "positive",
                    "+": "positive", "拒检": "refused", "拒绝检测": "refused", "逃避检测": "evaded"}

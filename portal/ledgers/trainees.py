@@ -1,10 +1,10 @@
 """The roster of trainees (workers, volunteers, grid staff), keyed by name and phone."""
 from .. import audit
+from ..fields import clean_text
+from ..models import TRAINEE_TYPES, Trainee
+from ..versions import revise
 from . import sheets
 from .plan import Ledger, choice
-from ..models import TRAINEE_TYPES, Trainee
-from ..fields import clean_text
-from ..versions import revise
 
 TRAINEE_SYNONYMS = {"专干": "worker", "社工": "worker", "网格": "grid"}
 

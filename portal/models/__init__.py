@@ -1,18 +1,38 @@
-"""Peewee models of the station portal, by area, with the queries that return them."""
-from .core import (ACTIVE_STATUSES, CASE_STATUSES, RUNNING_STATUSES, MEASURES, RELATIONS, ROLES, SEXES, AuditLog, BaseModel, Case,
-                   FamilyMember, Person, Setting, User, UserSession, Versioned)
+"""Peewee models of the station portal, by area, with the queries that return them.
+
+base.py         BaseModel (soft deletion), Versioned (version-checked saves), Revision, check_in()
+accounts.py     staff accounts (User, ROLES) and their server-side sessions
+audit.py        the append-only, hash-chained audit trail
+settings.py     the station's settings
+persons.py      persons, their family members, merges of duplicate person files
+cases.py        cases (the measure ordered for a person), their events and agreements
+records.py      talks, home visits, risk assessments
+tracking.py     screenings (drug tests), absences, incidents reported to the police, breaches
+care.py         counselling sessions, assistance cases and their steps
+training.py     trainees, training sessions and attendance, prevention events
+attachments.py  scanned documents and photos in a person's file
+printing.py     batch printing jobs
+"""
+# isort: off
+# base first: it imports accounts.py late, which needs BaseModel; persons before cases (see persons.py)
+from .base import BaseModel, Revision, Versioned
+from .accounts import ROLES, User, UserSession
+from .audit import AuditLog
+from .settings import Setting
+from .persons import RELATIONS, SEXES, FamilyMember, Person, PersonMerge
+from .cases import (ACTIVE_STATUSES, CASE_ACTION_BUTTONS, CASE_ACTIONS, CASE_STATUSES, MEASURES, RUNNING_STATUSES,
+                    Agreement, Case, CaseEvent)
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
-                      HomeVisit, Revision, RiskAssessment, Talk)
-from .tracking import (ABSENCE_KINDS, BREACH_KINDS, CASE_ACTION_BUTTONS, CASE_ACTIONS, DISCOVERED, INCIDENT_KINDS,
-                       MISSED_RESULTS, PANELS, RESULTS, SAMPLES, SCREENING_KINDS, Absence, Agreement, Breach,
-                       CaseEvent, Incident, Screening)
+                      HomeVisit, RiskAssessment, Talk)
+from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS, RESULTS,
+                       SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, Screening)
 from .printing import JOB_STATUSES, PrintJob
 from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
-from .merges import PersonMerge
+# isort: on
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,

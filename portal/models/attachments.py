@@ -1,10 +1,12 @@
 """Scanned documents and photos in a person's file (SECURITY.md W11): stored under random names
 beside the database, never under static/; deleted only softly, the file stays on disk."""
-from peewee import Check, CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import CharField, Check, DateTimeField, ForeignKeyField, IntegerField
 
 from ..dates import utcnow
-from .core import BaseModel, Case, Person, User, _in
-from .tracking import Agreement
+from .accounts import User
+from .base import BaseModel, check_in
+from .cases import Agreement, Case
+from .persons import Person
 
 ATTACHMENT_KINDS = {"decision": "决定书", "agreement": "社区戒毒/康复协议", "registration": "报到登记表",
                     "lab_report": "检测报告", "photo": "照片", "other": "其他"}
@@ -17,11 +19,11 @@ class Attachment(BaseModel):
     person = ForeignKeyField(Person, backref="attachments")
     case = ForeignKeyField(Case, null=True, backref="attachments")
     agreement = ForeignKeyField(Agreement, null=True, backref="attachments")  # the edition a scan belongs to
-    kind = CharField(constraints=[_in("kind", ATTACHMENT_KINDS)])
+    kind = CharField(constraints=[check_in("kind", ATTACHMENT_KINDS)])
     title = CharField()
     original_name = CharField()
     stored_name = CharField(unique=True)
-    mime = CharField(constraints=[_in("mime", ATTACHMENT_TYPES)])
+    mime = CharField(constraints=[check_in("mime", ATTACHMENT_TYPES)])
     size = IntegerField(constraints=[Check("size > 0")])
     sha256 = CharField(constraints=[Check("length(sha256) = 64")])
     uploaded_by = ForeignKeyField(User, backref="+")

@@ -3,7 +3,9 @@ items: 民政救助, 医疗救助, 就业, 助学, 法律援助) with their time
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..dates import utcnow
-from .core import BaseModel, FamilyMember, Person, User, Versioned, _in
+from .accounts import User
+from .base import BaseModel, Versioned, check_in
+from .persons import FamilyMember, Person
 
 COUNSELLING_MODES = {"individual": "个体", "group": "团体", "family": "家庭", "sandplay": "沙盘"}
 PRESENTING = {"mood": "情绪低落/焦虑", "sleep": "睡眠问题", "craving": "心瘾/渴求", "family": "家庭关系",
@@ -19,7 +21,7 @@ class CounsellingSession(Versioned):
     concerns = ForeignKeyField(FamilyMember, null=True)  # a session about a family member (e.g. the child)
     counsellor = ForeignKeyField(User, backref="counselling")
     held_on = DateField()
-    mode = CharField(constraints=[_in("mode", COUNSELLING_MODES)])
+    mode = CharField(constraints=[check_in("mode", COUNSELLING_MODES)])
     presenting = CharField(default="")  # comma-separated PRESENTING keys
     scl90 = IntegerField(null=True)
     phq9 = IntegerField(null=True)
@@ -53,10 +55,10 @@ OPEN_ASSISTANCE = ("applied", "accepted", "in_progress")
 class AssistanceCase(Versioned):
     person = ForeignKeyField(Person, backref="assistance", index=False)
     beneficiary = ForeignKeyField(FamilyMember, null=True)  # None: the person themself
-    category = CharField(constraints=[_in("category", ASSISTANCE_CATEGORIES)])
+    category = CharField(constraints=[check_in("category", ASSISTANCE_CATEGORIES)])
     title = CharField()
     partners = CharField(default="")  # comma-separated PARTNERS keys
-    status = CharField(default="applied", constraints=[_in("status", ASSISTANCE_STATUSES)])
+    status = CharField(default="applied", constraints=[check_in("status", ASSISTANCE_STATUSES)])
     opened_on = DateField()
     closed_on = DateField(null=True)
     outcome = TextField(null=True)

@@ -2,7 +2,8 @@
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..dates import utcnow
-from .core import BaseModel, User, _in
+from .accounts import User
+from .base import BaseModel, check_in
 
 JOB_STATUSES = {"running": "正在生成", "done": "已完成，待下载", "cancelled": "已取消", "failed": "生成失败",
                 "downloaded": "已下载并删除",
@@ -13,11 +14,11 @@ class PrintJob(BaseModel):
     user = ForeignKeyField(User, backref="print_jobs")
     profile = CharField()
     sections = CharField()
-    output = CharField(constraints=[_in("output", ("pdf", "zip"))])
+    output = CharField(constraints=[check_in("output", ("pdf", "zip"))])
     person_ids = TextField()  # comma-separated, in print order
     total = IntegerField()
     done = IntegerField(default=0)
-    status = CharField(default="running", constraints=[_in("status", JOB_STATUSES)])
+    status = CharField(default="running", constraints=[check_in("status", JOB_STATUSES)])
     file_name = CharField(null=True)  # a random name in PRINT_DIR while the result waits
     error = TextField(null=True)
     created_at = DateTimeField(default=utcnow)

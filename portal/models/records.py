@@ -1,9 +1,10 @@
-"""The routine work recorded about a person: talks, home visits, risk assessments, and the
-earlier versions of corrected records."""
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+"""The routine work recorded about a person: talks, home visits and risk assessments (the earlier
+versions of corrected records are Revisions, in base.py)."""
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
-from ..dates import utcnow
-from .core import BaseModel, Person, User, Versioned, _in
+from .accounts import User
+from .base import Versioned, check_in
+from .persons import Person
 
 TALK_PLACES = {"sunshine": "阳光驿站", "home": "家中", "work": "单位", "phone": "电话", "video": "视频"}
 TALK_KINDS = {"routine": "例行", "after_breach": "违约后", "after_positive": "阳性后", "other": "其他"}
@@ -21,15 +22,15 @@ class Talk(Versioned):
     person = ForeignKeyField(Person, backref="talks")
     staff = ForeignKeyField(User, backref="talks")
     held_at = DateTimeField(index=True)  # the station list pages newest first
-    place = CharField(constraints=[_in("place", TALK_PLACES)])
+    place = CharField(constraints=[check_in("place", TALK_PLACES)])
     participants = CharField(null=True)
-    kind = CharField(default="routine", constraints=[_in("kind", TALK_KINDS)])
+    kind = CharField(default="routine", constraints=[check_in("kind", TALK_KINDS)])
     topics = CharField(default="")  # comma-separated TALK_TOPICS keys
     risk_factors = TextField(null=True)
-    assessment = CharField(constraints=[_in("assessment", ASSESSMENTS)])
+    assessment = CharField(constraints=[check_in("assessment", ASSESSMENTS)])
     actions = TextField(null=True)
     next_date = DateField(null=True)
-    signature = CharField(constraints=[_in("signature", SIGNATURES)])
+    signature = CharField(constraints=[check_in("signature", SIGNATURES)])
 
     class Meta:
         # covers the timeline and the queue's "latest talk per person" without reading rows
@@ -76,7 +77,7 @@ class RiskAssessment(Versioned):
     person = ForeignKeyField(Person, backref="risk_assessments")
     assessor = ForeignKeyField(User, null=True, backref="risk_assessments")
     assessed_on = DateField()
-    level = CharField(constraints=[_in("level", RISK_LEVELS)])
+    level = CharField(constraints=[check_in("level", RISK_LEVELS)])
     factors = CharField(default="")  # comma-separated risk.FACTORS keys
     notes = TextField(null=True)
     next_review = DateField()
@@ -85,16 +86,3 @@ class RiskAssessment(Versioned):
     class Meta:
         indexes = ((("person", "deleted_at", "assessed_on", "level", "next_review"), False),)
 
-
-class Revision(BaseModel):
-    """The saved state of a record before each correction: corrections keep their history."""
-
-    model = CharField()
-    record_id = IntegerField()
-    version = IntegerField()
-    data = TextField()  # JSON of the row as it was
-    changed_by = ForeignKeyField(User, null=True)
-    changed_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("model", "record_id"), False),)

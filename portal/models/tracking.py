@@ -1,12 +1,15 @@
-"""Abstinence tracking (操守追踪) and the case lifecycle of 戒毒条例: screenings (drug tests),
-absences, breaches and their follow-through, case events and agreements.
+"""Abstinence tracking (操守追踪) under 戒毒条例: screenings (drug tests), absences, breaches and
+their follow-through (case events and agreements are in cases.py).
 
 The rules that read these tables live in lifecycle.py and breaches.py.
 """
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from ..dates import utcnow
-from .core import BaseModel, Case, Person, User, Versioned, _in
+from .accounts import User
+from .base import BaseModel, Versioned, check_in
+from .cases import Case
+from .persons import Person
 
 SCREENING_KINDS = {"onsite": "现场检测", "lab": "实验室检测", "retest": "复检"}
 SAMPLES = {"urine": "尿液", "hair": "毛发", "blood": "血液"}
@@ -28,10 +31,10 @@ class Screening(Versioned):
     case = ForeignKeyField(Case, backref="screenings", index=False)
     staff = ForeignKeyField(User, backref="screenings")  # who entered it
     tested_on = DateField()
-    kind = CharField(default="onsite", constraints=[_in("kind", SCREENING_KINDS)])
-    sample = CharField(default="urine", constraints=[_in("sample", SAMPLES)])
+    kind = CharField(default="onsite", constraints=[check_in("kind", SCREENING_KINDS)])
+    sample = CharField(default="urine", constraints=[check_in("sample", SAMPLES)])
     panels = CharField(default="")  # comma-separated PANELS keys
-    result = CharField(constraints=[_in("result", RESULTS)])
+    result = CharField(constraints=[check_in("result", RESULTS)])
     positive_panels = CharField(default="")  # the PANELS keys that came back positive
     collectors = CharField(default="")  # names, separated by 、
     female_collector = BooleanField(default=False)
@@ -78,66 +81,19 @@ class Absence(Versioned):
     person = ForeignKeyField(Person, backref="absences", index=False)
     case = ForeignKeyField(Case, backref="absences", index=False)
     staff = ForeignKeyField(User, backref="absences")
-    kind = CharField(constraints=[_in("kind", ABSENCE_KINDS)])
+    kind = CharField(constraints=[check_in("kind", ABSENCE_KINDS)])
     destination = CharField()
     reason = CharField(null=True)
     leave_on = DateField()
     return_on = DateField(null=True)  # unauthorised and not yet back: still counting
     written_report = BooleanField(default=False)
     approved_by = CharField(null=True)
-    discovered = CharField(null=True, constraints=[_in("discovered", DISCOVERED)])
+    discovered = CharField(null=True, constraints=[check_in("discovered", DISCOVERED)])
     notes = TextField(null=True)
 
     class Meta:
         indexes = ((("person", "deleted_at", "leave_on"), False), (("kind", "case", "deleted_at"), False),
                    (("case", "deleted_at", "leave_on"), False))
-
-
-CASE_ACTIONS = {
-    "report": "报到", "suspend": "中止执行", "resume": "恢复执行", "relocate": "变更执行地（本站内）",
-    "release": "期满解除", "terminate": "终止执行", "compulsory": "转强制隔离戒毒", "transfer": "转出（变更执行地）",
-    "death": "死亡",
-}
-
-CASE_ACTION_BUTTONS = {**CASE_ACTIONS, "report": "登记报到", "relocate": "变更执行地", "compulsory": "转强戒",
-                       "transfer": "转出", "death": "登记死亡"}
-
-
-class CaseEvent(BaseModel):
-    """One transition of a case's state, dated and with its document (append-only history)."""
-
-    case = ForeignKeyField(Case, backref="events")
-    action = CharField(constraints=[_in("action", CASE_ACTIONS)])
-    from_status = CharField()
-    to_status = CharField()
-    on = DateField()
-    document_number = CharField(null=True)
-    place = CharField(null=True)  # the new place on a change of place
-    notes = TextField(null=True)
-    user = ForeignKeyField(User, null=True)
-    created_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("case", "on"), False),)
-
-    @property
-    def action_label(self):
-        return CASE_ACTIONS[self.action]
-
-
-class Agreement(Versioned):
-    """The 社区戒毒/康复协议 signed after reporting (戒毒条例 16) and again after a change of place (22)."""
-
-    case = ForeignKeyField(Case, backref="agreements")
-    edition = IntegerField()  # 1, 2, … per case
-    signed_on = DateField()
-    measures = TextField()
-    obligations = TextField()
-    liability = TextField()
-    staff = ForeignKeyField(User)
-
-    class Meta:
-        indexes = ((("case", "edition"), True),)
 
 
 INCIDENT_KINDS = {"serious_breach": "严重违反协议", "relapse": "复吸（检测阳性）"}
@@ -148,7 +104,7 @@ class Incident(BaseModel):
 
     person = ForeignKeyField(Person, backref="incidents")
     case = ForeignKeyField(Case, backref="incidents")
-    kind = CharField(constraints=[_in("kind", INCIDENT_KINDS)])
+    kind = CharField(constraints=[check_in("kind", INCIDENT_KINDS)])
     occurred_on = DateField()
     screening = ForeignKeyField(Screening, null=True)
     detail = CharField(null=True)
@@ -172,7 +128,7 @@ class Breach(Versioned):
 
     person = ForeignKeyField(Person, backref="breaches")
     case = ForeignKeyField(Case, backref="breaches")
-    kind = CharField(constraints=[_in("kind", BREACH_KINDS)])
+    kind = CharField(constraints=[check_in("kind", BREACH_KINDS)])
     occurred_on = DateField()
     description = TextField(null=True)
     screening = ForeignKeyField(Screening, null=True)

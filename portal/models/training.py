@@ -1,7 +1,8 @@
 """禁毒专干培训: the trainee roster (专干, volunteers, 网格员), training sessions and attendance."""
 from peewee import BooleanField, CharField, DateField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from .core import BaseModel, User, Versioned, _in
+from .accounts import User
+from .base import BaseModel, Versioned, check_in
 
 TRAINEE_TYPES = {"worker": "禁毒专干", "volunteer": "志愿者", "grid": "网格员"}
 TRAINING_TOPICS = {"law": "法律法规", "methods": "管理教育方法", "communication": "沟通技巧", "home_visits": "入户技巧",
@@ -11,7 +12,7 @@ ATTENDANCE = {"present": "出席", "absent": "缺席", "excused": "请假"}
 
 class Trainee(Versioned):
     name = CharField()
-    kind = CharField(constraints=[_in("kind", TRAINEE_TYPES)])
+    kind = CharField(constraints=[check_in("kind", TRAINEE_TYPES)])
     unit = CharField(null=True)
     phone = CharField(null=True)
     joined_on = DateField(null=True)
@@ -22,7 +23,7 @@ class Trainee(Versioned):
 class TrainingSession(Versioned):
     held_on = DateField(index=True)
     title = CharField()
-    audience = CharField(constraints=[_in("audience", TRAINEE_TYPES)])
+    audience = CharField(constraints=[check_in("audience", TRAINEE_TYPES)])
     trainer = CharField()
     topics = CharField(default="")  # comma-separated TRAINING_TOPICS keys
     hours = DecimalField(max_digits=4, decimal_places=1)
@@ -40,7 +41,7 @@ class Attendance(BaseModel):
 
     session = ForeignKeyField(TrainingSession, backref="attendance")
     trainee = ForeignKeyField(Trainee, backref="attendance")
-    status = CharField(default="absent", constraints=[_in("status", ATTENDANCE)])
+    status = CharField(default="absent", constraints=[check_in("status", ATTENDANCE)])
     version = IntegerField(default=1)
 
     class Meta:
@@ -58,10 +59,10 @@ class PreventionEvent(Versioned):
 
     held_on = DateField(index=True)
     title = CharField()
-    venue_type = CharField(constraints=[_in("venue_type", VENUE_TYPES)])
+    venue_type = CharField(constraints=[check_in("venue_type", VENUE_TYPES)])
     venue = CharField()
     partners = CharField(null=True)
-    format = CharField(constraints=[_in("format", EVENT_FORMATS)])
+    format = CharField(constraints=[check_in("format", EVENT_FORMATS)])
     audience = TextField(default="{}")  # JSON: AUDIENCE_GROUPS key -> head count
     leaflets = IntegerField(default=0)
     consultations = IntegerField(default=0)

@@ -13,12 +13,11 @@ from ..db import database
 from ..fields import Form
 from ..models import ATTACHMENT_KINDS, Agreement, Attachment
 from ..permissions import can, load_person, requires
-from .forms import ReasonForm
 from ..tracking.forms import text
+from .forms import ReasonForm
 
 bp = Blueprint("attachments", __name__)
-MB = 1024 * 1024
-LIMIT = 10 * MB  # per file; the whole request is capped by MAX_CONTENT_LENGTH (413)
+LIMIT = 10 * uploads.MB  # per file; the whole request is capped by MAX_CONTENT_LENGTH (413)
 FOLDER = "attachments"
 
 
@@ -36,24 +35,11 @@ def section(person):
     if not can(current_user, "persons.full"):
         return None
     rows = Attachment.of_person(person.id, with_deleted=can(current_user, "persons.restore"))
-    return {"rows": list(rows), "form": blank_form(), "limit": LIMIT // MB}
+    return {"rows": list(rows), "form": blank_form(), "limit": LIMIT // uploads.MB}
 
 
 def back(person):
     return redirect(url_for("persons.show", person_id=person.id, _anchor="attachments"), 303)
-
-
-def problem_with(form, data, mime):
-    """The Chinese reason an upload is refused, or None."""
-    if not form.validate():
-        return "；".join(error for errors in form.errors.values() for error in errors)
-    if not data:
-        return "请选择要上传的文件。"
-    if len(data) > LIMIT:
-        return "文件不能超过 %d MB。" % (LIMIT // MB)
-    if mime is None:
-        return "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）。"
-    return None
 
 
 @bp.post("/persons/<int:person_id>/attachments/")
@@ -63,9 +49,10 @@ def upload(person_id):
     person = load_person(person_id)
     form = AttachmentForm(prefix="attachment")
     upload_file = request.files.get("file")
-    data = upload_file.read(LIMIT + 1) if upload_file else b""
-    mime = uploads.file_type(data[:8])
-    problem = problem_with(form, data, mime)
+    data = uploads.read(upload_file, LIMIT)
+    mime, problem = uploads.check(data, LIMIT)
+    if not form.validate():
+        problem = "；".join(error for errors in form.errors.values() for error in errors)
     if problem:
         flash(problem, "attachments-error")
         return back(person)
@@ -80,7 +67,7 @@ def upload(person_id):
                                  title=form.title.data or ATTACHMENT_KINDS[form.kind.data],
                                  original_name=uploads.client_name(upload_file), stored_name=stored, mime=mime,
                                  size=len(data), sha256=digest, uploaded_by=current_user.id)
-        audit.record_or_abort("attachment.create", person, detail={
+        audit.record("attachment.create", person, detail={
             "attachment": item.id, "kind": item.kind, "size": item.size, "sha256": digest})
     flash("附件已上传。", "attachments-success")
     return back(person)
@@ -92,7 +79,7 @@ def download(attachment_id):
     """The file as a download with its stored type; reading it is audited like opening the case."""
     item = Attachment.live().where(Attachment.id == attachment_id).get_or_none() or abort(404)
     person = load_person(item.person_id)
-    audit.record_or_abort("attachment.view", person, detail={"attachment": item.id, "kind": item.kind})
+    audit.record("attachment.view", person, detail={"attachment": item.id, "kind": item.kind})
     name = "附件%d-%s%s" % (item.id, item.kind_label.replace("/", "-"), item.suffix)
     return uploads.send(item.stored_name, item.mime, name, FOLDER)
 
@@ -110,7 +97,7 @@ def delete(attachment_id):
     with database.atomic():
         Attachment.update(deleted_at=utcnow(), deleted_by=current_user.id, delete_reason=form.reason.data).where(
             Attachment.id == item.id, Attachment.is_live()).execute()
-        audit.record_or_abort("attachment.delete", person, reason=form.reason.data,
-                              detail={"attachment": item.id, "kind": item.kind})
+        audit.record("attachment.delete", person, reason=form.reason.data,
+                     detail={"attachment": item.id, "kind": item.kind})
     flash("附件已删除（文件仍保留，站长可在附件列表中查看删除记录）。", "attachments-success")
     return back(person)

@@ -5,8 +5,8 @@ from .. import audit
 from ..dates import utcnow
 from ..db import database
 from ..models import FamilyMember
-from .forms import FamilyMemberForm
 from ..permissions import load_person, requires
+from .forms import FamilyMemberForm
 from .views import render_show
 
 bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
@@ -32,7 +32,7 @@ def create(person_id):
         return render_list(person, form, 422)
     with database.atomic():
         member = FamilyMember.create(person=person, **form.values())
-        audit.record_or_abort("family.create", member, person=person)
+        audit.record("family.create", member, person=person)
     return render_list(person)
 
 
@@ -45,5 +45,5 @@ def delete(person_id, member_id):
                                       FamilyMember.is_live()) or abort(404)
     with database.atomic():
         FamilyMember.update(deleted_at=utcnow()).where(FamilyMember.id == member.id).execute()
-        audit.record_or_abort("family.delete", member, person=person)
+        audit.record("family.delete", member, person=person)
     return render_list(person)

@@ -1,7 +1,6 @@
 """Forms of a person's identity, case and family, with the station's validation rules."""
 
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import idcard

@@ -7,10 +7,10 @@ from flask_login import current_user
 from wtforms import RadioField
 
 from .. import audit, idcard
-from . import duplicates
 from ..dates import today
 from ..models import Case, Person, PersonMerge, User
 from ..permissions import load_person, may_open, requires
+from . import duplicates
 from .forms import ReasonForm
 
 bp = Blueprint("merges", __name__)
@@ -40,8 +40,8 @@ def check():
     found = warnings_for(request.args.get("p-name"), request.args.get("p-id_number"),
                          parse_birth(request.args.get("p-birth_date")))
     if found:
-        audit.record_or_abort("person.duplicate_check", object_type="person",
-                              detail={"found": [f["person"].id for f in found]})
+        audit.record("person.duplicate_check", object_type="person",
+                     detail={"found": [f["person"].id for f in found]})
     return render_template("merges/_warnings.html", found=found)
 
 
@@ -62,7 +62,7 @@ def index():
     merges = list(PersonMerge.select().order_by(PersonMerge.id.desc()).limit(50))
     merged_ids = {m.survivor_id for m in merges} | {m.merged_id for m in merges}
     names = {p.id: p for p in Person.select().where(Person.id.in_(merged_ids))} if merged_ids else {}
-    audit.record_or_abort("person.list", object_type="person", detail={"duplicates": len(pairs)})
+    audit.record("person.list", object_type="person", detail={"duplicates": len(pairs)})
     return render_template("merges/index.html", pairs=[(persons[p["a"]], persons[p["b"]]) for p in pairs],
                            merges=merges, names=names, staff=User.names(), undo_form=ReasonForm(formdata=None))
 
@@ -77,7 +77,7 @@ def choose(person_id):
     if q:
         candidates += [p for p in Person.select().where(Person.matching(q), Person.is_live(),
                                                          Person.id != person.id).limit(20) if p not in candidates]
-    audit.record_or_abort("person.view", person, detail={"form": "merge", "q": bool(q)})
+    audit.record("person.view", person, detail={"form": "merge", "q": bool(q)})
     return render_template("merges/choose.html", person=person, candidates=candidates, q=q)
 
 
@@ -110,14 +110,12 @@ def compare(person_id, other_id):
             duplicates.merge(survivor, duplicate, chosen, form.reason.data, current_user, drop_cases=drop)
         except duplicates.MergeRefused as refusal:
             flash(str(refusal), "error")
-        except audit.AuditUnavailable:
-            abort(503)
         else:
             flash("已将 %s 的档案合并到本档案。站长可在“疑似重复档案”中撤销此次合并。" % duplicate.name, "success")
             return redirect(url_for("persons.show", person_id=survivor.id))
     if request.method == "GET":
         for person in (survivor, duplicate):
-            audit.record_or_abort("person.view", person, detail={"form": "merge"})
+            audit.record("person.view", person, detail={"form": "merge"})
     kept, moved = [list(p.cases.where(Case.is_live()).order_by(Case.id)) for p in (survivor, duplicate)]
     if request.method == "GET":  # proposed: the same decision again, or a registration that never reported
         numbers = {c.decision_number for c in kept}
@@ -141,7 +139,5 @@ def undo(merge_id):
     except duplicates.MergeRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("merges.index"))
-    except audit.AuditUnavailable:
-        abort(503)
     flash("已撤销合并，两份档案恢复原状。", "success")
     return redirect(url_for("persons.show", person_id=record.merged_id))

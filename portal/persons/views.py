@@ -3,20 +3,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from peewee import IntegrityError
 
-from ..tracking import absences, breaches, screenings, views as tracking
-from . import attachments, merges
 from .. import audit, idcard
 from ..care import counselling
 from ..cases import lifecycle
-from ..records import risk_levels, risks, talks, timeline, visits
 from ..dates import utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
+from ..permissions import (can, holders, holding, load_current_case, load_person, persons_in_scope, requires,
+                           scoped_person_ids, sees_all_cases)
+from ..records import risk_levels, risks, talks, timeline, visits
 from ..responses import region
-from ..permissions import (can, holders, holding, load_person, persons_in_scope, requires, scoped_person_ids,
-                           sees_all_cases)
-from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
+from ..tracking import absences, breaches, screenings
+from ..tracking import views as tracking
 from ..versions import save_versioned
+from . import attachments, merges
+from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
@@ -78,8 +79,8 @@ def index():
     shown = {k: v for k, v in filters.items() if v}
     if idcard.FULL_ID.fullmatch(filters["q"]):
         shown["q"] = idcard.mask(filters["q"])
-    audit.record_or_abort("person.list", object_type="person",
-                          detail={**shown, "page": page, "shown": len(rows) + len(others)})
+    audit.record("person.list", object_type="person",
+                 detail={**shown, "page": page, "shown": len(rows) + len(others)})
     return region("persons/index.html", "persons/_results.html", rows=rows, others=others, total=total, page=page,
                   size=size, filters=filters, export_args={k: v for k, v in filters.items() if v},
                   workers=holders("cases.worker"), measures=MEASURES, statuses=STATUS_FILTERS,
@@ -91,7 +92,7 @@ def index():
 def show(person_id):
     """A person's file (a counsellor sees a summary); reading it is audited."""
     person = load_person(person_id)
-    audit.record_or_abort("person.view", person)
+    audit.record("person.view", person)
     return render_show(person)
 
 
@@ -158,7 +159,7 @@ def register(form, case_form, values):
     try:
         with database.atomic():
             person = Person.create(**values, **Person.search_keys(values["name"]))
-            audit.record_or_abort("person.create", person)
+            audit.record("person.create", person)
             case_values = case_form.values()
             lifecycle.open_case(person, case_values, case_values.pop("report_date"), user=current_user)
     except IntegrityError:
@@ -180,7 +181,7 @@ def edit(person_id):
     if request.method == "GET":
         form.version.data = person.version
         form.id_number.data = masked
-        audit.record_or_abort("person.view", person, detail={"form": "edit"})
+        audit.record("person.view", person, detail={"form": "edit"})
     else:
         if form.id_number.data == masked:
             form.id_number.data = person.id_number
@@ -204,10 +205,7 @@ def edit(person_id):
 @requires("persons.write")
 def edit_case(person_id, case_id):
     """Edit the person's current case, version-checked like the identity."""
-    person = load_person(person_id)
-    case = person.current_case()
-    if case is None or case.id != case_id:
-        abort(404)
+    person, case = load_current_case(person_id, case_id)
     form = CaseForm(obj=case)
     staff_choices(form, case)
     conflict = None
@@ -215,7 +213,7 @@ def edit_case(person_id, case_id):
         form.version.data = case.version
         for name in ("officer", "worker", "counsellor"):
             form[name].data = getattr(case, name + "_id") or 0
-        audit.record_or_abort("case.view", case, person=person, detail={"form": "edit"})
+        audit.record("case.view", case, person=person, detail={"form": "edit"})
     elif form.validate() and report_date_kept(form, case):
         conflict = save_versioned(case, form, form.values(), "case.update", person)
         if conflict is None:
@@ -245,7 +243,7 @@ def reveal_id(person_id):
     form = ReasonForm()
     if not form.validate():
         return render_template("persons/_id_number.html", person=person, reason_form=form), 422
-    audit.record_or_abort("person.reveal_id", person, reason=form.reason.data)
+    audit.record("person.reveal_id", person, reason=form.reason.data)
     return render_template("persons/_id_number.html", person=person, revealed=True)
 
 
@@ -261,7 +259,7 @@ def delete(person_id):
     with database.atomic():
         Person.update(deleted_at=utcnow(), deleted_by=current_user.id, deleted_reason=form.reason.data,
                       version=Person.version + 1).where(Person.id == person.id).execute()
-        audit.record_or_abort("person.delete", person, reason=form.reason.data)
+        audit.record("person.delete", person, reason=form.reason.data)
     flash("档案已删除。站长可在“已删除档案”中恢复。", "success")
     return redirect(url_for("persons.index"))
 
@@ -272,7 +270,7 @@ def deleted():
     """Soft-deleted persons, for the lead to review and restore."""
     rows = (Person.select(Person, User).join(User, on=(Person.deleted_by == User.id))
             .where(Person.deleted_at.is_null(False)).order_by(Person.deleted_at.desc()))
-    audit.record_or_abort("person.list_deleted", object_type="person")
+    audit.record("person.list_deleted", object_type="person")
     return render_template("persons/deleted.html", rows=rows)
 
 
@@ -284,6 +282,6 @@ def restore(person_id):
     with database.atomic():
         Person.update(deleted_at=None, deleted_by=None, deleted_reason=None,
                       version=Person.version + 1).where(Person.id == person.id).execute()
-        audit.record_or_abort("person.restore", person)
+        audit.record("person.restore", person)
     flash("档案已恢复。", "success")
     return redirect(url_for("persons.show", person_id=person.id))

@@ -1,8 +1,8 @@
 """Forms of the routine work records: face-to-face talks, home visits and risk assessments."""
 from datetime import timedelta
 
-from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, SelectField,
-                     StringField, TextAreaField, widgets)
+from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, TextAreaField,
+                     widgets)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..dates import local, utcnow

@@ -5,9 +5,9 @@ Every place that needs a person's current level, or must force it to high, calls
 from peewee import fn
 
 from .. import audit
-from ..dates import today
+from ..dates import add_months, today
 from ..models import RiskAssessment
-from ..tracking.plan import add_months, cadences
+from ..tracking.plan import cadences
 
 FACTORS = {
     "drug_type": "毒品种类（如海洛因、合成毒品）", "severity": "成瘾程度重", "behaviour": "近期行为异常",
@@ -67,7 +67,7 @@ def force_high(person, trigger, user=None, on=None):
     assessment = RiskAssessment.create(person=person, assessor=user, assessed_on=on, level="high",
                                        notes="自动调为高风险：" + FORCED_HIGH[trigger], forced_by=trigger,
                                        next_review=next_review("high", on))
-    audit.record_or_abort("risk.force_high", assessment, person=person, user=user, detail={"trigger": trigger})
+    audit.record("risk.force_high", assessment, person=person, user=user, detail={"trigger": trigger})
     return assessment
 
 

@@ -43,7 +43,7 @@ def create(person_id):
         return form_part(person, form, 422)
     with database.atomic():
         assessment = RiskAssessment.create(person=person, assessor=current_user.id, **form.values())
-        audit.record_or_abort("risk.create", assessment, person=person)
+        audit.record("risk.create", assessment, person=person)
     return timeline.saved(person, TITLE)
 
 
@@ -52,7 +52,7 @@ def create(person_id):
 def show(entry_id):
     """One assessment with its earlier versions."""
     assessment, person = load_record(RiskAssessment, entry_id)
-    audit.record_or_abort("risk.view", assessment, person=person)
+    audit.record("risk.view", assessment, person=person)
     return fragment("risks/_entry.html", TITLE, person=person, item=assessment,
                     revisions=list(history(assessment)))
 
@@ -65,7 +65,7 @@ def edit(entry_id):
     form = RiskForm()
     if request.method == "GET":
         form.fill(assessment)
-        audit.record_or_abort("risk.view", assessment, person=person, detail={"form": "edit"})
+        audit.record("risk.view", assessment, person=person, detail={"form": "edit"})
         return form_part(person, form, entry=assessment)
     if not form.validate():
         return form_part(person, form, 422, entry=assessment)
@@ -82,7 +82,7 @@ def delete(entry_id):
     assessment, person = load_record(RiskAssessment, entry_id)
     form = ReasonForm()
     if not form.validate():
-        audit.record_or_abort("risk.view", assessment, person=person, detail={"form": "delete"})
+        audit.record("risk.view", assessment, person=person, detail={"form": "delete"})
         return render_template("risks/_entry.html", person=person, item=assessment, reason_form=form), 422
     soft_delete(assessment, "risk.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)

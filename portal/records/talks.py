@@ -46,7 +46,7 @@ def create(person_id):
         return form_part(person, form, 422)
     with database.atomic():
         talk = Talk.create(person=person, staff=current_user.id, **form.values())
-        audit.record_or_abort("talk.create", talk, person=person)
+        audit.record("talk.create", talk, person=person)
     return timeline.saved(person, TITLE)
 
 
@@ -55,7 +55,7 @@ def create(person_id):
 def show(entry_id):
     """One talk with its earlier versions (also what "取消" of a correction returns to)."""
     talk, person = load_record(Talk, entry_id)
-    audit.record_or_abort("talk.view", talk, person=person)
+    audit.record("talk.view", talk, person=person)
     return fragment("talks/_entry.html", TITLE, person=person, item=talk, revisions=list(history(talk)))
 
 
@@ -67,7 +67,7 @@ def edit(entry_id):
     form = TalkForm()
     if request.method == "GET":
         form.fill(talk)
-        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "edit"})
+        audit.record("talk.view", talk, person=person, detail={"form": "edit"})
         return form_part(person, form, entry=talk)
     if not form.validate():
         return form_part(person, form, 422, entry=talk)
@@ -84,7 +84,7 @@ def delete(entry_id):
     talk, person = load_record(Talk, entry_id)
     form = ReasonForm()
     if not form.validate():
-        audit.record_or_abort("talk.view", talk, person=person, detail={"form": "delete"})
+        audit.record("talk.view", talk, person=person, detail={"form": "delete"})
         return render_template("talks/_entry.html", person=person, item=talk, reason_form=form), 422
     soft_delete(talk, "talk.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)

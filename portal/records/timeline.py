@@ -48,7 +48,7 @@ def page(person_id):
     person = load_person(person_id)
     number = max(request.args.get("page", 1, type=int), 1)
     items, more = entries(person.id, number)
-    audit.record_or_abort("timeline.view", person, detail={"page": number})
+    audit.record("timeline.view", person, detail={"page": number})
     return fragment("timeline/_items.html", "%s 的工作记录" % person.name, person=person, items=items,
                     more=more, page=number)
 

@@ -7,7 +7,7 @@ from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
-from ..permissions import holders, can, load_person, load_record, persons_in_scope, requires
+from ..permissions import can, holders, load_person, load_record, persons_in_scope, requires
 from ..responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
@@ -45,7 +45,7 @@ def create(person_id):
         return form_part(person, form, 422)
     with database.atomic():
         visit = HomeVisit.create(person=person, staff=current_user.id, **form.values())
-        audit.record_or_abort("visit.create", visit, person=person)
+        audit.record("visit.create", visit, person=person)
     return timeline.saved(person, TITLE)
 
 
@@ -54,7 +54,7 @@ def create(person_id):
 def show(entry_id):
     """One visit with its earlier versions."""
     visit, person = load_record(HomeVisit, entry_id)
-    audit.record_or_abort("visit.view", visit, person=person)
+    audit.record("visit.view", visit, person=person)
     return fragment("visits/_entry.html", TITLE, person=person, item=visit, revisions=list(history(visit)))
 
 
@@ -66,7 +66,7 @@ def edit(entry_id):
     form = VisitForm()
     if request.method == "GET":
         form.fill(visit)
-        audit.record_or_abort("visit.view", visit, person=person, detail={"form": "edit"})
+        audit.record("visit.view", visit, person=person, detail={"form": "edit"})
         return form_part(person, form, entry=visit)
     if not form.validate():
         return form_part(person, form, 422, entry=visit)
@@ -83,7 +83,7 @@ def delete(entry_id):
     visit, person = load_record(HomeVisit, entry_id)
     form = ReasonForm()
     if not form.validate():
-        audit.record_or_abort("visit.view", visit, person=person, detail={"form": "delete"})
+        audit.record("visit.view", visit, person=person, detail={"form": "delete"})
         return render_template("visits/_entry.html", person=person, item=visit, reason_form=form), 422
     soft_delete(visit, "visit.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)

@@ -7,12 +7,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from .. import audit, pdf
-from . import indicators
-from ..dates import parse_day, today
+from ..dates import add_months, parse_day, today
 from ..models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
 from ..permissions import can, requires
 from ..responses import region
-from ..tracking.plan import add_months
+from . import indicators
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
 KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
@@ -101,8 +100,8 @@ def context(period):
 def index():
     """The dashboard; changing the period swaps the indicators in place (HTMX)."""
     kind, year, number, period = chosen_period(request.args)
-    audit.record_or_abort("indicators.view", object_type="indicator",
-                          detail={"period": period.label, "from": period.start, "to": period.end})
+    audit.record("indicators.view", object_type="indicator",
+                 detail={"period": period.label, "from": period.start, "to": period.end})
     args = {"kind": kind, "year": year, "number": number}
     if kind == "custom":
         args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
@@ -125,18 +124,19 @@ def drill(key, part):
     kind, year, number, period = chosen_period(request.args)
     numerator, denominator = indicators.queries(current_user, period, key)
     query = numerator if part == "numerator" else denominator
-    what = indicators.SPECS[key][5] or ("case" if key == "yoy" else None)
+    what = indicators.SPECS[key].lists or ("case" if key == "yoy" else None)
     if query is None or what is None:
         abort(404)  # a rate of the station's own activity (training) has no list of persons behind it
     model = DRILL[what]
     rows = list(model.select().where(model.id.in_(query)).limit(2000))
-    audit.record_or_abort("indicators.drill", object_type="indicator",
-                          detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
-    label = indicators.SPECS[key][2 if part == "numerator" else 3]
+    audit.record("indicators.drill", object_type="indicator",
+                 detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
+    spec = indicators.SPECS[key]
+    label = spec.numerator if part == "numerator" else spec.denominator
     names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(
         [getattr(r, "person_id", None) or r.id for r in rows]))}
     return render_template("dashboard/drill.html", rows=rows, what=what, names=names, period=period, key=key,
-                           spec=indicators.SPECS[key], label=label, args=request.args.to_dict())
+                           spec=spec, label=label, args=request.args.to_dict())
 
 
 @bp.get("/help")
@@ -152,7 +152,7 @@ def report():
     """The station report (月报/季报/年报) as a PDF: indicators with their definitions, numerators and
     denominators, last year's values, the charts and the work volume; printing is audited."""
     kind, year, number, period = chosen_period(request.args)
-    audit.record_or_abort("indicators.print", object_type="indicator",
-                          detail={"period": period.label, "kind": kind})
+    audit.record("indicators.print", object_type="indicator",
+                 detail={"period": period.label, "kind": kind})
     document = pdf.render_pdf("dashboard/report.html", current_user, title=KINDS[kind], **context(period))
     return pdf.send_pdf(document, "工作站%s-%s.pdf" % (KINDS[kind], period.label))

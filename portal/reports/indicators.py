@@ -14,14 +14,13 @@ from datetime import date, datetime, time, timedelta
 from peewee import Select, fn
 
 from ..cases.lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
-from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit,
-                      Incident, Person, PreventionEvent, Screening, Talk, TrainingSession)
+from ..dates import END_OF_TIME, add_months
+from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
+                      Person, PreventionEvent, Screening, Talk, TrainingSession)
 from ..permissions import case_scope
-from ..tracking.plan import add_months
 
 CLOSING = tuple(action for action, rule in TRANSITIONS.items() if rule.target in (
     "released", "terminated", "compulsory", "transferred", "deceased"))
-OPEN = "9999-12-31"  # the closing date of a case still running
 RELAPSE_FREE_YEARS = 3  # 戒毒条例 7: three years without relapse
 
 
@@ -88,14 +87,14 @@ def cases(user):
 def registered_cases(user, day):
     """Cases under management on `day`: served by then and not yet closed."""
     closed = closed_on()
-    return cases(user).where(Case.served_date <= day, fn.COALESCE(closed, OPEN) > day)
+    return cases(user).where(Case.served_date <= day, fn.COALESCE(closed, END_OF_TIME) > day)
 
 
 def managed_persons(user, period):
     """Persons with a case under management at some time in the period."""
     closed = closed_on()
     return (cases(user).select(Case.person).where(Case.served_date <= period.end,
-                                                  fn.COALESCE(closed, OPEN) >= period.start).distinct())
+                                                  fn.COALESCE(closed, END_OF_TIME) >= period.start).distinct())
 
 
 def relapsed_persons(period):
@@ -107,32 +106,44 @@ def relapsed_persons(period):
 
 # --- the indicators: each a numerator and a denominator query over the ids behind them ----------
 
-SPECS = {  # key: (label, definition, numerator label, denominator label, percent, what the ids are)
-    "registered": ("在册人数", "期末处于社区戒毒或社区康复中（含待报到、中止）的人数", "期末在册", "", False, "case"),
-    "yoy": ("在册人数同比", "（本期末在册 − 上年同日在册）÷ 上年同日在册", "本期末在册 − 上年同日在册", "上年同日在册",
-            True, None),
-    "relapse": ("复吸率", "期内在管人员中检测阳性（确认复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
-                "person"),
-    "maintenance": ("操守保持率", "期末前三年内解除的人员中，解除后有回访记录且无复吸证据（无阳性检测、无新的戒毒措施）"
-                    "的人数 ÷ 有回访记录的人数；没有回访记录的为失访", "保持操守", "已回访", True, "person"),
-    "abstinent3": ("戒断三年未复吸", "最后一次措施解除已满三年、此后无新的戒毒措施的人数", "戒断三年未复吸", "", False,
-                   "person"),
-    "reported": ("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
-                 "不计入）", "按期报到", "期内送达", True, "case"),
-    "executed": ("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数（口径同报到率）",
-                 "已签协议", "期内送达", True, "case"),
-    "serious": ("严重违约（零违约）", "期内发生的严重违反协议事件数（《戒毒条例》第二十条），目标为 0", "严重违约事件", "",
-                False, "incident"),
-    "talks": ("面对面谈话", "期内记录的面对面谈话次数", "谈话次数", "", False, "talk"),
-    "visits": ("入户走访", "期内记录的入户走访次数", "走访次数", "", False, "visit"),
-    "screenings": ("检测", "期内记录的尿检、毛发检测次数（含拒绝、未到）", "检测次数", "", False, "screening"),
-    "positives": ("检测阳性", "期内检测结果为阳性的次数", "阳性次数", "", False, "screening"),
-    "counselling": ("心理疏导", "期内心理疏导次数（含对家属的疏导）", "疏导次数", "", False, "counselling"),
-    "assistance": ("帮扶救助（新开）", "期内新开的帮扶事项数", "新开事项", "", False, "assistance"),
-    "assistance_closed": ("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
+@dataclass(frozen=True)
+class Spec:
+    """What an indicator is: its name, its definition in words, what its numerator and denominator
+    count, whether it is a rate, and what its drill-down lists (case, person, incident, talk…)."""
+    label: str
+    definition: str
+    numerator: str
+    denominator: str
+    percent: bool
+    lists: str
+
+
+SPECS = {
+    "registered": Spec("在册人数", "期末处于社区戒毒或社区康复中（含待报到、中止）的人数", "期末在册", "", False, "case"),
+    "yoy": Spec("在册人数同比", "（本期末在册 − 上年同日在册）÷ 上年同日在册", "本期末在册 − 上年同日在册", "上年同日在册",
+                True, None),
+    "relapse": Spec("复吸率", "期内在管人员中检测阳性（确认复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
+                    "person"),
+    "maintenance": Spec("操守保持率", "期末前三年内解除的人员中，解除后有回访记录且无复吸证据（无阳性检测、无新的戒毒措施）"
+                        "的人数 ÷ 有回访记录的人数；没有回访记录的为失访", "保持操守", "已回访", True, "person"),
+    "abstinent3": Spec("戒断三年未复吸", "最后一次措施解除已满三年、此后无新的戒毒措施的人数", "戒断三年未复吸", "", False,
+                       "person"),
+    "reported": Spec("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
+                     "不计入）", "按期报到", "期内送达", True, "case"),
+    "executed": Spec("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数（口径同报到率）",
+                     "已签协议", "期内送达", True, "case"),
+    "serious": Spec("严重违约（零违约）", "期内发生的严重违反协议事件数（《戒毒条例》第二十条），目标为 0", "严重违约事件", "",
+                    False, "incident"),
+    "talks": Spec("面对面谈话", "期内记录的面对面谈话次数", "谈话次数", "", False, "talk"),
+    "visits": Spec("入户走访", "期内记录的入户走访次数", "走访次数", "", False, "visit"),
+    "screenings": Spec("检测", "期内记录的尿检、毛发检测次数（含拒绝、未到）", "检测次数", "", False, "screening"),
+    "positives": Spec("检测阳性", "期内检测结果为阳性的次数", "阳性次数", "", False, "screening"),
+    "counselling": Spec("心理疏导", "期内心理疏导次数（含对家属的疏导）", "疏导次数", "", False, "counselling"),
+    "assistance": Spec("帮扶救助（新开）", "期内新开的帮扶事项数", "新开事项", "", False, "assistance"),
+    "assistance_closed": Spec("帮扶救助（办结）", "期内办结的帮扶事项数", "办结事项", "", False, "assistance"),
 }
-SPECS["training"] = ("专干培训出勤率", "期内培训的出席人次 ÷ 应到人次（名单人次）", "出席人次", "应到人次", True, None)
-SPECS["events"] = ("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
+SPECS["training"] = Spec("专干培训出勤率", "期内培训的出席人次 ÷ 应到人次（名单人次）", "出席人次", "应到人次", True, None)
+SPECS["events"] = Spec("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
 
 
 def queries(user, period, key):
@@ -198,9 +209,9 @@ def queries(user, period, key):
 def compute(user, period):
     """Every indicator for the period, each with its numerator and denominator."""
     results = {}
-    for key, (label, definition, num_label, den_label, percent, _) in SPECS.items():
+    for key, spec in SPECS.items():
         numerator, denominator = queries(user, period, key)
-        indicator = Indicator(key, label, definition, num_label, den_label, percent)
+        indicator = Indicator(key, spec.label, spec.definition, spec.numerator, spec.denominator, spec.percent)
         indicator.denominator = denominator.count() if denominator is not None else 0
         if key == "yoy":
             indicator.numerator = results["registered"].numerator - indicator.denominator

@@ -14,13 +14,13 @@ from flask_login import current_user
 from wtforms import RadioField, SelectField
 
 from .. import audit, pdf
-from ..persons import views as persons
-from . import summaries
 from ..dates import utcnow
 from ..db import database
-from ..responses import fragment
 from ..models import MEASURES, Person, PrintJob, User
 from ..permissions import holders, requires
+from ..persons import views as persons
+from ..responses import fragment
+from . import summaries
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 LOG = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def start(form, ids):
         job = PrintJob.create(user=current_user.id, profile=form.profile.data, sections=",".join(sections),
                               output=form.output.data, person_ids=",".join(map(str, ids)), total=len(ids),
                               file_name=secrets.token_hex(16))
-        audit.record_or_abort("print.batch", job, detail={"profile": job.profile, "sections": sections,
+        audit.record("print.batch", job, detail={"profile": job.profile, "sections": sections,
                                                           "persons": len(ids), "output": job.output})
     worker = threading.Thread(target=run, args=(current_app._get_current_object(), job.id), daemon=True,
                               name="print-job-%d" % job.id)
@@ -175,7 +175,7 @@ def cancel(job_id):
     with database.atomic():
         if PrintJob.update(status="cancelled", finished_at=utcnow()).where(
                 PrintJob.id == job.id, PrintJob.status == "running").execute():
-            audit.record_or_abort("print.cancel", job, detail={"done": job.done, "total": job.total})
+            audit.record("print.cancel", job, detail={"done": job.done, "total": job.total})
     remove_files(job)
     return fragment("printing/_job.html", "批量打印进度", job=PrintJob.get_by_id(job.id))
 
@@ -191,7 +191,7 @@ def download(job_id):
         if not claimed or not os.path.exists(path):
             flash("该批量打印结果已下载或已删除，如需再次打印请重新生成。", "error")
             return redirect(url_for("printing.index"))
-        audit.record_or_abort("print.download", job, detail={"persons": job.total})
+        audit.record("print.download", job, detail={"persons": job.total})
         with open(path, "rb") as f:
             body = f.read()
         os.remove(path)

@@ -11,23 +11,22 @@ from flask_login import current_user
 from peewee import JOIN, SQL, Select, fn
 
 from .. import audit
-from ..tracking import breaches
 from ..cases import lifecycle
-from ..records import risk_levels
-from ..dates import today
+from ..dates import END_OF_TIME, sql_add_months, today
 from ..db import database
 from ..models import (OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Case, CounsellingSession, HomeVisit, Incident,
                       Person, Screening, Talk)
 from ..permissions import can, case_scope, requires, sees_all_cases
-from ..tracking.plan import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_add_months,
-                             sql_next_hair, sql_next_screening)
+from ..records import risk_levels
+from ..tracking import breaches
+from ..tracking.plan import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_next_hair,
+                             sql_next_screening)
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
          "assistance": "帮扶跟进", "counselling": "心理疏导", "term": "期限届满", "report": "报到期限"}
-FAR = "9999-12-31"  # follow-ups that are due as soon as they exist
 
 
 def current_cases(mine):
@@ -125,11 +124,11 @@ def limits(status, day):
     """The latest due date still listed today, per kind of work, for a case in `status`."""
     until = day.isoformat()
     if status == "pending_report":
-        return {"report": FAR, "police": FAR}
+        return {"report": END_OF_TIME, "police": END_OF_TIME}
     if status == "suspended":
-        return {"police": FAR}
-    return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": FAR,
-            "police": FAR, "agreement": FAR, "assistance": until, "counselling": until,
+        return {"police": END_OF_TIME}
+    return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": END_OF_TIME,
+            "police": END_OF_TIME, "agreement": END_OF_TIME, "assistance": until, "counselling": until,
             "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
 
 
@@ -180,7 +179,7 @@ def index():
               if kind != "counselling" or can(current_user, "counselling.read")}
     page = max(request.args.get("page", 1, type=int), 1)
     shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    audit.record_or_abort("queue.view", object_type="queue", detail={"shown": len(shown), "mine": mine})
+    audit.record("queue.view", object_type="queue", detail={"shown": len(shown), "mine": mine})
     return render_template("queue/index.html", items=shown, total=len(items), page=page, size=PAGE_SIZE,
                            counts=counts, kinds=KINDS, mine=mine, station_wide=sees_all_cases(current_user))
 

@@ -13,13 +13,12 @@ from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from .. import audit, pdf
-from ..records import risk_levels
-from ..tracking import views as tracking
 from ..dates import today
-from ..fields import Form
+from ..fields import Checklist, Form
 from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User
 from ..permissions import can, load_person, requires
-from ..fields import Checklist
+from ..records import risk_levels
+from ..tracking import views as tracking
 
 bp = Blueprint("summaries", __name__)
 
@@ -133,10 +132,10 @@ def summary(person_id):
     person = load_person(person_id)
     form = PrintForm()
     if request.method == "GET":
-        audit.record_or_abort("person.view", person, detail={"form": "print"})
+        audit.record("person.view", person, detail={"form": "print"})
     elif form.validate():
         sections = check_sections(form.sections.data)
-        audit.record_or_abort("person.print", person, detail={"profile": form.profile.data, "sections": sections})
+        audit.record("person.print", person, detail={"profile": form.profile.data, "sections": sections})
         document = render_summary(person, form.profile.data, sections, current_user)
         return pdf.send_pdf(document, download_name(person, form.profile.data))
     return render_template("summaries/print.html", person=person, form=form), 422 if form.errors else 200

@@ -11,7 +11,8 @@ from ..permissions import load_person, load_record, requires
 from ..records import timeline
 from ..responses import fragment
 from ..versions import history, save_versioned, soft_delete
-from . import breaches, views as tracking
+from . import breaches
+from . import views as tracking
 from .forms import AbsenceForm
 
 bp = Blueprint("absences", __name__)
@@ -49,7 +50,7 @@ def create(person_id):
         return form_part(person, form, 422)
     with database.atomic():
         absence = Absence.create(person=person, case=case.id, staff=current_user.id, **form.values())
-        audit.record_or_abort("absence.create", absence, person=person)
+        audit.record("absence.create", absence, person=person)
         warnings = breaches.follow_through(absence, current_user)
     return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
 
@@ -59,7 +60,7 @@ def create(person_id):
 def show(entry_id):
     """One absence with its earlier versions."""
     absence, person = load_record(Absence, entry_id)
-    audit.record_or_abort("absence.view", absence, person=person)
+    audit.record("absence.view", absence, person=person)
     return fragment("absences/_entry.html", TITLE, person=person, item=absence, revisions=list(history(absence)))
 
 
@@ -71,7 +72,7 @@ def edit(entry_id):
     form = AbsenceForm()
     if request.method == "GET":
         form.fill(absence)
-        audit.record_or_abort("absence.view", absence, person=person, detail={"form": "edit"})
+        audit.record("absence.view", absence, person=person, detail={"form": "edit"})
         return form_part(person, form, entry=absence)
     if not form.validate():
         return form_part(person, form, 422, entry=absence)
@@ -91,7 +92,7 @@ def delete(entry_id):
     absence, person = load_record(Absence, entry_id)
     form = ReasonForm()
     if not form.validate():
-        audit.record_or_abort("absence.view", absence, person=person, detail={"form": "delete"})
+        audit.record("absence.view", absence, person=person, detail={"form": "delete"})
         return render_template("absences/_entry.html", person=person, item=absence, reason_form=form), 422
     soft_delete(absence, "absence.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)

@@ -13,10 +13,10 @@ from datetime import timedelta
 from peewee import Select, Value, fn
 
 from .. import audit
-from ..records import risk_levels
 from ..dates import today
 from ..db import database
 from ..models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
+from ..records import risk_levels
 
 WRITTEN_REPORT_DAYS = 3  # 19: leaving the county for 3 days or more
 SERIOUS_MISSED = 3  # 20: refused or evaded tests, 3 times or more
@@ -101,7 +101,7 @@ def sql_serious_case(case_column):
 def open_incident(case, kind, on, user, screening=None, detail=None):
     incident = Incident.create(person=case.person_id, case=case.id, kind=kind, occurred_on=on,
                                screening=screening, detail=detail)
-    audit.record_or_abort("incident.create", incident, person=case.person_id, user=user, detail={"kind": kind})
+    audit.record("incident.create", incident, person=case.person_id, user=user, detail={"kind": kind})
     return incident
 
 
@@ -111,7 +111,7 @@ def ordinary_breach(case, kind, on, user, **source):
     if link and Breach.select().where(getattr(Breach, link[0]) == link[1].id).exists():
         return False
     breach = Breach.create(person=case.person_id, case=case.id, kind=kind, occurred_on=on, staff=user, **source)
-    audit.record_or_abort("breach.create", breach, person=case.person_id, user=user, detail={"kind": kind})
+    audit.record("breach.create", breach, person=case.person_id, user=user, detail={"kind": kind})
     return True
 
 

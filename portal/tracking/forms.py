@@ -3,13 +3,23 @@ reports to the police, the case's transitions and agreements."""
 import re
 
 import wtforms
-from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from . import breaches
-from ..fields import DAY_FORMATS, REQUIRED, Checklist, Form, clean_text, day_field, not_future, notes, text  # noqa: F401
+from ..fields import (  # noqa: F401
+    DAY_FORMATS,
+    REQUIRED,
+    Checklist,
+    Form,
+    clean_text,
+    day_field,
+    not_future,
+    notes,
+    text,
+)
 from ..models import ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, PANELS, RESULTS, SAMPLES, SCREENING_KINDS
+from . import breaches
 
 TESTED = ("negative", "positive", "invalid")  # a sample was taken and read
 

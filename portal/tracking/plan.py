@@ -1,14 +1,14 @@
-"""Cadences of the station's routine work and the date arithmetic behind the due-work queue.
+"""Cadences of the station's routine work and the drug-test plan behind the due-work queue.
 
-The rules live here once, as a Python function for forms and as the same rule in SQL for
-the queue, and a test checks that the two agree on hand-made dates (month ends, leap days).
+Each rule lives here once, as a Python function for forms and as the same rule in SQL for the
+queue; tests check that the two agree on hand-made dates (tests/tracking/test_plan.py, test_twins.py).
 """
-import calendar
 from datetime import timedelta
 
 from peewee import Case as SqlCase
 from peewee import fn
 
+from ..dates import add_months, sql_add_months
 from ..models import Setting
 
 # DOMAIN.md §4 [default] cadences in months; the lead may change them on the settings page.
@@ -21,23 +21,6 @@ CADENCES = {
     "review_low": ("风险复评（低）", 6),
 }
 TERM_WARNINGS = (30, 15, 7)  # days before the expected end of a term
-
-
-def add_months(day, months):
-    """The same day `months` later, clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def sql_add_months(column, months):
-    """add_months() in SQLite: the plain '+N months' overflows (Jan 31 → Mar 2), so take the
-    earlier of it and the last day of the target month. `months` may be an SQL expression."""
-    text = fn.printf("%+d months", months)
-    next_text = fn.printf("%+d months", months + 1)
-    overflowing = fn.date(column, text)
-    month_end = fn.date(column, "start of month", next_text, "-1 day")
-    return fn.min(overflowing, month_end)
 
 
 # Drug-test schedules (DOMAIN.md §4 [default] presets): per phase, (until month of the term,

@@ -12,7 +12,8 @@ from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..records import timeline
 from ..responses import back, fragment, htmx, list_page
 from ..versions import history, save_versioned, soft_delete
-from . import breaches, views as tracking
+from . import breaches
+from . import views as tracking
 from .forms import DecisionForm, ScreeningForm, TestingDayForm
 
 bp = Blueprint("screenings", __name__)
@@ -63,7 +64,7 @@ def create(person_id):
         return form_part(person, form, 422)
     with database.atomic():
         screening = Screening.create(person=person, case=case.id, staff=current_user.id, **form.values())
-        audit.record_or_abort("screening.create", screening, person=person)
+        audit.record("screening.create", screening, person=person)
         warnings = follow_through(screening)
     return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
 
@@ -73,7 +74,7 @@ def create(person_id):
 def show(entry_id):
     """One screening with its earlier versions."""
     screening, person = load_record(Screening, entry_id)
-    audit.record_or_abort("screening.view", screening, person=person)
+    audit.record("screening.view", screening, person=person)
     return fragment("screenings/_entry.html", TITLE, person=person, item=screening,
                     revisions=list(history(screening)))
 
@@ -86,7 +87,7 @@ def edit(entry_id):
     form = ScreeningForm()
     if request.method == "GET":
         form.fill(screening)
-        audit.record_or_abort("screening.view", screening, person=person, detail={"form": "edit"})
+        audit.record("screening.view", screening, person=person, detail={"form": "edit"})
         return form_part(person, form, entry=screening)
     if not form.validate():
         return form_part(person, form, 422, entry=screening)
@@ -106,7 +107,7 @@ def delete(entry_id):
     screening, person = load_record(Screening, entry_id)
     form = ReasonForm()
     if not form.validate():
-        audit.record_or_abort("screening.view", screening, person=person, detail={"form": "delete"})
+        audit.record("screening.view", screening, person=person, detail={"form": "delete"})
         return render_template("screenings/_entry.html", person=person, item=screening, reason_form=form), 422
     soft_delete(screening, "screening.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)
@@ -171,7 +172,7 @@ def day():
                     continue
                 screening = Screening.create(person=row.person.id, case=row.person.case.id, staff=current_user.id,
                                              **form.header_values(), **row.form.values())
-                audit.record_or_abort("screening.create", screening, person=row.person, detail={"batch": True})
+                audit.record("screening.create", screening, person=row.person, detail={"batch": True})
                 saved.append((row.person, screening, follow_through(screening)))
     if saved and not failed:
         flash("已保存 %d 人的检测结果。" % len(saved), "success")
@@ -193,8 +194,8 @@ def choose(chosen):
     if q:
         query = query.where(Person.matching(q) | (Case.street.contains(q)))
     candidates = list(query.limit(500))
-    audit.record_or_abort("screening.day", object_type="person",
-                          detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
+    audit.record("screening.day", object_type="person",
+                 detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
     if request.method == "POST":
         if not chosen:
             flash("请至少选择一名检测人员。", "error")
@@ -226,8 +227,8 @@ def decide(screening, form, person):
     if not Screening.update(**values).where(Screening.id == screening.id, Screening.result == "absent",
                                             Screening.decided_by.is_null()).execute():
         abort(409)  # decided by someone else a moment ago
-    audit.record_or_abort("screening.decide", screening, person=person,
-                          detail={"decision": form.decision.data}, reason=form.reason.data or None)
+    audit.record("screening.decide", screening, person=person,
+                 detail={"decision": form.decision.data}, reason=form.reason.data or None)
     if form.decision.data == "confirm":
         return breaches.follow_through(Screening.get_by_id(screening.id), current_user)
     return []
@@ -273,6 +274,6 @@ def decide_missed(person_id):
             abort(409)  # a double submit: this missed test is already recorded
         screening = Screening.create(person=person.id, case=case.id, staff=current_user.id, tested_on=due,
                                      result="absent", scheduled_for=due, notes="按计划应检未检")
-        audit.record_or_abort("screening.create", screening, person=person, detail={"missed": due})
+        audit.record("screening.create", screening, person=person, detail={"missed": due})
         messages = decide(screening, form, person)
     return decided(person, messages)

@@ -6,15 +6,15 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from .. import audit
-from . import breaches
 from ..cases import lifecycle
 from ..dates import today
 from ..db import database
-from ..responses import fragment
 from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, Screening
-from ..permissions import load_person, requires
-from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
+from ..permissions import load_current_case, load_person, requires
+from ..responses import fragment
+from . import breaches
 from .forms import BreachForm, EducationForm, PoliceReportForm
+from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 
 bp = Blueprint("tracking", __name__)
 RECENT = 12  # screenings shown in the file; the station list has them all
@@ -82,16 +82,15 @@ def blank_breach_form():
 def show(person_id):
     """The tracking file alone (refreshed after a change, or opened without JavaScript)."""
     person = load_person(person_id)
-    audit.record_or_abort("tracking.view", person)
+    audit.record("tracking.view", person)
     return render_file(person)
 
 
 def load_case_row(model, row_id):
     """A row of the person's current case, which the user may open; 404 otherwise."""
     row = model.get_or_none(model.id == row_id) or abort(404)
-    person = load_person(row.person_id)
-    case = person.current_case()
-    if case is None or case.id != row.case_id or getattr(row, "deleted_at", None):
+    person, _ = load_current_case(row.person_id, row.case_id)
+    if getattr(row, "deleted_at", None):
         abort(404)
     return row, person
 
@@ -108,8 +107,8 @@ def report(incident_id):
         Incident.update(reported_on=form.reported_on.data, recipient=form.recipient.data,
                         report_notes=form.report_notes.data or None, reported_by=current_user.id).where(
             Incident.id == incident.id, Incident.reported_on.is_null()).execute()
-        audit.record_or_abort("incident.report", incident, person=person,
-                              detail={"reported_on": form.reported_on.data, "recipient": form.recipient.data})
+        audit.record("incident.report", incident, person=person,
+                     detail={"reported_on": form.reported_on.data, "recipient": form.recipient.data})
     return render_file(person, messages=["已记录向公安机关报告。"], tone="success")
 
 
@@ -126,7 +125,7 @@ def educate(breach_id):
     with database.atomic():
         Breach.update(educated_on=form.educated_on.data, education=form.education.data, staff=current_user.id,
                       version=Breach.version + 1).where(Breach.id == breach.id).execute()
-        audit.record_or_abort("breach.educate", breach, person=person)
+        audit.record("breach.educate", breach, person=person)
     return render_file(person, messages=["批评教育情况已记录。"], tone="success")
 
 
@@ -143,5 +142,5 @@ def create_breach(person_id):
         return render_file(person, 422, breach_form=form)
     with database.atomic():
         breach = Breach.create(person=person.id, case=case.id, staff=current_user.id, **form.values())
-        audit.record_or_abort("breach.create", breach, person=person, detail={"kind": breach.kind})
+        audit.record("breach.create", breach, person=person, detail={"kind": breach.kind})
     return render_file(person, messages=["违反协议情况已登记。"], tone="success")

@@ -13,14 +13,12 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from .. import audit, uploads
 from ..dates import today
 from ..db import database
-from ..fields import Form
+from ..fields import Checklist, Form, day_field, text
 from ..models import AUDIENCE_GROUPS, EVENT_FORMATS, VENUE_TYPES, EventPhoto, EventVolunteer, PreventionEvent, Trainee
 from ..permissions import requires
-from ..fields import Checklist
-from ..fields import day_field, text
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-PHOTO_LIMIT = 5 * 1024 * 1024
+PHOTO_LIMIT = 5 * uploads.MB
 PHOTOS_PER_EVENT = 6
 
 
@@ -84,7 +82,7 @@ def new():
                 consultations=form.consultations.data or 0, staff=current_user.id)
             for trainee_id in form.volunteers.data:
                 EventVolunteer.create(event=event, trainee=trainee_id, hours=form.hours.data)
-            audit.record_or_abort("event.create", event, detail={"volunteers": len(form.volunteers.data)})
+            audit.record("event.create", event, detail={"volunteers": len(form.volunteers.data)})
         flash("宣传活动已登记，可上传现场照片。", "success")
         return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/new.html", form=form, groups=AUDIENCE_GROUPS), 422 if form.errors else 200
@@ -97,7 +95,7 @@ def show(event_id):
     volunteers = list(EventVolunteer.select(EventVolunteer, Trainee).join(Trainee).where(
         EventVolunteer.event == event.id).order_by(Trainee.name))
     return render_template("events/show.html", event=event, volunteers=volunteers, photos=list(event.photos),
-                           groups=AUDIENCE_GROUPS, limit=PHOTO_LIMIT // (1024 * 1024), per_event=PHOTOS_PER_EVENT)
+                           groups=AUDIENCE_GROUPS, limit=PHOTO_LIMIT // uploads.MB, per_event=PHOTOS_PER_EVENT)
 
 
 @bp.post("/<int:event_id>/photos")
@@ -106,16 +104,9 @@ def upload(event_id):
     """Store a photo (JPEG or PNG by content, ≤ 5 MB) under a random name outside static/."""
     event = load(event_id)
     upload_file = request.files.get("photo")
-    problem = None
-    data = upload_file.read(PHOTO_LIMIT + 1) if upload_file else b""
-    mime = uploads.file_type(data[:8], uploads.IMAGES)
-    if not data:
-        problem = "请选择要上传的照片。"
-    elif len(data) > PHOTO_LIMIT:
-        problem = "照片不能超过 %d MB。" % (PHOTO_LIMIT // (1024 * 1024))
-    elif mime is None:
-        problem = "只能上传 JPG 或 PNG 照片（按文件内容识别，改扩展名无效）。"
-    elif event.photos.count() >= PHOTOS_PER_EVENT:
+    data = uploads.read(upload_file, PHOTO_LIMIT)
+    mime, problem = uploads.check(data, PHOTO_LIMIT, uploads.IMAGES, "照片")
+    if not problem and event.photos.count() >= PHOTOS_PER_EVENT:
         problem = "每次活动最多 %d 张照片。" % PHOTOS_PER_EVENT
     if problem:
         flash(problem, "error")
@@ -123,7 +114,7 @@ def upload(event_id):
     with uploads.stored(data, mime) as stored, database.atomic():
         photo = EventPhoto.create(event=event, stored_name=stored, mime=mime, size=len(data),
                                   original_name=uploads.client_name(upload_file), staff=current_user.id)
-        audit.record_or_abort("event.photo", photo, detail={"event": event.id, "size": len(data)})
+        audit.record("event.photo", photo, detail={"event": event.id, "size": len(data)})
     flash("照片已上传。", "success")
     return redirect(url_for("events.show", event_id=event.id))
 

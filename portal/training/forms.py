@@ -2,11 +2,8 @@
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from ..fields import Form
+from ..fields import Checklist, Form, check_phone, day_field, notes, text
 from ..models import TRAINEE_TYPES, TRAINING_TOPICS
-from ..fields import check_phone
-from ..fields import Checklist
-from ..fields import day_field, notes, text
 
 
 class TraineeForm(Form):

@@ -71,7 +71,7 @@ def new():
                                               Trainee.is_live())
             Attendance.insert_many([{"session": session.id, "trainee": t.id} for t in trainees]).execute() \
                 if trainees.exists() else None
-            audit.record_or_abort("training.create", session, detail={"roster": trainees.count()})
+            audit.record("training.create", session, detail={"roster": trainees.count()})
         flash("培训已建立，名单 %d 人。" % trainees.count(), "success")
         return redirect(url_for("training.show", session_id=session.id))
     return render_template("training/new.html", form=form), 422 if form.errors else 200
@@ -100,8 +100,8 @@ def mark(session_id, trainee_id):
     row = Attendance.get_or_none(Attendance.session == session.id, Attendance.trainee == trainee_id) or abort(404)
     with database.atomic():
         Attendance.update(status=status, version=Attendance.version + 1).where(Attendance.id == row.id).execute()
-        audit.record_or_abort("attendance.update", object_type="attendance", object_id=row.id,
-                              detail={"session": session.id, "trainee": trainee_id, "status": status})
+        audit.record("attendance.update", object_type="attendance", object_id=row.id,
+                     detail={"session": session.id, "trainee": trainee_id, "status": status})
     rows = roster(session)
     row = next(r for r in rows if r.trainee_id == trainee_id)
     if not request.headers.get("HX-Request"):
@@ -118,7 +118,7 @@ def mark_all(session_id):
     with database.atomic():
         changed = Attendance.update(status="present", version=Attendance.version + 1).where(
             Attendance.session == session.id, Attendance.status != "present").execute()
-        audit.record_or_abort("attendance.all_present", session, detail={"changed": changed})
+        audit.record("attendance.all_present", session, detail={"changed": changed})
     return grid(session)
 
 
@@ -132,7 +132,7 @@ def add_to_roster(session_id):
         abort(422)
     with database.atomic():
         Attendance.insert(session=session.id, trainee=trainee.id).on_conflict_ignore().execute()
-        audit.record_or_abort("attendance.add", session, detail={"trainee": trainee.id})
+        audit.record("attendance.add", session, detail={"trainee": trainee.id})
     return grid(session)
 
 
@@ -151,7 +151,7 @@ def sheet(session_id):
     session = load_session(session_id)
     record = request.args.get("record") == "1"
     rows = roster(session)
-    audit.record_or_abort("training.print", session, detail={"record": record})
+    audit.record("training.print", session, detail={"record": record})
     document = pdf.render_pdf("training/sheet.html", current_user, session=session, rows=rows, record=record,
                               counts=counts(rows), types=TRAINEE_TYPES)
     return pdf.send_pdf(document, "%s-%s-%s.pdf" % ("培训出勤记录" if record else "培训签到表", session.held_on,
@@ -187,7 +187,7 @@ def add_trainee():
         return render_roster(form, 422)
     with database.atomic():
         trainee = Trainee.create(**form.values())
-        audit.record_or_abort("trainee.create", trainee)
+        audit.record("trainee.create", trainee)
     flash("已加入名单：%s。" % trainee.name, "success")
     return redirect(url_for("training.trainees"))
 

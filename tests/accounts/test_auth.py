@@ -2,10 +2,9 @@
 import re
 
 import pytest
+from factories import PASSWORD, make_user
 
 from portal.models import AuditLog, User, UserSession
-
-from factories import PASSWORD, make_user
 
 
 def test_fresh_database_has_no_working_login(client):

@@ -1,13 +1,12 @@
 """Password rules (A2) and hashing (A3)."""
 import string
 
+from factories import make_user
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.accounts import passwords
 from portal.models import User
-
-from factories import make_user
 
 
 def test_good_password_passes():

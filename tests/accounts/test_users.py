@@ -1,9 +1,9 @@
 """Account management by the lead: create, edit role, disable, reset (A1, S1)."""
 import re
 
-from portal.models import AuditLog, User, UserSession
-
 from factories import PASSWORD
+
+from portal.models import AuditLog, User, UserSession
 
 
 def one_time(response):

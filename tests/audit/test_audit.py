@@ -2,13 +2,12 @@
 import sqlite3
 
 import pytest
+from factories import make_person
 from peewee import IntegrityError
 
 from portal import audit
 from portal.db import database
 from portal.models import AuditLog
-
-from factories import make_person
 
 
 def test_viewing_a_person_writes_one_audit_row(client, users, login_as):

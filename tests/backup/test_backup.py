@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-
-from portal.backup import make as backup, restore as restoring
-from portal import create_app
-from portal.db import database
-from portal.models import AuditLog, FamilyMember
-
 from factories import PASSWORD, ROOT, make_person, text_of
 
+from portal import create_app
+from portal.backup import make as backup
+from portal.backup import restore as restoring
+from portal.backup.manifest import describe, manifest_path, read_manifest, sha256, uploads_copy
+from portal.db import database
+from portal.models import AuditLog, FamilyMember
 
 
 def dump(path):
@@ -124,7 +124,7 @@ def test_restore_over_the_live_database_brings_back_the_backup(app, client, user
     added = collections.Counter(dump(live_db(app))) - collections.Counter(dump(made["path"]))
     assert len(added) == 1 and "backup.restore" in next(iter(added))
     assert (uploads / "scan.pdf").read_bytes() == b"%PDF-1.4 original"
-    assert backup.describe(done["safety_backup"])[0]["family_member"] == 1
+    assert describe(done["safety_backup"])[0]["family_member"] == 1
     page = client.get("/persons/%d" % person.id)  # the server's open connection sees the restored data
     assert page.status_code == 200 and "张三" in text_of(page) and "备份后添加" not in text_of(page)
 
@@ -147,36 +147,36 @@ def delete_row_and_fix_hash(path):
     con.execute("DELETE FROM family_member")
     con.commit()
     con.close()
-    edit_manifest(path, sha256=backup.sha256(path))
+    edit_manifest(path, sha256=sha256(path))
 
 
 def edit_manifest(path, **changes):
-    manifest = backup.read_manifest(path)
+    manifest = read_manifest(path)
     manifest.update(changes)
-    backup.manifest_path(path).write_text(json.dumps(manifest), encoding="utf-8")
+    manifest_path(path).write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def change_count(path):
-    manifest = backup.read_manifest(path)
+    manifest = read_manifest(path)
     edit_manifest(path, tables=dict(manifest["tables"], person=2))
 
 
 def change_upload(path):
-    (backup.uploads_copy(path) / "photo.jpg").write_bytes(b"\xff\xd8\xff changed")
+    (uploads_copy(path) / "photo.jpg").write_bytes(b"\xff\xd8\xff changed")
 
 
 def add_upload(path):
-    (backup.uploads_copy(path) / "extra.jpg").write_bytes(b"\xff\xd8\xff")
+    (uploads_copy(path) / "extra.jpg").write_bytes(b"\xff\xd8\xff")
 
 
 def edit_row_keep_counts_fix_hash(path):
     """The tamperer who knows the format: same row counts, a recomputed hash; only the signature catches it."""
     edit_row(path)
-    edit_manifest(path, sha256=backup.sha256(path), size=path.stat().st_size)
+    edit_manifest(path, sha256=sha256(path), size=path.stat().st_size)
 
 
 def drop_manifest(path):
-    backup.manifest_path(path).unlink()
+    manifest_path(path).unlink()
 
 
 @pytest.mark.parametrize("tamper, problem", [
@@ -238,12 +238,12 @@ def test_lead_backs_up_from_the_settings_page(app, client, users, login_as, cloc
     page = text_of(client.get("/settings/"))
     (path,) = backup.list_backups(live_db(app).parent / "backups")
     assert "备份完成：%s" % path.name in page and "校验通过" in page and "尚未备份过" not in page
-    manifest = backup.read_manifest(path)
+    manifest = read_manifest(path)
     with app.app_context():
         row = AuditLog.select().where(AuditLog.action == "backup.create").get()
     detail = json.loads(row.detail)
     assert row.username == "lead" and detail["file"] == path.name and detail["sha256"] == manifest["sha256"]
-    assert detail["sha256"] == backup.sha256(path)
+    assert detail["sha256"] == sha256(path)
     assert "天前" not in page
     clock.advance(days=3)  # the nightly timer stopped: the panel says so
     login_as("lead")
@@ -270,7 +270,7 @@ def test_cli_backup_verify_and_restore(app, runner, users, tmp_path):
     result = runner.invoke(args=["restore", str(path), "--yes"])
     assert result.exit_code == 0 and "恢复完成" in result.output and "恢复前的数据库已备份到" in result.output
     with app.app_context():
-        assert backup.describe(live_db(app))[0]["person"] == 1
+        assert describe(live_db(app))[0]["person"] == 1
         assert AuditLog.select().where(AuditLog.action == "backup.restore").count() == 1
     edit_row(path)
     result = runner.invoke(args=["verify-backup", str(path)])

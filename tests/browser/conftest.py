@@ -4,10 +4,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from factories import make_person, make_user
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
-
-from factories import make_person, make_user
 
 HERE = Path(__file__).parent
 CHROMIUM = "/usr/lib/chromium/chromium"

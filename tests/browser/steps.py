@@ -1,7 +1,6 @@
 """Steps the browser tests share: signing in, opening a person, checking the page was not reloaded."""
-from playwright.sync_api import expect
-
 from factories import PASSWORD
+from playwright.sync_api import expect
 
 
 def log_in(page, username="chenli", password=PASSWORD):

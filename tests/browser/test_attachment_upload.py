@@ -1,10 +1,9 @@
 """Uploading a scan through the person page, in Chromium with CSRF on."""
 import pytest
 from playwright.sync_api import expect
+from steps import log_in, open_person
 
 from portal import pdf
-
-from steps import log_in, open_person
 
 
 @pytest.fixture(scope="module")

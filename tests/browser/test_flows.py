@@ -6,10 +6,8 @@ the app is served by werkzeug in a thread, on a fresh SQLite file per test.
 import re
 from datetime import date
 
-import pytest
-from playwright.sync_api import expect
-
 from factories import PASSWORD, make_family, make_person, make_user, valid_id
+from playwright.sync_api import expect
 from steps import assert_no_reload, log_in, open_person, set_marker
 
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
@@ -223,6 +221,7 @@ def test_idle_timeout_during_htmx_search_sends_browser_to_login(page, live_serve
 def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     """Open the queue, follow an overdue talk, fill the inline form with keys only, see it land."""
     from datetime import date
+
     from factories import make_talk
     zhang = live_server.persons["张三"]
     make_talk(zhang, live_server.worker, next_date=date(2026, 11, 1))
@@ -407,7 +406,9 @@ def test_an_assistance_case_for_a_childs_schooling_with_three_steps(page, live_s
 def test_attendance_for_twenty_trainees_by_mouse_and_keyboard(page, live_server):
     """Toggle attendance without a reload, by clicks and by keys; 全部出席; reload and it is kept."""
     from datetime import date
+
     from factories import in_app
+
     from portal.models import Attendance, Trainee, TrainingSession
     people = [in_app(Trainee.create)(name="学员%02d" % i, kind="worker") for i in range(20)]
     session = in_app(TrainingSession.create)(held_on=date(2026, 11, 20), title="业务培训", audience="worker",

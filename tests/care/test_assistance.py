@@ -1,7 +1,7 @@
 """Assistance cases: the seed's story recorded end to end; steps inline; totals; scope."""
-from portal.models import AssistanceCase, AssistanceStep, AuditLog
-
 from factories import in_app, make_family, make_person, text_of
+
+from portal.models import AssistanceCase, AssistanceStep, AuditLog
 
 
 def open_case(client, person, **overrides):

@@ -4,10 +4,10 @@ import io
 import subprocess
 import zipfile
 
+from factories import in_app, make_family, make_person, text_of
+
 from portal.ledgers.exports import EXPORTS
 from portal.models import AuditLog, Case, CounsellingSession, RiskAssessment
-
-from factories import in_app, make_family, make_person, text_of
 
 CANARY = "CANARY-7Q9-笔记"
 FORM = {"held_on": "2026-11-18", "mode": "individual", "concerns": "0", "presenting": ["mood", "craving"],

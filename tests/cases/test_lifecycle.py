@@ -2,12 +2,11 @@
 from datetime import date, timedelta
 
 import pytest
+from factories import in_app, make_person, text_of
 from peewee import fn
 
 from portal.cases import lifecycle
 from portal.models import AuditLog, Breach, Case, CaseEvent
-
-from factories import in_app, make_person, text_of
 
 TODAY = date(2026, 11, 20)  # the test clock's station date
 
@@ -105,6 +104,7 @@ def test_reporting_late_starts_the_term_and_records_a_breach(client, users, logi
     breach = in_app(Breach.get)(Breach.case == case.id)
     assert breach.kind == "late_report" and "第 19 日" in breach.description
     assert in_app(lambda: AuditLog.select().where(AuditLog.action == "case.transition").count())() == 1
+    assert in_app(lambda: AuditLog.get(AuditLog.action == "breach.create").object_id)() == breach.id
     assert "2029-10-20" in text_of(client.get("/persons/%d" % person.id))  # expected end
 
 

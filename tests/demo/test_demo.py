@@ -1,7 +1,7 @@
 """Demo data: a believable station, demo accounts, and the banner on every page."""
 from portal.idcard import parse
-from portal.persons.duplicates import suspected_pairs
 from portal.models import Case, FamilyMember, Person, User
+from portal.persons.duplicates import suspected_pairs
 
 
 def test_demo_data_builds_a_station(app, runner, client):
@@ -48,8 +48,8 @@ def test_no_banner_without_demo_data(client):
 
 def test_demo_tracking_follows_the_rules(app, runner):
     """The demo's screenings, breaches and incidents are what the rules modules make of them."""
-    from portal.tracking import breaches
     from portal.models import Breach, CaseEvent, Incident, Screening
+    from portal.tracking import breaches
 
     assert runner.invoke(args=["demo-data", "--persons", "120"]).exit_code == 0
     serious = list(Incident.select().where(Incident.kind == "serious_breach"))

@@ -1,17 +1,16 @@
 """Excel ledgers in and out: messy imports, all-or-nothing commits, masked exports (W10, D1, D7)."""
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from factories import in_app, make_person, make_user, valid_id
+from factories import text_of as raw_text
 from openpyxl import Workbook, load_workbook
 
 from portal.idcard import FULL_ID
 from portal.models import AuditLog, Breach, Case, CaseEvent, Person, Screening, Trainee, User
-
-from factories import in_app, make_person, valid_id
-from factories import text_of as raw_text
 
 
 def text_of(response):
@@ -349,3 +348,16 @@ def test_the_screening_ledger_round_trips(client, login_as, users):
     exported = export(client, "screenings", unmasked="y")
     plan = upload(client, exported.data, kind="screenings")
     assert plan.status_code == 200 and "跳过 2" in text_of(plan) and "有问题 0" in text_of(plan)
+
+
+def test_on_a_leap_day_the_age_limit_still_holds(client, auth, clock):
+    """29 February 2028: someone born 28 February 2014 turned 14 yesterday; born 1 March 2014 is 13."""
+    clock.now = datetime(2028, 2, 29, 2, 0)  # UTC; 10:00 at the station
+    make_person("满十四", birth_date=date(2014, 2, 28))
+    make_person("差一天", birth_date=date(2014, 3, 1))
+    make_user("officer", username="minzheng")
+    assert auth.login("minzheng").status_code == 302
+    response = export(client, "persons", query="?status=all")
+    assert response.status_code == 200
+    flat = " ".join(str(v) for row in cells(response)[1] for v in row if v is not None)
+    assert "满十四" in flat and "差一天" not in flat and "未满 14 周岁人员 1 人次未导出" in flat

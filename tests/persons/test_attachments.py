@@ -9,12 +9,11 @@ import zlib
 from datetime import date
 
 import pytest
+from factories import ROOT, make_person, text_of
 
 from portal import pdf
 from portal.db import database
 from portal.models import Agreement, Attachment, AuditLog
-
-from factories import ROOT, make_person, text_of
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 

@@ -1,9 +1,9 @@
 """Duplicate files: the warning while registering, the side-by-side merge and the lead's undo."""
 from datetime import date
 
-from portal.models import AuditLog, Case, FamilyMember, Person, PersonMerge, Screening, Talk
-
 from factories import in_app, make_family, make_person, make_talk, text_of, valid_id
+
+from portal.models import AuditLog, Case, FamilyMember, Person, PersonMerge, Screening, Talk
 
 BIRTH = date(1991, 6, 2)
 

@@ -3,11 +3,10 @@ import re
 from datetime import date
 
 import pytest
+from factories import make_family, make_person, text_of, valid_id
 
 from portal import idcard
 from portal.models import AuditLog, Case, FamilyMember, Person, User
-
-from factories import make_family, make_person, text_of, valid_id
 
 
 def person_form(**overrides):

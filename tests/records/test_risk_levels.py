@@ -2,11 +2,10 @@
 from datetime import date
 
 import pytest
-
-from portal.records import risk_levels
-from portal.models import AuditLog, RiskAssessment
-
 from factories import in_app, make_person, make_talk
+
+from portal.models import AuditLog, RiskAssessment
+from portal.records import risk_levels
 
 
 def test_assessment_sets_next_review_from_the_level(client, users, login_as):

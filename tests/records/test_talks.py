@@ -1,9 +1,8 @@
 """The talk log: inline entry, 422 partials, corrections with history, soft delete, station list."""
 import pytest
+from factories import make_person, make_talk, talk_form
 
 from portal.models import AuditLog, Revision, Talk
-
-from factories import make_person, make_talk, talk_form
 
 HX = {"HX-Request": "true"}
 

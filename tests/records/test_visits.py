@@ -2,11 +2,9 @@
 from datetime import date
 
 import pytest
+from factories import due, make_person
 
 from portal.models import HomeVisit, Revision, RiskAssessment
-
-from factories import in_app, make_person
-from factories import due
 
 HX = {"HX-Request": "true"}
 

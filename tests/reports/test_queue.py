@@ -1,11 +1,10 @@
 """The due-work queue: derived from the records, scoped, cleared by recording the work."""
-import re
 from datetime import date
+
+from factories import due, in_app, make_person, make_talk, queue_rows, talk_form
 
 from portal.models import Case, Setting
 from portal.records import risk_levels
-
-from factories import due, in_app, make_person, make_talk, queue_rows, talk_form
 
 TODAY = date(2026, 11, 20)  # the test clock's station date
 

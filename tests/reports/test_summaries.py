@@ -11,13 +11,11 @@ import zipfile
 from datetime import date
 
 import pytest
+from factories import in_app, make_family, make_person, make_user
 
 from portal import pdf
+from portal.models import AuditLog, Case, Person, PrintJob, Screening
 from portal.reports import summaries
-from portal.models import Case
-from portal.models import AuditLog, Person, PrintJob, Screening
-
-from factories import in_app, make_family, make_person, make_user
 
 ALL_SECTIONS = [key for key in summaries.SECTIONS if key != "counselling"]  # all an officer may print
 FULL_ID = re.compile(r"\d{17}[\dX]")

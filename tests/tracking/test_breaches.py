@@ -3,11 +3,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-
-from portal.tracking import breaches
-from portal.models import Absence, Breach, Incident, RiskAssessment, Screening
-
 from factories import in_app, make_person, make_user, text_of
+
+from portal.models import Absence, Breach, Incident, RiskAssessment, Screening
+from portal.tracking import breaches
 
 TODAY = date(2026, 11, 20)
 

@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 from peewee import Value
 
+from portal.dates import add_months, sql_add_months
 from portal.db import database
-from portal.tracking.plan import add_months, cadences, next_screening, sql_add_months, sql_next_screening
+from portal.tracking.plan import cadences, next_screening, sql_next_screening
 
 CASES = [
     (date(2024, 1, 31), 1, date(2024, 2, 29)),   # leap year February

@@ -2,9 +2,9 @@
 import re
 from datetime import date
 
-from portal.models import Absence, AuditLog, Breach, Case, Screening, Setting
-
 from factories import in_app, make_person, text_of
+
+from portal.models import Absence, AuditLog, Breach, Case, Screening, Setting
 
 FORM = {"tested_on": "2026-11-20", "kind": "onsite", "sample": "urine", "panels": ["opiates", "meth"],
         "collectors": "李明、陈丽", "female_collector": "y", "police_station": "新华路派出所", "result": "negative",

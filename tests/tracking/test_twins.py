@@ -3,14 +3,13 @@
 from datetime import date
 
 import pytest
+from factories import in_app, make_person, make_user
 from peewee import Value
 
 from portal.db import database
 from portal.models import Absence, Screening
 from portal.tracking import breaches
 from portal.tracking.plan import next_hair, sql_next_hair
-
-from factories import in_app, make_person, make_user
 
 
 def sql_value(expr):

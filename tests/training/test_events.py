@@ -2,9 +2,9 @@
 import io
 import re
 
-from portal.models import EventPhoto, PreventionEvent, Trainee
-
 from factories import in_app, text_of
+
+from portal.models import EventPhoto, PreventionEvent, Trainee
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

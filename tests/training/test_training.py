@@ -3,10 +3,10 @@ import re
 import subprocess
 from decimal import Decimal
 
-from portal.training import views as training
-from portal.models import Attendance, Trainee, TrainingSession
-
 from factories import in_app, text_of
+
+from portal.models import Attendance, Trainee, TrainingSession
+from portal.training import views as training
 
 SESSION = {"held_on": "2026-11-20", "title": "第四季度专干业务培训", "audience": "worker", "trainer": "市禁毒办 王老师",
            "topics": ["law", "risk"], "hours": "3", "venue": "阳光驿站会议室"}

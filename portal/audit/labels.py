@@ -1,0 +1,97 @@
+"""The audit trail in Chinese: a label for every action and object, and a row's detail in words."""
+import functools
+import json
+
+from wtforms.fields.core import UnboundField
+
+from .. import models
+from ..accounts.forms import UserForm
+from ..models import CASE_STATUSES, MEASURES, ROLES
+from ..persons.forms import CaseForm, FamilyMemberForm, PersonForm
+from ..records.forms import RiskForm, TalkForm, VisitForm
+from ..reports import summaries
+from ..tracking.forms import AbsenceForm, ScreeningForm
+
+ACTION_LABELS = {
+    "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出",
+    "password_changed": "修改密码", "person.list": "查看人员列表", "person.view": "查看档案",
+    "person.create": "登记人员", "person.update": "修改基本信息", "person.delete": "删除档案",
+    "person.restore": "恢复档案", "person.reveal_id": "查看完整身份证号", "person.list_deleted": "查看已删除档案",
+    "case.create": "新建案件", "case.update": "修改案件", "family.create": "添加家庭成员",
+    "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
+    "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
+    "audit.user": "查看用户操作记录", "demo.load": "装入演示数据", "case.view": "打开案件编辑",
+    "access_denied": "越权访问被拒绝", "talk.create": "记录谈话", "talk.update": "更正谈话",
+    "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
+    "risk.view": "查看风险评估", "risk.update": "更正风险评估", "risk.delete": "删除风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
+    "queue.view": "查看今日待办", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
+    "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改站点设置", "audit.verify": "校验审计日志", "session_expired": "会话超时结束",
+    "screening.create": "登记检测", "screening.update": "更正检测", "screening.delete": "删除检测",
+    "screening.view": "查看检测", "screening.list": "查看检测列表", "screening.day": "打开集中检测",
+    "screening.decide": "认定疑似逃避检测", "absence.create": "登记外出", "absence.update": "更正外出",
+    "absence.delete": "删除外出", "absence.view": "查看外出", "case.transition": "办理案件状态变更",
+    "agreement.create": "签订协议", "incident.create": "登记须报告事件", "incident.report": "记录报告公安",
+    "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
+    "person.print": "打印个案摘要", "print.batch": "批量打印", "print.cancel": "取消批量打印",
+    "print.download": "下载批量打印结果", "indicators.view": "查看工作指标", "indicators.drill": "查看指标明细",
+    "indicators.print": "打印工作站报表", "counselling.create": "记录心理疏导", "counselling.update": "更正心理疏导",
+    "counselling.view": "查看心理疏导", "counselling.reveal_notes": "查看咨询记录（须事由）",
+    "assistance.create": "新建帮扶事项", "assistance.view": "查看帮扶事项", "assistance.step": "记录帮扶过程",
+    "assistance.update": "更新帮扶状态", "assistance.list": "查看帮扶列表", "training.create": "新建培训",
+    "attendance.update": "登记出勤", "attendance.all_present": "全部出席", "attendance.add": "补充培训名单",
+    "training.print": "打印签到表/出勤记录", "trainee.create": "加入培训名单", "event.create": "登记宣传活动",
+    "event.photo": "上传活动照片", "attachment.create": "上传附件", "attachment.view": "下载附件",
+    "attachment.delete": "删除附件", "ledger.dry_run": "试导入台账", "ledger.import": "导入台账",
+    "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", "person.duplicate_check": "登记时查重",
+    "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
+    "backup.create": "备份数据库", "backup.restore": "从备份恢复",
+}
+OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
+                 "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
+                 "breach": "违反协议", "printjob": "批量打印", "indicator": "工作指标",
+                 "counsellingsession": "心理疏导", "assistancecase": "帮扶事项", "assistancestep": "帮扶过程",
+                 "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
+                 "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
+                 "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
+                 "trainees": "培训人员台账"}
+DETAIL_LABELS = {
+    "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
+    "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
+    "persons": "人数", "seed": "随机种子", "is_active": "启用", "display_name": "姓名", "path": "地址",
+    "form": "页面", "locked": "已锁定", "reason": "原因", "action": "事项", "from": "原状态", "to": "新状态",
+    "on": "日期", "kind": "类别", "decision": "认定", "batch": "集中检测", "missed": "应检日期", "edition": "版本",
+    "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
+    "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
+    "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
+}
+
+
+@functools.cache
+def field_labels():
+    """Chinese labels of every form field, by field name (for audit details)."""
+    return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm, RiskForm, VisitForm,
+                                             TalkForm, ScreeningForm, AbsenceForm)
+            for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
+
+
+def audit_detail(raw):
+    """An audit row's JSON detail as readable Chinese: "查询：zs；页码：1"."""
+    if not raw:
+        return ""
+    labels = field_labels()
+    values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
+              **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
+              "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
+              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
+    parts = []
+    for key, value in json.loads(raw).items():
+        if isinstance(value, list):
+            value = "、".join(labels.get(v) or values.get(str(v), v) for v in value)
+        parts.append("%s：%s" % (DETAIL_LABELS.get(key, key), values.get(str(value), value)))
+    return "；".join(parts)
+
+
+def revision_fields(raw):
+    """(label, value) pairs of a saved earlier version, for the fields people typed."""
+    labels = field_labels()
+    return [(labels[k], v) for k, v in json.loads(raw).items() if k in labels and v not in (None, "")]
