@@ -91,7 +91,31 @@ def audit_detail(raw):
     return "；".join(parts)
 
 
-def revision_fields(raw):
-    """(label, value) pairs of a saved earlier version, for the fields people typed."""
-    labels = field_labels()
-    return [(labels[k], v) for k, v in json.loads(raw).items() if k in labels and v not in (None, "")]
+FORM_OF = {"Talk": TalkForm, "HomeVisit": VisitForm, "RiskAssessment": RiskForm, "Screening": ScreeningForm,
+           "Absence": AbsenceForm, "Person": PersonForm, "Case": CaseForm, "FamilyMember": FamilyMemberForm}
+
+
+@functools.cache
+def shown_fields(model):
+    """Of the form a model's rows are typed in: field name -> (label, {code: label} of its choices)."""
+    form = FORM_OF.get(model)
+    if form is None:
+        return {name: (label, {}) for name, label in field_labels().items()}
+    return {name: (field.args[0], {str(k): v for k, v in field.kwargs.get("choices") or ()})
+            for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
+
+
+def shown(value, choices):
+    """A stored value as the screen shows it: choice labels (several for a checklist), 是/否."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if choices and isinstance(value, str) and "," in value:
+        return "、".join(choices.get(code, code) for code in value.split(","))
+    return choices.get(str(value), value)
+
+
+def revision_fields(revision):
+    """(label, value) pairs of a saved earlier version, for the fields people typed, in Chinese."""
+    fields = shown_fields(revision.model)
+    return [(fields[k][0], shown(v, fields[k][1])) for k, v in json.loads(revision.data).items()
+            if k in fields and v not in (None, "")]

@@ -141,6 +141,17 @@ def test_earlier_versions_are_shown_to_full_viewers(client, users, mine, login_a
     assert "原约定" in entry and "更正后的约定" in entry and "第 1 版" in entry
 
 
+def test_an_earlier_version_reads_in_chinese_like_the_screen(client, users, mine, login_as):
+    """Codes become their labels in the history too: 地点 阳光驿站, not "sunshine"; several topics joined."""
+    talk = make_talk(mine, users["worker"].id, topics="thoughts,family", assessment="fluctuating")
+    login_as("worker")
+    client.post("/talks/%d/edit" % talk.id, headers=HX, data=talk_form(held_at="2026-10-20 09:30", version="1"))
+    history = client.get("/talks/%d" % talk.id, headers=HX).get_data(as_text=True).split("更正记录（")[1]
+    assert "阳光驿站" in history and "波动" in history and "本人已签字" in history
+    assert "sunshine" not in history and "fluctuating" not in history and "signed" not in history
+    assert "、" in history.split("谈话内容")[1].split("</dd>")[0]  # two topics, in words
+
+
 def test_deleting_without_reason_and_conflicts_are_audited(client, users, mine, login_as):
     talk = make_talk(mine, users["worker"].id)
     login_as("worker")
