@@ -43,7 +43,7 @@ def in_app(fn):
 
 @in_app
 def make_user(role="worker", username=None, password=PASSWORD, **overrides):
-    username = username or "%s%d" % (role, next(_counter))
+    username = username or "%s.%d" % (role, next(_counter))  # never a fixture name such as "worker2"
     values = dict(username=username, display_name="测试" + username, role=role,
                   password_hash=passwords.hash_password(password), must_change_password=False,
                   password_changed_at=utcnow())

@@ -5,14 +5,17 @@
   absences, or such absences totalling more than 30 days (20: "以上" includes 3, "超过" excludes 30);
 - a serious breach and a relapse (positive test) are reported to the police promptly (21).
 
+Only what happens while the measure runs counts ("在社区戒毒期间", 20): a refusal or an absence
+dated outside the case's running time (before the report, during a 中止, after the end) counts for
+nothing, and an absence's days stop at a suspension or the end (cases/lifecycle.py running_spans).
 Counters are computed from the screenings and absences themselves, in SQL, for one case or for
 every case at once; `follow_through` runs after each saved screening or absence.
 """
-from datetime import timedelta
 
 from peewee import Select, Value, fn
 
 from .. import audit
+from ..cases import lifecycle
 from ..dates import today
 from ..db import database
 from ..models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
@@ -27,10 +30,6 @@ SERIOUS_DAYS = 31  # 20: unauthorised absences totalling more than 30 days
 def absence_days(leave_on, return_on, day=None):
     """Calendar days away, both ends included; an absence not yet ended counts up to `day`."""
     return ((return_on or day or today()) - leave_on).days + 1
-
-
-def sql_absence_days(day):
-    return fn.julianday(fn.COALESCE(Absence.return_on, day.isoformat())) - fn.julianday(Absence.leave_on) + 1
 
 
 def needs_written_report(leave_on, return_on):
@@ -52,9 +51,15 @@ def counters(day=None, case_id=None):
     day = day or today()
     missed = (Screening.select(Screening.case.alias("case_id"), Value(1).alias("missed"), Value(0).alias("away"),
                                Value(0).alias("days"))
-              .where(Screening.result.in_(MISSED_RESULTS), Screening.is_live()))
-    away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1), sql_absence_days(day))
-            .where(Absence.kind == "unauthorised", Absence.is_live()))
+              .join(Case, on=(Screening.case == Case.id))
+              .where(Screening.result.in_(MISSED_RESULTS), Screening.is_live(),
+                     lifecycle.sql_ran_on(Case.id, Case.report_date, Screening.tested_on)))
+    back = fn.COALESCE(Absence.return_on, day.isoformat())
+    away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1),
+                           lifecycle.sql_running_days(Case.id, Case.report_date, Absence.leave_on, back))
+            .join(Case, on=(Absence.case == Case.id))
+            .where(Absence.kind == "unauthorised", Absence.is_live(),
+                   lifecycle.sql_ran_on(Case.id, Case.report_date, Absence.leave_on)))
     if case_id is not None:
         missed, away = missed.where(Screening.case == case_id), away.where(Absence.case == case_id)
     rows = (missed + away).alias("b")  # UNION ALL
@@ -75,19 +80,25 @@ def crossing_date(case_id, day=None):
     """The date the case's records first reached a serious breach, whatever order they were
     entered in (a refusal typed in late does not move the breach to its own date)."""
     day = day or today()
-    events = [(on, True, 0) for on in Screening.select(Screening.tested_on).where(
-        Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.is_live()).scalars()]
-    events += [(a.leave_on, False, absence_days(a.leave_on, a.return_on, day)) for a in Absence.select().where(
-        Absence.case == case_id, Absence.kind == "unauthorised", Absence.is_live())]
+    spans = lifecycle.running_spans(Case.get_by_id(case_id))
+    events = [(on, True, None) for on in Screening.select(Screening.tested_on).where(
+        Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.is_live()).scalars()
+        if lifecycle.ran_on(spans, on)]
+    events += [(a.leave_on, False, a.return_on or day) for a in Absence.select().where(
+        Absence.case == case_id, Absence.kind == "unauthorised", Absence.is_live())
+        if lifecycle.ran_on(spans, a.leave_on)]
     missed = away = days = 0
     crossings = []  # a long absence can pass 30 days after a later refusal made the third
-    for on, is_test, length in sorted(events):
+    for on, is_test, back in sorted(events):
         missed, away = missed + is_test, away + (not is_test)
         if is_serious(missed, away, 0):
             crossings.append(on)
             break  # later events can only cross later
-        if days < SERIOUS_DAYS <= days + length:  # the day the running total passed 30
-            crossings.append(on + timedelta(days=SERIOUS_DAYS - days - 1))
+        if is_test:
+            continue
+        length = lifecycle.running_days(spans, on, back)
+        if days < SERIOUS_DAYS <= days + length:  # the running day on which the total passed 30
+            crossings.append(lifecycle.nth_running_day(spans, on, back, SERIOUS_DAYS - days))
         days += length
     return min(crossings) if crossings else None
 
@@ -148,8 +159,11 @@ def follow_through(record, user):
     the law asks for, once each; returns the messages the user must see."""
     case = Case.get_by_id(record.case_id)
     messages = []
+    on = record.tested_on if isinstance(record, Screening) else record.leave_on
+    if not (isinstance(record, Screening) and record.result == "positive") and \
+            not lifecycle.ran_on(lifecycle.running_spans(case), on):
+        return messages  # not "在社区戒毒期间" (20): outside the measure's running time it counts for nothing
     if isinstance(record, Screening):
-        on = record.tested_on
         if record.result == "positive" and not Incident.select().where(Incident.screening == record.id).exists():
             open_incident(case, "relapse", on, user, screening=record, detail="检测结果阳性")
             risk_levels.force_high(case.person_id, "positive_screening", user=user, on=on)
@@ -162,7 +176,6 @@ def follow_through(record, user):
             ordinary_breach(case, "evasion", on, user, screening=record)
             messages.append("逃避检测：已计入违反协议次数，请记录批评教育情况。")
     elif record.kind == "unauthorised":
-        on = record.leave_on
         ordinary_breach(case, "absence", on, user, absence=record)
         messages.append("擅自外出：已计入违反协议次数，请记录批评教育情况。")
     else:

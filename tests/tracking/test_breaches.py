@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from factories import in_app, make_person, make_user, text_of
 
-from portal.models import Absence, Breach, Incident, RiskAssessment, Screening
+from portal.models import Absence, Breach, Case, CaseEvent, Incident, RiskAssessment, Screening
 from portal.tracking import breaches
 
 TODAY = date(2026, 11, 20)
@@ -169,7 +169,7 @@ def test_a_late_entry_does_not_move_the_serious_breach_to_its_own_date(app):
     person = make_person()
     for on in (date(2026, 3, 1), date(2026, 6, 1)):
         add_screening(person, "refused", on)
-    late = add_screening(person, "refused", date(2024, 5, 2))  # typed in today, taken long ago
+    late = add_screening(person, "refused", date(2025, 5, 2))  # typed in today, taken long ago (in the measure)
     in_app(breaches.follow_through)(late, None)
     assert in_app(Incident.get)(Incident.kind == "serious_breach").occurred_on == date(2026, 6, 1)
 
@@ -207,3 +207,64 @@ def test_a_third_refusal_during_a_long_absence_dates_the_breach(app):
     for on in (date(2026, 1, 5), date(2026, 2, 5), date(2026, 3, 10)):
         add_screening(person, "refused", on)
     assert in_app(breaches.crossing_date)(in_app(person.current_case)().id, TODAY) == date(2026, 3, 10)
+
+
+# 戒毒条例 20 counts breaches "在社区戒毒期间". A station built by hand: the case is reported on
+# 2026-01-10, detained (中止) on 2026-03-01, resumed on 2026-04-01 and released on 2026-09-01, so it
+# ran [01-10, 03-01) and [04-01, 09-01): 19 running days from 02-10 to 02-28, none in March.
+@in_app
+def measured(person, *events):
+    case = person.current_case()
+    Case.update(report_date=date(2026, 1, 10), served_date=date(2026, 1, 5)).where(Case.id == case.id).execute()
+    for action, on in events:
+        CaseEvent.create(case=case.id, action=action, from_status="active", to_status="active", on=on)
+    return case.id
+
+
+LIFE = (("suspend", date(2026, 3, 1)), ("resume", date(2026, 4, 1)), ("release", date(2026, 9, 1)))
+
+
+@pytest.mark.parametrize("leave_on, serious", [
+    (date(2026, 8, 1), True),    # 08-01..08-31: 31 running days, then the release stops the count
+    (date(2026, 8, 2), False),   # 30 running days: still open today, but the measure ended on 09-01
+])
+def test_an_absence_open_across_the_release_stops_counting_there(app, leave_on, serious):
+    person = make_person()
+    case_id = measured(person, *LIFE)
+    add_absence(person, leave_on, None)
+    assert in_app(breaches.counters_of)(case_id, TODAY)["serious"] is serious
+    assert (in_app(breaches.crossing_date)(case_id, TODAY) == date(2026, 8, 31)) is serious
+
+
+@pytest.mark.parametrize("return_on, days", [
+    (date(2026, 4, 12), 31),     # 02-10..02-28 (19) and 04-01..04-12 (12): the suspension does not count
+    (date(2026, 4, 11), 30),
+])
+def test_the_days_of_a_suspension_do_not_count(app, return_on, days):
+    person = make_person()
+    case_id = measured(person, *LIFE)
+    add_absence(person, date(2026, 2, 10), return_on)
+    counts = in_app(breaches.counters_of)(case_id, TODAY)
+    assert counts["absent_days"] == days and counts["serious"] is (days == 31)
+    if days == 31:  # the 31st running day is 04-12, not 03-12
+        assert in_app(breaches.crossing_date)(case_id, TODAY) == date(2026, 4, 12)
+
+
+@pytest.mark.parametrize("third, serious", [
+    (date(2026, 8, 31), True),   # the last day of the measure
+    (date(2026, 9, 1), False),   # the day of the release: after the measure, a follow-up test
+    (date(2026, 3, 15), False),  # while detained
+])
+def test_a_refusal_counts_only_while_the_measure_runs(app, third, serious):
+    person = make_person()
+    case_id = measured(person, *LIFE)
+    add_screening(person, "refused", date(2026, 2, 1))
+    add_screening(person, "refused", date(2026, 5, 1))
+    late = add_screening(person, "refused", third)  # e.g. from the Excel test ledger
+    messages = in_app(breaches.follow_through)(late, None)
+    assert in_app(breaches.counters_of)(case_id, TODAY)["missed"] == (3 if serious else 2)
+    assert in_app(Incident.select().where(Incident.kind == "serious_breach").exists)() is serious
+    assert in_app(Breach.select().where(Breach.screening == late.id).exists)() is serious
+    assert bool(messages) is serious
+    forced = in_app(RiskAssessment.select().where(RiskAssessment.forced_by == "refusal").count)()
+    assert forced == (1 if serious else 0)

@@ -7,7 +7,8 @@ from factories import in_app, make_person, make_user
 from peewee import Value
 
 from portal.db import database
-from portal.models import Absence, Screening
+from portal.cases import lifecycle
+from portal.models import Absence, Case, CaseEvent, Screening
 from portal.tracking import breaches
 from portal.tracking.plan import next_hair, sql_next_hair
 
@@ -56,19 +57,48 @@ def absence(person, leave_on, return_on):
                           discovered="visit")
 
 
-@pytest.mark.parametrize("leave_on, return_on, day, days", [
-    (date(2026, 3, 1), date(2026, 3, 1), date(2026, 11, 20), 1),      # back the same day: one day
-    (date(2026, 3, 1), date(2026, 3, 30), date(2026, 11, 20), 30),
-    (date(2026, 3, 1), date(2026, 3, 31), date(2026, 11, 20), 31),
-    (date(2024, 2, 28), date(2024, 3, 1), date(2026, 11, 20), 3),     # across a leap day
-    (date(2026, 10, 25), None, date(2026, 11, 23), 30),               # still away: counted to the day
-    (date(2026, 10, 25), None, date(2026, 11, 24), 31),
+# A case reported 2026-01-10, suspended 2026-03-01 (detained), resumed 2026-04-01, released 2026-09-01:
+# it ran [01-10, 03-01) and [04-01, 09-01). A second case, reported 2026-01-10, is suspended since 02-01.
+@in_app
+def case_with(person, events):
+    case = person.current_case()
+    Case.update(report_date=date(2026, 1, 10), served_date=date(2026, 1, 5)).where(Case.id == case.id).execute()
+    for action, on in events:
+        CaseEvent.create(case=case.id, action=action, from_status="active", to_status="active", on=on)
+    return Case.get_by_id(case.id)
+
+
+LIFE = [("suspend", date(2026, 3, 1)), ("resume", date(2026, 4, 1)), ("release", date(2026, 9, 1))]
+
+
+@pytest.mark.parametrize("day, ran", [
+    (date(2026, 1, 9), False), (date(2026, 1, 10), True),     # the day before the report, the report
+    (date(2026, 2, 28), True), (date(2026, 3, 1), False),     # the last day before the suspension, its first
+    (date(2026, 3, 31), False), (date(2026, 4, 1), True),     # the last day suspended, the resumption
+    (date(2026, 8, 31), True), (date(2026, 9, 1), False),     # the last day of the measure, the release
 ])
-def test_absence_days_in_python_and_sql(app, leave_on, return_on, day, days):
-    row = absence(make_person(), leave_on, return_on)
-    assert breaches.absence_days(leave_on, return_on, day) == days
+def test_the_running_time_in_python_and_sql(app, day, ran):
+    case = case_with(make_person(), LIFE)
     with app.app_context():
-        assert Absence.select(breaches.sql_absence_days(day)).where(Absence.id == row.id).scalar() == days
+        assert lifecycle.ran_on(lifecycle.running_spans(case), day) is ran
+        assert bool(Case.select(lifecycle.sql_ran_on(Case.id, Case.report_date, day)).where(
+            Case.id == case.id).scalar()) is ran
+
+
+@pytest.mark.parametrize("events, first, last, days", [
+    (LIFE, date(2026, 2, 20), date(2026, 4, 5), 14),   # 02-20..02-28 (9) + 04-01..04-05 (5)
+    (LIFE, date(2026, 8, 25), date(2026, 9, 10), 7),   # stops at the release: 08-25..08-31
+    (LIFE, date(2026, 1, 5), date(2026, 1, 12), 3),    # starts at the report: 01-10..01-12
+    (LIFE, date(2026, 3, 5), date(2026, 3, 20), 0),    # wholly within the suspension
+    ([("suspend", date(2026, 2, 1))], date(2026, 1, 25), date(2026, 2, 10), 7),  # a suspension still open
+    ([], date(2026, 10, 25), date(2026, 11, 24), 31),  # no events: every day
+])
+def test_running_days_in_python_and_sql(app, events, first, last, days):
+    case = case_with(make_person(), events)
+    with app.app_context():
+        assert lifecycle.running_days(lifecycle.running_spans(case), first, last) == days
+        assert Case.select(lifecycle.sql_running_days(Case.id, Case.report_date, first.isoformat(),
+                                                      last.isoformat())).where(Case.id == case.id).scalar() == days
 
 
 @in_app
