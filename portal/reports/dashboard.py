@@ -91,8 +91,9 @@ def charts(user, period):
 def context(period):
     current = indicators.compute(current_user, period)
     before = indicators.compute(current_user, period.last_year())
-    return {"period": period, "now": current, "before": before, "cards": CARDS, "volume": VOLUME,
-            "charts": charts(current_user, period)}
+    changes = {key: indicators.change(current[key], before[key]) for key in current}
+    return {"period": period, "now": current, "before": before, "changes": changes, "cards": CARDS,
+            "volume": VOLUME, "charts": charts(current_user, period)}
 
 
 @bp.get("/")

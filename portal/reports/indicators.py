@@ -13,14 +13,13 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import Select, fn
 
-from ..cases.lifecycle import REPORT_DEADLINE_DAYS, TRANSITIONS
+from ..cases import lifecycle
+from ..cases.lifecycle import REPORT_DEADLINE_DAYS
 from ..dates import END_OF_TIME, add_months
 from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
                       Person, PreventionEvent, Screening, Talk, TrainingSession)
 from ..permissions import case_scope
 
-CLOSING = tuple(action for action, rule in TRANSITIONS.items() if rule.target in (
-    "released", "terminated", "compulsory", "transferred", "deceased"))
 RELAPSE_FREE_YEARS = 3  # 戒毒条例 7: three years without relapse
 
 
@@ -70,13 +69,24 @@ class Indicator:
         return None if not self.denominator else round(100.0 * self.numerator / self.denominator, 2)
 
 
+@dataclass(frozen=True)
+class Change:
+    """同比: an indicator against the same period last year. `relative` is the change in % of last
+    year's value (None when that was 0 or cannot be computed); `points`, for a rate, the change in
+    percentage points (复吸率从 9.12% 下降到 2.71%: −6.41 points, −70.29%)."""
+    relative: float = None
+    points: float = None
+
+
+def change(now, before):
+    """The 同比 of one indicator, from this period's value and last year's."""
+    if now.value is None or before.value is None:
+        return Change()
+    relative = None if before.value == 0 else round(100.0 * (now.value - before.value) / before.value, 2)
+    return Change(relative, round(now.value - before.value, 2) if now.percent else None)
+
+
 # --- the building blocks: which cases were under management when -------------------------------
-
-def closed_on(model=Case):
-    """SQL: the date the case was closed (its first closing event), or NULL while it runs."""
-    event = CaseEvent.alias()
-    return (event.select(fn.MIN(event.on)).where(event.case == model.id, event.action.in_(CLOSING)))
-
 
 def cases(user):
     """Live (not deleted) cases of live persons, in the user's scope."""
@@ -86,13 +96,13 @@ def cases(user):
 
 def registered_cases(user, day):
     """Cases under management on `day`: served by then and not yet closed."""
-    closed = closed_on()
+    closed = lifecycle.sql_ended_on(Case.id)
     return cases(user).where(Case.served_date <= day, fn.COALESCE(closed, END_OF_TIME) > day)
 
 
 def managed_persons(user, period):
     """Persons with a case under management at some time in the period."""
-    closed = closed_on()
+    closed = lifecycle.sql_ended_on(Case.id)
     return (cases(user).select(Case.person).where(Case.served_date <= period.end,
                                                   fn.COALESCE(closed, END_OF_TIME) >= period.start).distinct())
 
@@ -124,10 +134,11 @@ SPECS = {
                 True, None),
     "relapse": Spec("复吸率", "期内在管人员中检测阳性（确认复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
                     "person"),
-    "maintenance": Spec("操守保持率", "期末前三年内解除的人员中，解除后有回访记录且无复吸证据（无阳性检测、无新的戒毒措施）"
-                        "的人数 ÷ 有回访记录的人数；没有回访记录的为失访", "保持操守", "已回访", True, "person"),
-    "abstinent3": Spec("戒断三年未复吸", "最后一次措施解除已满三年、此后无新的戒毒措施的人数", "戒断三年未复吸", "", False,
-                       "person"),
+    "maintenance": Spec("操守保持率", "期末前三年内（不含满三年当日）解除的人员中，解除后有回访记录（谈话、走访或检测）"
+                        "且无复吸证据（无阳性检测、无新的戒毒措施）的人数 ÷ 有回访记录的人数；没有回访记录的为失访",
+                        "保持操守", "已回访", True, "person"),
+    "abstinent3": Spec("戒断三年未复吸", "最后一次戒毒措施解除已满三年（含满三年当日）、此后无新的戒毒措施且无阳性检测的人数",
+                       "戒断三年未复吸", "", False, "person"),
     "reported": Spec("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
                      "不计入）", "按期报到", "期内送达", True, "case"),
     "executed": Spec("执行率", "期内送达决定的人员中，已签订社区戒毒/康复协议的人数 ÷ 期内送达人数（口径同报到率）",
@@ -238,19 +249,24 @@ def monthly_screenings(user, first, last):
     return {row["month"]: (row["tests"], row["positives"] or 0) for row in rows}
 
 
+def three_years_before(as_of):
+    """The day that splits the released: on or before it, three years clean (戒断三年); after it,
+    the 操守保持率 cohort "released in (as_of − 3 years, as_of]". The two never overlap."""
+    return add_months(as_of, -12 * RELAPSE_FREE_YEARS)
+
+
 def release_cohort(user, as_of):
-    """Per person released (解除) in the three years to `as_of`: the latest such release date."""
+    """Per person released (解除) in (as_of − 3 years, as_of]: the latest such release date."""
     return (CaseEvent.select(Case.person.alias("pid"), fn.MAX(CaseEvent.on).alias("released"))
             .join(Case, on=(CaseEvent.case == Case.id)).join(Person, on=(Case.person == Person.id))
-            .where(CaseEvent.action == "release",
-                   CaseEvent.on.between(add_months(as_of, -12 * RELAPSE_FREE_YEARS), as_of),
+            .where(CaseEvent.action == "release", CaseEvent.on > three_years_before(as_of), CaseEvent.on <= as_of,
                    Case.is_live(), Person.is_live(), case_scope(user))
             .group_by(Case.person))
 
 
 def maintenance_queries(user, as_of):
-    """The release cohort, those followed up after release (a talk, visit or later measure), and
-    those of them with no relapse evidence since (no positive test, no later measure)."""
+    """The release cohort, those followed up after release (a talk, a visit, a drug test or a later
+    measure), and those of them with no relapse evidence since (no positive test, no later measure)."""
     cohort = release_cohort(user, as_of).alias("c")
     person, released = cohort.c.pid, cohort.c.released
     later = Case.alias()
@@ -261,7 +277,9 @@ def maintenance_queries(user, as_of):
         Talk.person == person, Talk.is_live(), fn.date(Talk.held_at) > released,
         fn.date(Talk.held_at) <= as_of)) | fn.EXISTS(HomeVisit.select(HomeVisit.id).where(
             HomeVisit.person == person, HomeVisit.is_live(), HomeVisit.visited_on > released,
-            HomeVisit.visited_on <= as_of))
+            HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
+                Screening.person == person, Screening.is_live(), Screening.tested_on > released,
+                Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
     positive = fn.EXISTS(Screening.select(Screening.id).where(
         Screening.person == person, Screening.result == "positive", Screening.is_live(),
         Screening.tested_on > released, Screening.tested_on <= as_of))
@@ -272,9 +290,17 @@ def maintenance_queries(user, as_of):
 
 
 def abstinent_query(user, as_of):
-    """Persons whose newest case was released at least three years before `as_of`."""
-    release = CaseEvent.select(CaseEvent.id).where(
-        CaseEvent.case == Case.id, CaseEvent.action == "release",
-        CaseEvent.on <= add_months(as_of, -12 * RELAPSE_FREE_YEARS))
-    return Person.select(Person.id).where(Person.id.in_(
-        cases(user).select(Case.person).where(Case.is_current(), fn.EXISTS(release))))
+    """Persons whose last measure ended by release at least three years before `as_of`, with no
+    relapse evidence since: no measure of theirs ended later or still runs (whatever order the
+    cases were entered in), and no positive test after the release."""
+    release = CaseEvent.alias()
+    released = release.select(fn.MIN(release.on)).where(release.case == Case.id, release.action == "release")
+    other = Case.alias()
+    later_measure = fn.EXISTS(other.select(other.id).where(
+        other.person == Case.person, other.id != Case.id, other.deleted_at.is_null(), other.served_date <= as_of,
+        fn.COALESCE(lifecycle.sql_ended_on(other.id), END_OF_TIME) > released))
+    positive = fn.EXISTS(Screening.select(Screening.id).where(
+        Screening.person == Case.person, Screening.result == "positive", Screening.is_live(),
+        Screening.tested_on > released, Screening.tested_on <= as_of))
+    return Person.select(Person.id).where(Person.id.in_(cases(user).select(Case.person).where(
+        released <= three_years_before(as_of), ~later_measure, ~positive)))

@@ -16,10 +16,11 @@ The period is 2026 Q3 (2026-07-01 to 2026-09-30); the test clock stands at 2026-
     registered at 09-30: A, E, G(new), I = 4          at 2025-09-30: A, B, D, G(new) = 4
     managed in Q3: A, B, E, G, I = 5 (D closed the day before, C not yet served)
     relapse: A = 1 of 5 = 20%
-    release cohort (2023-09-30 .. 2026-09-30, both ends in): D, F, G, H = 4; followed up: D, G = 2;
-    lost to follow-up: F, H
+    release cohort, released in (2023-09-30, 2026-09-30]: D, G, H = 3 (F, released on 2023-09-30
+    itself, is three years clean instead: the two groups never overlap); followed up: D, G = 2;
+    lost to follow-up: H
     maintenance: D (G has a later measure) = 1 of 2 = 50%
-    abstinent three years: F (H is a day short; G's newest case runs) = 1
+    abstinent three years: F (H is a day short; G's later measure runs) = 1
     ordered in Q3 with their 15 days over (or reported) by 09-30: I = 1 (E's deadline is 10-15);
     reported in 15 days: I = 1 (100%); under agreement: I = 1 (100%)
     serious breaches in Q3: 1; talks in Q3: D's = 1
@@ -27,6 +28,7 @@ The period is 2026 Q3 (2026-07-01 to 2026-09-30); the test clock stands at 2026-
 import re
 import subprocess
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from factories import in_app, valid_id
@@ -104,7 +106,7 @@ def test_each_indicator_on_the_hand_built_station(station, users):
     }
     for key, (numerator, denominator, value) in expected.items():
         assert (got[key].numerator, got[key].denominator, got[key].value) == (numerator, denominator, value), key
-    assert got["maintenance"].extra == {"cohort": 4, "lost": 2}
+    assert got["maintenance"].extra == {"cohort": 3, "lost": 1}
     assert got["events"].value == 0 and got["counselling"].value == 0  # recorded kinds, none in Q3
 
 
@@ -201,3 +203,69 @@ def test_training_attendance_rate(station, users):
     build()
     got = compute(users["officer"])["training"]
     assert (got.numerator, got.denominator, got.value) == (3, 4, 75.0)
+
+
+def test_the_cohort_and_the_three_years_clean_are_complementary(station, users):
+    """F was released on 2023-09-30: at 2026-09-30 three years clean and out of the cohort; at
+    2026-09-29 (one day less) in the cohort (lost to follow-up) and not yet three years clean."""
+    with_f = compute(users["officer"], indicators.Period(date(2026, 7, 1), date(2026, 9, 29), ""))
+    assert with_f["maintenance"].extra == {"cohort": 4, "lost": 2} and with_f["abstinent3"].numerator == 0
+    without_f = compute(users["officer"])
+    assert without_f["maintenance"].extra == {"cohort": 3, "lost": 1} and without_f["abstinent3"].numerator == 1
+
+
+@in_app
+def screening_of(who, on, result="negative"):
+    case = Case.select().where(Case.person == who).order_by(Case.id.desc()).first()
+    Screening.create(person=who, case=case, staff=User.select().first(), tested_on=on, result=result,
+                     collectors="甲、乙")
+
+
+def test_a_drug_test_alone_is_a_follow_up(station, users):
+    """H (released 2023-10-01) had no talk or visit; a negative test on 2024-03-01 follows them up."""
+    screening_of(station["H"], date(2024, 3, 1))
+    got = compute(users["officer"])
+    assert got["maintenance"].extra == {"cohort": 3, "lost": 0}
+    assert (got["maintenance"].numerator, got["maintenance"].denominator) == (2, 3)  # D and H clean, of D, G, H
+
+
+def test_a_positive_after_release_is_relapse_evidence(station, users):
+    """F, three years clean at 2026-09-30, tested positive on 2025-05-01: neither clean nor abstinent."""
+    screening_of(station["F"], date(2025, 5, 1), "positive")
+    assert compute(users["officer"])["abstinent3"].numerator == 0
+
+
+def test_an_older_case_entered_later_does_not_make_anyone_three_years_clean(station, users):
+    """J's measure ended by release on 2025-06-01; a 2018-2021 case typed in afterwards (a higher id)
+    is not their last measure: J is not three years clean at 2026-09-30."""
+    j = person("J")
+    case_for(j, date(2022, 6, 1), date(2022, 6, 2), closed=date(2025, 6, 1))
+    case_for(j, date(2018, 1, 1), date(2018, 1, 2), closed=date(2021, 1, 1))  # entered later, from a ledger
+    got = compute(users["officer"])
+    assert got["abstinent3"].numerator == 1  # F alone
+    assert got["maintenance"].extra["cohort"] == 4  # J, released 2025-06-01, joins the cohort
+
+
+@pytest.mark.parametrize("now, before, percent, relative, points", [
+    (4, 4, False, 0.0, None),           # a count that did not move: 同比持平
+    (2.71, 9.12, True, -70.29, -6.41),  # the seed: 复吸率从9.12%下降到2.71%
+    (5, 4, False, 25.0, None),
+    (3, 0, False, None, None),          # last year 0: no relative change
+    (50.0, 0.0, True, None, 50.0),      # a rate from 0: points only
+])
+def test_the_change_from_last_year(now, before, percent, relative, points):
+    got = indicators.change(SimpleNamespace(value=now, percent=percent), SimpleNamespace(value=before, percent=percent))
+    assert (got.relative, got.points) == (relative, points)
+
+
+def test_every_indicator_shows_its_change_on_the_dashboard_and_in_the_report(station, client, users, login_as):
+    login_as("lead")
+    page = client.get("/indicators/", query_string=ARGS).get_data(as_text=True)
+    cards = page.split('class="indicator-card')[1:]
+    assert len(cards) == 8 and all("indicator-change" in card for card in cards)
+    assert "同比下降" in page or "同比上升" in page or "同比持平" in page
+    volume = page.split("<h2>工作量</h2>")[1]
+    assert volume.count("<tr>") == 10 and ("同比" in volume)
+    pdf = client.get("/indicators/report.pdf", query_string=ARGS)
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True).stdout.decode()
+    assert "同比" in text and text.count("同比") >= 10
