@@ -85,6 +85,7 @@ def build(persons=120, seed=2026):
         care = demo_care.build(rng, case_rows, users, now)
         care.update(demo_training.build(rng, users, now, lambda r: demo_persons.name(r, r.random() < 0.5)))
         care.update(demo_attachments.build(users))
+        care["公安查获复吸"] = demo_tracking.police_findings(users, now)
         if persons > 10:
             demo_persons.duplicate_registration(rng, person_rows[5])
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})

@@ -1,12 +1,14 @@
 """The demo station's abstinence tracking: case events, agreements, screenings by preset A with
 hair tests, absences, and what the law asks after them (made by breaches.follow_through itself),
-plus a few persons ordered into community detox again after their release."""
+plus a few persons ordered into community detox again after their release, and relapses found by
+the police."""
 from datetime import timedelta
 
 from peewee import fn
 
 from ..dates import add_months, utcnow
-from ..models import Absence, Breach, Incident, RiskAssessment, Screening
+from ..models import Absence, Breach, Case, CaseEvent, Incident, RelapseFinding, RiskAssessment, Screening
+from ..records import risk_levels
 from ..tracking import breaches
 from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS
 from ..tracking.plan import HAIR_MONTHS, next_screening
@@ -150,3 +152,27 @@ def follow_ups(rows, now):
     Incident.update(reported_on=Incident.occurred_on, recipient="辖区派出所值班民警",
                     report_notes="电话报告并移交书面材料").where(
         Incident.occurred_on < now - timedelta(days=30), Incident.case != rows["serious"]).execute()
+
+
+def police_findings(users, now):
+    """Two relapses found by the police: one during a running measure (the risk forced high, as
+    the screen would), one a year after a release (relapse evidence for the indicators)."""
+    running = (Case.select().where(Case.status == "active", Case.report_date < now - timedelta(days=200))
+               .order_by(Case.id.desc()).first())
+    release = (CaseEvent.select().where(CaseEvent.action == "release", CaseEvent.on < now - timedelta(days=400))
+               .order_by(CaseEvent.case).first())
+    made = 0
+    if running is not None:
+        found = now - timedelta(days=40)
+        RelapseFinding.create(person=running.person_id, case=running.id, found_on=found, police_unit="新华路派出所",
+                              document_number="筑南公（禁）检字〔%d〕031号" % found.year, staff=users["officer"],
+                              notes="社区民警走访时发现，尿检吗啡阳性")
+        risk_levels.force_high(running.person_id, "police_finding", user=users["officer"], on=found)
+        made += 1
+    if release is not None:
+        found = release.on + timedelta(days=365)
+        RelapseFinding.create(person=release.case.person_id, case=None, found_on=found, police_unit="油榨街派出所",
+                              document_number="筑南公（禁）检字〔%d〕107号" % found.year, staff=users["officer"],
+                              notes="解除后查获，已移交处理")
+        made += 1
+    return made

@@ -7,7 +7,7 @@ settings.py     the station's settings
 persons.py      persons, their family members, merges of duplicate person files
 cases.py        cases (the measure ordered for a person), their events and agreements
 records.py      talks, home visits, risk assessments
-tracking.py     screenings (drug tests), absences, incidents reported to the police, breaches
+tracking.py     screenings (drug tests), absences, incidents reported to the police, breaches, police relapse findings
 care.py         counselling sessions, assistance cases and their steps
 training.py     trainees, training sessions and attendance, prevention events
 attachments.py  scanned documents and photos in a person's file
@@ -25,7 +25,7 @@ from .cases import (ACTIVE_STATUSES, CASE_ACTION_BUTTONS, CASE_ACTIONS, CASE_STA
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
                       HomeVisit, RiskAssessment, Talk)
 from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS, RESULTS,
-                       SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, Screening)
+                       SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, RelapseFinding, Screening)
 from .printing import JOB_STATUSES, PrintJob
 from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)
@@ -37,4 +37,4 @@ from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
-          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge]
+          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding]

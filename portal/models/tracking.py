@@ -139,3 +139,20 @@ class Breach(Versioned):
 
     class Meta:
         indexes = ((("person", "deleted_at", "occurred_on"), False),)
+
+
+class RelapseFinding(Versioned):
+    """公安查获复吸: the police found the person using drugs, during a measure or after it. Relapse
+    evidence like a positive test: it forces the risk to high while a case runs and counts in the
+    indicators. `case` is the running case when found (None after the measure)."""
+
+    person = ForeignKeyField(Person, backref="relapse_findings")
+    case = ForeignKeyField(Case, null=True, backref="relapse_findings")
+    found_on = DateField()
+    police_unit = CharField()  # the police station or unit that found it
+    document_number = CharField()  # its written decision or record
+    notes = TextField(null=True)
+    staff = ForeignKeyField(User)
+
+    class Meta:
+        indexes = ((("person", "deleted_at", "found_on"), False),)

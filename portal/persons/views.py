@@ -13,7 +13,7 @@ from ..permissions import (can, holders, holding, load_current_case, load_person
                            scoped_person_ids, sees_all_cases)
 from ..records import risk_levels, risks, talks, timeline, visits
 from ..responses import region
-from ..tracking import absences, breaches, screenings
+from ..tracking import absences, breaches, findings, screenings
 from ..tracking import views as tracking
 from ..versions import save_versioned
 from . import attachments, merges
@@ -112,7 +112,7 @@ def opened_record_form(person):
     """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
     record = request.args.get("record")
     module = {"talk": talks, "visit": visits, "risk": risks, "screening": screenings, "hair": screenings,
-              "absence": absences}.get(record)
+              "absence": absences, "finding": findings}.get(record)
     if module is None or not can(current_user, "records.write"):
         return None, None
     form = module.blank(person)

@@ -20,6 +20,7 @@ FORCED_HIGH = {
     "refusal": "拒绝接受检测",
     "positive_screening": "检测结果阳性",
     "self_harm": "自伤/自杀风险",
+    "police_finding": "公安查获复吸",
 }
 
 

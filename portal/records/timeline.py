@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import SQL, Value, fn
 
 from .. import audit
-from ..models import Absence, AssistanceCase, HomeVisit, RiskAssessment, Screening, Talk
+from ..models import Absence, AssistanceCase, HomeVisit, RelapseFinding, RiskAssessment, Screening, Talk
 from ..permissions import load_person, requires
 from ..responses import back, fragment, htmx
 from . import risk_levels
@@ -20,6 +20,7 @@ KINDS = {  # kind -> (model, the column giving its time, entry template)
     "screening": (Screening, Screening.tested_on, "screenings/_entry.html"),
     "absence": (Absence, Absence.leave_on, "absences/_entry.html"),
     "assistance": (AssistanceCase, AssistanceCase.opened_on, "assistance/_entry.html"),
+    "finding": (RelapseFinding, RelapseFinding.found_on, "findings/_entry.html"),
 }
 PAGE_SIZE = 10
 

@@ -17,7 +17,7 @@ from ..cases import lifecycle
 from ..cases.lifecycle import REPORT_DEADLINE_DAYS
 from ..dates import END_OF_TIME, add_months
 from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
-                      Person, PreventionEvent, Screening, Talk, TrainingSession)
+                      Person, PreventionEvent, RelapseFinding, Screening, Talk, TrainingSession)
 from ..permissions import case_scope
 
 RELAPSE_FREE_YEARS = 3  # 戒毒条例 7: three years without relapse
@@ -108,10 +108,22 @@ def managed_persons(user, period):
 
 
 def relapsed_persons(period):
-    """Persons with confirmed relapse evidence in the period: a positive test."""
-    return (Screening.select(Screening.person).where(Screening.result == "positive", Screening.is_live(),
-                                                      Screening.tested_on.between(period.start, period.end))
-            .distinct())
+    """Persons with confirmed relapse evidence in the period: a positive test or a police finding."""
+    tested = Screening.select(Screening.person).where(Screening.result == "positive", Screening.is_live(),
+                                                       Screening.tested_on.between(period.start, period.end))
+    found = RelapseFinding.select(RelapseFinding.person).where(
+        RelapseFinding.is_live(), RelapseFinding.found_on.between(period.start, period.end))
+    return tested | found  # UNION: each person once
+
+
+def relapse_evidence(person, after, until):
+    """SQL: relapse evidence for `person` in (after, until]: a positive test or a police finding."""
+    return fn.EXISTS(Screening.select(Screening.id).where(
+        Screening.person == person, Screening.result == "positive", Screening.is_live(),
+        Screening.tested_on > after, Screening.tested_on <= until)) | fn.EXISTS(
+        RelapseFinding.select(RelapseFinding.id).where(
+            RelapseFinding.person == person, RelapseFinding.is_live(), RelapseFinding.found_on > after,
+            RelapseFinding.found_on <= until))
 
 
 # --- the indicators: each a numerator and a denominator query over the ids behind them ----------
@@ -132,12 +144,12 @@ SPECS = {
     "registered": Spec("在册人数", "期末处于社区戒毒或社区康复中（含待报到、中止）的人数", "期末在册", "", False, "case"),
     "yoy": Spec("在册人数同比", "（本期末在册 − 上年同日在册）÷ 上年同日在册", "本期末在册 − 上年同日在册", "上年同日在册",
                 True, None),
-    "relapse": Spec("复吸率", "期内在管人员中检测阳性（确认复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
+    "relapse": Spec("复吸率", "期内在管人员中有复吸证据（检测阳性或公安查获复吸）的人数 ÷ 期内在管人数", "期内复吸", "期内在管", True,
                     "person"),
     "maintenance": Spec("操守保持率", "期末前三年内（不含满三年当日）解除的人员中，解除后有回访记录（谈话、走访或检测）"
-                        "且无复吸证据（无阳性检测、无新的戒毒措施）的人数 ÷ 有回访记录的人数；没有回访记录的为失访",
+                        "且无复吸证据（无阳性检测、无公安查获复吸、无新的戒毒措施）的人数 ÷ 有回访记录的人数；没有回访记录的为失访",
                         "保持操守", "已回访", True, "person"),
-    "abstinent3": Spec("戒断三年未复吸", "最后一次戒毒措施解除已满三年（含满三年当日）、此后无新的戒毒措施且无阳性检测的人数",
+    "abstinent3": Spec("戒断三年未复吸", "最后一次戒毒措施解除已满三年（含满三年当日）、此后无新的戒毒措施、无阳性检测和公安查获复吸的人数",
                        "戒断三年未复吸", "", False, "person"),
     "reported": Spec("报到率", "期内送达决定的人员中，送达后 15 日内报到的人数 ÷ 期内送达人数（期末尚未满 15 日且未报到的"
                      "不计入）", "按期报到", "期内送达", True, "case"),
@@ -266,7 +278,8 @@ def release_cohort(user, as_of):
 
 def maintenance_queries(user, as_of):
     """The release cohort, those followed up after release (a talk, a visit, a drug test or a later
-    measure), and those of them with no relapse evidence since (no positive test, no later measure)."""
+    measure), and those of them with no relapse evidence since (no positive test, no police finding,
+    no later measure)."""
     cohort = release_cohort(user, as_of).alias("c")
     person, released = cohort.c.pid, cohort.c.released
     later = Case.alias()
@@ -280,9 +293,7 @@ def maintenance_queries(user, as_of):
             HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
                 Screening.person == person, Screening.is_live(), Screening.tested_on > released,
                 Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
-    positive = fn.EXISTS(Screening.select(Screening.id).where(
-        Screening.person == person, Screening.result == "positive", Screening.is_live(),
-        Screening.tested_on > released, Screening.tested_on <= as_of))
+    positive = relapse_evidence(person, released, as_of)
     ids = Select([cohort], [person])
     in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
     return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
@@ -292,15 +303,13 @@ def maintenance_queries(user, as_of):
 def abstinent_query(user, as_of):
     """Persons whose last measure ended by release at least three years before `as_of`, with no
     relapse evidence since: no measure of theirs ended later or still runs (whatever order the
-    cases were entered in), and no positive test after the release."""
+    cases were entered in), and no positive test or police finding after the release."""
     release = CaseEvent.alias()
     released = release.select(fn.MIN(release.on)).where(release.case == Case.id, release.action == "release")
     other = Case.alias()
     later_measure = fn.EXISTS(other.select(other.id).where(
         other.person == Case.person, other.id != Case.id, other.deleted_at.is_null(), other.served_date <= as_of,
         fn.COALESCE(lifecycle.sql_ended_on(other.id), END_OF_TIME) > released))
-    positive = fn.EXISTS(Screening.select(Screening.id).where(
-        Screening.person == Case.person, Screening.result == "positive", Screening.is_live(),
-        Screening.tested_on > released, Screening.tested_on <= as_of))
+    positive = relapse_evidence(Case.person, released, as_of)
     return Person.select(Person.id).where(Person.id.in_(cases(user).select(Case.person).where(
         released <= three_years_before(as_of), ~later_measure, ~positive)))

@@ -259,3 +259,20 @@ class PresetForm(Form):
     preset = RadioField("检测方案", validators=[InputRequired("请选择检测方案。")])
     grace_days = IntegerField("逾期几天列为疑似逃避检测", validators=[
         InputRequired("请填写天数。"), NumberRange(1, 30, "请填写 1 到 30 之间的天数。")])
+
+
+class FindingForm(Form):
+    """公安查获复吸: the police found the person using drugs."""
+    found_on = day_field("查获日期")
+    police_unit = text("查获单位", required=True, max_length=60, description="如 新华路派出所")
+    document_number = text("文书编号", required=True, max_length=60, description="如 筑南公（禁）检字〔2026〕031号")
+    notes = notes("情况说明")
+    version = HiddenField()
+
+    def values(self):
+        return {"found_on": self.found_on.data, "police_unit": self.police_unit.data,
+                "document_number": self.document_number.data, "notes": self.notes.data or None}
+
+    def fill(self, finding):
+        self.process(obj=finding)
+        self.version.data = finding.version

@@ -9,7 +9,7 @@ from .. import audit
 from ..cases import lifecycle
 from ..dates import today
 from ..db import database
-from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, Screening
+from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, RelapseFinding, Screening
 from ..permissions import load_current_case, load_person, requires
 from ..responses import fragment
 from . import breaches
@@ -53,6 +53,8 @@ def file_for(person, day=None):
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
         "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
         "incidents": incidents,
+        "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
+                         .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
         "breaches": list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
         "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
