@@ -11,9 +11,10 @@ from peewee import fn
 from .. import audit
 from ..dates import END_OF_TIME, add_months, sql_add_months, today
 from ..db import database
-from ..models import Agreement, Breach, Case, CaseEvent
+from ..models import Agreement, Breach, Case, CaseEvent, RelapseFinding, Screening
 
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
+CONTROL_YEARS = 3  # dynamic control (动态管控) ends three years after the last release without relapse
 LIVE = ("pending_report", "active", "suspended")
 
 
@@ -272,3 +273,60 @@ def transition(case, action, on, document_number=None, place=None, notes=None, u
                      detail={"action": action, "from": case.status, "to": values["status"],
                                       "on": on.isoformat()})
     return event
+
+
+# --- after the measure: relapse evidence and the end of dynamic control (解除动态管控) ----------------
+# Three years after the release that ended a person's last measure, with no relapse evidence since
+# (a positive test, a police finding), dynamic control ends: the person counts as 戒断三年未复吸.
+
+def relapse_evidence(person_id, after, until):
+    """Is there relapse evidence for the person in (after, until]?"""
+    tests = Screening.live().where(Screening.person == person_id, Screening.result == "positive",
+                                   Screening.tested_on > after, Screening.tested_on <= until)
+    found = RelapseFinding.live().where(RelapseFinding.person == person_id, RelapseFinding.found_on > after,
+                                        RelapseFinding.found_on <= until)
+    return tests.exists() or found.exists()
+
+
+def sql_relapse_evidence(person, after, until):
+    """relapse_evidence() in SQL, for the person in the column `person`."""
+    return fn.EXISTS(Screening.select(Screening.id).where(
+        Screening.person == person, Screening.result == "positive", Screening.is_live(),
+        Screening.tested_on > after, Screening.tested_on <= until)) | fn.EXISTS(
+        RelapseFinding.select(RelapseFinding.id).where(
+            RelapseFinding.person == person, RelapseFinding.is_live(), RelapseFinding.found_on > after,
+            RelapseFinding.found_on <= until))
+
+
+def control_ends_on(person, as_of=None):
+    """The day the person's dynamic control ends (or ended): three years after the release that ended
+    their last measure; None while a measure runs, when the last one ended otherwise (终止, 转强戒 …)
+    or when there is relapse evidence since that release."""
+    as_of = as_of or today()
+    ends = []
+    for case in Case.live().where(Case.person == person.id, Case.served_date <= as_of):
+        event = (CaseEvent.select().where(CaseEvent.case == case.id, CaseEvent.action.in_(ENDING))
+                 .order_by(CaseEvent.on, CaseEvent.id).first())
+        if event is None:
+            return None  # a measure still runs
+        ends.append((event.on, event.action))
+    if not ends:
+        return None
+    released, action = max(ends)
+    if action != "release" or relapse_evidence(person.id, released, as_of):
+        return None
+    return add_months(released, 12 * CONTROL_YEARS)
+
+
+def sql_control_ended(as_of):
+    """control_ends_on(person) <= as_of in SQL, as a condition on the Case whose release ended the
+    person's last measure (no other measure of theirs ran later, whatever order they were entered in)."""
+    release = CaseEvent.alias()
+    released = release.select(fn.MIN(release.on)).where(release.case == Case.id, release.action == "release")
+    other = Case.alias()
+    later_measure = fn.EXISTS(other.select(other.id).where(
+        other.person == Case.person, other.id != Case.id, other.deleted_at.is_null(), other.served_date <= as_of,
+        fn.COALESCE(sql_ended_on(other.id), END_OF_TIME) > released))
+    return ((released <= add_months(as_of, -12 * CONTROL_YEARS)) & ~later_measure
+            & ~sql_relapse_evidence(Case.person, released, as_of))
+

@@ -6,7 +6,7 @@ from peewee import IntegrityError
 from .. import audit, idcard
 from ..care import counselling
 from ..cases import lifecycle
-from ..dates import utcnow
+from ..dates import today, utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
 from ..permissions import (can, holders, holding, load_current_case, load_person, persons_in_scope, requires,
@@ -23,7 +23,8 @@ bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
 
 # The list opens on the persons under management; a search looks at everyone.
-STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES,
+                  "control_ended": "已解除动态管控（解除满三年无复吸）"}
 
 
 def list_filters(args):
@@ -46,6 +47,9 @@ def filtered(filters):
         query = query.where(Case.measure == filters["measure"])
     if filters["status"] == "current":
         query = query.where(Case.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] == "control_ended":
+        query = query.where(Person.id.in_(Case.select(Case.person).where(
+            Case.is_live(), lifecycle.sql_control_ended(today()))))
     elif filters["status"] != "all":
         query = query.where(Case.status == filters["status"])
     if filters["worker"]:
@@ -101,6 +105,7 @@ def render_show(person, family_form=None, status=200):
     items, more = timeline.entries(person.id)
     record_form, record_template = opened_record_form(person)
     return render_template("persons/show.html", person=person, case=person.current_case(),
+                           control=lifecycle.control_ends_on(person), today=today(),
                            family=list(person.live_family()), staff=User.names(), risk=risk_levels.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),

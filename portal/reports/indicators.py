@@ -20,7 +20,6 @@ from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, Co
                       Person, PreventionEvent, RelapseFinding, Screening, Talk, TrainingSession)
 from ..permissions import case_scope
 
-RELAPSE_FREE_YEARS = 3  # 戒毒条例 7: three years without relapse
 
 
 @dataclass(frozen=True)
@@ -114,16 +113,6 @@ def relapsed_persons(period):
     found = RelapseFinding.select(RelapseFinding.person).where(
         RelapseFinding.is_live(), RelapseFinding.found_on.between(period.start, period.end))
     return tested | found  # UNION: each person once
-
-
-def relapse_evidence(person, after, until):
-    """SQL: relapse evidence for `person` in (after, until]: a positive test or a police finding."""
-    return fn.EXISTS(Screening.select(Screening.id).where(
-        Screening.person == person, Screening.result == "positive", Screening.is_live(),
-        Screening.tested_on > after, Screening.tested_on <= until)) | fn.EXISTS(
-        RelapseFinding.select(RelapseFinding.id).where(
-            RelapseFinding.person == person, RelapseFinding.is_live(), RelapseFinding.found_on > after,
-            RelapseFinding.found_on <= until))
 
 
 # --- the indicators: each a numerator and a denominator query over the ids behind them ----------
@@ -264,7 +253,7 @@ def monthly_screenings(user, first, last):
 def three_years_before(as_of):
     """The day that splits the released: on or before it, three years clean (戒断三年); after it,
     the 操守保持率 cohort "released in (as_of − 3 years, as_of]". The two never overlap."""
-    return add_months(as_of, -12 * RELAPSE_FREE_YEARS)
+    return add_months(as_of, -12 * lifecycle.CONTROL_YEARS)
 
 
 def release_cohort(user, as_of):
@@ -293,7 +282,7 @@ def maintenance_queries(user, as_of):
             HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
                 Screening.person == person, Screening.is_live(), Screening.tested_on > released,
                 Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
-    positive = relapse_evidence(person, released, as_of)
+    positive = lifecycle.sql_relapse_evidence(person, released, as_of)
     ids = Select([cohort], [person])
     in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
     return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
@@ -301,15 +290,6 @@ def maintenance_queries(user, as_of):
 
 
 def abstinent_query(user, as_of):
-    """Persons whose last measure ended by release at least three years before `as_of`, with no
-    relapse evidence since: no measure of theirs ended later or still runs (whatever order the
-    cases were entered in), and no positive test or police finding after the release."""
-    release = CaseEvent.alias()
-    released = release.select(fn.MIN(release.on)).where(release.case == Case.id, release.action == "release")
-    other = Case.alias()
-    later_measure = fn.EXISTS(other.select(other.id).where(
-        other.person == Case.person, other.id != Case.id, other.deleted_at.is_null(), other.served_date <= as_of,
-        fn.COALESCE(lifecycle.sql_ended_on(other.id), END_OF_TIME) > released))
-    positive = relapse_evidence(Case.person, released, as_of)
-    return Person.select(Person.id).where(Person.id.in_(cases(user).select(Case.person).where(
-        released <= three_years_before(as_of), ~later_measure, ~positive)))
+    """Persons three years clean at `as_of` (戒断三年未复吸): their dynamic control has ended."""
+    return Person.select(Person.id).where(Person.id.in_(
+        cases(user).select(Case.person).where(lifecycle.sql_control_ended(as_of))))

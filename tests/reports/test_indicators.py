@@ -34,6 +34,7 @@ import pytest
 from factories import in_app, valid_id
 
 from portal.models import Agreement, Case, CaseEvent, Incident, Person, Screening, Talk, User
+from portal.cases import lifecycle
 from portal.reports import indicators
 
 Q3 = indicators.Period(date(2026, 7, 1), date(2026, 9, 30), "2026年第3季度")
@@ -269,3 +270,29 @@ def test_every_indicator_shows_its_change_on_the_dashboard_and_in_the_report(sta
     pdf = client.get("/indicators/report.pdf", query_string=ARGS)
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True).stdout.decode()
     assert "同比" in text and text.count("同比") >= 10
+
+
+def test_the_end_of_dynamic_control_in_python_agrees_with_sql(station, users):
+    """On the hand-built station at 2026-09-30 (and a day before): only F's control has ended."""
+    j = person("J")  # an older case entered later does not end J's control
+    case_for(j, date(2022, 6, 1), date(2022, 6, 2), closed=date(2025, 6, 1))
+    case_for(j, date(2018, 1, 1), date(2018, 1, 2), closed=date(2021, 1, 1))
+    everyone = {**station, "J": j}
+    for day, expected in ((date(2026, 9, 30), {"F"}), (date(2026, 9, 29), set())):
+        in_sql = set(in_app(lambda: set(indicators.abstinent_query(users["lead"], day).scalars()))())
+        in_python = {name for name, p in everyone.items()
+                     if (in_app(lifecycle.control_ends_on)(p, day) or date.max) <= day}
+        assert {name for name, p in everyone.items() if p.id in in_sql} == in_python == expected, day
+    assert in_app(lifecycle.control_ends_on)(station["H"], date(2026, 9, 30)) == date(2026, 10, 1)
+    assert in_app(lifecycle.control_ends_on)(station["A"], date(2026, 9, 30)) is None  # still under a measure
+
+
+def test_the_lead_lists_the_persons_whose_control_has_ended(station, client, users, login_as, clock):
+    """At 2026-11-20 (the test clock): F (released 2023-09-30) and H (2023-10-01) are three years clean."""
+    login_as("lead")
+    page = client.get("/persons/?status=control_ended").get_data(as_text=True)
+    names = set(re.findall(r'<a href="/persons/\d+">([^<]+)</a>', page))
+    assert names == {"F", "H"}
+    shown = client.get("/persons/%d" % station["H"].id).get_data(as_text=True)
+    assert "已于 2026-10-01 解除" in shown
+    assert "动态管控" not in client.get("/persons/%d" % station["A"].id).get_data(as_text=True)
