@@ -65,6 +65,7 @@ EXPECTED = {
     "findings.delete": WRITE,
     "tracking.show": CASE,
     "tracking.report": WRITE,
+    "tracking.notify": WRITE,
     "tracking.educate": WRITE,
     "tracking.create_breach": WRITE,
     "attachments.upload": WRITE,

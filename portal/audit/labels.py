@@ -46,7 +46,7 @@ ACTION_LABELS = {
     "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
     "backup.create": "备份数据库", "backup.restore": "从备份恢复",
     "finding.create": "登记公安查获复吸", "finding.view": "查看公安查获复吸", "finding.update": "更正公安查获复吸",
-    "finding.delete": "删除公安查获复吸",
+    "finding.delete": "删除公安查获复吸", "case.notice": "记录解除通知",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
@@ -55,7 +55,7 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
-                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸"}
+                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
@@ -65,7 +65,7 @@ DETAIL_LABELS = {
     "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
     "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
-    "in_measure": "执行期间",
+    "in_measure": "执行期间", "sent_on": "通知日期",
 }
 
 

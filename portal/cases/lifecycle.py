@@ -11,10 +11,11 @@ from peewee import fn
 from .. import audit
 from ..dates import END_OF_TIME, add_months, sql_add_months, today
 from ..db import database
-from ..models import Agreement, Breach, Case, CaseEvent, RelapseFinding, Screening
+from ..models import Agreement, Breach, Case, CaseEvent, RelapseFinding, ReleaseNotice, Screening, Setting
 
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
 CONTROL_YEARS = 3  # dynamic control (动态管控) ends three years after the last release without relapse
+NOTICE_DAYS = 7  # 戒毒条例 23, 40: the street or township office is told of a release within 7 days
 LIVE = ("pending_report", "active", "suspended")
 
 
@@ -173,6 +174,37 @@ def sql_running_days(case_column, report_column, first, last):
         suspension.case == case_column, suspension.action == "suspend")
     days = fn.MAX(fn.julianday(high) - fn.julianday(low) + 1, 0) - fn.COALESCE(paused, 0)
     return fn.IFNULL(fn.MAX(days, 0), 0)
+
+
+def released_on(case):
+    """The date the case was released (期满解除), or None."""
+    return CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action == "release").scalar()
+
+
+def notices_since():
+    """The first release date the station notifies through the portal (set when the feature came in)."""
+    stored = Setting.get_or_none(Setting.key == "release_notice.since")
+    return date.fromisoformat(stored.value) if stored else date.min
+
+
+def notice_deadline(case):
+    """The last day to tell the street office of the case's release, while no notice is recorded;
+    None when there is nothing to notify (not released, released before notices began, or sent)."""
+    released = released_on(case)
+    if released is None or released < notices_since() or \
+            ReleaseNotice.select().where(ReleaseNotice.case == case.id).exists():
+        return None
+    return released + timedelta(days=NOTICE_DAYS)
+
+
+def sql_notice_deadline(model=Case):
+    """notice_deadline() in SQL, for the queue."""
+    release = CaseEvent.alias()
+    released = release.select(fn.MIN(release.on)).where(release.case == model.id, release.action == "release")
+    since = Setting.select(Setting.value).where(Setting.key == "release_notice.since")
+    unsent = ~fn.EXISTS(ReleaseNotice.select(ReleaseNotice.id).where(ReleaseNotice.case == model.id))
+    return fn.IIF(unsent & (released >= fn.COALESCE(since, "0000-01-01")),
+                  fn.date(released, "+%d days" % NOTICE_DAYS), None)
 
 
 def last_move(model=Case):

@@ -7,7 +7,8 @@ from datetime import timedelta
 from peewee import fn
 
 from ..dates import add_months, utcnow
-from ..models import Absence, Breach, Case, CaseEvent, Incident, RelapseFinding, RiskAssessment, Screening
+from ..models import (Absence, Breach, Case, CaseEvent, Incident, RelapseFinding, ReleaseNotice, RiskAssessment,
+                      Screening, Setting)
 from ..records import risk_levels
 from ..tracking import breaches
 from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS
@@ -176,3 +177,17 @@ def police_findings(users, now):
                               notes="解除后查获，已移交处理")
         made += 1
     return made
+
+
+def release_notices(users, now):
+    """The station has recorded release notices for 90 days: each release since then is notified
+    to its street office two days after, but the latest, which waits in 今日待办."""
+    since = now - timedelta(days=90)
+    Setting.replace(key="release_notice.since", value=since.isoformat()).execute()
+    releases = list(CaseEvent.select().where(CaseEvent.action == "release", CaseEvent.on >= since)
+                    .order_by(CaseEvent.on.desc()))
+    for event in releases[1:]:
+        ReleaseNotice.create(case=event.case_id, sent_on=event.on + timedelta(days=2),
+                             recipient="%s办事处" % event.case.street, staff=users["worker"],
+                             document_number="南社戒解通〔%d〕%03d号" % (event.on.year, event.case_id))
+    return len(releases) - 1 if releases else 0

@@ -5,7 +5,7 @@ accounts.py     staff accounts (User, ROLES) and their server-side sessions
 audit.py        the append-only, hash-chained audit trail
 settings.py     the station's settings
 persons.py      persons, their family members, merges of duplicate person files
-cases.py        cases (the measure ordered for a person), their events and agreements
+cases.py        cases (the measure ordered for a person), their events, agreements and release notices
 records.py      talks, home visits, risk assessments
 tracking.py     screenings (drug tests), absences, incidents reported to the police, breaches, police relapse findings
 care.py         counselling sessions, assistance cases and their steps
@@ -21,7 +21,7 @@ from .audit import AuditLog
 from .settings import Setting
 from .persons import RELATIONS, SEXES, FamilyMember, Person, PersonMerge
 from .cases import (ACTIVE_STATUSES, CASE_ACTION_BUTTONS, CASE_ACTIONS, CASE_STATUSES, MEASURES, RUNNING_STATUSES,
-                    Agreement, Case, CaseEvent)
+                    Agreement, Case, CaseEvent, ReleaseNotice)
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
                       HomeVisit, RiskAssessment, Talk)
 from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS, RESULTS,
@@ -37,4 +37,4 @@ from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
-          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding]
+          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice]

@@ -131,3 +131,14 @@ class Agreement(Versioned):
 
     class Meta:
         indexes = ((("case", "edition"), True),)
+
+
+class ReleaseNotice(BaseModel):
+    """The notice of a release to the street or township office (戒毒条例 23, 40): who, when, its number."""
+
+    case = ForeignKeyField(Case, backref="release_notices", unique=True)  # one notice per release
+    sent_on = DateField()
+    recipient = CharField()  # e.g. 新华路街道办事处
+    document_number = CharField()
+    staff = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)

@@ -236,6 +236,13 @@ class PoliceReportForm(Form):
     report_notes = notes("报告方式及处理情况", max_length=500)
 
 
+class NoticeForm(Form):
+    """The notice of a release to the street or township office (戒毒条例 23, 40)."""
+    sent_on = day_field("通知日期")
+    recipient = text("接收单位", required=True, max_length=60, description="如 新华路街道办事处")
+    document_number = text("通知书编号", required=True, max_length=60)
+
+
 class EducationForm(Form):
     educated_on = day_field("批评教育日期")
     education = notes("批评教育内容", required=True, max_length=1000)

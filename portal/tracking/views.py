@@ -9,11 +9,12 @@ from .. import audit
 from ..cases import lifecycle
 from ..dates import today
 from ..db import database
-from ..models import Absence, Agreement, Attachment, Breach, CaseEvent, Incident, RelapseFinding, Screening
+from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Incident, RelapseFinding, ReleaseNotice,
+                      Screening)
 from ..permissions import load_current_case, load_person, requires
 from ..responses import fragment
 from . import breaches
-from .forms import BreachForm, EducationForm, PoliceReportForm
+from .forms import BreachForm, EducationForm, NoticeForm, PoliceReportForm
 from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 
 bp = Blueprint("tracking", __name__)
@@ -53,6 +54,8 @@ def file_for(person, day=None):
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
         "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
         "incidents": incidents,
+        "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
+        "notice_deadline": lifecycle.notice_deadline(case),
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
@@ -112,6 +115,24 @@ def report(incident_id):
         audit.record("incident.report", incident, person=person,
                      detail={"reported_on": form.reported_on.data, "recipient": form.recipient.data})
     return render_file(person, messages=["已记录向公安机关报告。"], tone="success")
+
+
+@bp.post("/persons/<int:person_id>/cases/<int:case_id>/notice")
+@requires("records.write")
+def notify(person_id, case_id):
+    """Record the notice of the release to the street or township office (戒毒条例 23, 40)."""
+    person, case = load_current_case(person_id, case_id)
+    form = NoticeForm()
+    if not form.validate():
+        return render_file(person, 422, notice_form=form)
+    with database.atomic():  # IMMEDIATE: the check and the insert see the same state
+        if lifecycle.notice_deadline(case) is None:
+            abort(409)  # not released, or notified a moment ago
+        notice = ReleaseNotice.create(case=case.id, staff=current_user.id, sent_on=form.sent_on.data,
+                                      recipient=form.recipient.data, document_number=form.document_number.data)
+        audit.record("case.notice", notice, person=person, detail={"sent_on": notice.sent_on,
+                                                                   "recipient": notice.recipient})
+    return render_file(person, messages=["已记录解除通知。"], tone="success")
 
 
 @bp.post("/breaches/<int:breach_id>/educate")
