@@ -115,3 +115,18 @@ def due(client, kind="面对面谈话"):
     """Names listed in the queue for one kind of work."""
     rows = queue_rows(client).split("<tr>")[1:]
     return {re.search(r'">([^<]+)</a></td>', row).group(1) for row in rows if "<td>%s</td>" % kind in row}
+
+
+def person_form(**overrides):
+    """A valid registration (person and case) as the form posts it."""
+    birth = date(1990, 6, 1)
+    data = {
+        "p-name": "龙小兵", "p-id_number": valid_id(birth, True, "520103"), "p-ethnicity": "苗族",
+        "p-phone": "13812345678", "p-residence_address": "贵阳市南明区花果园大街1号", "p-drug_type": "海洛因",
+        "c-measure": "community_detox", "c-decision_number": "筑南公（禁）社戒决字〔2026〕0101号",
+        "c-decision_date": "2026-10-08", "c-served_date": "2026-10-10", "c-report_date": "2026-10-20",
+        "c-term_months": "36", "c-street": "新华路街道", "c-officer": "0", "c-worker": "0", "c-counsellor": "0",
+        "c-credited_days": "0", "c-screening_preset": "",
+    }
+    data.update(overrides)
+    return data

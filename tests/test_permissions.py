@@ -66,6 +66,7 @@ EXPECTED = {
     "tracking.show": CASE,
     "tracking.report": WRITE,
     "tracking.notify": WRITE,
+    "tracking.relocation_report": WRITE,
     "tracking.educate": WRITE,
     "tracking.create_breach": WRITE,
     "attachments.upload": WRITE,

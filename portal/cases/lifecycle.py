@@ -16,6 +16,7 @@ from ..models import Agreement, Breach, Case, CaseEvent, RelapseFinding, Release
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
 CONTROL_YEARS = 3  # dynamic control (动态管控) ends three years after the last release without relapse
 NOTICE_DAYS = 7  # 戒毒条例 23, 40: the street or township office is told of a release within 7 days
+RELOCATION_REPORT_DAYS = 15  # 戒毒条例 22: after a change of place, report at the new place within 15 days
 LIVE = ("pending_report", "active", "suspended")
 
 
@@ -176,22 +177,63 @@ def sql_running_days(case_column, report_column, first, last):
     return fn.IFNULL(fn.MAX(days, 0), 0)
 
 
+def recorded_since(key):
+    """The first day a later-added duty is asked for through the portal (the migration that added it
+    wrote the day; earlier events were handled on paper)."""
+    stored = Setting.get_or_none(Setting.key == key)
+    return date.fromisoformat(stored.value) if stored else date.min
+
+
+def sql_recorded_since(key):
+    return fn.COALESCE(Setting.select(Setting.value).where(Setting.key == key), "0000-01-01")
+
+
+def awaited_relocation_report(case):
+    """The change of place whose report at the new place is still awaited (22), or None."""
+    return (CaseEvent.select().where(CaseEvent.case == case.id, CaseEvent.action == "relocate",
+                                     CaseEvent.reported_on.is_null(),
+                                     CaseEvent.on >= recorded_since("relocation_report.since"))
+            .order_by(CaseEvent.on.desc(), CaseEvent.id.desc()).first())
+
+
+def relocation_report_deadline(event):
+    return event.on + timedelta(days=RELOCATION_REPORT_DAYS)
+
+
+def sql_relocation_report_deadline(model=Case):
+    """SQL: the last day to report at the new place after the awaited change of place, or NULL."""
+    event = CaseEvent.alias()
+    return event.select(fn.date(fn.MAX(event.on), "+%d days" % RELOCATION_REPORT_DAYS)).where(
+        event.case == model.id, event.action == "relocate", event.reported_on.is_null(),
+        event.on >= sql_recorded_since("relocation_report.since"))
+
+
+def record_relocation_report(case, event, on, user):
+    """The person reported at the new place on `on`; after the 15 days that is a 逾期报到 breach."""
+    with database.atomic():
+        if not CaseEvent.update(reported_on=on).where(CaseEvent.id == event.id,
+                                                      CaseEvent.reported_on.is_null()).execute():
+            raise TransitionRefused("该次变更执行地的报到已记录。")
+        audit.record("case.relocation_report", case, person=case.person_id, user=user,
+                     detail={"moved_on": event.on.isoformat(), "on": on.isoformat()})
+        if on > relocation_report_deadline(event):
+            breach = Breach.create(person=case.person_id, case=case.id, kind="late_report", occurred_on=on, staff=user,
+                                   description="变更执行地后第 %d 日报到，超过 15 日期限" % (on - event.on).days)
+            audit.record("breach.create", breach, person=case.person_id, user=user, detail={"kind": "late_report"})
+            return True
+    return False
+
+
 def released_on(case):
     """The date the case was released (期满解除), or None."""
     return CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action == "release").scalar()
-
-
-def notices_since():
-    """The first release date the station notifies through the portal (set when the feature came in)."""
-    stored = Setting.get_or_none(Setting.key == "release_notice.since")
-    return date.fromisoformat(stored.value) if stored else date.min
 
 
 def notice_deadline(case):
     """The last day to tell the street office of the case's release, while no notice is recorded;
     None when there is nothing to notify (not released, released before notices began, or sent)."""
     released = released_on(case)
-    if released is None or released < notices_since() or \
+    if released is None or released < recorded_since("release_notice.since") or \
             ReleaseNotice.select().where(ReleaseNotice.case == case.id).exists():
         return None
     return released + timedelta(days=NOTICE_DAYS)
@@ -201,9 +243,8 @@ def sql_notice_deadline(model=Case):
     """notice_deadline() in SQL, for the queue."""
     release = CaseEvent.alias()
     released = release.select(fn.MIN(release.on)).where(release.case == model.id, release.action == "release")
-    since = Setting.select(Setting.value).where(Setting.key == "release_notice.since")
     unsent = ~fn.EXISTS(ReleaseNotice.select(ReleaseNotice.id).where(ReleaseNotice.case == model.id))
-    return fn.IIF(unsent & (released >= fn.COALESCE(since, "0000-01-01")),
+    return fn.IIF(unsent & (released >= sql_recorded_since("release_notice.since")),
                   fn.date(released, "+%d days" % NOTICE_DAYS), None)
 
 

@@ -87,6 +87,7 @@ def build(persons=120, seed=2026):
         care.update(demo_attachments.build(users))
         care["公安查获复吸"] = demo_tracking.police_findings(users, now)
         care["解除通知"] = demo_tracking.release_notices(users, now)
+        care["变更执行地待报到"] = demo_tracking.relocation(users, now)
         if persons > 10:
             demo_persons.duplicate_registration(rng, person_rows[5])
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})

@@ -191,3 +191,20 @@ def release_notices(users, now):
                              recipient="%s办事处" % event.case.street, staff=users["worker"],
                              document_number="南社戒解通〔%d〕%03d号" % (event.on.year, event.case_id))
     return len(releases) - 1 if releases else 0
+
+
+def relocation(users, now):
+    """One person moved to another street of the station ten days ago and has yet to report there (22);
+    the earlier changes of place were reported at the new place three days after."""
+    Setting.replace(key="relocation_report.since", value=(now - timedelta(days=90)).isoformat()).execute()
+    CaseEvent.update(reported_on=fn.date(CaseEvent.on, "+3 days")).where(CaseEvent.action == "relocate").execute()
+    case = (Case.select().where(Case.status == "active", Case.report_date < now - timedelta(days=300))
+            .order_by(Case.id).first())
+    if case is None:
+        return 0
+    moved = now - timedelta(days=10)
+    CaseEvent.create(case=case.id, action="relocate", from_status="active", to_status="active", on=moved,
+                     place="太慈桥街道", document_number="筑南公（禁）变更决字〔%d〕008号" % moved.year,
+                     user=users["officer"])
+    Case.update(street="太慈桥街道", version=Case.version + 1).where(Case.id == case.id).execute()
+    return 1

@@ -109,6 +109,7 @@ class CaseEvent(BaseModel):
     notes = TextField(null=True)
     user = ForeignKeyField(User, null=True)
     created_at = DateTimeField(default=utcnow)
+    reported_on = DateField(null=True)  # after a change of place: the report at the new place (22)
 
     class Meta:
         indexes = ((("case", "on"), False),)

@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
          "assistance": "帮扶跟进", "counselling": "心理疏导", "term": "期限届满", "report": "报到期限",
-         "notice": "解除通知街道"}
+         "notice": "解除通知街道", "relocated": "新执行地报到"}
 
 
 def current_cases(mine):
@@ -117,6 +117,7 @@ def due_dates(base):
                     lifecycle.sql_expected_end().alias("term"),
                     fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS).alias("report"),
                     lifecycle.sql_notice_deadline().alias("notice"),
+                    lifecycle.sql_relocation_report_deadline().alias("relocated"),
                     breaches.sql_serious_case(Case.id).alias("serious"),
                     talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"), tests.c.last.alias("last_test"),
                     risks.c.level.concat("|").concat(risks.c.assessed_on).alias("risk_level")))
@@ -128,11 +129,12 @@ def limits(status, day):
     if status == "pending_report":
         return {"report": END_OF_TIME, "police": END_OF_TIME}
     if status == "suspended":
-        return {"police": END_OF_TIME}
+        return {"police": END_OF_TIME, "relocated": END_OF_TIME}
     if status != "active":  # ended: what is still owed for the ending
         return {"police": END_OF_TIME, "notice": END_OF_TIME}
     return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": END_OF_TIME,
             "police": END_OF_TIME, "agreement": END_OF_TIME, "assistance": until, "counselling": until,
+            "relocated": END_OF_TIME,
             "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
 
 
@@ -151,7 +153,8 @@ def due_items(base, day):
                         | column("undecided").is_null(False) | column("agreement").is_null(False)
                         | (column("assistance") <= until) | (column("counselling") <= until)
                         | (column("term") <= (day + timedelta(days=TERM_WARNINGS[0])).isoformat()))) \
-        | (column("status") == "pending_report") | column("police").is_null(False) | column("notice").is_null(False)
+        | (column("status") == "pending_report") | column("police").is_null(False) | column("notice").is_null(False) \
+        | (((column("status") == "active") | (column("status") == "suspended")) & column("relocated").is_null(False))
     items = []
     for row in Select([cases], [SQL("*")]).where(wanted).bind(database).dicts():
         screening = row["screening"] and _as_date(row["screening"])

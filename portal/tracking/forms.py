@@ -243,6 +243,11 @@ class NoticeForm(Form):
     document_number = text("通知书编号", required=True, max_length=60)
 
 
+class RelocationReportForm(Form):
+    """The report at the new place after a change of place (戒毒条例 22)."""
+    reported_on = day_field("报到日期")
+
+
 class EducationForm(Form):
     educated_on = day_field("批评教育日期")
     education = notes("批评教育内容", required=True, max_length=1000)

@@ -14,7 +14,7 @@ from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Inciden
 from ..permissions import load_current_case, load_person, requires
 from ..responses import fragment
 from . import breaches
-from .forms import BreachForm, EducationForm, NoticeForm, PoliceReportForm
+from .forms import BreachForm, EducationForm, NoticeForm, PoliceReportForm, RelocationReportForm
 from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 
 bp = Blueprint("tracking", __name__)
@@ -32,6 +32,7 @@ def file_for(person, day=None):
     if case is None:
         return None
     day = day or today()
+    relocation = lifecycle.awaited_relocation_report(case)
     station_preset, grace = screening_settings()
     preset = case.screening_preset or station_preset
     tests = of_case(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
@@ -55,6 +56,7 @@ def file_for(person, day=None):
         "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
         "incidents": incidents,
         "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
+        "relocation": relocation, "relocation_deadline": relocation and lifecycle.relocation_report_deadline(relocation),
         "notice_deadline": lifecycle.notice_deadline(case),
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
@@ -133,6 +135,28 @@ def notify(person_id, case_id):
         audit.record("case.notice", notice, person=person, detail={"sent_on": notice.sent_on,
                                                                    "recipient": notice.recipient})
     return render_file(person, messages=["已记录解除通知。"], tone="success")
+
+
+@bp.post("/persons/<int:person_id>/cases/<int:case_id>/relocation-report")
+@requires("records.write")
+def relocation_report(person_id, case_id):
+    """Record the report at the new place after a change of place (22); late, it is a breach."""
+    person, case = load_current_case(person_id, case_id)
+    event = lifecycle.awaited_relocation_report(case) or abort(409)
+    form = RelocationReportForm()
+    valid = form.validate()
+    if valid and form.reported_on.data < event.on:
+        form.reported_on.errors = ["报到日期不能早于变更执行地日期（%s）。" % event.on]
+        valid = False
+    if not valid:
+        return render_file(person, 422, relocation_form=form)
+    try:
+        late = lifecycle.record_relocation_report(case, event, form.reported_on.data, current_user)
+    except lifecycle.TransitionRefused:
+        abort(409)  # recorded a moment ago
+    if late:
+        return render_file(person, messages=["已记录报到：超过 15 日期限，已计入逾期报到，请记录批评教育情况。"])
+    return render_file(person, messages=["已记录到新执行地报到。"], tone="success")
 
 
 @bp.post("/breaches/<int:breach_id>/educate")

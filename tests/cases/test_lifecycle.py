@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
-from factories import in_app, make_person, text_of
+from factories import in_app, make_person, person_form, text_of
 from peewee import fn
 
 from portal.cases import lifecycle
@@ -142,7 +142,6 @@ def test_change_of_place_keeps_the_clock_and_asks_for_a_new_agreement(client, us
 
 
 def test_registering_a_person_who_already_reported_records_the_report(client, users, login_as):
-    from test_persons import person_form
     login_as("officer")
     assert client.post("/persons/new", data=person_form()).status_code == 302
     event = in_app(CaseEvent.get)()

@@ -3,24 +3,10 @@ import re
 from datetime import date
 
 import pytest
-from factories import make_family, make_person, text_of, valid_id
+from factories import make_family, make_person, person_form, text_of
 
 from portal import idcard
 from portal.models import AuditLog, Case, FamilyMember, Person, User
-
-
-def person_form(**overrides):
-    birth = date(1990, 6, 1)
-    data = {
-        "p-name": "龙小兵", "p-id_number": valid_id(birth, True, "520103"), "p-ethnicity": "苗族",
-        "p-phone": "13812345678", "p-residence_address": "贵阳市南明区花果园大街1号", "p-drug_type": "海洛因",
-        "c-measure": "community_detox", "c-decision_number": "筑南公（禁）社戒决字〔2026〕0101号",
-        "c-decision_date": "2026-10-08", "c-served_date": "2026-10-10", "c-report_date": "2026-10-20",
-        "c-term_months": "36", "c-street": "新华路街道", "c-officer": "0", "c-worker": "0", "c-counsellor": "0",
-        "c-credited_days": "0", "c-screening_preset": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_list_shows_persons_with_masked_id(client, users, login_as):
