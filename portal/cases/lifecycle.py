@@ -9,13 +9,11 @@ from datetime import date, timedelta
 from peewee import fn
 
 from .. import audit
-from ..dates import END_OF_TIME, add_months, sql_add_months, today
+from ..dates import add_months, sql_add_months, today
 from ..db import database
-from ..models import Agreement, Breach, Case, CaseEvent, RelapseFinding, ReleaseNotice, Screening, Setting
+from ..models import Agreement, Breach, Case, CaseEvent, Setting
 
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
-CONTROL_YEARS = 3  # dynamic control (动态管控) ends three years after the last release without relapse
-NOTICE_DAYS = 7  # 戒毒条例 23, 40: the street or township office is told of a release within 7 days
 RELOCATION_REPORT_DAYS = 15  # 戒毒条例 22: after a change of place, report at the new place within 15 days
 LIVE = ("pending_report", "active", "suspended")
 
@@ -95,88 +93,6 @@ def sql_expected_end(model=Case):
                    fn.printf("%+d days", model.suspended_days - model.credited_days))
 
 
-# --- the running time: when the measure ran (戒毒条例 20 counts breaches "在社区戒毒期间") ---------
-# From the report to the end (期满解除, 终止, 转强戒, 转出, 死亡), without the days of a 中止 (24),
-# as half-open spans [start, stop): a record dated on the day of the report or of a resumption
-# falls in the measure; one dated on the day of a suspension or of the end does not.
-
-def running_spans(case, events=None):
-    """The spans [start, stop) the measure ran, in order; the last is open (stop = date.max) while it runs."""
-    if case.report_date is None:
-        return []
-    if events is None:
-        events = CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)
-    spans, start = [], case.report_date
-    for event in events:
-        if event.action == "suspend" and start is not None:
-            spans.append((start, event.on))
-            start = None
-        elif event.action == "resume" and start is None:
-            start = event.on
-        elif event.action in ENDING:
-            if start is not None:
-                spans.append((start, event.on))
-            start = None
-            break
-    if start is not None:
-        spans.append((start, date.max))
-    return [(a, b) for a, b in spans if b > a]
-
-
-def ran_on(spans, day):
-    """Was the measure running on `day`?"""
-    return any(start <= day < stop for start, stop in spans)
-
-
-def running_days(spans, first, last):
-    """How many days of [first, last] (both included) the measure ran."""
-    return sum(max(0, (min(last + timedelta(days=1), stop) - max(first, start)).days) for start, stop in spans)
-
-
-def nth_running_day(spans, first, last, n):
-    """The date of the n-th running day of [first, last], or None if it has fewer."""
-    for start, stop in spans:
-        a, b = max(first, start), min(last + timedelta(days=1), stop)
-        if b > a:
-            if n <= (b - a).days:
-                return a + timedelta(days=n - 1)
-            n -= (b - a).days
-    return None
-
-
-def sql_ended_on(case_column):
-    """SQL: the date the measure ended (its first ending event), or NULL while it runs."""
-    event = CaseEvent.alias()
-    return event.select(fn.MIN(event.on)).where(event.case == case_column, event.action.in_(ENDING))
-
-
-def sql_ran_on(case_column, report_column, day):
-    """running_spans()/ran_on() in SQL: the measure of the case was running on `day`."""
-    event = CaseEvent.alias()
-    last_pause = (event.select(event.action).where(event.case == case_column, event.action.in_(("suspend", "resume")),
-                                                   event.on <= day)
-                  .order_by(event.on.desc(), event.id.desc()).limit(1))
-    return (report_column.is_null(False) & (day >= report_column)
-            & (day < fn.COALESCE(sql_ended_on(case_column), END_OF_TIME))
-            & (fn.COALESCE(last_pause, "resume") != "suspend"))
-
-
-def sql_running_days(case_column, report_column, first, last):
-    """running_days() in SQL: the days of [first, last] the case's measure ran."""
-    ended = sql_ended_on(case_column)
-    low = fn.MAX(first, report_column)
-    high = fn.MIN(last, fn.COALESCE(fn.date(ended, "-1 day"), last))
-    suspension, resumption = CaseEvent.alias(), CaseEvent.alias()
-    resumed = resumption.select(fn.MIN(resumption.on)).where(
-        resumption.case == suspension.case, resumption.action == "resume", resumption.on >= suspension.on)
-    paused_until = fn.date(fn.COALESCE(resumed, ended, fn.date(last, "+1 day")), "-1 day")
-    overlap = fn.julianday(fn.MIN(paused_until, high)) - fn.julianday(fn.MAX(suspension.on, low)) + 1
-    paused = suspension.select(fn.SUM(fn.MAX(overlap, 0))).where(
-        suspension.case == case_column, suspension.action == "suspend")
-    days = fn.MAX(fn.julianday(high) - fn.julianday(low) + 1, 0) - fn.COALESCE(paused, 0)
-    return fn.IFNULL(fn.MAX(days, 0), 0)
-
-
 def recorded_since(key):
     """The first day a later-added duty is asked for through the portal (the migration that added it
     wrote the day; earlier events were handled on paper)."""
@@ -222,30 +138,6 @@ def record_relocation_report(case, event, on, user):
             audit.record("breach.create", breach, person=case.person_id, user=user, detail={"kind": "late_report"})
             return True
     return False
-
-
-def released_on(case):
-    """The date the case was released (期满解除), or None."""
-    return CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action == "release").scalar()
-
-
-def notice_deadline(case):
-    """The last day to tell the street office of the case's release, while no notice is recorded;
-    None when there is nothing to notify (not released, released before notices began, or sent)."""
-    released = released_on(case)
-    if released is None or released < recorded_since("release_notice.since") or \
-            ReleaseNotice.select().where(ReleaseNotice.case == case.id).exists():
-        return None
-    return released + timedelta(days=NOTICE_DAYS)
-
-
-def sql_notice_deadline(model=Case):
-    """notice_deadline() in SQL, for the queue."""
-    release = CaseEvent.alias()
-    released = release.select(fn.MIN(release.on)).where(release.case == model.id, release.action == "release")
-    unsent = ~fn.EXISTS(ReleaseNotice.select(ReleaseNotice.id).where(ReleaseNotice.case == model.id))
-    return fn.IIF(unsent & (released >= sql_recorded_since("release_notice.since")),
-                  fn.date(released, "+%d days" % NOTICE_DAYS), None)
 
 
 def last_move(model=Case):
@@ -346,60 +238,3 @@ def transition(case, action, on, document_number=None, place=None, notes=None, u
                      detail={"action": action, "from": case.status, "to": values["status"],
                                       "on": on.isoformat()})
     return event
-
-
-# --- after the measure: relapse evidence and the end of dynamic control (解除动态管控) ----------------
-# Three years after the release that ended a person's last measure, with no relapse evidence since
-# (a positive test, a police finding), dynamic control ends: the person counts as 戒断三年未复吸.
-
-def relapse_evidence(person_id, after, until):
-    """Is there relapse evidence for the person in (after, until]?"""
-    tests = Screening.live().where(Screening.person == person_id, Screening.result == "positive",
-                                   Screening.tested_on > after, Screening.tested_on <= until)
-    found = RelapseFinding.live().where(RelapseFinding.person == person_id, RelapseFinding.found_on > after,
-                                        RelapseFinding.found_on <= until)
-    return tests.exists() or found.exists()
-
-
-def sql_relapse_evidence(person, after, until):
-    """relapse_evidence() in SQL, for the person in the column `person`."""
-    return fn.EXISTS(Screening.select(Screening.id).where(
-        Screening.person == person, Screening.result == "positive", Screening.is_live(),
-        Screening.tested_on > after, Screening.tested_on <= until)) | fn.EXISTS(
-        RelapseFinding.select(RelapseFinding.id).where(
-            RelapseFinding.person == person, RelapseFinding.is_live(), RelapseFinding.found_on > after,
-            RelapseFinding.found_on <= until))
-
-
-def control_ends_on(person, as_of=None):
-    """The day the person's dynamic control ends (or ended): three years after the release that ended
-    their last measure; None while a measure runs, when the last one ended otherwise (终止, 转强戒 …)
-    or when there is relapse evidence since that release."""
-    as_of = as_of or today()
-    ends = []
-    for case in Case.live().where(Case.person == person.id, Case.served_date <= as_of):
-        event = (CaseEvent.select().where(CaseEvent.case == case.id, CaseEvent.action.in_(ENDING))
-                 .order_by(CaseEvent.on, CaseEvent.id).first())
-        if event is None:
-            return None  # a measure still runs
-        ends.append((event.on, event.action))
-    if not ends:
-        return None
-    released, action = max(ends)
-    if action != "release" or relapse_evidence(person.id, released, as_of):
-        return None
-    return add_months(released, 12 * CONTROL_YEARS)
-
-
-def sql_control_ended(as_of):
-    """control_ends_on(person) <= as_of in SQL, as a condition on the Case whose release ended the
-    person's last measure (no other measure of theirs ran later, whatever order they were entered in)."""
-    release = CaseEvent.alias()
-    released = release.select(fn.MIN(release.on)).where(release.case == Case.id, release.action == "release")
-    other = Case.alias()
-    later_measure = fn.EXISTS(other.select(other.id).where(
-        other.person == Case.person, other.id != Case.id, other.deleted_at.is_null(), other.served_date <= as_of,
-        fn.COALESCE(sql_ended_on(other.id), END_OF_TIME) > released))
-    return ((released <= add_months(as_of, -12 * CONTROL_YEARS)) & ~later_measure
-            & ~sql_relapse_evidence(Case.person, released, as_of))
-

@@ -5,7 +5,7 @@ from peewee import IntegrityError
 
 from .. import audit, idcard
 from ..care import counselling
-from ..cases import lifecycle
+from ..cases import after_release, lifecycle
 from ..dates import today, utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
@@ -49,7 +49,7 @@ def filtered(filters):
         query = query.where(Case.status.in_(ACTIVE_STATUSES))
     elif filters["status"] == "control_ended":
         query = query.where(Person.id.in_(Case.select(Case.person).where(
-            Case.is_live(), lifecycle.sql_control_ended(today()))))
+            Case.is_live(), after_release.sql_control_ended(today()))))
     elif filters["status"] != "all":
         query = query.where(Case.status == filters["status"])
     if filters["worker"]:
@@ -105,7 +105,7 @@ def render_show(person, family_form=None, status=200):
     items, more = timeline.entries(person.id)
     record_form, record_template = opened_record_form(person)
     return render_template("persons/show.html", person=person, case=person.current_case(),
-                           control=lifecycle.control_ends_on(person), today=today(),
+                           control=after_release.control_ends_on(person), today=today(),
                            family=list(person.live_family()), staff=User.names(), risk=risk_levels.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),

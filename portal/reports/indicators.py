@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import Select, fn
 
-from ..cases import lifecycle
+from ..cases import after_release, running_time
 from ..cases.lifecycle import REPORT_DEADLINE_DAYS
 from ..dates import END_OF_TIME, add_months
 from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
@@ -95,13 +95,13 @@ def cases(user):
 
 def registered_cases(user, day):
     """Cases under management on `day`: served by then and not yet closed."""
-    closed = lifecycle.sql_ended_on(Case.id)
+    closed = running_time.sql_ended_on(Case.id)
     return cases(user).where(Case.served_date <= day, fn.COALESCE(closed, END_OF_TIME) > day)
 
 
 def managed_persons(user, period):
     """Persons with a case under management at some time in the period."""
-    closed = lifecycle.sql_ended_on(Case.id)
+    closed = running_time.sql_ended_on(Case.id)
     return (cases(user).select(Case.person).where(Case.served_date <= period.end,
                                                   fn.COALESCE(closed, END_OF_TIME) >= period.start).distinct())
 
@@ -253,7 +253,7 @@ def monthly_screenings(user, first, last):
 def three_years_before(as_of):
     """The day that splits the released: on or before it, three years clean (戒断三年); after it,
     the 操守保持率 cohort "released in (as_of − 3 years, as_of]". The two never overlap."""
-    return add_months(as_of, -12 * lifecycle.CONTROL_YEARS)
+    return add_months(as_of, -12 * after_release.CONTROL_YEARS)
 
 
 def release_cohort(user, as_of):
@@ -282,7 +282,7 @@ def maintenance_queries(user, as_of):
             HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
                 Screening.person == person, Screening.is_live(), Screening.tested_on > released,
                 Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
-    positive = lifecycle.sql_relapse_evidence(person, released, as_of)
+    positive = after_release.sql_relapse_evidence(person, released, as_of)
     ids = Select([cohort], [person])
     in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
     return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
@@ -292,4 +292,4 @@ def maintenance_queries(user, as_of):
 def abstinent_query(user, as_of):
     """Persons three years clean at `as_of` (戒断三年未复吸): their dynamic control has ended."""
     return Person.select(Person.id).where(Person.id.in_(
-        cases(user).select(Case.person).where(lifecycle.sql_control_ended(as_of))))
+        cases(user).select(Case.person).where(after_release.sql_control_ended(as_of))))

@@ -11,7 +11,7 @@ from flask_login import current_user
 from peewee import JOIN, SQL, Select, fn
 
 from .. import audit
-from ..cases import lifecycle
+from ..cases import after_release, lifecycle
 from ..dates import END_OF_TIME, sql_add_months, today
 from ..db import database
 from ..models import (OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Case, CounsellingSession, HomeVisit, Incident,
@@ -116,7 +116,7 @@ def due_dates(base):
                     lifecycle.sql_agreement_due().alias("agreement"),
                     lifecycle.sql_expected_end().alias("term"),
                     fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS).alias("report"),
-                    lifecycle.sql_notice_deadline().alias("notice"),
+                    after_release.sql_notice_deadline().alias("notice"),
                     lifecycle.sql_relocation_report_deadline().alias("relocated"),
                     breaches.sql_serious_case(Case.id).alias("serious"),
                     talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"), tests.c.last.alias("last_test"),

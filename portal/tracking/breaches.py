@@ -7,7 +7,7 @@
 
 Only what happens while the measure runs counts ("在社区戒毒期间", 20): a refusal or an absence
 dated outside the case's running time (before the report, during a 中止, after the end) counts for
-nothing, and an absence's days stop at a suspension or the end (cases/lifecycle.py running_spans).
+nothing, and an absence's days stop at a suspension or the end (cases/running_time.py).
 Counters are computed from the screenings and absences themselves, in SQL, for one case or for
 every case at once; `follow_through` runs after each saved screening or absence.
 """
@@ -15,7 +15,7 @@ every case at once; `follow_through` runs after each saved screening or absence.
 from peewee import Select, Value, fn
 
 from .. import audit
-from ..cases import lifecycle
+from ..cases import running_time
 from ..dates import today
 from ..db import database
 from ..models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
@@ -53,13 +53,13 @@ def counters(day=None, case_id=None):
                                Value(0).alias("days"))
               .join(Case, on=(Screening.case == Case.id))
               .where(Screening.result.in_(MISSED_RESULTS), Screening.is_live(),
-                     lifecycle.sql_ran_on(Case.id, Case.report_date, Screening.tested_on)))
+                     running_time.sql_ran_on(Case.id, Case.report_date, Screening.tested_on)))
     back = fn.COALESCE(Absence.return_on, day.isoformat())
     away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1),
-                           lifecycle.sql_running_days(Case.id, Case.report_date, Absence.leave_on, back))
+                           running_time.sql_running_days(Case.id, Case.report_date, Absence.leave_on, back))
             .join(Case, on=(Absence.case == Case.id))
             .where(Absence.kind == "unauthorised", Absence.is_live(),
-                   lifecycle.sql_ran_on(Case.id, Case.report_date, Absence.leave_on)))
+                   running_time.sql_ran_on(Case.id, Case.report_date, Absence.leave_on)))
     if case_id is not None:
         missed, away = missed.where(Screening.case == case_id), away.where(Absence.case == case_id)
     rows = (missed + away).alias("b")  # UNION ALL
@@ -80,13 +80,13 @@ def crossing_date(case_id, day=None):
     """The date the case's records first reached a serious breach, whatever order they were
     entered in (a refusal typed in late does not move the breach to its own date)."""
     day = day or today()
-    spans = lifecycle.running_spans(Case.get_by_id(case_id))
+    spans = running_time.running_spans(Case.get_by_id(case_id))
     events = [(on, True, None) for on in Screening.select(Screening.tested_on).where(
         Screening.case == case_id, Screening.result.in_(MISSED_RESULTS), Screening.is_live()).scalars()
-        if lifecycle.ran_on(spans, on)]
+        if running_time.ran_on(spans, on)]
     events += [(a.leave_on, False, a.return_on or day) for a in Absence.select().where(
         Absence.case == case_id, Absence.kind == "unauthorised", Absence.is_live())
-        if lifecycle.ran_on(spans, a.leave_on)]
+        if running_time.ran_on(spans, a.leave_on)]
     missed = away = days = 0
     crossings = []  # a long absence can pass 30 days after a later refusal made the third
     for on, is_test, back in sorted(events):
@@ -96,9 +96,9 @@ def crossing_date(case_id, day=None):
             break  # later events can only cross later
         if is_test:
             continue
-        length = lifecycle.running_days(spans, on, back)
+        length = running_time.running_days(spans, on, back)
         if days < SERIOUS_DAYS <= days + length:  # the running day on which the total passed 30
-            crossings.append(lifecycle.nth_running_day(spans, on, back, SERIOUS_DAYS - days))
+            crossings.append(running_time.nth_running_day(spans, on, back, SERIOUS_DAYS - days))
         days += length
     return min(crossings) if crossings else None
 
@@ -161,7 +161,7 @@ def follow_through(record, user):
     messages = []
     on = record.tested_on if isinstance(record, Screening) else record.leave_on
     if not (isinstance(record, Screening) and record.result == "positive") and \
-            not lifecycle.ran_on(lifecycle.running_spans(case), on):
+            not running_time.ran_on(running_time.running_spans(case), on):
         return messages  # not "在社区戒毒期间" (20): outside the measure's running time it counts for nothing
     if isinstance(record, Screening):
         if record.result == "positive" and not Incident.select().where(Incident.screening == record.id).exists():

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from .. import audit
-from ..cases import lifecycle
+from ..cases import running_time
 from ..db import database
 from ..fields import ReasonForm
 from ..models import RelapseFinding
@@ -31,7 +31,7 @@ def form_part(person, form, status=200, **context):
 def running_case(person, on):
     """The person's current case if its measure was running on `on`, else None (after the measure)."""
     case = person.current_case()
-    return case if case is not None and lifecycle.ran_on(lifecycle.running_spans(case), on) else None
+    return case if case is not None and running_time.ran_on(running_time.running_spans(case), on) else None
 
 
 def follow_through(finding, person):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from .. import audit
-from ..cases import lifecycle
+from ..cases import after_release, lifecycle
 from ..dates import today
 from ..db import database
 from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Incident, RelapseFinding, ReleaseNotice,
@@ -57,7 +57,7 @@ def file_for(person, day=None):
         "incidents": incidents,
         "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
         "relocation": relocation, "relocation_deadline": relocation and lifecycle.relocation_report_deadline(relocation),
-        "notice_deadline": lifecycle.notice_deadline(case),
+        "notice_deadline": after_release.notice_deadline(case),
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
@@ -128,7 +128,7 @@ def notify(person_id, case_id):
     if not form.validate():
         return render_file(person, 422, notice_form=form)
     with database.atomic():  # IMMEDIATE: the check and the insert see the same state
-        if lifecycle.notice_deadline(case) is None:
+        if after_release.notice_deadline(case) is None:
             abort(409)  # not released, or notified a moment ago
         notice = ReleaseNotice.create(case=case.id, staff=current_user.id, sent_on=form.sent_on.data,
                                       recipient=form.recipient.data, document_number=form.document_number.data)

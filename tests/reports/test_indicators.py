@@ -34,7 +34,7 @@ import pytest
 from factories import in_app, valid_id
 
 from portal.models import Agreement, Case, CaseEvent, Incident, Person, Screening, Talk, User
-from portal.cases import lifecycle
+from portal.cases import after_release
 from portal.reports import indicators
 
 Q3 = indicators.Period(date(2026, 7, 1), date(2026, 9, 30), "2026年第3季度")
@@ -281,10 +281,10 @@ def test_the_end_of_dynamic_control_in_python_agrees_with_sql(station, users):
     for day, expected in ((date(2026, 9, 30), {"F"}), (date(2026, 9, 29), set())):
         in_sql = set(in_app(lambda: set(indicators.abstinent_query(users["lead"], day).scalars()))())
         in_python = {name for name, p in everyone.items()
-                     if (in_app(lifecycle.control_ends_on)(p, day) or date.max) <= day}
+                     if (in_app(after_release.control_ends_on)(p, day) or date.max) <= day}
         assert {name for name, p in everyone.items() if p.id in in_sql} == in_python == expected, day
-    assert in_app(lifecycle.control_ends_on)(station["H"], date(2026, 9, 30)) == date(2026, 10, 1)
-    assert in_app(lifecycle.control_ends_on)(station["A"], date(2026, 9, 30)) is None  # still under a measure
+    assert in_app(after_release.control_ends_on)(station["H"], date(2026, 9, 30)) == date(2026, 10, 1)
+    assert in_app(after_release.control_ends_on)(station["A"], date(2026, 9, 30)) is None  # still under a measure
 
 
 def test_the_lead_lists_the_persons_whose_control_has_ended(station, client, users, login_as, clock):

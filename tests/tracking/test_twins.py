@@ -7,7 +7,7 @@ from factories import in_app, make_person, make_user
 from peewee import Value
 
 from portal.db import database
-from portal.cases import lifecycle
+from portal.cases import running_time
 from portal.models import Absence, Case, CaseEvent, Screening
 from portal.tracking import breaches
 from portal.tracking.plan import next_hair, sql_next_hair
@@ -80,8 +80,8 @@ LIFE = [("suspend", date(2026, 3, 1)), ("resume", date(2026, 4, 1)), ("release",
 def test_the_running_time_in_python_and_sql(app, day, ran):
     case = case_with(make_person(), LIFE)
     with app.app_context():
-        assert lifecycle.ran_on(lifecycle.running_spans(case), day) is ran
-        assert bool(Case.select(lifecycle.sql_ran_on(Case.id, Case.report_date, day)).where(
+        assert running_time.ran_on(running_time.running_spans(case), day) is ran
+        assert bool(Case.select(running_time.sql_ran_on(Case.id, Case.report_date, day)).where(
             Case.id == case.id).scalar()) is ran
 
 
@@ -96,8 +96,8 @@ def test_the_running_time_in_python_and_sql(app, day, ran):
 def test_running_days_in_python_and_sql(app, events, first, last, days):
     case = case_with(make_person(), events)
     with app.app_context():
-        assert lifecycle.running_days(lifecycle.running_spans(case), first, last) == days
-        assert Case.select(lifecycle.sql_running_days(Case.id, Case.report_date, first.isoformat(),
+        assert running_time.running_days(running_time.running_spans(case), first, last) == days
+        assert Case.select(running_time.sql_running_days(Case.id, Case.report_date, first.isoformat(),
                                                       last.isoformat())).where(Case.id == case.id).scalar() == days
 
 
