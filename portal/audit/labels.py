@@ -9,6 +9,7 @@ from ..accounts.forms import UserForm
 from ..models import CASE_STATUSES, MEASURES, ROLES
 from ..persons.forms import CaseForm, FamilyMemberForm, PersonForm
 from ..records.forms import RiskForm, TalkForm, VisitForm
+from ..records.risk_levels import FORCED_HIGH
 from ..reports import summaries
 from ..tracking.forms import AbsenceForm, FindingForm, ScreeningForm
 
@@ -74,7 +75,13 @@ def field_labels():
     """Chinese labels of every form field, by field name (for audit details)."""
     return {name: field.args[0] for form in (UserForm, FamilyMemberForm, CaseForm, PersonForm, RiskForm, VisitForm,
                                              TalkForm, ScreeningForm, AbsenceForm)
-            for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
+            for name, field in unbound_fields(form)}
+
+
+def unbound_fields(form):
+    """(name, field) of every field a form class declares, its base classes' included."""
+    return [(name, getattr(form, name)) for name in dir(form)
+            if isinstance(getattr(form, name, None), UnboundField) and getattr(form, name).args]
 
 
 def audit_detail(raw):
@@ -85,7 +92,8 @@ def audit_detail(raw):
     values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
               **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
               "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
-              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用"}
+              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
+              **FORCED_HIGH}
     parts = []
     for key, value in json.loads(raw).items():
         if isinstance(value, list):
@@ -106,7 +114,7 @@ def shown_fields(model):
     if form is None:
         return {name: (label, {}) for name, label in field_labels().items()}
     return {name: (field.args[0], {str(k): v for k, v in field.kwargs.get("choices") or ()})
-            for name, field in vars(form).items() if isinstance(field, UnboundField) and field.args}
+            for name, field in unbound_fields(form)}
 
 
 def shown(value, choices):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..cases import running_time
+from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import RelapseFinding
@@ -21,7 +22,7 @@ TITLE = "公安查获复吸记录"
 
 
 def blank(person):
-    return FindingForm(formdata=None)
+    return FindingForm(formdata=None, found_on=today())
 
 
 def form_part(person, form, status=200, **context):
@@ -95,7 +96,12 @@ def edit(entry_id):
     conflict = save_versioned(finding, form, values, "finding.update", person)
     if conflict:
         return form_part(person, form, 409, entry=finding, conflict=conflict)
-    return timeline.corrected(person, RelapseFinding.get_by_id(finding.id), "findings/_entry.html")
+    corrected = RelapseFinding.get_by_id(finding.id)
+    warnings = []
+    if corrected.case_id and not finding.case_id:  # moved into the measure: it now forces the risk
+        with database.atomic():
+            warnings = follow_through(corrected, person)
+    return timeline.corrected(person, corrected, "findings/_entry.html", warnings)
 
 
 @bp.post("/findings/<int:entry_id>/delete")

@@ -124,12 +124,19 @@ def report(incident_id):
 def notify(person_id, case_id):
     """Record the notice of the release to the street or township office (戒毒条例 23, 40)."""
     person, case = load_current_case(person_id, case_id)
+    if after_release.notice_deadline(case) is None:  # not released, or notified a moment ago
+        return render_file(person, 409, messages=["该案件没有待记录的解除通知（可能已由他人记录），请核对。"])
     form = NoticeForm()
-    if not form.validate():
+    valid = form.validate()
+    released = after_release.released_on(case)
+    if valid and form.sent_on.data < released:
+        form.sent_on.errors = ["通知日期不能早于解除日期（%s）。" % released]
+        valid = False
+    if not valid:
         return render_file(person, 422, notice_form=form)
     with database.atomic():  # IMMEDIATE: the check and the insert see the same state
         if after_release.notice_deadline(case) is None:
-            abort(409)  # not released, or notified a moment ago
+            abort(409)  # notified a moment ago
         notice = ReleaseNotice.create(case=case.id, staff=current_user.id, sent_on=form.sent_on.data,
                                       recipient=form.recipient.data, document_number=form.document_number.data)
         audit.record("case.notice", notice, person=person, detail={"sent_on": notice.sent_on,
@@ -142,7 +149,9 @@ def notify(person_id, case_id):
 def relocation_report(person_id, case_id):
     """Record the report at the new place after a change of place (22); late, it is a breach."""
     person, case = load_current_case(person_id, case_id)
-    event = lifecycle.awaited_relocation_report(case) or abort(409)
+    event = lifecycle.awaited_relocation_report(case)
+    if event is None:  # recorded a moment ago, or no change of place awaits it
+        return render_file(person, 409, messages=["没有待记录的到新执行地报到（可能已由他人记录），请核对。"])
     form = RelocationReportForm()
     valid = form.validate()
     if valid and form.reported_on.data < event.on:

@@ -85,3 +85,22 @@ def test_a_finding_is_relapse_evidence_in_every_indicator(client, users, login_a
                                       staff=users["officer"].id)
     after = in_app(indicators.compute)(users["lead"], period)
     assert after["abstinent3"].numerator == 0 and after["relapse"].numerator == 1
+
+
+def test_correcting_a_finding_into_the_measure_forces_the_risk(client, users, login_as):
+    person = make_person("改期", worker=users["worker"].id)
+    released_on(person, date(2026, 9, 1))
+    login_as("worker")
+    client.post("/persons/%d/findings/" % person.id, data=finding(found_on="2026-09-05"), headers=HX)
+    row = in_app(RelapseFinding.get)()
+    assert row.case_id is None and not in_app(RiskAssessment.select().exists)()
+    page = client.post("/findings/%d/edit" % row.id, headers=HX, data=finding(found_on="2026-08-20", version="1"))
+    assert "风险已调为高" in page.get_data(as_text=True)
+    assert in_app(RiskAssessment.get)(RiskAssessment.forced_by == "police_finding").level == "high"
+
+
+def test_a_new_finding_is_dated_today_by_default(client, users, login_as):
+    person = make_person("默认", worker=users["worker"].id)
+    login_as("worker")
+    form = client.get("/persons/%d/findings/new" % person.id, headers=HX).get_data(as_text=True)
+    assert 'value="2026-11-20"' in form

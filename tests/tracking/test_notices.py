@@ -67,3 +67,19 @@ def test_a_running_case_has_nothing_to_notify(client, users, login_as):
     url = "/persons/%d/cases/%d/notice" % (person.id, case.id)
     response = client.post(url, data={"sent_on": "2026-11-20", "recipient": "某街道", "document_number": "X"})
     assert response.status_code == 409 and in_app(ReleaseNotice.select().count)() == 0
+
+
+def test_a_notice_before_the_release_is_refused_and_a_second_one_explains_itself(client, users, login_as):
+    person = make_person("日期", worker=users["worker"].id)
+    case = released(person, date(2026, 11, 10))
+    login_as("worker")
+    url = "/persons/%d/cases/%d/notice" % (person.id, case.id)
+    early = client.post(url, headers=HX, data={"sent_on": "2026-11-09", "recipient": "新华路街道办事处",
+                                               "document_number": "X"})
+    assert early.status_code == 422 and "通知日期不能早于解除日期（2026-11-10）" in early.get_data(as_text=True)
+    assert client.post(url, headers=HX, data={"sent_on": "2026-11-10", "recipient": "新华路街道办事处",
+                                              "document_number": "X"}).status_code == 200
+    again = client.post(url, headers=HX, data={"sent_on": "2026-11-11", "recipient": "某街道", "document_number": "Y"})
+    body = again.get_data(as_text=True)
+    assert again.status_code == 409 and "可能已由他人记录" in body and '<section class="card tracking"' in body
+    assert "<html" not in body  # the tracking file again, never a whole error page inside it

@@ -221,3 +221,17 @@ def test_a_decision_is_taken_once(client, users, login_as):
     assert client.post("/screenings/%d/decide" % absent.id, data={"decision": "excuse", "reason": "住院"}).status_code == 302
     assert client.post("/screenings/%d/decide" % absent.id, data={"decision": "confirm"}).status_code == 409
     assert in_app(Screening.get_by_id)(absent.id).result == "absent" and count(Breach) == 0
+
+
+def test_the_history_of_a_test_shows_every_field_in_chinese(client, users, login_as):
+    """The screening form inherits its date, sample and collectors from a base form: the earlier
+    version lists them too, with their labels (样本 尿液, not "urine")."""
+    person = make_person(worker=users["worker"].id)
+    login_as("worker")
+    hx = {"HX-Request": "true"}
+    client.post("/persons/%d/screenings/" % person.id, data=FORM, headers=hx)
+    screening = in_app(Screening.get)()
+    client.post("/screenings/%d/edit" % screening.id, headers=hx, data={**FORM, "sample": "hair", "version": "1"})
+    history = client.get("/screenings/%d" % screening.id, headers=hx).get_data(as_text=True).split("更正记录（")[1]
+    assert "样本" in history and "尿液" in history and "urine" not in history
+    assert "采样人员" in history and "李明、陈丽" in history
