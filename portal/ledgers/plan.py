@@ -1,7 +1,7 @@
 """Importing the station's Excel ledgers: a dry run that plans every row, then an
 all-or-nothing commit of that plan.
 
-A ledger kind (ledger_persons.py, ledger_screenings.py, ledger_trainees.py) names its columns
+A ledger kind (persons.py, screenings.py, trainees.py beside this module) names its columns
 with the header texts real ledgers use, turns each row into the values of the portal's own
 forms, so the rules are the screens' rules, and decides per row: create, update, skip or error.
 """

@@ -72,7 +72,7 @@ RISK_LEVELS = {"high": "高", "medium": "中", "low": "低"}
 
 
 class RiskAssessment(Versioned):
-    """A risk assessment; the rules that set and force levels live in risk.py."""
+    """A risk assessment; the rules that set and force levels live in records/risk_levels.py."""
 
     person = ForeignKeyField(Person, backref="risk_assessments")
     assessor = ForeignKeyField(User, null=True, backref="risk_assessments")
