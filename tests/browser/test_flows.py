@@ -485,3 +485,20 @@ def test_a_ledger_is_tried_then_imported_in_the_browser(page, live_server, tmp_p
     expect(page.locator(".flash-success")).to_contain_text("新增 1 条")
     page.goto("/persons/?q=孙丽")
     expect(page.locator("#results")).to_contain_text("孙丽")
+
+
+def test_the_report_button_follows_the_period_shown(page, live_server):
+    """Changing the period swaps the indicators in place; the PDF button must name and fetch that period."""
+    make_user("officer", username="minjing", display_name="民警")
+    log_in(page, "minjing")
+    page.goto("/indicators/?kind=year&year=2026")
+    set_marker(page)
+    expect(page.locator("#report-link")).to_have_text("下载年报 PDF")
+    page.get_by_label("统计周期").select_option("quarter")
+    expect(page.locator("#report-link")).to_have_text("下载季报 PDF")
+    page.get_by_label("月/季度").select_option("3")
+    expect(page.locator("#indicators h2").first).to_contain_text("2026年第3季度")
+    href = page.locator("#report-link").get_attribute("href")
+    assert "kind=quarter" in href and "number=3" in href
+    assert page.locator("#report-link").count() == 1  # moved out of the swapped region, not copied into it
+    assert_no_reload(page)
