@@ -197,7 +197,8 @@ def relocation(users, now):
     """One person moved to another street of the station ten days ago and has yet to report there (22);
     the earlier changes of place were reported at the new place three days after."""
     Setting.replace(key="relocation_report.since", value=(now - timedelta(days=90)).isoformat()).execute()
-    CaseEvent.update(reported_on=fn.date(CaseEvent.on, "+3 days")).where(CaseEvent.action == "relocate").execute()
+    CaseEvent.update(reported_on=fn.MIN(fn.date(CaseEvent.on, "+3 days"), now.isoformat())).where(
+        CaseEvent.action == "relocate").execute()  # never a report after today
     case = (Case.select().where(Case.status == "active", Case.report_date < now - timedelta(days=300))
             .order_by(Case.id).first())
     if case is None:
