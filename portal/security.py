@@ -2,7 +2,7 @@
 import logging
 import secrets
 
-from flask import make_response, redirect, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
@@ -45,15 +45,6 @@ def init_app(app):
     app.register_error_handler(AuditUnavailable, lambda e: error_page(503))
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)
-
-
-def htmx_redirect(location, status=302):
-    """Redirect; an HTMX request gets HX-Redirect so the whole page navigates."""
-    if request.headers.get("HX-Request"):
-        response = make_response("", 401 if status == 401 else 200)
-        response.headers["HX-Redirect"] = location
-        return response
-    return redirect(location)
 
 
 def error_page(code, incident=None, message=None):

@@ -1,7 +1,8 @@
 """Family members and guardians of a person, added and removed inline (HTMX)."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 
 from .. import audit
+from ..responses import htmx
 from ..dates import utcnow
 from ..db import database
 from ..models import FamilyMember
@@ -14,7 +15,7 @@ bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
 
 def render_list(person, form=None, status=200):
     """The family partial for HTMX; without JavaScript, the person page it belongs to."""
-    if not request.headers.get("HX-Request"):
+    if not htmx():
         if status == 200:
             return redirect(url_for("persons.show", person_id=person.id))
         return render_show(person, form, status)

@@ -104,8 +104,10 @@ def render_show(person, family_form=None, status=200):
     """The person page; the family partial's failed no-JavaScript submit comes back here too."""
     items, more = timeline.entries(person.id)
     record_form, record_template = opened_record_form(person)
-    return render_template("persons/show.html", person=person, case=person.current_case(),
-                           control=after_release.control_ends_on(person), today=today(),
+    case = person.current_case()
+    return render_template("persons/show.html", person=person, case=case,
+                           control=after_release.control_ends_on(person) if case and not case.in_force else None,
+                           today=today(),
                            family=list(person.live_family()), staff=User.names(), risk=risk_levels.current(person.id),
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),

@@ -29,10 +29,9 @@ def form_part(person, form, status=200, **context):
     return fragment("findings/_form.html", TITLE, status, person=person, form=form, **context)
 
 
-def running_case(person, on):
-    """The person's current case if its measure was running on `on`, else None (after the measure)."""
-    case = person.current_case()
-    return case if case is not None and running_time.ran_on(running_time.running_spans(case), on) else None
+def running_case(case, on):
+    """The case if its measure was running on `on`, else None (the finding is after the measure)."""
+    return case if running_time.ran_on(running_time.running_spans(case), on) else None
 
 
 def follow_through(finding, person):
@@ -59,11 +58,12 @@ def create(person_id):
     form = FindingForm()
     if not form.validate():
         return form_part(person, form, 422)
-    if person.current_case() is None:
+    current = person.current_case()
+    if current is None:
         form.form_errors.append("该人员没有社区戒毒/康复记录，不能登记。")
         return form_part(person, form, 422)
     with database.atomic():
-        case = running_case(person, form.found_on.data)
+        case = running_case(current, form.found_on.data)
         finding = RelapseFinding.create(person=person, case=case, staff=current_user.id, **form.values())
         audit.record("finding.create", finding, person=person, detail={"in_measure": case is not None})
         warnings = follow_through(finding, person)
@@ -91,7 +91,8 @@ def edit(entry_id):
         return form_part(person, form, entry=finding)
     if not form.validate():
         return form_part(person, form, 422, entry=finding)
-    case = running_case(person, form.found_on.data)
+    current = person.current_case()
+    case = running_case(current, form.found_on.data) if current else None
     values = {**form.values(), "case": case.id if case else None}
     conflict = save_versioned(finding, form, values, "finding.update", person)
     if conflict:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from peewee import fn
 
 from .. import audit, pdf
+from ..responses import htmx
 from ..dates import today
 from ..db import database
 from ..models import (ATTENDANCE, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,
@@ -104,7 +105,7 @@ def mark(session_id, trainee_id):
                      detail={"session": session.id, "trainee": trainee_id, "status": status})
     rows = roster(session)
     row = next(r for r in rows if r.trainee_id == trainee_id)
-    if not request.headers.get("HX-Request"):
+    if not htmx():
         return redirect(url_for("training.show", session_id=session.id))
     return render_template("training/_row.html", session=session, row=row, counts=counts(rows),
                            attendance=ATTENDANCE, oob=True)
@@ -137,7 +138,7 @@ def add_to_roster(session_id):
 
 
 def grid(session):
-    if not request.headers.get("HX-Request"):
+    if not htmx():
         return redirect(url_for("training.show", session_id=session.id))
     rows = roster(session)
     return render_template("training/_grid.html", session=session, rows=rows, counts=counts(rows),
