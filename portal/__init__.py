@@ -23,7 +23,7 @@ from .persons import attachments, family, merges
 from .persons import views as persons
 from .records import risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
-from .tracking import absences, findings, screenings
+from .tracking import absences, documents, findings, screenings
 from .tracking import views as tracking
 from .training import events
 from .training import views as training
@@ -33,7 +33,7 @@ BLUEPRINTS = (
     auth.bp, users.bp, home.bp, settings.bp, audit_views.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, cases.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp,
-    tracking.bp, screenings.bp, absences.bp, findings.bp,
+    tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,
     exports.bp, imports.bp,

@@ -26,6 +26,7 @@ MATRIX = {
     "persons.print": frozenset({"lead", "officer", "worker"}),  # case summaries; workers: assigned persons
     "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
     "records.write": frozenset({"lead", "officer", "worker"}),
+    "print.documents": frozenset({"lead", "officer", "worker"}),  # agreement, release notice, 批评教育, police report
     "queue.read": frozenset({"lead", "officer", "worker"}),
     # counselling: sessions are written by counsellors; workers and the lead read the shareable
     # summary; notes only by their author, or by the lead after a stated reason (SECURITY.md)

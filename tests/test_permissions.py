@@ -69,6 +69,10 @@ EXPECTED = {
     "tracking.relocation_report": WRITE,
     "tracking.educate": WRITE,
     "tracking.create_breach": WRITE,
+    "documents.agreement": WRITE,  # print.documents: the papers of the tracking file
+    "documents.notice": WRITE,
+    "documents.education": WRITE,
+    "documents.incident": WRITE,
     "attachments.upload": WRITE,
     "attachments.download": WRITE,  # persons.full: counsellors see a summary, never the scans
     "attachments.delete": {"lead", "officer"},
@@ -158,7 +162,8 @@ def test_an_undeclared_endpoint_is_refused(app, client, login_as):
 def _fill(path, values):
     values = {"entry_id": 999999, "incident_id": 999999, "breach_id": 999999, "job_id": 999999,
               "session_id": 999999, "assistance_id": 999999, "trainee_id": 999999, "event_id": 999999,
-              "photo_id": 999999, "attachment_id": 999999, "other_id": 999999, "merge_id": 999999, **values}
+              "photo_id": 999999, "attachment_id": 999999, "other_id": 999999, "merge_id": 999999,
+              "agreement_id": 999999, "notice_id": 999999, **values}
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator").replace(

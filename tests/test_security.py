@@ -12,10 +12,10 @@ from portal import create_app
 from portal.cli import make_server
 from portal.dates import today
 from portal.demo import DEMO_PASSWORD
-from portal.models import (MODELS, Absence, AssistanceCase, Attachment, AuditLog, Breach, Case, CounsellingSession,
-                           EventPhoto, FamilyMember, HomeVisit, Incident, Person, PersonMerge, PreventionEvent,
-                           PrintJob, RelapseFinding, RiskAssessment, Screening, Talk, Trainee, TrainingSession, User,
-                           UserSession)
+from portal.models import (MODELS, Absence, Agreement, AssistanceCase, Attachment, AuditLog, Breach, Case,
+                           CounsellingSession, EventPhoto, FamilyMember, HomeVisit, Incident, Person, PersonMerge,
+                           PreventionEvent, PrintJob, RelapseFinding, ReleaseNotice, RiskAssessment, Screening, Talk,
+                           Trainee, TrainingSession, User, UserSession)
 from portal.tracking import breaches
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -82,7 +82,7 @@ def table_dump():
 ROW_OF = {"person_id": Person, "case_id": Case, "user_id": User, "member_id": FamilyMember, "incident_id": Incident,
           "breach_id": Breach, "job_id": PrintJob, "assistance_id": AssistanceCase, "trainee_id": Trainee,
           "event_id": PreventionEvent, "photo_id": EventPhoto, "attachment_id": Attachment, "merge_id": PersonMerge,
-          "other_id": Person}
+          "other_id": Person, "agreement_id": Agreement, "notice_id": ReleaseNotice}
 ENTRY_OF = {"talks": Talk, "visits": HomeVisit, "risks": RiskAssessment, "screenings": Screening, "absences": Absence,
             "findings": RelapseFinding}
 SESSION_OF = {"counselling": CounsellingSession, "training": TrainingSession}

@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "backup.create": "备份数据库", "backup.restore": "从备份恢复",
     "finding.create": "登记公安查获复吸", "finding.view": "查看公安查获复吸", "finding.update": "更正公安查获复吸",
     "finding.delete": "删除公安查获复吸", "case.notice": "记录解除通知", "case.relocation_report": "记录到新执行地报到",
+    "agreement.print": "打印协议书", "notice.print": "打印解除通知书", "breach.print": "打印批评教育记录",
+    "incident.print": "打印向公安机关报告",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
@@ -66,7 +68,7 @@ DETAIL_LABELS = {
     "recipient": "接收人", "reported_on": "报告日期", "trigger": "原因", "profile": "打印版本",
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
     "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
-    "in_measure": "执行期间", "sent_on": "通知日期", "moved_on": "变更执行地日期",
+    "in_measure": "执行期间", "sent_on": "通知日期", "moved_on": "变更执行地日期", "document_number": "文书编号",
 }
 
 
