@@ -17,9 +17,10 @@ from . import cli, config, db, home, jinja, permissions, security, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
+from .cases import measures
 from .cases import views as cases
 from .ledgers import exports, imports
-from .persons import attachments, family, merges
+from .persons import attachments, family, merges, sealing
 from .persons import views as persons
 from .records import risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
@@ -31,7 +32,7 @@ from .training import views as training
 csrf = CSRFProtect()
 BLUEPRINTS = (
     auth.bp, users.bp, home.bp, settings.bp, audit_views.bp,
-    persons.bp, family.bp, merges.bp, attachments.bp, cases.bp,
+    persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp,
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,

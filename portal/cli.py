@@ -1,5 +1,5 @@
-"""Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, backup, verify-backup,
-restore."""
+"""Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, retention, backup,
+verify-backup, restore."""
 import sys
 import time
 
@@ -12,14 +12,16 @@ from .accounts import passwords
 from .backup import make as backup
 from .backup import restore as restoring
 from .backup.manifest import backup_path, created_text, read_manifest
+from .cases import after_release
 from .db import database
 from .models import User
+from .persons import retention
 from .tracking import breaches
 
 
 def register(app):
-    for command in (init_db, create_lead, demo_data, serve, sweep_command, backup_command, restore_command,
-                    verify_command):
+    for command in (init_db, create_lead, demo_data, serve, sweep_command, retention_command, backup_command,
+                    restore_command, verify_command):
         app.cli.add_command(command)
 
 
@@ -75,8 +77,7 @@ def serve(host, port):
     cfg = current_app.config
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
-    with database.connection_context():
-        opened = breaches.sweep()  # what time alone made serious while the portal was stopped
+    opened, _ = daily_checks()  # what time alone changed while the portal was stopped
     if opened:
         click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
@@ -89,10 +90,25 @@ def serve(host, port):
 @click.command("sweep")
 @with_appcontext
 def sweep_command():
-    """Open the serious breaches that time alone has caused (daily, by a timer, and at start-up)."""
+    """What time alone causes, daily (a timer) and at start-up: serious breaches, sealed files."""
+    opened, sealed = daily_checks()
+    click.echo("每日检查完成：新登记严重违反协议 %d 起，解除动态管控封存档案 %d 份。" % (opened, sealed))
+
+
+@click.command("retention")
+@with_appcontext
+def retention_command():
+    """Anonymise the sealed files past the station's retention age (设置：封存后保存年限)."""
     with database.connection_context():
-        opened = breaches.sweep()
-    click.echo("违反协议检查完成：新登记严重违反协议 %d 起。" % opened)
+        done = retention.run()
+    click.echo("保存期限检查完成：封存满 %d 年的档案已匿名化 %d 份。" % (retention.years(), done))
+
+
+def daily_checks():
+    """Open the serious breaches an absence running past 30 days has caused; seal the files whose
+    dynamic control has ended. Returns how many of each."""
+    with database.connection_context():
+        return breaches.sweep(), after_release.seal_ended()
 
 
 def make_server(app, host, port):

@@ -15,7 +15,7 @@ def index():
     """Greeting and, for case staff, the persons in their scope by measure and status."""
     counts = {}
     if can(current_user, "persons.read"):
-        query = persons_in_scope(current_user, Person.with_current_case().where(Person.is_live()))
+        query = persons_in_scope(current_user, Person.with_current_case().where(Person.listed()))
         rows = (query.select(Case.measure, Case.status, fn.COUNT(Person.id).alias("n"))
                 .group_by(Case.measure, Case.status).dicts())
         for row in rows:

@@ -4,7 +4,7 @@ Deny by default: a view that does not declare a permission with @requires or
 @public is refused by check_request(), and tests walk app.url_map to prove
 that every endpoint declares one.
 """
-from flask import abort, current_app, request
+from flask import abort, current_app, make_response, request
 from flask_login import current_user
 
 from . import audit
@@ -23,6 +23,7 @@ MATRIX = {
     "persons.reveal_id": frozenset({"lead", "officer", "worker"}),
     "persons.delete": frozenset({"lead", "officer"}),
     "persons.restore": frozenset({"lead"}),
+    "persons.open_sealed": frozenset({"lead"}),  # a sealed file (封存), after a reason, audited
     "persons.print": frozenset({"lead", "officer", "worker"}),  # case summaries; workers: assigned persons
     "records.read": CASE_STAFF,  # talks, risk assessments, the timeline (counsellors: a summary)
     "records.write": frozenset({"lead", "officer", "worker"}),
@@ -171,6 +172,12 @@ def load_person(person_id):
     if not may_open(current_user, person):
         audit.record("person.view", person, outcome="denied", detail={"path": request.path})
         abort(404)
+    if person.sealed_at:
+        from .persons import sealing  # it builds on this module
+
+        if not sealing.opened(person):
+            audit.record("person.view", person, outcome="denied", detail={"path": request.path, "sealed": True})
+            abort(make_response(sealing.gate(person)))
     return person
 
 

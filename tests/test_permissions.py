@@ -126,6 +126,8 @@ EXPECTED = {
     "merges.choose": {"lead", "officer"},
     "merges.compare": {"lead", "officer"},
     "merges.undo": {"lead"},
+    "sealing.open_sealed": {"lead"},
+    "measures.new": WRITE,
     "users.index": {"lead"},
     "users.new": {"lead"},
     "users.edit": {"lead"},

@@ -109,7 +109,7 @@ def index():
 def year_of(year):
     """The assistance cases in the user's scope opened in `year`."""
     return persons_in_scope(current_user, AssistanceCase.select(AssistanceCase, Person).join(Person).where(
-        AssistanceCase.is_live(), Person.is_live(),
+        AssistanceCase.is_live(), Person.listed(),
         fn.strftime("%Y", AssistanceCase.opened_on) == str(year)))
 
 

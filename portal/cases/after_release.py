@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from peewee import fn
 
-from ..dates import END_OF_TIME, add_months, today
-from ..models import Case, CaseEvent, RelapseFinding, ReleaseNotice, Screening
+from .. import audit
+from ..dates import END_OF_TIME, add_months, today, utcnow
+from ..db import database
+from ..models import Case, CaseEvent, Person, RelapseFinding, ReleaseNotice, Screening
 from .lifecycle import ENDING, recorded_since, sql_recorded_since
 from .running_time import sql_ended_on
 
@@ -90,3 +92,16 @@ def sql_control_ended(as_of):
         fn.COALESCE(sql_ended_on(other.id), END_OF_TIME) > released))
     return ((released <= add_months(as_of, -12 * CONTROL_YEARS)) & ~later_measure
             & ~sql_relapse_evidence(Case.person, released, as_of))
+
+
+def seal_ended(as_of=None):
+    """Seal (封存, persons/sealing.py) the live files whose dynamic control has ended by `as_of`;
+    returns how many. Run by `flask --app portal sweep` (at start-up and daily), as the station."""
+    as_of = as_of or today()
+    ended = Case.select(Case.person).where(Case.is_live(), sql_control_ended(as_of))
+    due = list(Person.select(Person.id).where(Person.is_live(), Person.sealed_at.is_null(), Person.id.in_(ended)))
+    for person in due:
+        with database.atomic():
+            Person.update(sealed_at=utcnow(), version=Person.version + 1).where(Person.id == person.id).execute()
+            audit.record("person.seal", person, user=None, detail={"as_of": as_of.isoformat()})
+    return len(due)

@@ -12,6 +12,7 @@ from .. import audit
 from ..dates import add_months, sql_add_months, today
 from ..db import database
 from ..models import Agreement, Breach, Case, CaseEvent, Setting
+from ..persons import sealing
 
 REPORT_DEADLINE_DAYS = 15  # 戒毒条例 14: report within 15 days of being served the decision
 RELOCATION_REPORT_DAYS = 15  # 戒毒条例 22: after a change of place, report at the new place within 15 days
@@ -193,6 +194,7 @@ def open_case(person, values, report_date=None, user=None, detail=None):
     case = Case.create(person=person, status="active" if report_date else "pending_report",
                        report_date=report_date, **values)
     audit.record("case.create", case, person=person, user=user, detail=detail)
+    sealing.unseal(case.person_id, "登记新的社区戒毒/康复措施", user)
     if report_date:
         CaseEvent.create(case=case.id, action="report", from_status="pending_report", to_status="active",
                          on=report_date, user=user)

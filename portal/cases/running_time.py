@@ -58,6 +58,11 @@ def nth_running_day(spans, first, last, n):
     return None
 
 
+def ended_on(case):
+    """The date the measure ended (its first ending event), or None while it runs."""
+    return CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action.in_(ENDING)).scalar()
+
+
 def sql_ended_on(case_column):
     """SQL: the date the measure ended (its first ending event), or NULL while it runs."""
     event = CaseEvent.alias()

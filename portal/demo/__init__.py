@@ -11,6 +11,7 @@ import random
 
 from .. import audit
 from ..accounts import passwords
+from ..cases import after_release
 from ..dates import today
 from ..db import database
 from ..models import (Absence, Agreement, Breach, Case, CaseEvent, FamilyMember, HomeVisit, Incident, Person,
@@ -88,6 +89,7 @@ def build(persons=120, seed=2026):
         care["公安查获复吸"] = demo_tracking.police_findings(users, now)
         care["解除通知"] = demo_tracking.release_notices(users, now)
         care["变更执行地待报到"] = demo_tracking.relocation(users, now)
+        care["已封存档案"] = after_release.seal_ended(now)  # as the daily sweep would have
         if persons > 10:
             demo_persons.duplicate_registration(rng, person_rows[5])
         audit.record("demo.load", user=users["lead"], detail={"persons": persons, "seed": seed})

@@ -59,9 +59,9 @@ def phone(value, full):
 
 
 def persons_list_query(args):
-    """The person list's filters and rows (every page of it), by name."""
+    """The person list's filters and rows (every page of it), by name; sealed files are never exported."""
     filters = persons.list_filters(args)
-    return filters, persons.filtered(filters).order_by(Person.name_pinyin, Person.id)
+    return filters, persons.filtered(filters).where(Person.sealed_at.is_null()).order_by(Person.name_pinyin, Person.id)
 
 
 def year_of(model, args):

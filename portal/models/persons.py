@@ -33,6 +33,14 @@ class Person(Versioned):
     notes = TextField(null=True)
     deleted_by = ForeignKeyField(User, null=True)
     deleted_reason = CharField(null=True)
+    sealed_at = DateTimeField(null=True)  # 封存 when dynamic control ended (persons/sealing.py)
+    anonymised_at = DateTimeField(null=True)  # past the retention age (persons/retention.py)
+    id_hash = CharField(null=True, index=True)  # keyed hash of the removed ID number, to match a re-registration
+
+    @classmethod
+    def listed(cls):
+        """Live and not sealed: the persons that lists, search, the queue, exports and batch prints show."""
+        return cls.is_live() & cls.sealed_at.is_null()
 
     @staticmethod
     def search_keys(name):

@@ -3,7 +3,7 @@ downloaded exactly like the person record itself (SECURITY.md W11, AC2, AU1); de
 with a reason, and the file stays on disk."""
 import hashlib
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 
@@ -79,6 +79,9 @@ def download(attachment_id):
     """The file as a download with its stored type; reading it is audited like opening the case."""
     item = Attachment.live().where(Attachment.id == attachment_id).get_or_none() or abort(404)
     person = load_person(item.person_id)
+    if person.anonymised_at:
+        return render_template("error.html", title="扫描件已删除",
+                               text="该档案已超过保存期限并匿名化，上传的扫描件已随之删除。"), 410
     audit.record("attachment.view", person, detail={"attachment": item.id, "kind": item.kind})
     name = "附件%d-%s%s" % (item.id, item.kind_label.replace("/", "-"), item.suffix)
     return uploads.send(item.stored_name, item.mime, name, FOLDER)

@@ -12,6 +12,7 @@ from ..dates import utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, Case, Person, PersonMerge
 from ..versions import revise
+from . import retention
 
 DROPPED = "case.deleted_at"  # in PersonMerge.moved: the duplicate's cases soft-deleted as repeats
 CHOSEN_FIELDS = {"name": "姓名", "ethnicity": "民族", "phone": "联系电话", "household_address": "户籍地址",
@@ -25,8 +26,8 @@ class MergeRefused(ValueError):
 def duplicates_of(name, birth_date=None, id_number=None, exclude=None):
     """Live or deleted persons with this ID number, or live persons with this name and birth date."""
     conditions = []
-    if id_number:
-        conditions.append(Person.id_number == id_number)
+    if id_number:  # an anonymised file kept only a keyed hash of its number
+        conditions.append((Person.id_number == id_number) | (Person.id_hash == retention.id_hash(id_number)))
     if name and birth_date:
         conditions.append((Person.name == name) & (Person.birth_date == birth_date) & Person.is_live())
     if not conditions:

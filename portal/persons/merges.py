@@ -29,7 +29,9 @@ def warnings_for(name, id_number, birth_date=None):
     number = idcard.normalize(id_number)
     birth = birth_of(number) or birth_date
     found = duplicates.duplicates_of((name or "").strip(), birth, number if len(number) == 18 else None)
-    return [{"person": p, "same_id": p.id_number == number, "deleted": p.deleted_at is not None,
+    return [{"person": p, "same_id": p.id_number == number or p.anonymised_at is not None,
+             "deleted": p.deleted_at is not None, "sealed": p.sealed_at is not None,
+             "anonymised": p.anonymised_at is not None,
              "open": p.deleted_at is None and may_open(current_user, p)} for p in found]
 
 
@@ -75,7 +77,7 @@ def choose(person_id):
     q = request.args.get("q", "").strip()[:40]
     candidates = duplicates.duplicates_of(person.name, person.birth_date, exclude=person.id)
     if q:
-        candidates += [p for p in Person.select().where(Person.matching(q), Person.is_live(),
+        candidates += [p for p in Person.select().where(Person.matching(q), Person.listed(),
                                                          Person.id != person.id).limit(20) if p not in candidates]
     audit.record("person.view", person, detail={"form": "merge", "q": bool(q)})
     return render_template("merges/choose.html", person=person, candidates=candidates, q=q)

@@ -16,41 +16,45 @@ from ..responses import region
 from ..tracking import absences, breaches, findings, screenings
 from ..tracking import views as tracking
 from ..versions import save_versioned
-from . import attachments, merges
+from . import attachments, merges, retention
 from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
 
 # The list opens on the persons under management; a search looks at everyone.
-STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES,
-                  "control_ended": "已解除动态管控（解除满三年无复吸）"}
+STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+SEALED = {"sealed": "已封存（解除动态管控满三年无复吸，仅站长）"}
 
 
 def list_filters(args):
     q = args.get("q", "").strip()[:40]
     status = args.get("status")
+    statuses = statuses_for(current_user)
     return {
         "q": q,
         "measure": args.get("measure") if args.get("measure") in MEASURES else "",
-        "status": status if status in STATUS_FILTERS else ("all" if q else "current"),
+        "status": status if status in statuses else ("all" if q else "current"),
         "worker": args.get("worker", type=int) or 0,
     }
 
 
+def statuses_for(user):
+    """The status filters the user may choose: the lead also lists the sealed files."""
+    return {**STATUS_FILTERS, **SEALED} if can(user, "persons.open_sealed") else STATUS_FILTERS
+
+
 def filtered(filters):
-    """The persons the current user may open, narrowed by the filters."""
-    query = persons_in_scope(current_user, Person.with_current_case().where(Person.is_live()))
+    """The persons the current user may open, narrowed by the filters; sealed files only when asked for."""
+    shown = Person.is_live() & Person.sealed_at.is_null(False) if filters["status"] == "sealed" else Person.listed()
+    query = persons_in_scope(current_user, Person.with_current_case().where(shown))
     if filters["q"]:
         query = query.where(Person.matching(filters["q"]))
     if filters["measure"]:
         query = query.where(Case.measure == filters["measure"])
     if filters["status"] == "current":
         query = query.where(Case.status.in_(ACTIVE_STATUSES))
-    elif filters["status"] == "control_ended":
-        query = query.where(Person.id.in_(Case.select(Case.person).where(
-            Case.is_live(), after_release.sql_control_ended(today()))))
-    elif filters["status"] != "all":
+    elif filters["status"] not in ("all", "sealed"):
         query = query.where(Case.status == filters["status"])
     if filters["worker"]:
         query = query.where(Case.worker == filters["worker"])
@@ -63,7 +67,7 @@ def others_matching(q):
         return []
     exact = (Person.name == q) | (Person.id_number == idcard.normalize(q))
     return list(Person.select(Person.id, Person.name, Person.sex, Person.id_number)
-                .where(Person.is_live(), exact, Person.id.not_in(scoped_person_ids(current_user)))
+                .where(Person.listed(), exact, Person.id.not_in(scoped_person_ids(current_user)))
                 .limit(10))
 
 
@@ -87,7 +91,7 @@ def index():
                  detail={**shown, "page": page, "shown": len(rows) + len(others)})
     return region("persons/index.html", "persons/_results.html", rows=rows, others=others, total=total, page=page,
                   size=size, filters=filters, export_args={k: v for k, v in filters.items() if v},
-                  workers=holders("cases.worker"), measures=MEASURES, statuses=STATUS_FILTERS,
+                  workers=holders("cases.worker"), measures=MEASURES, statuses=statuses_for(current_user),
                   worker_names=User.names())
 
 
@@ -162,11 +166,14 @@ def new():
 
 
 def register(form, case_form, values):
-    """Create the person and their case (lifecycle.open_case); None when the ID number is taken."""
+    """Create the person (or take back their anonymised file) and their case (lifecycle.open_case);
+    None when the ID number is taken."""
     try:
         with database.atomic():
-            person = Person.create(**values, **Person.search_keys(values["name"]))
-            audit.record("person.create", person)
+            person = retention.revive(values, current_user)
+            if person is None:
+                person = Person.create(**values, **Person.search_keys(values["name"]))
+                audit.record("person.create", person)
             case_values = case_form.values()
             lifecycle.open_case(person, case_values, case_values.pop("report_date"), user=current_user)
     except IntegrityError:

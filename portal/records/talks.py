@@ -107,7 +107,7 @@ def list_query(args):
                "assessment": args.get("assessment") if args.get("assessment") in ASSESSMENTS else "",
                "place": args.get("place") if args.get("place") in TALK_PLACES else ""}
     query = persons_in_scope(current_user, Talk.select(Talk, Person).join(Person).where(
-        Talk.is_live(), Person.is_live()))
+        Talk.is_live(), Person.listed()))
     if filters["start"]:
         query = query.where(Talk.held_at >= datetime.combine(filters["start"], time.min))
     if filters["end"]:

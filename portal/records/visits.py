@@ -106,7 +106,7 @@ def list_query(args):
                "staff": args.get("staff", type=int),
                "anomaly": anomaly if anomaly in VISIT_ANOMALIES and can(current_user, "persons.full") else ""}
     query = persons_in_scope(current_user, HomeVisit.select(HomeVisit, Person).join(Person).where(
-        HomeVisit.is_live(), Person.is_live()))
+        HomeVisit.is_live(), Person.listed()))
     if filters["start"]:
         query = query.where(HomeVisit.visited_on >= filters["start"])
     if filters["end"]:

@@ -134,8 +134,9 @@ def drill(key, part):
                  detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
     spec = indicators.SPECS[key]
     label = spec.numerator if part == "numerator" else spec.denominator
-    names = {p.id: p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(
-        [getattr(r, "person_id", None) or r.id for r in rows]))}
+    names = {p.id: "（已封存）" if p.sealed_at else p.name for p in Person.select(
+        Person.id, Person.name, Person.sealed_at).where(Person.id.in_([getattr(r, "person_id", None) or r.id
+                                                                       for r in rows]))}
     return render_template("dashboard/drill.html", rows=rows, what=what, names=names, period=period, key=key,
                            spec=spec, label=label, args=request.args.to_dict())
 

@@ -138,7 +138,7 @@ def render_job(job):
         for done, person_id in enumerate(map(int, job.person_ids.split(",")), 1):
             if PrintJob.get_by_id(job.id).status != "running":
                 return  # cancelled
-            person = Person.get_or_none(Person.id == person_id, Person.is_live())
+            person = Person.get_or_none(Person.id == person_id, Person.listed())
             if person is None:
                 continue  # deleted since the batch started
             html = summaries.summary_html(person, job.profile, sections, user)

@@ -33,7 +33,7 @@ KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险�
 def current_cases(mine):
     """The current live cases the user works on: assigned ones for workers (or with `mine`)."""
     query = (Case.select().join(Person)
-             .where(Case.is_current(), Case.is_live(), Person.is_live()))
+             .where(Case.is_current(), Case.is_live(), Person.listed()))
     if not sees_all_cases(current_user):
         query = query.where(case_scope(current_user))
     elif mine:

@@ -19,6 +19,7 @@ from ..cases import running_time
 from ..dates import today
 from ..db import database
 from ..models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
+from ..persons import sealing
 from ..records import risk_levels
 
 WRITTEN_REPORT_DAYS = 3  # 19: leaving the county for 3 days or more
@@ -157,6 +158,8 @@ def sweep(day=None):
 def follow_through(record, user):
     """After a screening or absence is saved: open the breach, incident and forced-high risk that
     the law asks for, once each; returns the messages the user must see."""
+    if isinstance(record, Screening) and record.result == "positive":
+        sealing.unseal(record.person_id, "检测结果阳性（复吸证据）", user)
     case = Case.get_by_id(record.case_id)
     messages = []
     on = record.tested_on if isinstance(record, Screening) else record.leave_on

@@ -10,6 +10,7 @@ from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import RelapseFinding
+from ..persons import sealing
 from ..permissions import load_person, load_record, requires
 from ..records import risk_levels, timeline
 from ..responses import fragment
@@ -35,7 +36,9 @@ def running_case(case, on):
 
 
 def follow_through(finding, person):
-    """Relapse evidence while a measure runs forces the risk to high; the messages for the user."""
+    """Relapse evidence unseals a sealed file; while a measure runs it forces the risk to high; the
+    messages for the user."""
+    sealing.unseal(person.id, "公安查获复吸（复吸证据）", current_user)
     if finding.case_id is None:
         return ["已登记为解除后的复吸证据，计入操守保持率和戒断三年未复吸。"]
     risk_levels.force_high(person.id, "police_finding", user=current_user, on=finding.found_on)

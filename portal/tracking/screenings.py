@@ -129,7 +129,7 @@ def list_query(args):
                "result": args.get("result") if args.get("result") in RESULTS else "",
                "sample": args.get("sample") if args.get("sample") in SAMPLES else ""}
     query = persons_in_scope(current_user, Screening.select(Screening, Person).join(Person).where(
-        Screening.is_live(), Person.is_live()))
+        Screening.is_live(), Person.listed()))
     if filters["start"]:
         query = query.where(Screening.tested_on >= filters["start"])
     if filters["end"]:
@@ -143,7 +143,7 @@ def list_query(args):
 def testable():
     """Persons whose current case is running, in the user's scope, by name, with their case."""
     query = persons_in_scope(current_user, Person.with_current_case().where(
-        Person.is_live(), Case.status == "active"))
+        Person.listed(), Case.status == "active"))
     return query.select_extend(breaches.sql_serious_case(Case.id).alias("serious")).order_by(
         Case.street, Person.name_pinyin)
 

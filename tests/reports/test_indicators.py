@@ -33,7 +33,7 @@ from types import SimpleNamespace
 import pytest
 from factories import in_app, valid_id
 
-from portal.models import Agreement, Case, CaseEvent, Incident, Person, Screening, Talk, User
+from portal.models import AuditLog, Agreement, Case, CaseEvent, Incident, Person, Screening, Setting, Talk, User
 from portal.cases import after_release
 from portal.reports import indicators
 
@@ -287,12 +287,40 @@ def test_the_end_of_dynamic_control_in_python_agrees_with_sql(station, users):
     assert in_app(after_release.control_ends_on)(station["A"], date(2026, 9, 30)) is None  # still under a measure
 
 
-def test_the_lead_lists_the_persons_whose_control_has_ended(station, client, users, login_as, clock):
-    """At 2026-11-20 (the test clock): F (released 2023-09-30) and H (2023-10-01) are three years clean."""
+def test_the_lead_lists_the_sealed_files_and_opens_one_with_a_reason(station, client, users, login_as, clock):
+    """At 2026-11-20 (the test clock): F (released 2023-09-30) and H (2023-10-01) are three years
+    clean; the daily sweep seals their files."""
+    assert in_app(after_release.seal_ended)() == 2
     login_as("lead")
-    page = client.get("/persons/?status=control_ended").get_data(as_text=True)
-    names = set(re.findall(r'<a href="/persons/\d+">([^<]+)</a>', page))
-    assert names == {"F", "H"}
+    page = client.get("/persons/?status=sealed").get_data(as_text=True)
+    codes = set(re.findall(r'<a href="/persons/(\d+)">(个案 [^<]+)</a>', page))
+    assert {int(pid) for pid, _ in codes} == {station["F"].id, station["H"].id}
+    assert "导出" not in page.split("<h1>")[1].split("</div>")[0]  # a sealed file is never exported
+    gate = client.get("/persons/%d" % station["H"].id)
+    assert gate.status_code == 403 and "档案已封存" in gate.text and ">H<" not in gate.text
+    assert client.post("/persons/%d/open-sealed" % station["H"].id, data={"reason": "x"}).status_code == 422
+    opened = client.post("/persons/%d/open-sealed" % station["H"].id, data={"reason": "公安通报核查"})
+    assert opened.status_code == 302
     shown = client.get("/persons/%d" % station["H"].id).get_data(as_text=True)
     assert "已于 2026-10-01 解除" in shown
+    assert client.get("/persons/%d" % station["F"].id).status_code == 403  # opened one by one
+    assert in_app(lambda: AuditLog.get(AuditLog.action == "person.open_sealed").reason)() == "公安通报核查"
     assert "动态管控" not in client.get("/persons/%d" % station["A"].id).get_data(as_text=True)
+
+
+def test_sealing_and_anonymising_leave_every_indicator_unchanged(station, users, app, runner):
+    periods = [Q3, indicators.period_of("year", 2026, today_=date(2026, 11, 20)),
+               indicators.period_of("month", 2026, 10), indicators.period_of("year", 2025)]
+
+    def everything():
+        return [{key: (i.numerator, i.denominator, i.value, i.extra) for key, i in compute(user, period).items()}
+                for user in (users["lead"], users["worker"]) for period in periods]
+
+    before = everything()
+    assert in_app(after_release.seal_ended)() == 2  # F and H
+    assert everything() == before
+    in_app(lambda: Setting.replace(key="retention.years", value="0").execute())()
+    result = runner.invoke(args=["retention"])
+    assert "已匿名化 2 份" in result.output
+    assert in_app(lambda: Person.get_by_id(station["F"].id).name)() .startswith("个案 ")
+    assert everything() == before
