@@ -9,6 +9,7 @@ from .dates import utcnow
 from .db import database
 from .fields import Form
 from .models import Setting
+from .persons import retention
 from .permissions import requires
 from .tracking.forms import PresetForm
 from .tracking.plan import CADENCES, SCREENING_PRESETS, cadences, screening_settings
@@ -47,7 +48,12 @@ def index():
     return render_settings(form=form), 422 if form.errors else 200
 
 
-def render_settings(form=None, preset_form=None):
+class RetentionForm(Form):
+    years = IntegerField("封存后保存年限（年）", validators=[
+        InputRequired("请填写年数。"), NumberRange(1, 30, "请填写 1 到 30 之间的年数。")])
+
+
+def render_settings(form=None, preset_form=None, retention_form=None):
     if preset_form is None:
         preset, grace = screening_settings()
         preset_form = PresetForm(formdata=None, preset=preset, grace_days=grace)
@@ -55,6 +61,7 @@ def render_settings(form=None, preset_form=None):
     newest = last_backup()
     return render_template("settings/index.html", form=form or CadenceForm(formdata=None, data=cadences()),
                            defaults=CADENCES, preset_form=preset_form, last_backup=newest,
+                           retention_form=retention_form or RetentionForm(formdata=None, years=retention.years()),
                            backup_dir=backup_dir(), backup_age=(utcnow() - newest["created_at"]).days if newest else None)
 
 
@@ -73,6 +80,20 @@ def screening():
                      detail={"screening.preset": form.preset.data, "screening.grace_days": form.grace_days.data})
     flash("检测方案已保存。", "success")
     return redirect(url_for("settings.index"))
+
+
+@bp.post("/retention")
+@requires("settings.manage")
+def retention_years():
+    """How many years a sealed file is kept before `flask retention` anonymises it."""
+    form = RetentionForm()
+    if not form.validate():
+        return render_settings(retention_form=form), 422
+    with database.atomic():
+        Setting.replace(key="retention.years", value=str(form.years.data)).execute()
+        audit.record("settings.update", object_type="setting", detail={"retention.years": form.years.data})
+    flash("保存年限已保存。", "success")
+    return redirect(url_for("settings.index", _anchor="retention"))
 
 
 @bp.post("/backup")

@@ -116,6 +116,7 @@ EXPECTED = {
     "settings.index": {"lead"},
     "settings.screening": {"lead"},
     "settings.backup": {"lead"},
+    "settings.retention_years": {"lead"},
     "imports.index": {"lead", "officer"},
     "imports.template": {"lead", "officer"},
     "imports.dry_run": {"lead", "officer"},

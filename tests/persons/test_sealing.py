@@ -242,3 +242,24 @@ def test_every_free_text_of_a_person_s_records_is_cleared_by_anonymisation():
 ])
 def test_an_address_is_cut_to_its_district(address, district):
     assert retention.district_of(address) == district
+
+
+def test_the_lead_sets_the_retention_years(client, login_as, users, auth):
+    login_as("worker")
+    assert client.post("/settings/retention", data={"years": "3"}).status_code == 403
+    auth.logout()
+    login_as("lead")
+    assert 'value="5"' in client.get("/settings/").get_data(as_text=True).split('id="retention"')[1]
+    for refused in ("0", "31", "", "五"):
+        response = client.post("/settings/retention", data={"years": refused})
+        assert response.status_code == 422 and ("1 到 30" in text_of(response) or "请填写" in text_of(response)), refused
+    for kept in ("1", "30"):
+        assert client.post("/settings/retention", data={"years": kept}).status_code == 302
+        assert in_app(retention.years)() == int(kept)
+    assert '"retention.years": 30' in actions("settings.update")[-1].detail
+
+
+def test_the_opened_file_says_it_is_sealed(sealed, client, login_as):
+    open_as_lead(client, login_as, sealed)
+    page = client.get("/persons/%d" % sealed.id).get_data(as_text=True)
+    assert "档案已封存（解除动态管控）" in page and "匿名化，身份信息" not in page
