@@ -60,7 +60,19 @@ def nth_running_day(spans, first, last, n):
 
 def ended_on(case):
     """The date the measure ended (its first ending event), or None while it runs."""
-    return CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action.in_(ENDING)).scalar()
+    return (CaseEvent.select(fn.MIN(CaseEvent.on)).where(CaseEvent.case == case.id, CaseEvent.action.in_(ENDING))
+            .scalar())
+
+
+def belongs_to(case, day):
+    """Does a record dated `day` belong to `case`? Never once its measure had ended by then: dated on
+    or after the end, a drug test is the person's after-release follow-up (随访检测), not the closed case's."""
+    if case is None:
+        return False
+    end = ended_on(case)
+    if end is None:
+        return case.in_force  # an ended status without its dated event: nothing proves the day fell within
+    return day < end
 
 
 def sql_ended_on(case_column):

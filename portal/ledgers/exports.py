@@ -107,12 +107,12 @@ EXPORTS = {
     "screenings": Export(
         "检测台账",
         ("姓名", "身份证号", "检测日期", "样本", "检测方式", "检测项目", "检测结果", "阳性种类", "检测人员", "派出所",
-         "随机抽检", "本人签字", "备注"),
+         "随机抽检", "本人签字", "备注", "解除后随访"),
         screenings.list_query,
         lambda s, full, staff: who(s, full) + (
             s.tested_on, SAMPLES[s.sample], SCREENING_KINDS[s.kind], joined(s.panel_labels), RESULTS[s.result],
             joined(s.positive_labels), s.collectors, s.police_station or "", yes(s.random), yes(s.signed),
-            s.notes or ""),
+            s.notes or "", yes(s.follow_up)),
         lambda s: s.person, "screenings.index"),
     "talks": Export(
         "面对面谈话台账",

@@ -1,6 +1,8 @@
 """The ledger of drug tests, keyed by person (ID number), date and sample; positives are refused
-(they need panels and A/B numbers typed on screen), refusals get the same follow-through as on screen."""
+(they need panels and A/B numbers typed on screen), refusals get the same follow-through as on screen; a
+test dated after the person's measure ended is a follow-up test (随访检测), part of no case."""
 from .. import audit, idcard
+from ..cases import running_time
 from ..dates import today
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening
 from ..tracking import breaches
@@ -87,7 +89,9 @@ class ScreeningLedger(Ledger):
             return
         plan.who = "%s %s" % (person.name, idcard.mask(person.id_number))
         plan.notes.append("%s %s%s：%s" % (tested_on.isoformat(), SAMPLES[sample], "检测", RESULTS[result]))
-        plan.payload = {"person": person.id, "case": case.id, "tested_on": tested_on, "sample": sample, "kind": kind,
+        if not running_time.belongs_to(case, tested_on):
+            plan.notes.append("措施结束后的随访检测")
+        plan.payload = {"person": person.id, "case": case.id if running_time.belongs_to(case, tested_on) else None, "tested_on": tested_on, "sample": sample, "kind": kind,
                         "result": result, "collectors": text.get("collectors") or "",
                         "police_station": text.get("police_station"), "notes": text.get("notes")}
 

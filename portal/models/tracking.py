@@ -21,14 +21,15 @@ MISSED_RESULTS = ("refused", "evaded")  # count toward 戒毒条例 20 (拒绝/�
 
 
 class Screening(Versioned):
-    """A drug test (尿检/毛发检测) of a person within a case.
+    """A drug test (尿检/毛发检测) of a person within a case, or after the measure ended (随访检测,
+    `case` None: after-release follow-up, relapse evidence that opens nothing on the closed case).
 
     A result of 未到 with no decision is a candidate 逃避检测: a person confirms it (the result
     becomes 逃避) or excuses it with a reason; the portal never decides it alone.
     """
 
     person = ForeignKeyField(Person, backref="screenings", index=False)  # the indexes below lead with it
-    case = ForeignKeyField(Case, backref="screenings", index=False)
+    case = ForeignKeyField(Case, null=True, backref="screenings", index=False)  # None: a follow-up test
     staff = ForeignKeyField(User, backref="screenings")  # who entered it
     tested_on = DateField()
     kind = CharField(default="onsite", constraints=[check_in("kind", SCREENING_KINDS)])
@@ -68,6 +69,11 @@ class Screening(Versioned):
     @property
     def undecided(self):
         return self.result == "absent" and self.decided_by_id is None
+
+    @property
+    def follow_up(self):
+        """随访检测: taken after the person's measure ended, part of no case."""
+        return self.case_id is None
 
 
 ABSENCE_KINDS = {"reported": "报备外出", "unauthorised": "擅自外出"}

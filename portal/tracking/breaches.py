@@ -26,6 +26,8 @@ WRITTEN_REPORT_DAYS = 3  # 19: leaving the county for 3 days or more
 SERIOUS_MISSED = 3  # 20: refused or evaded tests, 3 times or more
 SERIOUS_ABSENCES = 3  # 20: unauthorised absences, 3 times or more
 SERIOUS_DAYS = 31  # 20: unauthorised absences totalling more than 30 days
+FOLLOW_UP_POSITIVE = ("随访检测阳性：已记为复吸证据（计入操守保持情况，解除动态管控的三年重新计算）；"
+                      "措施已结束，不计为原案件的违反协议。")
 
 
 def absence_days(leave_on, return_on, day=None):
@@ -157,9 +159,13 @@ def sweep(day=None):
 
 def follow_through(record, user):
     """After a screening or absence is saved: open the breach, incident and forced-high risk that
-    the law asks for, once each; returns the messages the user must see."""
+    the law asks for, once each; returns the messages the user must see. A follow-up test after the
+    measure (随访检测, no case) opens nothing: a positive one is relapse evidence, counted by person
+    (it unseals a sealed file, like any relapse evidence)."""
     if isinstance(record, Screening) and record.result == "positive":
         sealing.unseal(record.person_id, "检测结果阳性（复吸证据）", user)
+    if record.case_id is None:
+        return [FOLLOW_UP_POSITIVE] if record.result == "positive" else []
     case = Case.get_by_id(record.case_id)
     messages = []
     on = record.tested_on if isinstance(record, Screening) else record.leave_on

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
+from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
@@ -18,7 +19,7 @@ from .forms import DecisionForm, ScreeningForm, TestingDayForm
 
 bp = Blueprint("screenings", __name__)
 TITLE = "检测记录"
-NOT_RUNNING = "该人员当前没有执行中的社区戒毒/康复，不能登记检测。"
+NOT_RUNNING = "该人员尚未报到执行社区戒毒/康复，不能登记检测（措施解除后的随访检测可以登记）。"
 DAY_LIMIT = 60  # persons on one testing day's grid
 HEADER = ("tested_on", "kind", "sample", "panels", "collectors", "female_collector", "police_station")
 
@@ -39,7 +40,9 @@ def blank(person):
 
 
 def form_part(person, form, status=200, **context):
-    return fragment("screenings/_form.html", TITLE, status, person=person, form=form, **context)
+    case = person.current_case()
+    return fragment("screenings/_form.html", TITLE, status, person=person, form=form,
+                    follow_up=case is not None and not case.in_force, **context)
 
 
 @bp.get("/persons/<int:person_id>/screenings/new")
@@ -58,12 +61,13 @@ def create(person_id):
     form = ScreeningForm()
     if not form.validate():
         return form_part(person, form, 422)
-    case = person.running_case()  # tests are taken while a measure runs
-    if case is None:
+    case = person.current_case()  # a running measure's test, or an ended one's follow-up (随访检测)
+    if case is None or case.status == "pending_report":
         form.form_errors.append(NOT_RUNNING)
         return form_part(person, form, 422)
     with database.atomic():
-        screening = Screening.create(person=person, case=case.id, staff=current_user.id, **form.values())
+        case_id = case.id if running_time.belongs_to(case, form.tested_on.data) else None
+        screening = Screening.create(person=person, case=case_id, staff=current_user.id, **form.values())
         audit.record("screening.create", screening, person=person)
         warnings = follow_through(screening)
     return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
@@ -91,7 +95,10 @@ def edit(entry_id):
         return form_part(person, form, entry=screening)
     if not form.validate():
         return form_part(person, form, 422, entry=screening)
-    conflict = save_versioned(screening, form, form.values(), "screening.update", person)
+    values = form.values()
+    if screening.case_id and not running_time.belongs_to(screening.case, form.tested_on.data):
+        values["case"] = None  # dated after the measure's end now: a follow-up test, never the closed case's
+    conflict = save_versioned(screening, form, values, "screening.update", person)
     if conflict:
         return form_part(person, form, 409, entry=screening, conflict=conflict)
     screening = Screening.get_by_id(screening.id)

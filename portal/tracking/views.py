@@ -58,6 +58,8 @@ def file_for(person, day=None):
         "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
         "relocation": relocation, "relocation_deadline": relocation and lifecycle.relocation_report_deadline(relocation),
         "notice_deadline": after_release.notice_deadline(case),
+        "follow_ups": list(Screening.live().where(Screening.person == person.id, Screening.case.is_null())
+                           .order_by(Screening.tested_on.desc(), Screening.id.desc()).limit(RECENT)),
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),

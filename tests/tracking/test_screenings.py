@@ -54,11 +54,11 @@ def test_a_womans_urine_without_a_female_collector_warns_but_saves(client, users
     assert "尿样应由女性工作人员采集" not in page
 
 
-def test_no_screening_without_a_running_case(client, users, login_as):
-    person = make_person(worker=users["worker"].id, status="released")
+def test_no_screening_before_the_report(client, users, login_as):
+    person = make_person(worker=users["worker"].id, status="pending_report", report_date=None)
     login_as("worker")
     response = client.post("/persons/%d/screenings/" % person.id, data=FORM)
-    assert response.status_code == 422 and "没有执行中的社区戒毒/康复" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "尚未报到执行社区戒毒/康复" in response.get_data(as_text=True)
     assert count() == 0
 
 
