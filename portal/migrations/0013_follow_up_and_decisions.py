@@ -1,4 +1,5 @@
-"""After-release follow-up tests (随访检测): a screening may belong to no case (`case_id` NULL).
+"""After-release follow-up tests (随访检测): a screening may belong to no case (`case_id` NULL);
+a reported absence's recorded return and the decision on an overdue return (candidate 擅自外出).
 
 SQLite cannot drop a NOT NULL, so the table is rebuilt the SQLite way inside this migration's
 transaction (the runner turns foreign-key enforcement off around it): create the new table, copy
@@ -17,6 +18,12 @@ STATEMENTS = [
     'CREATE INDEX "screening_case_id_deleted_at_sample_tested_on_result_dec_1a4360d" ON "screening" ("case_id", "deleted_at", "sample", "tested_on", "result", "decided_by_id")',
     'CREATE INDEX "screening_result_case_id_deleted_at" ON "screening" ("result", "case_id", "deleted_at")',
     'CREATE INDEX "screening_tested_on" ON "screening" ("tested_on")',
+    'ALTER TABLE "absence" ADD COLUMN "returned_on" DATE',
+    'ALTER TABLE "absence" ADD COLUMN "decision" VARCHAR(255) CHECK (decision IN (\'excused\', \'confirmed\'))',
+    'ALTER TABLE "absence" ADD COLUMN "decided_by_id" INTEGER REFERENCES "user" ("id")',
+    'ALTER TABLE "absence" ADD COLUMN "excuse" TEXT',
+    # reported absences whose planned return has passed count as returned then: no candidates from the past
+    "UPDATE \"absence\" SET \"returned_on\" = \"return_on\" WHERE \"kind\" = 'reported' AND \"return_on\" < date('now', '+8 hours')",
 ]
 
 

@@ -24,8 +24,8 @@ from .cases import (ACTIVE_STATUSES, CASE_ACTION_BUTTONS, CASE_ACTIONS, CASE_STA
                     Agreement, Case, CaseEvent, ReleaseNotice)
 from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES,
                       HomeVisit, RiskAssessment, Talk)
-from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS, RESULTS,
-                       SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, RelapseFinding, Screening)
+from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DECISIONS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS,
+                       RESULTS, SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, RelapseFinding, Screening)
 from .printing import JOB_STATUSES, PrintJob
 from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)

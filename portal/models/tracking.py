@@ -81,8 +81,16 @@ DISCOVERED = {"visit": "入户走访发现", "phone": "电话抽查发现", "pol
               "other": "其他"}
 
 
+DECISIONS = {"excused": "有正当理由，不计违反", "confirmed": "确认违反"}
+
+
 class Absence(Versioned):
-    """Leaving the county: a reported absence (外出报备, 戒毒条例 19) or an unauthorised one (20)."""
+    """Leaving the county: a reported absence (外出报备, 戒毒条例 19) or an unauthorised one (20).
+
+    A reported absence's `return_on` is the planned return; `returned_on` the return as recorded. Past
+    its planned return with no return recorded, it is a candidate 擅自外出 (tracking/returns.py) that a
+    person excuses (decision 'excused', with the reason) or confirms ('confirmed': an unauthorised
+    absence from the day after the planned return is recorded beside it)."""
 
     person = ForeignKeyField(Person, backref="absences", index=False)
     case = ForeignKeyField(Case, backref="absences", index=False)
@@ -96,6 +104,10 @@ class Absence(Versioned):
     approved_by = CharField(null=True)
     discovered = CharField(null=True, constraints=[check_in("discovered", DISCOVERED)])
     notes = TextField(null=True)
+    returned_on = DateField(null=True)  # a reported absence: the day the person was back, once recorded
+    decision = CharField(null=True, constraints=[check_in("decision", DECISIONS)])  # on an overdue return
+    decided_by = ForeignKeyField(User, null=True, index=False)
+    excuse = TextField(null=True)
 
     class Meta:
         indexes = ((("person", "deleted_at", "leave_on"), False), (("kind", "case", "deleted_at"), False),

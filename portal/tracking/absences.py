@@ -1,9 +1,10 @@
 """Absences from the county (外出报备 and 擅自外出): inline on the person page, corrected with a
 version check, followed through by the breach rules."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from .. import audit
+from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import Absence
@@ -11,9 +12,9 @@ from ..permissions import load_person, load_record, requires
 from ..records import timeline
 from ..responses import fragment
 from ..versions import history, save_versioned, soft_delete
-from . import breaches
+from . import breaches, returns
 from . import views as tracking
-from .forms import AbsenceForm
+from .forms import AbsenceForm, ReturnDecisionForm
 
 bp = Blueprint("absences", __name__)
 TITLE = "外出记录"
@@ -48,8 +49,11 @@ def create(person_id):
     if case is None:
         form.form_errors.append(NOT_RUNNING)
         return form_part(person, form, 422)
+    values = form.values()
+    if values["kind"] == "reported" and values["return_on"] <= today() and not values["returned_on"]:
+        values["returned_on"] = values["return_on"]  # recorded after the return: back on the day reported
     with database.atomic():
-        absence = Absence.create(person=person, case=case.id, staff=current_user.id, **form.values())
+        absence = Absence.create(person=person, case=case.id, staff=current_user.id, **values)
         audit.record("absence.create", absence, person=person)
         warnings = breaches.follow_through(absence, current_user)
     return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
@@ -96,3 +100,22 @@ def delete(entry_id):
         return render_template("absences/_entry.html", person=person, item=absence, reason_form=form), 422
     soft_delete(absence, "absence.delete", person, form.reason.data)
     return timeline.deleted(person, TITLE)
+
+
+@bp.post("/absences/<int:entry_id>/decide")
+@requires("records.write")
+def decide(entry_id):
+    """An overdue return (candidate 擅自外出): excuse it with a reason, or confirm it (戒毒条例 20)."""
+    absence, person = tracking.load_case_row(Absence, entry_id)
+    if not returns.return_overdue(absence):
+        abort(409)  # decided, or its return recorded, a moment ago
+    form = ReturnDecisionForm()
+    if not form.validate():
+        return tracking.render_file(person, 422, decision=form, failed="return-%d" % absence.id)
+    with database.atomic():
+        messages = returns.decide(absence, form.decision.data == "confirm", form.reason.data, person)
+        if messages is None:
+            abort(409)
+    if form.decision.data == "excuse":
+        messages = ["已记录：不计为擅自外出。"]
+    return tracking.render_file(person, messages=messages, tone=None if form.decision.data == "confirm" else "success")

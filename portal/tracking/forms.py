@@ -155,6 +155,17 @@ class DecisionForm(Form):
             raise ValidationError("不计违反须写明正当理由。")
 
 
+class ReturnDecisionForm(DecisionForm):
+    """Confirm an overdue return as 擅自外出, or excuse it (back on time, or a good reason)."""
+
+    decision = RadioField("认定", choices=[("confirm", "确认为擅自外出"), ("excuse", "已按时返回/有正当理由")],
+                          validators=[InputRequired("请选择确认为擅自外出或说明已按时返回/正当理由。")])
+
+    def validate_reason(self, field):
+        if self.decision.data == "excuse" and not field.data:
+            raise ValidationError("请写明已按时返回的情况或正当理由。")
+
+
 class AbsenceForm(Form):
     kind = RadioField("类型", choices=list(ABSENCE_KINDS.items()), default="reported",
                       validators=[InputRequired("请选择报备外出或擅自外出。")])
@@ -163,6 +174,8 @@ class AbsenceForm(Form):
     leave_on = day_field("离开日期")
     return_on = day_field("返回日期", required=False, future=True,
                           description="报备外出填计划返回日期；擅自外出尚未返回可留空（按至今天数计）")
+    returned_on = day_field("实际返回日期", required=False,
+                            description="报备外出：人员返回后填写；计划返回日期过后仍未填写的，列为疑似擅自外出待认定")
     written_report = BooleanField("已事先提交书面报告", description="离开县（市、区）3 日以上须事先书面报告（《戒毒条例》第十九条）")
     approved_by = text("批准人", max_length=32)
     discovered = SelectField("发现方式", choices=[("", "请选择")] + list(DISCOVERED.items()), validators=[Optional()],
@@ -176,6 +189,10 @@ class AbsenceForm(Form):
         if leave and back and back < leave:
             self.return_on.errors = list(self.return_on.errors) + ["返回日期不能早于离开日期。"]
             return False
+        returned = self.returned_on.data
+        if self.kind.data == "reported" and leave and returned and returned < leave:
+            self.returned_on.errors = list(self.returned_on.errors) + ["实际返回日期不能早于离开日期。"]
+            ok = False
         if self.kind.data == "reported":
             if not back:
                 self.return_on.errors = list(self.return_on.errors) + ["报备外出须填写计划返回日期。"]
@@ -194,6 +211,7 @@ class AbsenceForm(Form):
         unauthorised = self.kind.data == "unauthorised"
         return {"kind": self.kind.data, "destination": self.destination.data, "reason": self.reason.data or None,
                 "leave_on": self.leave_on.data, "return_on": self.return_on.data,
+                "returned_on": None if unauthorised else self.returned_on.data,
                 "written_report": self.written_report.data and not unauthorised,
                 "approved_by": None if unauthorised else (self.approved_by.data or None),
                 "discovered": (self.discovered.data or None) if unauthorised else None,

@@ -13,7 +13,7 @@ from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Inciden
                       Screening)
 from ..permissions import load_current_case, load_person, requires
 from ..responses import fragment
-from . import breaches
+from . import breaches, returns
 from .forms import BreachForm, EducationForm, NoticeForm, PoliceReportForm, RelocationReportForm
 from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 
@@ -54,6 +54,8 @@ def file_for(person, day=None):
         "random": tests.where(Screening.random).count(),
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
         "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
+        "overdue_returns": list(of_case(Absence, case).where(returns.sql_return_overdue(day))
+                                .order_by(Absence.return_on)),
         "incidents": incidents,
         "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
         "relocation": relocation, "relocation_deadline": relocation and lifecycle.relocation_report_deadline(relocation),

@@ -138,3 +138,27 @@ def test_the_breach_date_walk_agrees_with_the_sql_counters(app, name):
             walked = breaches.crossing_date(case_id, day)
             assert walked == (crossing if crossing and crossing <= day else None), day
             assert breaches.counters_of(case_id, day)["serious"] is (walked is not None), day
+
+
+# A reported absence planned back on 2026-11-10 (its last allowed day): a candidate 擅自外出 from 11-11.
+@pytest.mark.parametrize("day, returned_on, decision, overdue", [
+    (date(2026, 11, 10), None, None, False),                   # the planned return day itself
+    (date(2026, 11, 11), None, None, True),                    # the day after, no return recorded
+    (date(2026, 11, 11), date(2026, 11, 10), None, False),     # back on the planned day
+    (date(2026, 11, 11), date(2026, 11, 11), None, True),      # back a day late
+    (date(2026, 11, 20), None, "excused", False),              # decided
+    (date(2026, 11, 20), None, "confirmed", False),
+])
+def test_the_overdue_return_in_python_and_sql(app, users, day, returned_on, decision, overdue):
+    from portal.tracking import returns
+    person = make_person("逾期")
+
+    @in_app
+    def row():
+        return Absence.create(person=person, case=person.current_case(), staff=users["officer"].id, kind="reported",
+                              destination="广东", leave_on=date(2026, 11, 1), return_on=date(2026, 11, 10),
+                              returned_on=returned_on, decision=decision, written_report=True)
+    absence = row()
+    assert returns.return_overdue(absence, day) is overdue
+    with database.connection_context():
+        assert Absence.select().where(Absence.id == absence.id, returns.sql_return_overdue(day)).exists() is overdue
