@@ -131,6 +131,8 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
                 kind="unauthorised" if unauthorised else "reported", destination=rng.choice(DESTINATIONS),
                 reason=None if unauthorised else rng.choice(["探亲", "务工", "就医", "子女升学"]), leave_on=leave,
                 return_on=leave + timedelta(days=days - 1), written_report=days >= 3 and not unauthorised,
+                returned_on=None if unauthorised or leave + timedelta(days=days - 1) > now
+                else leave + timedelta(days=days - 1),
                 approved_by=None if unauthorised else names[case["officer"]],
                 discovered="visit" if unauthorised else None, **stamp))
     rows["serious"] = case_ids[case_rows[serious]["person"]] if serious is not None else None
@@ -209,3 +211,36 @@ def relocation(users, now):
                      user=users["officer"])
     Case.update(street="太慈桥街道", version=Case.version + 1).where(Case.id == case.id).execute()
     return 1
+
+
+def follow_up_tests(users, now):
+    """Two persons tested after their release (随访检测, part of no case): one clean, one positive
+    (relapse evidence, followed through as the screen would: nothing opens on the closed case)."""
+    releases = list(CaseEvent.select().where(CaseEvent.action == "release", CaseEvent.on < now - timedelta(days=60))
+                    .order_by(CaseEvent.on.desc()).limit(2))
+    for event, result in zip(releases, ("negative", "positive")):
+        tested = min(event.on + timedelta(days=45), now)
+        positive = {"positive_panels": "meth", "sample_a": "A%s901" % tested.strftime("%Y%m%d"),
+                    "sample_b": "B%s901" % tested.strftime("%Y%m%d")} if result == "positive" else {}
+        screening = Screening.create(
+            person=event.case.person_id, case=None, staff=users["officer"], tested_on=tested, kind="onsite",
+            sample="urine", panels="opiates,meth,ketamine", result=result, collectors="李明、陈丽",
+            police_station="新华路派出所", signed=True, notes="解除后随访检测", **positive)
+        breaches.follow_through(screening, None)
+    return len(releases)
+
+
+def overdue_returns(users, now):
+    """Two reported absences past their planned return: one still awaiting a decision in 今日待办,
+    one excused with its reason (its return recorded two days late)."""
+    cases = list(Case.select().where(Case.status == "active", Case.report_date < now - timedelta(days=120))
+                 .order_by(Case.id.desc()).limit(2))
+    for case, (leave, back, returned, excuse) in zip(cases, (
+            (12, 4, None, None), (25, 14, 12, "返程遇暴雨停运，提供了车票改签记录，已电话核实"))):
+        Absence.create(person=case.person_id, case=case.id, staff=users["worker"], kind="reported",
+                       destination="广东省深圳市", reason="探亲", leave_on=now - timedelta(days=leave),
+                       return_on=now - timedelta(days=back), written_report=True, approved_by="王站长",
+                       returned_on=returned and now - timedelta(days=returned),
+                       decision="excused" if excuse else None, decided_by=users["worker"] if excuse else None,
+                       excuse=excuse)
+    return len(cases)
