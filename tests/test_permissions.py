@@ -58,6 +58,7 @@ EXPECTED = {
     "absences.show": CASE,
     "absences.edit": WRITE,
     "absences.delete": WRITE,
+    "absences.decide": WRITE,
     "findings.new": WRITE,
     "findings.create": WRITE,
     "findings.show": CASE,

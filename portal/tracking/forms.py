@@ -161,10 +161,6 @@ class ReturnDecisionForm(DecisionForm):
     decision = RadioField("认定", choices=[("confirm", "确认为擅自外出"), ("excuse", "已按时返回/有正当理由")],
                           validators=[InputRequired("请选择确认为擅自外出或说明已按时返回/正当理由。")])
 
-    def validate_reason(self, field):
-        if self.decision.data == "excuse" and not field.data:
-            raise ValidationError("请写明已按时返回的情况或正当理由。")
-
 
 class AbsenceForm(Form):
     kind = RadioField("类型", choices=list(ABSENCE_KINDS.items()), default="reported",
