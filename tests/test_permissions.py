@@ -69,6 +69,7 @@ EXPECTED = {
     "tracking.notify": WRITE,
     "tracking.relocation_report": WRITE,
     "tracking.educate": WRITE,
+    "tracking.decide_late_report": WRITE,
     "tracking.create_breach": WRITE,
     "documents.agreement": WRITE,  # print.documents: the papers of the tracking file
     "documents.notice": WRITE,

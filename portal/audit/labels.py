@@ -34,7 +34,7 @@ ACTION_LABELS = {
     "screening.decide": "认定疑似逃避检测", "absence.create": "登记外出", "absence.update": "更正外出",
     "absence.delete": "删除外出", "absence.view": "查看外出", "absence.decide": "认定逾期未归", "case.transition": "办理案件状态变更",
     "agreement.create": "签订协议", "incident.create": "登记须报告事件", "incident.report": "记录报告公安",
-    "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "tracking.view": "查看操守追踪档案",
+    "breach.create": "登记违反协议", "breach.educate": "记录批评教育", "breach.decide": "认定逾期报到", "tracking.view": "查看操守追踪档案",
     "person.print": "打印个案摘要", "print.batch": "批量打印", "print.cancel": "取消批量打印",
     "print.download": "下载批量打印结果", "indicators.view": "查看工作指标", "indicators.drill": "查看指标明细",
     "indicators.print": "打印工作站报表", "counselling.create": "记录心理疏导", "counselling.update": "更正心理疏导",

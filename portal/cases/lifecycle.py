@@ -204,16 +204,19 @@ def open_case(person, values, report_date=None, user=None, detail=None):
     return case
 
 
-def late_report(case, on, user):
-    """A report after the 15 days (戒毒条例 14) is a breach (逾期报到), with its own audit row."""
+def late_report(case, on, user, cause=None):
+    """A report after the 15 days (戒毒条例 14) is a breach (逾期报到), with its own audit row: excused
+    at once with a cause (正当理由), else awaiting a decision (tracking/late_reports.py, 38)."""
     if on > report_deadline(case):
+        decided = {"decision": "excused", "excuse": cause, "decided_by": user} if cause else {}
         breach = Breach.create(person=case.person_id, case=case.id, kind="late_report", occurred_on=on, staff=user,
-                               description="送达后第 %d 日报到，超过 15 日期限" % (on - case.served_date).days)
-        audit.record("breach.create", breach, person=case.person_id, user=user,
-                     detail={"kind": "late_report"})
+                               description="送达后第 %d 日报到，超过 15 日期限" % (on - case.served_date).days,
+                               **decided)
+        audit.record("breach.create", breach, person=case.person_id, user=user, reason=cause or None,
+                     detail={"kind": "late_report", "decision": "excused" if cause else None})
 
 
-def transition(case, action, on, document_number=None, place=None, notes=None, user=None):
+def transition(case, action, on, document_number=None, place=None, notes=None, user=None, cause=None):
     """Move a case to its next state: checked, dated, recorded as a CaseEvent and audited.
 
     Reporting sets the report date (the term starts then, 14); resuming adds the days of the
@@ -235,7 +238,7 @@ def transition(case, action, on, document_number=None, place=None, notes=None, u
                                  on=on, document_number=document_number or None, place=place or None,
                                  notes=notes or None, user=user)
         if action == "report":
-            late_report(case, on, user)
+            late_report(case, on, user, cause)
         audit.record("case.transition", case, person=case.person_id, user=user,
                      detail={"action": action, "from": case.status, "to": values["status"],
                                       "on": on.isoformat()})

@@ -44,7 +44,7 @@ def transition(person_id, case_id, action):
     if form.validate_on_submit():
         try:
             lifecycle.transition(case, action, form.on.data, form.document_number.data, form.place.data,
-                                 form.notes.data, user=current_user)
+                                 form.notes.data, user=current_user, cause=form.cause.data)
         except lifecycle.TransitionRefused as exc:
             if exc.field:
                 form[exc.field].errors = list(form[exc.field].errors) + [str(exc)]
@@ -61,7 +61,8 @@ def transition(person_id, case_id, action):
     return render_template("cases/transition.html", person=person, case=case, action=action, form=form, rule=rule,
                            label=CASE_ACTIONS[action], effect=EFFECTS[action], refusal=refusal,
                            allowed=case.status in rule.sources, target=CASE_STATUSES.get(rule.target),
-                           expected_end=lifecycle.expected_end(case)), status
+                           expected_end=lifecycle.expected_end(case), deadline=lifecycle.report_deadline(case),
+                           today=today()), status
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])

@@ -91,6 +91,7 @@ def build(persons=120, seed=2026):
         care["变更执行地待报到"] = demo_tracking.relocation(users, now)
         care["解除后随访检测"] = demo_tracking.follow_up_tests(users, now)
         care["报备外出逾期未归"] = demo_tracking.overdue_returns(users, now)
+        care["逾期报到"] = demo_tracking.late_reports(users, now)
         care["已封存档案"] = after_release.seal_ended(now)  # as the daily sweep would have
         if persons > 10:
             demo_persons.duplicate_registration(rng, person_rows[5])

@@ -10,7 +10,9 @@ from ..dates import add_months, utcnow
 from ..models import (Absence, Breach, Case, CaseEvent, Incident, RelapseFinding, ReleaseNotice, RiskAssessment,
                       Screening, Setting)
 from ..records import risk_levels
+from ..cases import lifecycle
 from ..tracking import breaches
+from ..tracking import late_reports as late
 from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS
 from ..tracking.plan import HAIR_MONTHS, next_screening
 
@@ -243,4 +245,20 @@ def overdue_returns(users, now):
                        returned_on=returned and now - timedelta(days=returned),
                        decision="excused" if excuse else None, decided_by=users["worker"] if excuse else None,
                        excuse=excuse)
+    return len(cases)
+
+
+def late_reports(users, now):
+    """Three recent reports made after the 15 days (逾期报到): one excused at the report with its cause,
+    one confirmed without one (an incident for the police), one still awaiting its decision."""
+    cases = list(Case.select().where(Case.status == "active", Case.report_date.between(
+        now - timedelta(days=80), now - timedelta(days=20))).order_by(Case.id).limit(3))
+    causes = ("住院治疗（急性阑尾炎），提供了出院小结", None, None)
+    for case, cause, confirm in zip(cases, causes, (False, True, False)):
+        served = case.report_date - timedelta(days=lifecycle.REPORT_DEADLINE_DAYS + 4)
+        Case.update(served_date=served, decision_date=min(case.decision_date, served)).where(Case.id == case.id).execute()
+        lifecycle.late_report(Case.get_by_id(case.id), case.report_date, users["worker"], cause)
+        if confirm:
+            breach = Breach.get(Breach.case == case.id, Breach.kind == "late_report")
+            late.decide(breach, True, "本人称忘记报到，经核实无正当理由", case.person_id, users["worker"])
     return len(cases)

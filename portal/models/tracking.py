@@ -114,7 +114,8 @@ class Absence(Versioned):
                    (("case", "deleted_at", "leave_on"), False))
 
 
-INCIDENT_KINDS = {"serious_breach": "严重违反协议", "relapse": "复吸（检测阳性）"}
+INCIDENT_KINDS = {"serious_breach": "严重违反协议", "relapse": "复吸（检测阳性）",
+                  "refused_report": "逾期报到无正当理由（拒绝报到）"}
 
 
 class Incident(BaseModel):
@@ -154,6 +155,10 @@ class Breach(Versioned):
     educated_on = DateField(null=True)
     education = TextField(null=True)  # the 批评教育 given
     staff = ForeignKeyField(User, null=True)
+    # a late report (逾期报到) is decided: excused with its cause, or confirmed (an incident for the police)
+    decision = CharField(null=True, constraints=[check_in("decision", DECISIONS)])
+    decided_by = ForeignKeyField(User, null=True, backref="+", index=False)
+    excuse = TextField(null=True)
 
     class Meta:
         indexes = ((("person", "deleted_at", "occurred_on"), False),)

@@ -14,11 +14,11 @@ from .. import audit
 from ..cases import after_release, lifecycle
 from ..dates import END_OF_TIME, sql_add_months, today
 from ..db import database
-from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Case, CounsellingSession, HomeVisit,
-                      Incident, Person, Screening, Talk)
+from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CounsellingSession,
+                      HomeVisit, Incident, Person, Screening, Talk)
 from ..permissions import can, case_scope, requires, sees_all_cases
 from ..records import risk_levels
-from ..tracking import breaches, returns
+from ..tracking import breaches, late_reports, returns
 from ..tracking.plan import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_next_hair,
                              sql_next_screening)
 
@@ -27,7 +27,8 @@ PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
          "assistance": "帮扶跟进", "counselling": "心理疏导", "term": "期限届满", "report": "报到期限",
-         "notice": "解除通知街道", "relocated": "新执行地报到", "overdue_return": "逾期未归待认定"}
+         "notice": "解除通知街道", "relocated": "新执行地报到", "overdue_return": "逾期未归待认定",
+         "late_report": "逾期报到待认定"}
 
 
 def current_cases(mine):
@@ -90,6 +91,11 @@ def overdue_return(day):
         Absence.case == Case.id, returns.sql_return_overdue(day))
 
 
+def undecided_late_report():
+    """SQL, per case: the day of the oldest late report (逾期报到) still awaiting its decision, or NULL."""
+    return Breach.select(fn.MIN(Breach.occurred_on)).where(Breach.case == Case.id, late_reports.sql_awaits_decision())
+
+
 def due_dates(base, day):
     """Each current case with the due date of every kind of work, by the rules of DOMAIN.md §4:
     an agreed next date, else the last record plus the station cadence, else the report date."""
@@ -126,6 +132,7 @@ def due_dates(base, day):
                     after_release.sql_notice_deadline().alias("notice"),
                     lifecycle.sql_relocation_report_deadline().alias("relocated"),
                     overdue_return(day).alias("overdue_return"),
+                    undecided_late_report().alias("late_report"),
                     breaches.sql_serious_case(Case.id).alias("serious"),
                     talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"), tests.c.last.alias("last_test"),
                     risks.c.level.concat("|").concat(risks.c.assessed_on).alias("risk_level")))
@@ -137,12 +144,13 @@ def limits(status, day):
     if status == "pending_report":
         return {"report": END_OF_TIME, "police": END_OF_TIME}
     if status == "suspended":
-        return {"police": END_OF_TIME, "relocated": END_OF_TIME, "overdue_return": END_OF_TIME}
+        return {"police": END_OF_TIME, "relocated": END_OF_TIME, "overdue_return": END_OF_TIME,
+                "late_report": END_OF_TIME}
     if status != "active":  # ended: what is still owed for the ending
-        return {"police": END_OF_TIME, "notice": END_OF_TIME}
+        return {"police": END_OF_TIME, "notice": END_OF_TIME, "late_report": END_OF_TIME}
     return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": END_OF_TIME,
             "police": END_OF_TIME, "agreement": END_OF_TIME, "assistance": until, "counselling": until,
-            "relocated": END_OF_TIME, "overdue_return": END_OF_TIME,
+            "relocated": END_OF_TIME, "overdue_return": END_OF_TIME, "late_report": END_OF_TIME,
             "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
 
 
@@ -162,6 +170,7 @@ def due_items(base, day):
                         | (column("assistance") <= until) | (column("counselling") <= until)
                         | (column("term") <= (day + timedelta(days=TERM_WARNINGS[0])).isoformat()))) \
         | (column("status") == "pending_report") | column("police").is_null(False) | column("notice").is_null(False) \
+        | column("late_report").is_null(False) \
         | (((column("status") == "active") | (column("status") == "suspended"))
            & (column("relocated").is_null(False) | column("overdue_return").is_null(False)))
     items = []

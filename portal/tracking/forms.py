@@ -162,6 +162,13 @@ class ReturnDecisionForm(DecisionForm):
                           validators=[InputRequired("请选择确认为擅自外出或说明已按时返回/正当理由。")])
 
 
+class LateReportDecisionForm(DecisionForm):
+    """Excuse a late report with its cause (正当理由), or confirm there was none (拒绝报到, 38)."""
+
+    decision = RadioField("认定", choices=[("confirm", "无正当理由（报告公安）"), ("excuse", "有正当理由，不计违反")],
+                          validators=[InputRequired("请选择有无正当理由。")])
+
+
 class AbsenceForm(Form):
     kind = RadioField("类型", choices=list(ABSENCE_KINDS.items()), default="reported",
                       validators=[InputRequired("请选择报备外出或擅自外出。")])
@@ -223,6 +230,9 @@ class TransitionForm(Form):
     on = day_field("办理日期")
     document_number = text("文书编号", max_length=60)
     place = text("新执行地（街道/乡镇）", max_length=60)
+    cause = notes("逾期报到的正当理由", max_length=300, description=(
+        "超过 15 日报到的，如有正当理由（如住院治疗、在外地被羁押）请写明，即不计违反；不填的，"
+        "由工作人员在操守追踪档案中认定"))
     notes = notes("说明", max_length=500)
 
 

@@ -13,8 +13,9 @@ from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Inciden
                       Screening)
 from ..permissions import load_current_case, load_person, requires
 from ..responses import fragment
-from . import breaches, returns
-from .forms import BreachForm, EducationForm, NoticeForm, PoliceReportForm, RelocationReportForm
+from . import breaches, late_reports, returns
+from .forms import (BreachForm, EducationForm, LateReportDecisionForm, NoticeForm, PoliceReportForm,
+                    RelocationReportForm)
 from .plan import SCREENING_PRESETS, next_hair, next_screening, overdue_beyond_grace, screening_settings
 
 bp = Blueprint("tracking", __name__)
@@ -39,6 +40,7 @@ def file_for(person, day=None):
     urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
     hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
     incidents = list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc()))
+    breach_rows = list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc()))
     plan = {}
     if case.status == "active" and case.report_date:
         due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
@@ -65,7 +67,8 @@ def file_for(person, day=None):
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
-        "breaches": list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
+        "breaches": breach_rows,
+        "late_reports": [b for b in breach_rows if late_reports.awaits_decision(b)],
         "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
         "agreements": list(of_case(Agreement, case).order_by(Agreement.edition.desc())),
         "scans": Attachment.by_agreement(case.id),
@@ -204,3 +207,21 @@ def create_breach(person_id):
         breach = Breach.create(person=person.id, case=case.id, staff=current_user.id, **form.values())
         audit.record("breach.create", breach, person=person, detail={"kind": breach.kind})
     return render_file(person, messages=["违反协议情况已登记。"], tone="success")
+
+
+@bp.post("/breaches/<int:breach_id>/decide")
+@requires("records.write")
+def decide_late_report(breach_id):
+    """Excuse a late report with its cause, or confirm there was none (an incident for the police)."""
+    breach, person = load_case_row(Breach, breach_id)
+    if not late_reports.awaits_decision(breach):
+        abort(409)  # decided a moment ago
+    form = LateReportDecisionForm()
+    if not form.validate():
+        return render_file(person, 422, decision=form, failed="late-%d" % breach.id)
+    with database.atomic():
+        messages = late_reports.decide(breach, form.decision.data == "confirm", form.reason.data, person,
+                                       current_user)
+        if messages is None:
+            abort(409)
+    return render_file(person, messages=messages, tone=None if form.decision.data == "confirm" else "success")
