@@ -37,7 +37,7 @@ FREE_TEXT = {
     HomeVisit: ("visitors", "address", "family_met", "anomalies", "actions"),
     RiskAssessment: ("factors", "notes"),
     Screening: ("collectors", "sample_a", "sample_b", "police_station", "excuse", "notes"),
-    Absence: ("destination", "reason", "approved_by", "excuse", "notes"), Breach: ("description", "education"),
+    Absence: ("destination", "reason", "approved_by", "excuse", "notes"), Breach: ("description", "education", "excuse"),
     Incident: ("detail", "recipient", "report_notes"), RelapseFinding: ("police_unit", "document_number", "notes"),
     CounsellingSession: ("plan", "notes", "summary"), AssistanceCase: ("title", "partners", "outcome"),
     Attachment: ("title", "original_name"),
