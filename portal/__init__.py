@@ -1,7 +1,7 @@
 """The station portal: create_app() builds the Flask application.
 
 Each area of the station's work is a package (accounts, audit, persons, cases, records, tracking,
-care, training, reports, ledgers, backup, demo); the modules at this level are what every area
+care, training, reports, ledgers, backup, exchange, demo); the modules at this level are what every area
 shares. Conventions, the same in every package:
 - a module that makes a blueprint is named after it (the package's main one lives in views.py);
 - forms.py holds the area's forms; any other module is a rule, named after the rule;
@@ -19,6 +19,7 @@ from .audit import views as audit_views
 from .care import assistance, counselling
 from .cases import measures
 from .cases import views as cases
+from .exchange import views as packages
 from .ledgers import exports, imports
 from .persons import attachments, family, merges, sealing
 from .persons import views as persons
@@ -37,7 +38,7 @@ BLUEPRINTS = (
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,
-    exports.bp, imports.bp,
+    exports.bp, imports.bp, packages.bp,
 )
 
 

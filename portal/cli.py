@@ -1,5 +1,5 @@
 """Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, retention, backup,
-verify-backup, restore."""
+verify-backup, restore, station-key, report-package."""
 import sys
 import time
 
@@ -13,7 +13,9 @@ from .backup import make as backup
 from .backup import restore as restoring
 from .backup.manifest import backup_path, created_text, read_manifest
 from .cases import after_release
+from .dates import today
 from .db import database
+from .exchange import archive, package, signing
 from .models import User
 from .persons import retention
 from .tracking import breaches
@@ -21,7 +23,7 @@ from .tracking import breaches
 
 def register(app):
     for command in (init_db, create_lead, demo_data, serve, sweep_command, retention_command, backup_command,
-                    restore_command, verify_command):
+                    restore_command, verify_command, station_key, report_package):
         app.cli.add_command(command)
 
 
@@ -31,6 +33,37 @@ def init_db():
     """Create the database, or upgrade it in place to the newest schema."""
     applied = db.upgrade()
     click.echo("数据库已是最新版本。" if not applied else "已应用迁移：" + ", ".join(applied))
+    with database.connection_context():
+        if signing.load_key() is None:
+            key = archive.station_key()
+            click.echo("已生成工作站签名密钥（%s）。指纹：%s" % (signing.key_path(), signing.fingerprint(key)))
+
+
+@click.command("station-key")
+@with_appcontext
+def station_key():
+    """Make the station's Ed25519 signing key if missing; print its fingerprint for registration."""
+    with database.connection_context():
+        made = signing.load_key() is None
+        key = archive.station_key()
+    click.echo("%s：%s\n公钥指纹（SHA-256，请报省局登记）：%s" % (
+        "已生成工作站签名密钥" if made else "工作站签名密钥已存在", signing.key_path(), signing.fingerprint(key)))
+
+
+@click.command("report-package")
+@with_appcontext
+@click.option("--month", default=None, help="报送月份，如 2026-11（默认：上个月）")
+def report_package(month):
+    """Build and sign the station's monthly package (报送包) and keep it beside the database."""
+    try:
+        first = package.parse_month(month, today()) if month else package.last_month(today())
+        with database.connection_context():
+            name, data, digest = archive.make(first, via="cli")
+    except (package.NotReady, audit.AuditUnavailable) as exc:
+        raise click.ClickException(str(exc))
+    payload = signing.verify(data)
+    click.echo("报送包已生成：%s\n下载名 %s，%d 字节，SHA-256：%s" % (
+        archive.packages_dir() / name, archive.download_name(payload["station"], payload["month"]), len(data), digest))
 
 
 @click.command("create-lead")

@@ -43,6 +43,7 @@ MATRIX = {
     "settings.manage": frozenset({"lead"}),
     "users.manage": frozenset({"lead"}),
     "audit.read": frozenset({"lead"}),
+    "exchange.package": frozenset({"lead"}),  # the signed monthly package (报送包) for the province
     # decisions inside views and templates, not endpoints
     "cases.station_wide": frozenset({"lead", "officer"}),  # every case; the others only their own
     "cases.officer": frozenset({"lead", "officer"}),  # may be named a case's 责任民警
@@ -135,8 +136,18 @@ def check_request():
 
 # --- record scope -------------------------------------------------------------
 
+class _Station:
+    """The station itself, with no account: what the monthly package, its command and its timer
+    compute as (every case, like the lead). It never signs in and holds no permission."""
+    is_authenticated = False
+    id = username = None
+
+
+STATION = _Station()
+
+
 def sees_all_cases(user):
-    return can(user, "cases.station_wide")
+    return user is STATION or can(user, "cases.station_wide")
 
 
 def case_scope(user):

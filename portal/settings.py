@@ -1,4 +1,5 @@
-"""The lead's station settings: cadences of routine work (DOMAIN.md §4 defaults), backups."""
+"""The lead's station settings: cadences of routine work (DOMAIN.md §4 defaults), backups, the station
+code and key fingerprint of the monthly package."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -7,6 +8,8 @@ from . import audit
 from .backup.make import BackupError, backup_dir, human_size, last_backup, make_backup
 from .dates import utcnow
 from .db import database
+from .exchange import package, signing
+from .exchange.forms import StationCodeForm
 from .fields import Form
 from .models import Setting
 from .persons import retention
@@ -53,13 +56,16 @@ class RetentionForm(Form):
         InputRequired("请填写年数。"), NumberRange(1, 30, "请填写 1 到 30 之间的年数。")])
 
 
-def render_settings(form=None, preset_form=None, retention_form=None):
+def render_settings(form=None, preset_form=None, retention_form=None, code_form=None):
     if preset_form is None:
         preset, grace = screening_settings()
         preset_form = PresetForm(formdata=None, preset=preset, grace_days=grace)
     preset_form.preset.choices = [(key, label) for key, (label, _, _) in SCREENING_PRESETS.items()]
     newest = last_backup()
+    key = signing.load_key()
     return render_template("settings/index.html", form=form or CadenceForm(formdata=None, data=cadences()),
+                           code_form=code_form or StationCodeForm(formdata=None, code=package.station_code()),
+                           fingerprint=signing.fingerprint(key) if key else None,
                            defaults=CADENCES, preset_form=preset_form, last_backup=newest,
                            retention_form=retention_form or RetentionForm(formdata=None, years=retention.years()),
                            backup_dir=backup_dir(), backup_age=(utcnow() - newest["created_at"]).days if newest else None)
@@ -108,3 +114,17 @@ def backup():
         flash("备份完成：%s（%s），完整性检查通过。" % (made["path"].name, human_size(made["manifest"]["size"])),
               "success")
     return redirect(url_for("settings.index", _anchor="backup"))
+
+
+@bp.post("/station-code")
+@requires("settings.manage")
+def station_code():
+    """The station's code, which every monthly package carries (GB/T 2260 county code and station number)."""
+    form = StationCodeForm()
+    if not form.validate():
+        return render_settings(code_form=form), 422
+    with database.atomic():
+        Setting.replace(key="station.code", value=form.code.data).execute()
+        audit.record("settings.update", object_type="setting", detail={"station.code": form.code.data})
+    flash("工作站代码已保存。", "success")
+    return redirect(url_for("settings.index", _anchor="exchange"))

@@ -232,11 +232,16 @@ def compute(user, period):
         results[key] = indicator
     results["registered"].extra = {m: registered_cases(user, period.end).where(Case.measure == m).count()
                                    for m in ("community_detox", "community_rehab")}
-    held = PreventionEvent.live().where(PreventionEvent.held_on.between(period.start, period.end))
-    results["events"].extra = {"audience": sum(e.audience_total for e in held)}
+    results["events"].extra = {"audience": audience(period)}
     cohort, followed, _ = maintenance_queries(user, period.end)
     results["maintenance"].extra = {"cohort": cohort.count(), "lost": cohort.count() - followed.count()}
     return results
+
+
+def audience(period):
+    """The audience of the period's prevention events, every group together."""
+    held = PreventionEvent.live().where(PreventionEvent.held_on.between(period.start, period.end))
+    return sum(e.audience_total for e in held)
 
 
 def monthly_screenings(user, first, last):
