@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "finding.delete": "删除公安查获复吸", "case.notice": "记录解除通知", "case.relocation_report": "记录到新执行地报到",
     "agreement.print": "打印协议书", "notice.print": "打印解除通知书", "breach.print": "打印批评教育记录",
     "incident.print": "打印向公安机关报告",
+    "package.build": "生成报送包", "package.download": "下载报送包", "station_key.create": "生成工作站签名密钥",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
@@ -60,7 +61,8 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
-                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知"}
+                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
+                 "package": "报送包", "station_key": "工作站签名密钥"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
@@ -71,6 +73,7 @@ DETAIL_LABELS = {
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
     "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
     "in_measure": "执行期间", "sent_on": "通知日期", "moved_on": "变更执行地日期", "document_number": "文书编号",
+    "month": "报送月份", "file": "文件", "fingerprint": "公钥指纹", "station.code": "工作站代码",
 }
 
 
@@ -96,7 +99,7 @@ def audit_detail(raw):
     values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
               **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
               "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
-              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
+              "edit": "编辑页", "cli": "命令行", "web": "网页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
               **FORCED_HIGH}
     parts = []
     for key, value in json.loads(raw).items():

@@ -59,6 +59,7 @@ def build(persons=120, seed=2026):
         users = accounts()
         Setting.replace(key="demo", value="1").execute()
         Setting.replace(key="station_name", value="南明区专地融合工作站（演示）").execute()
+        Setting.replace(key="station.code", value="520102-01").execute()  # 南明区, station 01: packages can be built
         count = persons - (1 if persons > 10 else 0)  # the last one: a duplicate, below
         person_rows = demo_persons.person_rows(rng, count)
         insert(Person, person_rows)

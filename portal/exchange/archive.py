@@ -31,7 +31,7 @@ def station_key(user=None):
     return key
 
 
-def make(first, user=None, via="page"):
+def make(first, user=None, via="web"):
     """Build, sign and keep the package of the month starting on `first`; audited as package.build.
     Returns (file name, the bytes, their SHA-256). Raises package.NotReady without a station code."""
     station = package.station_code()

@@ -6,8 +6,13 @@ from ..fields import REQUIRED, Form, clean_text
 from .package import code_problem
 
 
+def hyphen(value):
+    """A hyphen typed with a Chinese IME (－ — –) is the ASCII one."""
+    return value.translate({0xFF0D: "-", 0x2014: "-", 0x2013: "-"}) if isinstance(value, str) else value
+
+
 class StationCodeForm(Form):
-    code = StringField("工作站代码", filters=[clean_text], validators=[InputRequired(REQUIRED)],
+    code = StringField("工作站代码", filters=[clean_text, hyphen], validators=[InputRequired(REQUIRED)],
                        description="县级行政区划代码（GB/T 2260，6 位）加“-”和 2 位站号，例如 520102-01；以省局分配的为准。")
 
     def validate_code(self, field):

@@ -79,9 +79,12 @@ def sign(payload, key):
 
 def _b64(text, what):
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (AttributeError, UnicodeEncodeError, binascii.Error):
-        raise PackageError("报送包格式错误：%s不是有效的 Base64 编码。" % what) from None
+        raw = None
+    if raw is None or base64.b64encode(raw).decode("ascii") != text:  # one spelling only: no spare bits
+        raise PackageError("报送包格式错误：%s不是有效的 Base64 编码。" % what)
+    return raw
 
 
 def verify(data, registered_key=None):
