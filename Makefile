@@ -52,6 +52,7 @@ bench: venv-dev config
 	$(PY) scripts/bench_indicators.py
 	$(PY) scripts/bench_ledgers.py
 	$(PY) scripts/bench_backup.py
+	$(PY) scripts/bench_package.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

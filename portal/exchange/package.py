@@ -131,18 +131,23 @@ class Counter:
 
     @staticmethod
     def grouped(kind, ids, as_of):
+        """(measure, sex, age band, drug, count) rows, from the id query itself with its columns swapped
+        (its joins and conditions untouched). Records are first counted per person (and case), so that a
+        person's attributes are worked out once, not once per talk or test."""
         model = MODELS[kind]
-        if kind == "case":
-            measure = Case.measure
-        elif kind in ("incident", "screening"):
-            measure = Case.select(Case.measure).where(Case.id == model.case)
+        breakdown = [Person.sex.alias("s"), age_band(as_of).alias("a"), drug_code().alias("d")]
+        if kind in ("person", "case"):  # a case's id query (indicators.cases) has its person joined
+            measure = Case.measure if kind == "case" else person_measure(Person.id, as_of)
+            query = ids.select(measure.alias("m"), *breakdown, fn.COUNT(model.id))
         else:
-            measure = person_measure(Person.id, as_of)
-        columns = [measure.alias("m"), Person.sex.alias("s"), age_band(as_of).alias("a"), drug_code().alias("d")]
-        query = model.select(*columns, fn.COUNT(model.id))
-        if model is not Person:
-            query = query.join(Person, on=(model.person == Person.id))
-        return query.where(model.id.in_(ids)).group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d")).tuples()
+            by_case = kind in ("incident", "screening")  # the measure of the record's own case
+            keys = [model.person.alias("pid")] + ([model.case.alias("cid")] if by_case else [])
+            counted = ids.select(*keys, fn.COUNT(model.id).alias("n")).group_by(*keys).alias("g")
+            measure = (Case.select(Case.measure).where(Case.id == counted.c.cid) if by_case
+                       else person_measure(Person.id, as_of))
+            query = (Person.select(measure.alias("m"), *breakdown, fn.SUM(counted.c.n))
+                     .join(counted, on=(counted.c.pid == Person.id)))
+        return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d")).tuples()
 
 
 def marginals(rows):

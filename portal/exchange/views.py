@@ -2,6 +2,7 @@
 before, a preview of every number in one, and its download."""
 import io
 import json
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
@@ -71,7 +72,8 @@ def show(name):
         payload = signing.verify(data, signing.public_bytes(key) if key else None)
     except signing.PackageError as exc:
         return render_template("packages/show.html", name=name, problem=str(exc), payload=None), 200
-    return render_template("packages/show.html", name=name, problem=None, payload=payload,
+    built = datetime.strptime(payload["generatedAt"], "%Y-%m-%dT%H:%M:%SZ")
+    return render_template("packages/show.html", name=name, problem=None, payload=payload, built=built,
                            elements=preview(payload), periods=package.PERIODS, size=len(data),
                            fingerprint=signing.fingerprint(key) if key else None)
 
