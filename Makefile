@@ -3,10 +3,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app portal
 APT_RUN  := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
-APT_TEST := chromium
+APT_TEST := chromium nginx systemd openssl
 DEMO_PERSONS ?= 150
 
-.PHONY: run test system system-test venv config db demo bench clean
+.PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade
 
 run: system venv config demo
 	$(FLASK) serve
@@ -56,3 +56,18 @@ bench: venv-dev config
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# A station PC (Debian 12, as root): the portal as a service behind HTTPS on the station's network.
+# ADDRESS, SUBNET and STATION_HOST are guessed when not given (see scripts/install.py).
+APT_INSTALL := nginx openssl curl python3-venv $(APT_RUN)
+install:
+	@missing=$$(for p in $(APT_INSTALL); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	python3 scripts/install.py install $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
+
+uninstall:
+	python3 scripts/install.py uninstall
+
+upgrade:
+	python3 scripts/install.py upgrade
+

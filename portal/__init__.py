@@ -13,7 +13,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, permissions, security, settings
+from . import cli, config, db, home, jinja, permissions, security, serving, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
@@ -32,7 +32,7 @@ from .training import views as training
 
 csrf = CSRFProtect()
 BLUEPRINTS = (
-    auth.bp, users.bp, home.bp, settings.bp, audit_views.bp,
+    auth.bp, users.bp, home.bp, settings.bp, audit_views.bp, serving.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp,
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
@@ -67,4 +67,5 @@ def create_app(test_config=None):
         app.register_blueprint(blueprint)
     jinja.init_app(app)
     cli.register(app)
+    app.wsgi_app = serving.TrustedProxy(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     return app

@@ -28,6 +28,8 @@ class Defaults:
     TEMPLATES_AUTO_RELOAD = False
     BACKUP_DIR = "backups"  # relative: beside the database
     BACKUP_KEEP = 14  # newest backups kept by rotation
+    TRUSTED_PROXIES = ()  # addresses whose X-Forwarded-For is believed (the install sets the local proxy's)
+    CA_CERT = None  # the station's root certificate, offered at /certificate (set by the install)
 
 
 # Secrets that must never run a real station.
