@@ -13,7 +13,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, permissions, security, settings
+from . import cli, config, db, home, jinja, owner_only, permissions, security, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
@@ -55,6 +55,7 @@ def create_app(test_config=None):
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
     config.check_secret(app)
+    owner_only.init_app(app)  # umask 077 before any file is made
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
