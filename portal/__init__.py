@@ -13,7 +13,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, owner_only, permissions, security, settings
+from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, security, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
@@ -63,8 +63,10 @@ def create_app(test_config=None):
     app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
+    once.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    limits.init_app(app)
     jinja.init_app(app)
     cli.register(app)
     return app

@@ -1,9 +1,11 @@
 """What every form shares: the base form (WTForms' messages in Chinese), the field helpers and the
 validators the areas' forms are built from, and the reason asked before an audited action."""
 import re
+import secrets
 
+from flask import g, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .dates import today
@@ -18,11 +20,24 @@ HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code)
 HALF_WIDTH[0x3000] = 0x20
 
 
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
 class Form(FlaskForm):
-    """Base form: WTForms' own messages in Simplified Chinese."""
+    """Base form: WTForms' own messages in Simplified Chinese, and a one-time token: a template renders
+    it with `{{ form.form_token() }}` and the same form posted twice saves once (portal/once.py)."""
+
+    form_token = HiddenField(default=new_token)
 
     class Meta:
         locales = ["zh"]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and self.form_token.data and self.form_token.data == request.form.get("form_token"):
+            g.form_token = self.form_token.data  # once.py keeps the answer to this save
+        return valid
 
 
 def clean_text(value):
