@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import PeeweeException
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import audit
 from .audit import AuditUnavailable
@@ -56,13 +57,23 @@ UNAVAILABLE_MESSAGES = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond SQLite's integers is no record (404), never an OverflowError."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2 ** 63 - 1, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app):
+    """Before the blueprints: their routes are built with the converter."""
+    app.url_map.converters["int"] = IdConverter
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(AuditUnavailable, _database_error)
     app.register_error_handler(PeeweeException, _database_error)
     app.register_error_handler(sqlite3.Error, _database_error)
+    app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -122,6 +133,15 @@ def _database_error(exc):
         return _unexpected(exc)
     log.warning("database unavailable (%s): %s", kind, exc)
     return error_page(503, message=UNAVAILABLE_MESSAGES[kind])
+
+
+def _out_of_range(exc):
+    """A number too large for the database, from wherever it came (a query argument, a hidden field):
+    no such record on a read, a refused input on a write."""
+    log.warning("number out of range on %s: %s", request.path, exc)
+    if request.method == "GET":
+        return error_page(404)
+    return error_page(422, message="所填的数字超出了范围，本次操作没有保存任何内容。请返回检查后重试。")
 
 
 def _unexpected(exc):
