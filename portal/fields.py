@@ -71,9 +71,9 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        for field in self:
-            field.errors = list(dict.fromkeys(chinese(e) for e in field.errors if e)) if \
-                isinstance(field.errors, list) else field.errors
+        for field in self:  # a list or sub-form's errors are its own forms' (translated there)
+            if isinstance(field.errors, list) and all(isinstance(e, str) for e in field.errors):
+                field.errors = list(dict.fromkeys(chinese(e) for e in field.errors if e))
         if valid and self.form_token.data and self.form_token.data == request.form.get("form_token"):
             g.form_token = self.form_token.data  # once.py keeps the answer to this save
         return valid

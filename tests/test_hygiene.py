@@ -184,3 +184,11 @@ def test_a_second_test_of_the_same_kind_the_same_day_warns(client, users, login_
     assert "当天已有一次" not in other_kind
     next_day = client.post("/screenings/day", data=day_form([li], tested_on="2026-11-19")).get_data(as_text=True)
     assert "当天已有一次" not in next_day
+
+
+def test_a_testing_day_row_with_a_wrong_choice_is_refused_in_chinese(client, users, login_as):
+    zhang = make_person("张三", worker=users["worker"])
+    login_as("worker")
+    response = client.post("/screenings/day", data={**day_form([zhang]), "rows-0-result": "moon"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不是有效的选择" in body and "valid choice" not in body.lower()

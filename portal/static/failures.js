@@ -20,15 +20,10 @@
     try {
       var doc = new DOMParser().parseFromString(text, "text/html");
       var section = doc.querySelector(".error-page");
-      if (!section) { return null; }
-      var parts = [];
-      var title = section.querySelector("h1");
-      var body = section.querySelector("p");
+      var body = section && section.querySelector("p");
+      if (!body) { return null; }
       var incident = section.querySelector("strong.mono");
-      if (title) { parts.push(title.textContent.trim() + "："); }
-      if (body) { parts.push(body.textContent.trim()); }
-      if (incident) { parts.push("（事件编号 " + incident.textContent.trim() + "）"); }
-      return parts.join("");
+      return body.textContent.trim() + (incident ? "（事件编号 " + incident.textContent.trim() + "）" : "");
     } catch (e) {
       return null;
     }
@@ -66,9 +61,11 @@
     var status = xhr ? xhr.status : 0;
     var message = serverMessage(xhr) || ("服务器返回错误（" + status + "）。");
     if (isWrite(event.detail)) {
-      banner("error", "保存失败，本次没有保存任何内容。" + message + " " + KEPT + "请稍后重试。");
+      var notSaved = message.indexOf("没有保存任何内容") >= 0 ? "" : "本次没有保存任何内容。";
+      var retry = message.indexOf("稍后") >= 0 ? "" : "请稍后重试。";
+      banner("error", "保存失败：" + message + notSaved + KEPT + retry);
     } else {
-      banner("error", "内容未能加载。" + message + " 请稍后重试。");
+      banner("error", "内容未能加载：" + message + (message.indexOf("稍后") >= 0 ? "" : "请稍后重试。"));
     }
   });
 
