@@ -13,7 +13,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, permissions, security, serving, settings
+from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, security, serving, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
@@ -56,6 +56,7 @@ def create_app(test_config=None):
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
     config.check_secret(app)
+    owner_only.init_app(app)  # umask 077 before any file is made
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -63,8 +64,10 @@ def create_app(test_config=None):
     app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
+    once.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    limits.init_app(app)
     jinja.init_app(app)
     cli.register(app)
     app.wsgi_app = serving.TrustedProxy(app.wsgi_app, app.config["TRUSTED_PROXIES"])

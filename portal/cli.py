@@ -18,6 +18,7 @@ from .db import database
 from .exchange import archive, package, signing
 from .models import User
 from .persons import retention
+from .reports import printing
 from .tracking import breaches
 
 
@@ -114,6 +115,10 @@ def serve(host, port):
     opened, _ = daily_checks()  # what time alone changed while the portal was stopped
     if opened:
         click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
+    with database.connection_context():
+        interrupted = printing.recover()  # batch prints cut off by the stop: failed, partial files deleted
+    if interrupted:
+        click.echo("启动检查：上次停止时未完成的批量打印 %d 个已标记为生成失败，未完成的文件已删除。" % interrupted)
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
                          cfg["PORT"] if port is None else port)  # --port 0: any free port
     click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)

@@ -30,6 +30,14 @@ class Defaults:
     BACKUP_KEEP = 14  # newest backups kept by rotation
     TRUSTED_PROXIES = ()  # addresses whose X-Forwarded-For is believed (the install sets the local proxy's)
     CA_CERT = None  # the station's root certificate, offered at /certificate (set by the install)
+    # Rate limits (Flask-Limiter syntax, e.g. "10 per minute"; portal/limits.py)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_LOGIN_PER_ADDRESS = "10 per minute"  # sign-in attempts from one computer (W7)
+    RATELIMIT_LOGIN_PER_ACCOUNT = "10 per 5 minutes"  # sign-in attempts for one user name, from anywhere
+    RATELIMIT_PDF = "30 per minute"  # PDFs a user opens (summaries, documents, sheets, reports)
+    RATELIMIT_BATCH_PRINT = "5 per 10 minutes"  # batch prints a user starts
+    RATELIMIT_EXPORT = "10 per 10 minutes"  # Excel exports a user downloads
+    RATELIMIT_HEADERS_ENABLED = False  # no X-RateLimit-* headers
 
 
 # Secrets that must never run a real station.

@@ -1,9 +1,12 @@
 """What every form shares: the base form (WTForms' messages in Chinese), the field helpers and the
 validators the areas' forms are built from, and the reason asked before an audited action."""
 import re
+import secrets
 
+from flask import g, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (DateField, DecimalField, FloatField, HiddenField, IntegerField, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .dates import today
@@ -18,11 +21,69 @@ HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code)
 HALF_WIDTH[0x3000] = 0x20
 
 
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+# Input hygiene, for every form in one place: C0 control characters (a \x0b pasted from Word, a \x00)
+# never reach the database, where they would break every Excel export and PDF that shows them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\t\r\n]+")
+LARGEST = 2 ** 53  # beyond this a number is no real value (and SQLite's integers end at 2**63)
+NUMBER = "请输入有效的数字。"
+ENGLISH = {  # messages WTForms has no Chinese for
+    "is not a valid choice": "请从列表中选择，所填的不是可选项。",
+    "Invalid Choice": "请从列表中选择，所填的不是可选项。",
+    "Not a valid choice": "请从列表中选择，所填的不是可选项。",
+}
+
+
+def clean_controls(value, multiline):
+    """Without control characters; a single-line value has no line breaks or tabs either (a space)."""
+    if multiline:
+        return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROL.sub("", LINE_BREAKS.sub(" ", value))
+
+
+def chinese(message):
+    return next((text for english, text in ENGLISH.items() if english.lower() in str(message).lower()), message)
+
+
 class Form(FlaskForm):
-    """Base form: WTForms' own messages in Simplified Chinese."""
+    """Base form: WTForms' own messages in Simplified Chinese, input hygiene for every field, and a
+    one-time token: a template renders it with `{{ form.form_token() }}` and the same form posted twice
+    saves once (portal/once.py)."""
+
+    form_token = HiddenField(default=new_token)
 
     class Meta:
         locales = ["zh"]
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self:
+            if isinstance(field.data, str):
+                field.data = clean_controls(field.data, isinstance(field, TextAreaField))
+            elif isinstance(field, (IntegerField, DecimalField, FloatField)) and field.data is not None \
+                    and not _real_number(field.data):
+                field.data = None  # sNaN, inf, 10**30: refused with a message, never stored
+                field.process_errors.append(NUMBER)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:  # a list or sub-form's errors are its own forms' (translated there)
+            if isinstance(field.errors, list) and all(isinstance(e, str) for e in field.errors):
+                field.errors = list(dict.fromkeys(chinese(e) for e in field.errors if e))
+        if valid and self.form_token.data and self.form_token.data == request.form.get("form_token"):
+            g.form_token = self.form_token.data  # once.py keeps the answer to this save
+        return valid
+
+
+def _real_number(value):
+    try:
+        return value == value and abs(value) < LARGEST  # NaN is not equal to itself
+    except (ArithmeticError, TypeError):  # a signalling NaN refuses even to be compared
+        return False
 
 
 def clean_text(value):

@@ -1,12 +1,15 @@
 """Response headers, error pages and the HTMX-aware redirect (SECURITY.md W1-W4, D6)."""
+import errno
 import logging
 import secrets
+import sqlite3
 
 from flask import render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from peewee import OperationalError
+from peewee import PeeweeException
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import audit
 from .audit import AuditUnavailable
@@ -37,13 +40,40 @@ MESSAGES = {
                         "本次操作未生效。请稍后重试或联系站长。"),
 }
 
+UNAVAILABLE = (  # what SQLite says, in the order tried
+    ("full", ("database or disk is full", "disk is full", "no space left")),
+    ("readonly", ("readonly database", "read-only", "readonly")),
+    ("locked", ("database is locked", "database table is locked", "database is busy")),
+    ("io", ("disk i/o error", "unable to open database")),
+)
+OS_ERRORS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "readonly"}
+NOT_SAVED = "本次操作没有保存任何内容。"
+UNAVAILABLE_MESSAGES = {
+    "full": "磁盘已满，系统暂时无法保存。" + NOT_SAVED + "请联系站长清理磁盘后再试。",
+    "readonly": "系统只读维护中，暂时不能保存。" + NOT_SAVED + "请稍后重试。",
+    "locked": "系统正忙（其他用户正在保存大量数据）。" + NOT_SAVED + "请稍后重试。",
+    "io": "数据库暂时无法读写（磁盘故障）。" + NOT_SAVED + "请联系站长。",
+    "audit": "审计日志暂时无法写入，按规定本次操作不能进行。" + NOT_SAVED + "请稍后重试或联系站长。",
+}
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: an id beyond SQLite's integers is no record (404), never an OverflowError."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2 ** 63 - 1, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 def init_app(app):
+    """Before the blueprints: their routes are built with the converter."""
+    app.url_map.converters["int"] = IdConverter
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(AuditUnavailable, lambda e: error_page(503))
-    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(AuditUnavailable, _database_error)
+    app.register_error_handler(PeeweeException, _database_error)
+    app.register_error_handler(sqlite3.Error, _database_error)
+    app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -75,16 +105,48 @@ def _csrf_error(exc):
     return error_page(400, message="表单已过期或缺少安全令牌，请刷新页面后重新提交。您填写的内容如未保存，请先复制。")
 
 
+def unavailable(exc):
+    """Why the database could not do its part ("full", "readonly", "locked", "io"), or None.
+
+    The whole chain is read: when a COMMIT fails on a full disk, SQLite has already rolled back
+    and the ORM's own ROLLBACK then raises "cannot rollback - no transaction is active", with
+    the real cause only in its context."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in OS_ERRORS:
+            return OS_ERRORS[exc.errno]
+        if isinstance(exc, (sqlite3.Error, PeeweeException, AuditUnavailable)):
+            text = str(exc).lower()
+            for kind, needles in UNAVAILABLE:
+                if any(needle in text for needle in needles):
+                    return kind
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def _database_error(exc):
-    text = str(exc).lower()
-    if "readonly" in text or "full" in text or "locked" in text or "disk" in text:
-        log.warning("database unavailable: %s", exc)
-        message = "系统只读维护中，暂时不能保存。" if "readonly" in text else None
-        return error_page(503, message=message)
-    return _unexpected(exc)
+    kind = unavailable(exc)
+    if kind is None and isinstance(exc, AuditUnavailable):
+        kind = "audit"
+    if kind is None:
+        return _unexpected(exc)
+    log.warning("database unavailable (%s): %s", kind, exc)
+    return error_page(503, message=UNAVAILABLE_MESSAGES[kind])
+
+
+def _out_of_range(exc):
+    """A number too large for the database, from wherever it came (a query argument, a hidden field):
+    no such record on a read, a refused input on a write."""
+    log.warning("number out of range on %s: %s", request.path, exc)
+    if request.method == "GET":
+        return error_page(404)
+    return error_page(422, message="所填的数字超出了范围，本次操作没有保存任何内容。请返回检查后重试。")
 
 
 def _unexpected(exc):
+    if unavailable(exc):  # e.g. a full disk surfacing through another library's exception
+        return _database_error(exc)
     incident = secrets.token_hex(4).upper()
     log.exception("incident %s", incident)
     return error_page(500, incident=incident)

@@ -31,6 +31,8 @@ def save_versioned(obj, form, values, action, person):
         version = int(form.version.data or 0)
     except ValueError:
         version = 0
+    if not 0 <= version < 2 ** 53:  # a crafted hidden field: a stale version, answered as a conflict
+        version = 0
     with database.atomic():
         before = model.get_by_id(obj.id)
         if model.update_if_version(obj.id, version, **values):

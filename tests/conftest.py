@@ -23,6 +23,7 @@ def app_config(tmp_path, clock):
         "WTF_CSRF_ENABLED": False,
         "ARGON2_PARAMS": CHEAP_ARGON2,
         "CLOCK": clock,
+        "RATELIMIT_ENABLED": False,  # on only in tests/test_limits.py, so no other test meets a limit
     }
 
 

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
+from peewee import PeeweeException
 
 from .. import audit
 from ..dates import utcnow
@@ -50,7 +51,10 @@ def current():
         reason = "absolute"
     else:
         if now - row.last_seen > TOUCH_EVERY:
-            UserSession.update(last_seen=now).where(UserSession.id == row.id).execute()
+            try:
+                UserSession.update(last_seen=now).where(UserSession.id == row.id).execute()
+            except PeeweeException:
+                pass  # a full or read-only database: pages stay readable, the idle clock waits
         return row
     with database.atomic():
         revoke(UserSession.id == row.id, reason)

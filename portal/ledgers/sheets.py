@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..fields import clean_text
+from ..fields import CONTROL, clean_text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -122,8 +122,10 @@ def rows_of(sheet, aliases):
 
 def safe(value):
     """A value as written to a cell: text a spreadsheet would run as a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)  # stored before the forms refused them: a cell cannot hold them
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -12,6 +12,7 @@ care.py         counselling sessions, assistance cases and their steps
 training.py     trainees, training sessions and attendance, prevention events
 attachments.py  scanned documents and photos in a person's file
 printing.py     batch printing jobs
+once.py         the first answer to a form posted with a one-time token
 """
 # isort: off
 # base first: it imports accounts.py late, which needs BaseModel; persons before cases (see persons.py)
@@ -32,9 +33,11 @@ from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
+from .once import FormAnswer
 # isort: on
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
-          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice]
+          PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice,
+          FormAnswer]

@@ -27,6 +27,7 @@ LOG = logging.getLogger(__name__)
 MAX_BATCH = 300  # persons in one batch (ZIP: one PDF at a time, memory stays flat)
 MAX_MERGED = 50  # persons in one merged PDF: its pages stay in memory until written (≈260 MB at 50)
 KEEP = timedelta(days=1)  # an unread result is deleted after this
+INTERRUPTED = "服务重启，生成中断"  # the reason a job whose thread is gone fails with
 
 
 class BatchForm(summaries.PrintForm):
@@ -46,14 +47,37 @@ def job_path(job, suffix=""):
 
 
 def own_job(job_id):
-    """A job of the current user (nobody else sees what another printed). A running job whose
-    thread is gone (the portal was restarted) is marked failed, so nobody waits for it."""
+    """A job of the current user (nobody else sees what another printed), settled as the list shows it."""
     job = PrintJob.get_or_none(PrintJob.id == job_id, PrintJob.user == current_user.id) or abort(404)
-    if job.status == "running" and "print-job-%d" % job.id not in {t.name for t in threading.enumerate()}:
-        PrintJob.update(status="failed", error="服务重启，生成中断", finished_at=utcnow()).where(
+    return settle([job])[0]
+
+
+def settle(jobs):
+    """The jobs as they are: a running job whose thread is gone (the portal stopped or crashed while
+    it rendered) is marked failed and its partial file deleted, so the list and the job page agree
+    and nobody waits for it."""
+    threads = {t.name for t in threading.enumerate()}
+    lost = [job.id for job in jobs if job.status == "running" and "print-job-%d" % job.id not in threads]
+    if not lost:
+        return jobs
+    interrupt(PrintJob.id.in_(lost))
+    return [PrintJob.get_by_id(job.id) if job.id in lost else job for job in jobs]
+
+
+def interrupt(where):
+    """Fail the running jobs matching `where` with the restart reason; delete what they left on disk."""
+    jobs = list(PrintJob.select().where(where, PrintJob.status == "running"))
+    for job in jobs:
+        PrintJob.update(status="failed", error=INTERRUPTED, finished_at=utcnow()).where(
             PrintJob.id == job.id, PrintJob.status == "running").execute()
-        job = PrintJob.get_by_id(job.id)
-    return job
+        if job.file_name:
+            remove_files(job)
+    return len(jobs)
+
+
+def recover():
+    """At start-up (serve): no job can be running yet, so every "running" one was cut off by the stop."""
+    return interrupt(PrintJob.id.is_null(False))
 
 
 def remove_files(job):
@@ -90,8 +114,9 @@ def index():
                                     % (len(ids), MAX_MERGED))
         else:
             return start(form, ids)
-    jobs = PrintJob.select().where(PrintJob.user == current_user.id).order_by(PrintJob.id.desc()).limit(10)
-    return render_template("printing/index.html", form=form, jobs=list(jobs)), 422 if form.errors or \
+    jobs = settle(list(PrintJob.select().where(PrintJob.user == current_user.id).order_by(PrintJob.id.desc())
+                       .limit(10)))
+    return render_template("printing/index.html", form=form, jobs=jobs), 422 if form.errors or \
         form.form_errors else 200
 
 

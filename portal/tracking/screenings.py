@@ -8,10 +8,11 @@ from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
-from ..models import RESULTS, SAMPLES, Case, Person, Screening, User
+from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..records import timeline
 from ..responses import back, fragment, htmx, list_page
+from ..security import error_page
 from ..versions import history, save_versioned, soft_delete
 from . import breaches
 from . import views as tracking
@@ -29,6 +30,11 @@ def follow_through(screening):
     no woman collecting): the messages the user must see."""
     messages = breaches.follow_through(screening, current_user)
     person = Person.get_by_id(screening.person_id)
+    if Screening.select().where(Screening.person == screening.person_id, Screening.tested_on == screening.tested_on,
+                                Screening.kind == screening.kind, Screening.id != screening.id,
+                                Screening.is_live()).exists():
+        messages.append("提醒：%s当天已有一次%s记录，请核对是否重复录入；如属重复，请删除其中一条。"
+                        % (person.name, SCREENING_KINDS.get(screening.kind, "同类检测")))
     if person.sex == "F" and screening.sample == "urine" and screening.result in ("negative", "positive", "invalid") \
             and not screening.female_collector:
         messages.append("提醒：%s为女性，尿样应由女性工作人员采集；本次采样人员中未勾选女性。" % person.name)
@@ -166,6 +172,9 @@ def day():
     form = TestingDayForm()
     form.validate()  # the header and every row; each row keeps its own errors
     ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdecimal()}
+    if len(form.rows) > DAY_LIMIT or len(set(ids.values())) < len(form.rows):  # only a crafted post does this
+        return error_page(422, message="检测表的行数多于所选人员（每人只能有一行，每次最多 %d 人），本次没有保存任何内容。"
+                                       "请重新选择检测人员。" % DAY_LIMIT)
     persons = {p.id: p for p in testable().where(Person.id.in_(list(ids.values())))}
     rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
     for row in rows:

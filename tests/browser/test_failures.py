@@ -1,0 +1,59 @@
+"""A failed htmx request is visible (static/failures.js): a save that meets a locked database (503)
+shows the Chinese banner, nothing is saved, the form keeps what was typed; the retry saves once."""
+import sqlite3
+
+from playwright.sync_api import expect
+from steps import assert_no_reload, log_in, open_person, set_marker
+
+from portal.models import Talk
+
+
+def fill_talk(page):
+    page.get_by_role("link", name="记录谈话").click()
+    page.get_by_label("参加人员").fill("陈丽、其母")
+    page.get_by_label("思想动态").check()
+    page.get_by_label("稳定").check()
+    page.get_by_label("约定事项").fill("下周一来站尿检，保留这段文字")
+    page.get_by_label("本人已签字").check()
+
+
+def test_a_save_against_a_503_shows_the_banner_and_keeps_the_form(app, page, live_server):
+    person = live_server.persons["李四"]
+    log_in(page)
+    open_person(page, person)
+    set_marker(page)
+    fill_talk(page)
+    other = sqlite3.connect(app.config["DATABASE"])
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the database past the busy timeout
+    try:
+        page.get_by_role("button", name="保存").click()
+        banner = page.get_by_role("alert").filter(has_text="保存失败")
+        expect(banner).to_be_visible(timeout=15_000)
+        expect(banner).to_contain_text("没有保存任何内容")
+        expect(banner).to_contain_text("系统正忙")
+        expect(banner).to_contain_text("请稍后重试")
+    finally:
+        other.rollback()
+        other.close()
+    expect(page.get_by_label("约定事项")).to_have_value("下周一来站尿检，保留这段文字")
+    expect(page.get_by_label("参加人员")).to_have_value("陈丽、其母")
+    with app.app_context():
+        assert Talk.select().count() == 0
+    page.get_by_role("button", name="保存").click()  # the retry, once the database is free
+    expect(page.locator("#record-slot")).to_contain_text("谈话记录已保存")
+    expect(page.locator("#request-banner")).to_be_hidden()
+    assert_no_reload(page)
+    with app.app_context():
+        assert Talk.select().count() == 1
+
+
+def test_a_network_failure_says_saving_is_unknown(page, live_server):
+    log_in(page)
+    open_person(page, live_server.persons["李四"])
+    fill_talk(page)
+    page.route("**/talks/", lambda route: route.abort("connectionfailed"))
+    page.get_by_role("button", name="保存").click()
+    banner = page.get_by_role("alert").filter(has_text="网络中断")
+    expect(banner).to_contain_text("无法确认是否已保存")
+    expect(banner).to_contain_text("不会重复保存")
+    expect(page.get_by_label("约定事项")).to_have_value("下周一来站尿检，保留这段文字")
