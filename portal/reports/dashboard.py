@@ -10,7 +10,7 @@ from .. import audit, pdf
 from ..dates import add_months, parse_day, today
 from ..models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
 from ..permissions import can, requires
-from ..responses import htmx, region
+from ..responses import region
 from . import indicators
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
@@ -107,7 +107,7 @@ def index():
     if kind == "custom":
         args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
     data = dict(context(period), args=args, kinds=KINDS, years=range(today().year, today().year - 6, -1))
-    return region("dashboard/index.html", "dashboard/_indicators.html", **data, swapped=htmx())
+    return region("dashboard/index.html", "dashboard/_indicators.html", **data)
 
 
 DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,
