@@ -262,7 +262,7 @@ def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     expect(entry).to_contain_text("思想动态、身体/用药")
     expect(entry).to_contain_text("下周一来站尿检")
     assert_no_reload(page)
-    page.get_by_role("link", name="今日待办").click()
+    page.get_by_role("link", name="返回今日待办").click()
     expect(page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")).to_have_count(0)
     expect(page.locator("tbody tr", has_text="李四").filter(has_text="面对面谈话")).to_have_count(1)
 
