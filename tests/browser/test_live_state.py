@@ -89,7 +89,7 @@ def test_the_dashboard_links_follow_the_period(station, page):
     set_marker(page)
     page.get_by_label("统计周期").select_option("quarter")
     wait_for_state(page, "kind", "quarter")
-    page.get_by_label("季度").select_option("3")
+    page.get_by_label("季度", exact=True).select_option("3")
     wait_for_state(page, "number", "3")
     assert_no_reload(page)
     shown = state(page.url)
@@ -108,4 +108,4 @@ def test_the_dashboard_links_follow_the_period(station, page):
     assert state(back.get_attribute("href")) == shown
     back.click()
     expect(title).to_contain_text("2026年第3季度")
-    expect(page.get_by_label("季度")).to_have_value("3")
+    expect(page.get_by_label("季度", exact=True)).to_have_value("3")
