@@ -61,7 +61,8 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
-                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知"}
+                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
+                 "queue": "今日待办"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",

@@ -104,7 +104,7 @@ def index():
     """The dashboard; changing the period swaps the indicators in place (HTMX)."""
     kind, year, number, period = chosen_period(request.args)
     audit.record("indicators.view", object_type="indicator",
-                 detail={"period": period.label, "from": period.start, "to": period.end})
+                 detail={"period": period.label, "start": period.start, "end": period.end})
     args = {"kind": kind, "year": year, "number": number}
     if kind == "custom":
         args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}

@@ -58,9 +58,12 @@ def test_the_audit_log_shows_no_internal_row_numbers(client, users, login_as):
     login_as("lead")
     client.get("/persons/%d" % person.id)
     client.get("/queue/")
+    client.get("/indicators/?kind=quarter")
     page = client.get("/audit/").get_data(as_text=True)
     table = page[page.index("<table"):]
     assert not re.search(r"#\d", table)
+    assert "今日待办" in table and ">queue<" not in table
+    assert "起始日期：2026-10-01" in table and "原状态：2026" not in table
 
 
 def test_help_and_settings_name_no_project_files(client, users, login_as):
