@@ -3,8 +3,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from peewee import fn
 
+from .dates import today
 from .models import MEASURES, Case, Person
 from .permissions import can, persons_in_scope, requires
+from .reports import queue, worklist
 
 bp = Blueprint("home", __name__)
 
@@ -12,7 +14,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @requires("home")
 def index():
-    """Greeting and, for case staff, the persons in their scope by measure and status."""
+    """Greeting, today's due work by kind, and for case staff the persons in their scope by measure and status."""
     counts = {}
     if can(current_user, "persons.read"):
         query = persons_in_scope(current_user, Person.with_current_case().where(Person.listed()))
@@ -20,4 +22,8 @@ def index():
                 .group_by(Case.measure, Case.status).dicts())
         for row in rows:
             counts.setdefault(row["measure"], {})[row["status"]] = row["n"]
-    return render_template("home/index.html", counts=counts, measures=MEASURES)
+    due = {}
+    if can(current_user, "queue.read"):  # computed here only: the navigation shows the count on this page
+        due = worklist.counts(queue.due_items(queue.current_cases(False), today()), queue.KINDS)
+    return render_template("home/index.html", counts=counts, measures=MEASURES, due=due, kinds=queue.KINDS,
+                           queue_count=sum(due.values()) if can(current_user, "queue.read") else None)

@@ -25,6 +25,12 @@ def localtime(dt):
 
 
 
+def short_day(day):
+    """A date as MM-DD in the current year, with its year otherwise (a 2023 assessment must not look current)."""
+    day = str(day or "")[:10]
+    return day[5:] if day[:4] == str(today().year) else day
+
+
 def age(birth):
     now = today()
     return now.year - birth.year - ((now.month, now.day) < (birth.month, birth.day))
@@ -43,6 +49,7 @@ def init_app(app):
     app.add_template_filter(idcard.mask, "mask")
     app.add_template_filter(localtime)
     app.add_template_filter(age)
+    app.add_template_filter(short_day)
     app.add_template_filter(human_size, "filesize")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")

@@ -113,7 +113,7 @@ def queue_rows(client, **args):
 
 def due(client, kind="面对面谈话"):
     """Names listed in the queue for one kind of work."""
-    rows = queue_rows(client).split("<tr>")[1:]
+    rows = re.split(r"<tr[ >]", queue_rows(client))[1:]
     return {re.search(r'">([^<]+)</a></td>', row).group(1) for row in rows if "<td>%s</td>" % kind in row}
 
 

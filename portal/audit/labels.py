@@ -2,6 +2,7 @@
 import functools
 import json
 
+from flask import g
 from wtforms.fields.core import UnboundField
 
 from .. import models
@@ -62,7 +63,7 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
                  "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
-                 "package": "报送包", "station_key": "工作站签名密钥"}
+                  "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",
@@ -73,7 +74,25 @@ DETAIL_LABELS = {
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
     "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
     "in_measure": "执行期间", "sent_on": "通知日期", "moved_on": "变更执行地日期", "document_number": "文书编号",
-    "month": "报送月份", "file": "文件", "fingerprint": "公钥指纹", "station.code": "工作站代码",
+    "month": "报送月份", "fingerprint": "公钥指纹", "station.code": "工作站代码",
+    "as_of": "截至日期", "changed": "改动人数", "conflict": "保存冲突", "done": "已完成", "total": "总数",
+    "duplicates": "疑似重复", "file": "文件", "problem": "问题", "mine": "只看我负责的", "rows": "导出行数",
+    "unmasked": "完整身份证号和电话", "minors_left_out": "未导出的未成年人", "record": "打印内容",
+    "records": "清除的记录数", "scans": "删除的扫描件", "roster": "名单人数", "sealed": "已封存",
+    "volunteers": "志愿者人数", "uploads": "附件数", "created_at": "备份时间", "error": "错误",
+    "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",
+    "result": "结果", "sample": "样本", "category": "类别", "year": "年份", "anomaly": "异常情况",
+    "rotated_out": "清理的旧备份",
+}
+# Internal row numbers and server paths mean nothing to a reader: they stay in the stored detail, unshown.
+HIDDEN_DETAILS = {"person", "attachment", "export", "assistance", "event", "session", "trainee", "overdue_return",
+                  "found", "merge", "into", "folder"}
+LEDGER_LABELS = {k: v for k, v in OBJECT_LABELS.items() if v.endswith("台账")}
+KEYED_VALUES = {  # codes whose meaning depends on the key they come under
+    "kind": {**models.ATTACHMENT_KINDS, **models.BREACH_KINDS, **models.INCIDENT_KINDS, **LEDGER_LABELS},
+    "status": {**CASE_STATUSES, **models.ATTENDANCE}, "assessment": models.ASSESSMENTS,
+    "place": models.TALK_PLACES, "result": models.RESULTS, "sample": models.SAMPLES,
+    "category": {**models.ASSISTANCE_CATEGORIES, **LEDGER_LABELS}, "anomaly": models.VISIT_ANOMALIES,
 }
 
 
@@ -103,10 +122,22 @@ def audit_detail(raw):
               **FORCED_HIGH}
     parts = []
     for key, value in json.loads(raw).items():
+        if key in HIDDEN_DETAILS:
+            continue
+        codes = {**values, **KEYED_VALUES.get(key, {})}
         if isinstance(value, list):
-            value = "、".join(labels.get(v) or values.get(str(v), v) for v in value)
-        parts.append("%s：%s" % (DETAIL_LABELS.get(key, key), values.get(str(value), value)))
+            value = "、".join(labels.get(v) or codes.get(str(v), v) for v in value)
+        elif key in ("staff", "worker") and isinstance(value, int):
+            value = staff_names().get(value, "（已删除的账户）")
+        parts.append("%s：%s" % (DETAIL_LABELS.get(key, "其他"), codes.get(str(value), value)))
     return "；".join(parts)
+
+
+def staff_names():
+    """Account names by id, read once per request."""
+    if "staff_names" not in g:
+        g.staff_names = models.User.names()
+    return g.staff_names
 
 
 FORM_OF = {"Talk": TalkForm, "HomeVisit": VisitForm, "RiskAssessment": RiskForm, "Screening": ScreeningForm,

@@ -116,7 +116,13 @@ def render_show(person, family_form=None, status=200):
                            items=items, more=more, page=1, record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
                            counselling=counselling.sessions_of(person) if can(current_user, "counselling.read")
-                           else [], attachments=attachments.section(person)), status
+                           else [], attachments=attachments.section(person), back=queue_back()), status
+
+
+def queue_back():
+    """The 今日待办 page (its filters, page and row) the person was opened from, to go back to it."""
+    back = request.args.get("back", "")
+    return back if back.startswith("/queue/") else None
 
 
 def opened_record_form(person):

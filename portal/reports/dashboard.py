@@ -3,7 +3,7 @@ drawn on the server, the drill-down behind every number, the definitions, and th
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, pdf
@@ -21,23 +21,25 @@ VOLUME = ("talks", "visits", "screenings", "positives", "counselling", "assistan
 
 
 def chosen_period(args):
-    """The period in the query string (month, quarter or year), the current year by default."""
+    """The period in the query string (month, quarter, year or a custom range), the current year by default.
+
+    The month and the quarter have their own controls (`month`, `quarter`); links carry `number`. A mode
+    without its own value, or a value still to come this year, opens on the current month or quarter."""
     day = today()
     kind = args.get("kind") if args.get("kind") in KINDS else "year"
     if kind == "custom":  # any range up to today: 2026-03-01 … 2026-08-31
-        start, end = parse_day(args.get("start")), min(parse_day(args.get("end")) or day, day)
-        if start is None or start > end or start.year < 2000:
+        start = parse_day(args.get("start")) or day.replace(month=1, day=1)
+        end = min(parse_day(args.get("end")) or day, day)
+        if start > end or start.year < 2000:
             abort(404)
         return kind, start.year, 1, indicators.Period(start, end, "%s 至 %s" % (start, end))
     year = args.get("year", type=int) or day.year
     year = min(max(year, 2000), day.year)
-    limit = {"month": 12, "quarter": 4, "year": 1}[kind]
-    default = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
-    number = min(max(args.get("number", type=int) or default, 1), limit)
-    period = indicators.period_of(kind, year, number, day)
-    if period.start > day:
-        abort(404)
-    return kind, year, number, period
+    current = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
+    limit = current if year == day.year else {"month": 12, "quarter": 4, "year": 1}[kind]
+    number = args.get(kind, type=int) or args.get("number", type=int) or current
+    number = number if 1 <= number <= limit else current
+    return kind, year, number, indicators.period_of(kind, year, number, day)
 
 
 @dataclass
@@ -102,12 +104,19 @@ def index():
     """The dashboard; changing the period swaps the indicators in place (HTMX)."""
     kind, year, number, period = chosen_period(request.args)
     audit.record("indicators.view", object_type="indicator",
-                 detail={"period": period.label, "from": period.start, "to": period.end})
+                 detail={"period": period.label, "start": period.start, "end": period.end})
     args = {"kind": kind, "year": year, "number": number}
     if kind == "custom":
         args = {"kind": kind, "start": period.start.isoformat(), "end": period.end.isoformat()}
-    data = dict(context(period), args=args, kinds=KINDS, years=range(today().year, today().year - 6, -1))
-    return region("dashboard/index.html", "dashboard/_indicators.html", **data, swapped=htmx())
+    day = today()
+    latest = {"month": day.month, "quarter": (day.month - 1) // 3 + 1} if (kind == "custom" or year == day.year) \
+        else {"month": 12, "quarter": 4}
+    data = dict(context(period), args=args, kinds=KINDS, years=range(day.year, day.year - 6, -1), latest=latest,
+                today=day)
+    response = make_response(region("dashboard/index.html", "dashboard/_indicators.html", **data))
+    if htmx():  # the address bar shows the period the way every link names it (kind, year, number)
+        response.headers["HX-Push-Url"] = url_for("dashboard.index", **args)
+    return response
 
 
 DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,

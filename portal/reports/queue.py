@@ -15,12 +15,13 @@ from ..cases import after_release, lifecycle
 from ..dates import END_OF_TIME, sql_add_months, today
 from ..db import database
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CounsellingSession,
-                      HomeVisit, Incident, Person, Screening, Talk)
+                      HomeVisit, Incident, Person, Screening, Talk, User)
 from ..permissions import can, case_scope, requires, sees_all_cases
 from ..records import risk_levels
 from ..tracking import breaches, late_reports, returns
 from ..tracking.plan import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_next_hair,
                              sql_next_screening)
+from . import worklist
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
@@ -116,7 +117,8 @@ def due_dates(base, day):
             .join(incidents, JOIN.LEFT_OUTER, on=(incidents.c.case_id == Case.id)).switch(Case)
             .join(helps, JOIN.LEFT_OUTER, on=(helps.c.person_id == Case.person)).switch(Case)
             .join(sessions, JOIN.LEFT_OUTER, on=(sessions.c.person_id == Case.person))
-            .select(helps.c.due.alias("assistance"), sessions.c.due.alias("counselling"),Person.id.alias("person_id"), Person.name, Case.status,
+            .select(helps.c.due.alias("assistance"), sessions.c.due.alias("counselling"), Person.id.alias("person_id"),
+                    Person.name, Case.status, Case.worker.alias("worker_id"),
                     fn.COALESCE(talks.c.agreed, sql_add_months(talks.c.last, months["talk"]),
                                 Case.report_date).alias("talk"),
                     fn.COALESCE(visits.c.agreed, sql_add_months(visits.c.last, risk_levels.visit_months(risks.c.level)),
@@ -187,6 +189,7 @@ def due_items(base, day):
                 last = {"talk": row["last_talk"], "visit": row["last_visit"], "screening": row["last_test"],
                         "missed": row["last_test"]}.get(kind)
                 items.append({"kind": kind, "person_id": row["person_id"], "name": row["name"],
+                              "worker_id": row["worker_id"],
                               "due": _as_date(row[kind]), "last": last, "risk_level": row["risk_level"],
                               "serious": bool(row["serious"]), "days": (day - _as_date(row[kind])).days})
     return items
@@ -195,18 +198,20 @@ def due_items(base, day):
 @bp.get("/queue/")
 @requires("queue.read")
 def index():
-    """Everything due today or overdue, most overdue first."""
-    day = today()
-    mine = request.args.get("mine") == "1"
-    items = due_items(current_cases(mine), day)
-    items.sort(key=lambda item: (str(item["due"]), item["name"]))
-    counts = {kind: sum(1 for i in items if i["kind"] == kind) for kind in KINDS
-              if kind != "counselling" or can(current_user, "counselling.read")}
+    """Everything due today or overdue as a worklist: filtered by kind and worker, sorted, paged."""
+    state = worklist.chosen(request.args, KINDS)
+    items = due_items(current_cases(state["mine"]), today())
+    workers, everything = {i["worker_id"] for i in items if i["worker_id"]}, len(items)
+    items = worklist.by_worker(items, state["worker"])
     page = max(request.args.get("page", 1, type=int), 1)
-    shown = items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    audit.record("queue.view", object_type="queue", detail={"shown": len(shown), "mine": mine})
-    return render_template("queue/index.html", items=shown, total=len(items), page=page, size=PAGE_SIZE,
-                           counts=counts, kinds=KINDS, mine=mine, station_wide=sees_all_cases(current_user))
+    rows, total = worklist.shown(items, state, page, PAGE_SIZE)
+    audit.record("queue.view", object_type="queue", detail={"shown": len(rows), "mine": bool(state["mine"])})
+    names = User.names()
+    return render_template("queue/index.html", items=rows, total=total, page=page, size=PAGE_SIZE,
+                           counts=worklist.counts(items, KINDS), all_items=len(items), kinds=KINDS, state=state,
+                           args=worklist.query_args(state), query_args=worklist.query_args, orders=worklist.ORDERS,
+                           workers=sorted((names.get(w, ""), w) for w in workers), queue_count=everything,
+                           station_wide=sees_all_cases(current_user))
 
 
 def _as_date(value):

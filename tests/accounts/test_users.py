@@ -59,3 +59,22 @@ def test_lead_cannot_lock_themself_out(client, users, login_as):
                            data={"username": "lead", "display_name": "站长", "role": "officer", "is_active": "y"})
     assert response.status_code == 422 and "不能停用自己的账户" in response.get_data(as_text=True)
     assert User.get_by_id(users["lead"].id).role == "lead"
+
+
+def test_new_account_form_has_no_default_role(client, login_as):
+    login_as("lead")
+    page = client.get("/users/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert select.startswith('<option value="">请选择角色</option>') and "selected" not in select
+
+
+def test_new_account_is_refused_until_a_role_is_chosen(client, login_as):
+    login_as("lead")
+    response = client.post("/users/new", data={"username": "chenli", "display_name": "陈丽", "role": "",
+                                               "is_active": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请选择角色" in page and 'value="chenli"' in page
+    assert not User.select().where(User.username == "chenli").exists()
+    missing = client.post("/users/new", data={"username": "chenli", "display_name": "陈丽", "is_active": "y"})
+    assert missing.status_code == 422
+    assert not User.select().where(User.username == "chenli").exists()

@@ -262,7 +262,7 @@ def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     expect(entry).to_contain_text("思想动态、身体/用药")
     expect(entry).to_contain_text("下周一来站尿检")
     assert_no_reload(page)
-    page.get_by_role("link", name="今日待办").click()
+    page.get_by_role("link", name="返回今日待办").click()
     expect(page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")).to_have_count(0)
     expect(page.locator("tbody tr", has_text="李四").filter(has_text="面对面谈话")).to_have_count(1)
 
@@ -496,9 +496,18 @@ def test_the_report_button_follows_the_period_shown(page, live_server):
     expect(page.locator("#report-link")).to_have_text("下载年报 PDF")
     page.get_by_label("统计周期").select_option("quarter")
     expect(page.locator("#report-link")).to_have_text("下载季报 PDF")
-    page.get_by_label("月/季度").select_option("3")
+    expect(page.get_by_label("季度", exact=True)).to_have_value("4")  # opens on the current quarter
+    expect(page.get_by_label("月份")).to_have_count(0)
+    page.get_by_label("季度", exact=True).select_option("3")
     expect(page.locator("#indicators h2").first).to_contain_text("2026年第3季度")
     href = page.locator("#report-link").get_attribute("href")
     assert "kind=quarter" in href and "number=3" in href
-    assert page.locator("#report-link").count() == 1  # moved out of the swapped region, not copied into it
+    assert page.locator("#report-link").count() == 1
+    page.get_by_label("统计周期").select_option("month")
+    expect(page.get_by_label("月份")).to_have_value("11")  # the current month, not the quarter's number
+    expect(page.locator("#report-link")).to_have_text("下载月报 PDF")
+    expect(page.get_by_label("季度", exact=True)).to_have_count(0)
+    page.get_by_label("统计周期").select_option("custom")
+    expect(page.get_by_label("自")).to_be_visible()
+    expect(page.get_by_label("年份")).to_have_count(0)
     assert_no_reload(page)

@@ -1,0 +1,86 @@
+"""A home visit and a talk recorded end to end on a phone-sized screen (390×844): the navigation folds
+behind 菜单, forms are one column, and no page scrolls sideways."""
+import pytest
+from playwright.sync_api import expect
+from steps import log_in
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, "JavaScript errors on the page: %s" % errors
+
+
+def assert_fits(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "%s scrolls sideways (%d px)" % (page.url, width)
+
+
+def one_column(form):
+    """Every field of the form starts at the same left edge."""
+    lefts = form.locator(".formgrid > .field").evaluate_all(
+        "fields => fields.map(f => Math.round(f.getBoundingClientRect().left))")
+    assert lefts and len(set(lefts)) == 1, lefts
+
+
+def test_a_home_visit_and_a_talk_on_a_phone(phone, live_server):
+    page = phone
+    log_in(page)
+    assert_fits(page)
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav).to_be_hidden()
+    page.locator(".menu-button").click()
+    expect(nav).to_be_visible()
+    nav.get_by_role("link", name="今日待办").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("今日待办")
+    expect(nav).to_be_hidden()
+    assert_fits(page)
+
+    zhang = live_server.persons["张三"]
+    page.locator("#q-visit-%d" % zhang.id).get_by_role("link", name="记录走访").click()
+    form = page.locator("#record-slot form")
+    expect(form).to_be_visible()
+    assert_fits(page)
+    one_column(form)
+    form.get_by_label("走访地址").fill("南明区新华路 1 号")
+    form.get_by_label("在家", exact=True).check()
+    form.get_by_label("见到的家属").fill("其母")
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator("#record-slot")).to_contain_text("已保存")
+    expect(page.locator("#timeline .entry").first).to_contain_text("南明区新华路 1 号")
+    assert_fits(page)
+
+    page.get_by_role("link", name="返回今日待办").click()
+    expect(page.locator("#q-visit-%d" % zhang.id)).to_have_count(0)
+    page.locator("#q-talk-%d" % zhang.id).get_by_role("link", name="记录谈话").click()
+    form = page.locator("#record-slot form")
+    expect(form).to_be_visible()
+    assert_fits(page)
+    one_column(form)
+    form.get_by_label("参加人员").fill("陈丽、其母")
+    form.get_by_label("思想动态").check()
+    form.get_by_label("稳定", exact=True).check()
+    form.get_by_label("本人已签字").check()
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator("#record-slot")).to_contain_text("谈话记录已保存")
+    assert_fits(page)
+    page.get_by_role("link", name="返回今日待办").click()
+    expect(page.locator("#q-talk-%d" % zhang.id)).to_have_count(0)
+    assert_fits(page)
+
+
+@pytest.mark.parametrize("path", ["/persons/new", "/persons/{id}", "/persons/{id}/edit", "/persons/", "/talks/",
+                                  "/visits/", "/screenings/", "/queue/", "/indicators/"])
+def test_no_page_scrolls_sideways_on_a_phone(phone, live_server, path):
+    log_in(phone)
+    phone.goto(path.format(id=live_server.persons["张三"].id))
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    assert_fits(phone)
