@@ -28,6 +28,8 @@ class Defaults:
     TEMPLATES_AUTO_RELOAD = False
     BACKUP_DIR = "backups"  # relative: beside the database
     BACKUP_KEEP = 14  # newest backups kept by rotation
+    AUDIT_KEY_FILE = None  # the audit chain's HMAC key: defaults to instance/audit.key (back it up apart)
+    AUDIT_ANCHOR_FILE = None  # the audit trail's anchored heads: defaults to audit-anchors.log beside the database
 
 
 # Secrets that must never run a real station.

@@ -71,6 +71,7 @@ DETAIL_LABELS = {
     "sections": "打印内容", "output": "输出方式", "period": "统计期", "indicator": "指标", "part": "分子/分母",
     "numerator": "分子", "denominator": "分母", "attachment": "附件编号", "size": "字节数", "sha256": "SHA-256",
     "in_measure": "执行期间", "sent_on": "通知日期", "moved_on": "变更执行地日期", "document_number": "文书编号",
+    "first_row": "首个问题记录", "problems": "问题数",
 }
 
 
