@@ -97,7 +97,7 @@ def audit_detail(raw):
     values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
               **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
               "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
-              "edit": "编辑页", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
+              "edit": "编辑页", "visit": "走访登记表（含住址）", "counselling": "心理疏导登记表（含既往记录）", "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
               **FORCED_HIGH}
     parts = []
     for key, value in json.loads(raw).items():
