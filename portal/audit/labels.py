@@ -21,7 +21,7 @@ ACTION_LABELS = {
     "person.open_sealed": "开启已封存档案", "person.anonymise": "匿名化档案（超过保存期限）",
     "person.reidentify": "已匿名化档案重新登记", "person.reveal_id": "查看完整身份证号", "person.list_deleted": "查看已删除档案",
     "case.create": "新建案件", "case.update": "修改案件", "family.create": "添加家庭成员",
-    "family.delete": "移除家庭成员", "user.create": "新建账户", "user.update": "修改账户",
+    "family.delete": "移除家庭成员", "family.restore": "恢复家庭成员", "user.create": "新建账户", "user.update": "修改账户",
     "user.reset_password": "重置密码", "audit.view": "查看审计日志", "audit.person": "查看人员访问记录",
     "audit.user": "查看用户操作记录", "demo.load": "装入演示数据", "case.view": "打开案件编辑",
     "access_denied": "越权访问被拒绝", "talk.create": "记录谈话", "talk.update": "更正谈话",
