@@ -15,6 +15,7 @@ from flask_wtf import CSRFProtect
 
 from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, security, serving, settings
 from .accounts import auth, users
+from .audit import chain as audit_chain
 from .audit import views as audit_views
 from .care import assistance, counselling
 from .cases import measures
@@ -55,6 +56,11 @@ def create_app(test_config=None):
     # batch prints wait here until downloaded once (beside the database, never under static/)
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
+    # the audit key lives beside config.py, never in the database or its backups (AU4)
+    app.config["AUDIT_KEY_FILE"] = app.config.get("AUDIT_KEY_FILE") or os.path.join(app.instance_path, "audit.key")
+    app.config["AUDIT_ANCHOR_FILE"] = app.config.get("AUDIT_ANCHOR_FILE") or os.path.join(
+        os.path.dirname(app.config["DATABASE"]), "audit-anchors.log")
+    audit_chain.init_app(app)
     config.check_secret(app)
     owner_only.init_app(app)  # umask 077 before any file is made
     os.makedirs(app.instance_path, exist_ok=True)

@@ -1,5 +1,6 @@
 """Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, retention, backup,
 verify-backup, restore, station-key, report-package."""
+import signal
 import sys
 import time
 
@@ -9,6 +10,7 @@ from flask.cli import with_appcontext
 
 from . import audit, db
 from .accounts import passwords
+from .audit import anchors, chain
 from .backup import make as backup
 from .backup import restore as restoring
 from .backup.manifest import backup_path, created_text, read_manifest
@@ -34,10 +36,26 @@ def init_db():
     """Create the database, or upgrade it in place to the newest schema."""
     applied = db.upgrade()
     click.echo("数据库已是最新版本。" if not applied else "已应用迁移：" + ", ".join(applied))
+    key = chain.key_path()
+    if not key.exists():
+        chain.ensure_key()
+        click.echo("已生成审计密钥 %s（权限 0600）：请另行备份此文件，不要与数据库备份放在一起。" % key)
+    anchor("init-db")
     with database.connection_context():
         if signing.load_key() is None:
             key = archive.station_key()
             click.echo("已生成工作站签名密钥（%s）。指纹：%s" % (signing.key_path(), signing.fingerprint(key)))
+
+
+def anchor(source):
+    """Append the audit trail's head to the anchor file; a failure is reported, never fatal."""
+    try:
+        with database.connection_context():
+            entry = anchors.write(source)
+    except (chain.KeyMissing, OSError) as exc:
+        click.echo("审计日志锚定失败：%s" % exc, err=True)
+        return None
+    return entry
 
 
 @click.command("station-key")
@@ -119,11 +137,21 @@ def serve(host, port):
         interrupted = printing.recover()  # batch prints cut off by the stop: failed, partial files deleted
     if interrupted:
         click.echo("启动检查：上次停止时未完成的批量打印 %d 个已标记为生成失败，未完成的文件已删除。" % interrupted)
+    anchor("start")
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
                          cfg["PORT"] if port is None else port)  # --port 0: any free port
     click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)
     sys.stdout.flush()
-    server.run()
+    signal.signal(signal.SIGTERM, _stop)  # systemctl stop: leave through the finally below
+    try:
+        server.run()  # returns after SIGINT/SIGTERM, once waitress has closed
+    finally:
+        anchor("shutdown")  # the trail's head at shutdown, outside the database
+        click.echo("服务已停止，审计日志末条已锚定。")
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
 
 
 @click.command("sweep")
@@ -132,6 +160,9 @@ def sweep_command():
     """What time alone causes, daily (a timer) and at start-up: serious breaches, sealed files."""
     opened, sealed = daily_checks()
     click.echo("每日检查完成：新登记严重违反协议 %d 起，解除动态管控封存档案 %d 份。" % (opened, sealed))
+    entry = anchor("daily")
+    if entry:
+        click.echo("审计日志已锚定：共 %d 条，末条第 %d 条。" % (entry["rows"], entry["id"]))
 
 
 @click.command("retention")

@@ -38,6 +38,8 @@ class Defaults:
     RATELIMIT_BATCH_PRINT = "5 per 10 minutes"  # batch prints a user starts
     RATELIMIT_EXPORT = "10 per 10 minutes"  # Excel exports a user downloads
     RATELIMIT_HEADERS_ENABLED = False  # no X-RateLimit-* headers
+    AUDIT_KEY_FILE = None  # the audit chain's HMAC key: defaults to instance/audit.key (back it up apart)
+    AUDIT_ANCHOR_FILE = None  # the audit trail's anchored heads: defaults to audit-anchors.log beside the database
 
 
 # Secrets that must never run a real station.

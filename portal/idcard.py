@@ -40,6 +40,11 @@ def parse(raw, today=None):
     return number, birth, sex
 
 
+def mask_name(name):
+    """张** : the surname's first character only, as the search shows colleagues' persons."""
+    return (name[:1] + "*" * (len(name) - 1)) if name else ""
+
+
 def mask(number):
     """520102********123X: first 6 and last 4 characters only (GB/T 35273)."""
     if not number:

@@ -47,6 +47,7 @@ def template_context():
 
 def init_app(app):
     app.add_template_filter(idcard.mask, "mask")
+    app.add_template_filter(idcard.mask_name, "mask_name")
     app.add_template_filter(localtime)
     app.add_template_filter(age)
     app.add_template_filter(short_day)

@@ -21,14 +21,15 @@ from portal.backup.manifest import BackupError, backup_path, created_text, descr
 from portal.jinja import human_size
 
 
-def drill(path, scratch, key):
+def drill(path, scratch, key, audit_key):
     """Yield (ok, Chinese / English line) for each check of one restore into `scratch`; `key` is the
-    station's SECRET_KEY, which signed the backup's manifest."""
+    station's SECRET_KEY, which signed the backup's manifest, `audit_key` the file of the audit
+    chain's key, which signed its audit rows."""
     manifest = read_manifest(path) or {}
     yield True, "备份 / backup: %s（%s，%s）" % (path, created_text(manifest),
                                                 human_size(path.stat().st_size))
     app = create_app({"SECRET_KEY": key, "DATABASE": str(scratch / "portal.sqlite3"),
-                      "BACKUP_DIR": str(scratch / "backups")})
+                      "BACKUP_DIR": str(scratch / "backups"), "AUDIT_KEY_FILE": audit_key})
     with app.app_context():
         try:
             restoring.restore(path)  # verifies hash, integrity, row counts and uploads before swapping
@@ -46,9 +47,9 @@ def drill(path, scratch, key):
         uploads = [p for p in (scratch / "uploads").rglob("*") if p.is_file()] if (scratch / "uploads").is_dir() else []
         yield len(uploads) == len(manifest["uploads"]), "附件 / uploads: %d / %d" % (len(uploads),
                                                                                   len(manifest["uploads"]))
-        broken = audit.verify_chain()
-        yield broken is None, "审计日志哈希链 / audit hash chain: %s" % ("完整 / intact" if broken is None else
-                                                                     "第 %d 行不符 / broken at row %d" % (broken, broken))
+        problems = audit.verify_trail()
+        yield not problems, "审计日志哈希链 / audit hash chain: %s" % (
+            "完整 / intact" if not problems else "；".join(text for _, text in problems))
         pending = db.pending()
         yield not pending, "数据库结构 / schema: %s" % ("最新 / up to date (%d migrations)" % len(migrations) if not pending
                                                      else "待升级 / pending: " + ", ".join(pending))
@@ -69,7 +70,8 @@ def main():
         return 1
     failed = False
     with tempfile.TemporaryDirectory(prefix="restore-drill-") as scratch:
-        for ok, line in drill(path, Path(scratch), station.config["SECRET_KEY"]):
+        for ok, line in drill(path, Path(scratch), station.config["SECRET_KEY"],
+                              station.config["AUDIT_KEY_FILE"]):
             print("[%s] %s" % ("通过 ok" if ok else "失败 FAIL", line))
             failed = failed or not ok
     print("结果 / result: %s" % ("失败 / FAILED" if failed else "通过 / PASSED"))

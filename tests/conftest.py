@@ -20,6 +20,7 @@ def app_config(tmp_path, clock):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "DATABASE": str(tmp_path / "portal.sqlite3"),
+        "AUDIT_KEY_FILE": str(tmp_path / "instance" / "audit.key"),
         "WTF_CSRF_ENABLED": False,
         "ARGON2_PARAMS": CHEAP_ARGON2,
         "CLOCK": clock,

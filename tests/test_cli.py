@@ -13,6 +13,7 @@ import pytest
 @pytest.fixture
 def env(tmp_path):
     return {**os.environ, "PORTAL_SECRET_KEY": "s" * 48, "PORTAL_DATABASE": str(tmp_path / "station.sqlite3"),
+            "PORTAL_AUDIT_KEY_FILE": str(tmp_path / "instance" / "audit.key"),
             "PORTAL_ARGON2_PARAMS": '{"time_cost": 1, "memory_cost": 8, "parallelism": 1}'}
 
 

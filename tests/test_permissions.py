@@ -27,6 +27,7 @@ EXPECTED = {
     "persons.restore": {"lead"},
     "family.create": WRITE,
     "family.delete": WRITE,
+    "family.restore": {"lead"},
     "talks.new": WRITE,
     "talks.create": WRITE,
     "talks.show": CASE,

@@ -103,19 +103,27 @@ def authenticate(username, password):
             audit.record("login_locked", user, user=user, outcome="denied")
             return None
         if not correct or not user.is_active:
-            failures = user.failed_logins + 1
-            locked = failures >= cfg["LOCKOUT_THRESHOLD"]
-            User.update(failed_logins=0 if locked else failures,
-                        locked_until=now + timedelta(minutes=cfg["LOCKOUT_MINUTES"]) if locked else None
-                        ).where(User.id == user.id).execute()
-            audit.record("login_failed", user, user=user, outcome="failed",
-                         detail={"locked": True} if locked else None)
+            locked = count_failure(user, now)
+            audit.record("login_failed", user, user=user, outcome="failed", detail={"locked": True} if locked else None)
             return None
         rehash = passwords.needs_rehash(user.password_hash)
         User.update(failed_logins=0, locked_until=None,
                     password_hash=passwords.hash_password(password) if rehash else user.password_hash
                     ).where(User.id == user.id).execute()
         return user
+
+
+def count_failure(user, now):
+    """One more wrong password for user (sign-in or the current password on the change form): the
+    shared counter locks the account at LOCKOUT_THRESHOLD (A4). Inside the caller's transaction,
+    which writes the audit row; returns whether this failure locked it."""
+    cfg = current_app.config
+    failures = user.failed_logins + 1
+    locked = failures >= cfg["LOCKOUT_THRESHOLD"]
+    User.update(failed_logins=0 if locked else failures,
+                locked_until=now + timedelta(minutes=cfg["LOCKOUT_MINUTES"]) if locked else None
+                ).where(User.id == user.id).execute()
+    return locked
 
 
 @bp.route("/logout", methods=["POST"])
@@ -140,11 +148,26 @@ def change_password():
             user.password_hash = passwords.hash_password(form.new.data)
             user.password_changed_at = utcnow()
             user.must_change_password = False
+            user.failed_logins = 0
             user.save()
             sessions.revoke_all(user, "password_changed")
             audit.record("password_changed", user)
             sessions.start(user)
         flash("密码已修改。", "success")
         return redirect(url_for("home.index"))
+    if form.wrong_current:
+        with database.atomic():
+            user = User.get_by_id(current_user.id)  # re-read inside the transaction: counters are shared
+            locked = count_failure(user, utcnow())
+            audit.record("password_change_failed", user, user=user, outcome="failed",
+                         detail={"locked": True} if locked else None)
+            if locked:
+                sessions.revoke_all(user, "locked")
+        if locked:
+            session.clear()
+            cfg = current_app.config
+            flash("当前密码连续输错 %d 次，账户已锁定 %d 分钟。" % (cfg["LOCKOUT_THRESHOLD"], cfg["LOCKOUT_MINUTES"]),
+                  "error")
+            return redirect(url_for("auth.login"))
     return render_template("auth/change_password.html", form=form)
 

@@ -21,10 +21,12 @@ class ChangePasswordForm(Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.wrong_current = False  # set when validation found a wrong current password: it counts toward the lockout
 
     def validate_current(self, field):
         if not passwords.verify(self.user.password_hash, field.data):
-            raise ValidationError("当前密码不正确。")
+            self.wrong_current = True
+            raise ValidationError("当前密码不正确。连续输错将锁定账户。")
 
     def validate_new(self, field):
         issues = passwords.problems(field.data, self.user.username)

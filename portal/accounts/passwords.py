@@ -6,8 +6,21 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
+# zxcvbn (Dropbox's estimator: keyboard walks, sequences, repeats, dates, dictionaries of common
+# passwords, words and names, with l33t variants) must estimate at least 10^10 guesses (score 4).
+MIN_SCORE = 4
+# What zxcvbn found, said in Chinese (its own feedback is English).
+PATTERN_HINTS = {
+    "spatial": "键盘上相邻的按键（如 qwerty、1qaz2wsx）",
+    "sequence": "连续的字母或数字（如 abcdef、1234）",
+    "repeat": "重复的字符或片段（如 aaa、Aa1!Aa1!）",
+    "dictionary": "常用密码、常见单词或人名",
+    "date": "日期",
+    "regex": "年份",
+}
 # Common passwords and Chinese patterns, compared case-insensitively after
 # stripping digits and symbols from both ends; see also _looks_common().
 BLOCKLIST = {
@@ -29,7 +42,23 @@ def problems(password, username=""):
         found.append("密码须包含大写字母、小写字母、数字、符号中的至少三类。")
     if _looks_common(password) or (username and username.lower() in password.lower()):
         found.append("密码过于常见或包含用户名，请换一个不易猜到的密码。")
+    elif len(password) >= MIN_LENGTH:
+        found += _guessable(password, username)
     return found
+
+
+def _guessable(password, username):
+    """A Chinese message when zxcvbn finds the password easy to guess despite its length and classes."""
+    result = zxcvbn(password[:100], user_inputs=[username] if username else [])
+    if result["score"] >= MIN_SCORE:
+        return []
+    seen = []
+    for match in result["sequence"]:
+        hint = PATTERN_HINTS.get(match["pattern"])
+        if hint and hint not in seen:
+            seen.append(hint)
+    return ["密码容易被猜到%s。请换一个更长、没有规律的密码，例如几个不相关的词加上数字和符号。"
+            % ("：含有" + "、".join(seen) if seen else "")]
 
 
 def _looks_common(password):

@@ -1,7 +1,10 @@
-"""The append-only, hash-chained audit trail (等保 8.1.4.3)."""
+"""The append-only, hash-chained audit trail (等保 8.1.4.3).
+
+chain.py: the audit key and the keyed hashes (HMAC-SHA256), the check of a whole trail;
+anchors.py: the trail's head anchored outside the database (anchor file, backup manifests).
+"""
 import contextlib
 import contextvars
-import hashlib
 import json
 
 from flask import has_request_context, request
@@ -11,10 +14,8 @@ from peewee import PeeweeException
 from ..dates import utcnow
 from ..db import database
 from ..models import AuditLog
-
-GENESIS = "0" * 64
-FIELDS = ("ts", "user_id", "username", "action", "object_type", "object_id", "person_id", "outcome", "ip",
-          "reason", "detail")
+from . import anchors, chain
+from .chain import GENESIS
 
 
 _pending = contextvars.ContextVar("audit_pending", default=None)  # rows held by batch()
@@ -24,10 +25,13 @@ class AuditUnavailable(Exception):
     """The audit row could not be written: the request must fail (AU1)."""
 
 
-def _digest(prev_hash, values):
-    payload = json.dumps([prev_hash] + [str(values[f]) if values[f] is not None else None for f in FIELDS],
-                         ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _key():
+    """The audit key; without it (and with keyed rows already written) every audited request
+    fails with 503 (AU1) until the backed-up key file is put back."""
+    try:
+        return chain.writing_key(database.connection())
+    except chain.KeyMissing as exc:
+        raise AuditUnavailable(str(exc)) from exc
 
 
 def record(action, obj=None, *, object_type=None, object_id=None, person=None, outcome="ok",
@@ -58,6 +62,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         "ip": request.remote_addr if has_request_context() else None,
         "reason": reason,
         "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str) if detail else None,
+        "chain": chain.KEYED,
     }
     pending = _pending.get()
     if pending is not None:
@@ -67,7 +72,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         with database.atomic():
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
-            return AuditLog.create(prev_hash=prev, hash=_digest(prev, values), **values)
+            return AuditLog.create(prev_hash=prev, hash=chain.digest(prev, values, _key()), **values)
     except PeeweeException as exc:
         raise AuditUnavailable(str(exc)) from exc
 
@@ -90,9 +95,9 @@ def batch():
         with database.atomic():
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
-            chained = []
+            chained, key = [], _key() if rows else None
             for values in rows:
-                digest = _digest(prev, values)
+                digest = chain.digest(prev, values, key)
                 chained.append({**values, "prev_hash": prev, "hash": digest})
                 prev = digest
             for start in range(0, len(chained), 500):
@@ -109,12 +114,22 @@ def last_change(obj, action):
             .order_by(AuditLog.id.desc()).first())
 
 
+def verify_trail(con=None):
+    """Check the whole trail: the keyed chain, then the anchor file. Returns the problems as
+    [(row id or None, Chinese message)], the first row concerned first; [] when intact."""
+    con = con or database.connection()
+    try:
+        key = chain.load_key()
+    except chain.KeyMissing as exc:
+        return [(None, str(exc) + "无法校验审计日志；请从密钥备份放回该文件。")]
+    broken = chain.check(con, key)
+    entries, file_problems = anchors.read(key=key)
+    found = ([broken] if broken else []) + anchors.against(con, entries)
+    found = sorted(set(found), key=lambda p: p[0])
+    return found + [(None, text) for text in file_problems]
+
+
 def verify_chain():
-    """Return the id of the first row whose hash does not match, or None if intact."""
-    prev = GENESIS
-    for row in AuditLog.select().order_by(AuditLog.id).iterator():
-        values = {f: getattr(row, f) for f in FIELDS}
-        if row.prev_hash != prev or row.hash != _digest(prev, values):
-            return row.id
-        prev = row.hash
-    return None
+    """The id of the first row concerned by a problem of the trail, or None if intact."""
+    problems = verify_trail()
+    return (problems[0][0] or 0) if problems else None

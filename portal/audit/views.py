@@ -56,10 +56,13 @@ def index():
 @bp.get("/verify")
 @requires("audit.read")
 def verify():
-    """Recompute the whole hash chain (slow on a large trail, so only on request)."""
-    broken = audit.verify_chain()
-    audit.record("audit.verify", object_type="audit", outcome="ok" if broken is None else "failed")
-    return render_template("audit/verify.html", broken=broken, total=AuditLog.select().count())
+    """Recompute the whole keyed chain and compare it with the anchored heads (slow on a large trail,
+    so only on request); names the first row concerned."""
+    problems = audit.verify_trail()
+    first = next((row for row, _ in problems if row), None)
+    audit.record("audit.verify", object_type="audit", outcome="failed" if problems else "ok",
+                 detail={"first_row": first, "problems": len(problems)} if problems else None)
+    return render_template("audit/verify.html", problems=problems, first=first, total=AuditLog.select().count())
 
 
 @bp.get("/persons/<int:person_id>")

@@ -11,8 +11,9 @@ from pathlib import Path
 from flask import current_app
 
 from .. import audit
+from ..audit import anchors
 from ..dates import local, utcnow
-from .manifest import (BackupError, created_at, describe, files_under, integrity, live_path, manifest_path,
+from .manifest import (BackupError, audit_head, created_at, describe, files_under, integrity, live_path, manifest_path,
                        read_manifest, sha256, sqlite_copy, uploads_copy, uploads_dir, write_manifest)
 
 NAME = re.compile(r"^portal-(\d{8}-\d{6})(?:-(\d+))?\.sqlite3$")
@@ -79,9 +80,11 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
         manifest = {"file": path.name, "created_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "source": str(source),
                     "reason": reason, "migrations": migrations, "sha256": sha256(path),
                     "size": path.stat().st_size, "tables": tables, "sqlite_version": sqlite3.sqlite_version,
-                    "integrity_check": "ok", "uploads": _copy_uploads(uploads_dir(), uploads_copy(path))}
+                    "integrity_check": "ok", "uploads": _copy_uploads(uploads_dir(), uploads_copy(path)),
+                    "audit_head": audit_head(path)}
         write_manifest(path, manifest)
-    except (OSError, sqlite3.Error) as exc:
+        anchors.write("backup", head=manifest["audit_head"], file=path.name)
+    except (OSError, sqlite3.Error, anchors.chain.KeyMissing) as exc:
         if path is not None:  # leave no half-made backup behind
             _delete(path)
         raise BackupError("备份失败：%s" % exc) from exc

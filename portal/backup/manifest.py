@@ -6,7 +6,8 @@ A backup is three things side by side in BACKUP_DIR (default `backups/` beside t
 
 The manifest holds the file's name, creation time (UTC), source, reason, size and SHA-256, the
 applied migrations, the row count of every table, the integrity_check result, the hash and size of
-every upload copied, and an HMAC signature over all of that. This module names the files, measures
+every upload copied, the audit trail's head (anchored outside the database, AU4), and an HMAC
+signature over all of that. This module names the files, measures
 a database file (hash, integrity_check, row counts), copies one with the online backup API, and
 reads, signs and writes manifests.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..audit import anchors, chain
 from ..dates import local
 
 MANIFEST_SUFFIX = ".manifest.json"
@@ -101,6 +103,41 @@ def describe(path):
     finally:
         con.close()
     return tables, migrations
+
+
+def audit_head(path):
+    """The audit trail's head in a database file (newest row id and hash, rows, first keyed row)."""
+    con = _read_only(path)
+    try:
+        return chain.head(con)
+    finally:
+        con.close()
+
+
+def audit_problems(path, manifest):
+    """Problems of a backup's audit trail, in Chinese: its keyed chain, its head against the manifest,
+    and its rows against the anchor file's heads made by the time of the backup (AU4)."""
+    expected = manifest.get("audit_head")
+    if not isinstance(expected, dict):
+        return []  # a backup made before the keyed chain: its manifest has no head to compare
+    try:
+        key = chain.load_key()
+    except chain.KeyMissing as exc:
+        return [str(exc) + "无法校验备份中的审计日志：请放回备份的审计密钥文件，或用 --other-key 跳过。"]
+    con = _read_only(path)
+    try:
+        broken = chain.check(con, key)
+        head = chain.head(con)
+        problems = ["备份中的审计日志：" + broken[1]] if broken else []
+        if (head["id"], head["hash"]) != (expected.get("id"), expected.get("hash")):
+            problems.append("备份中的审计日志末条（第 %d 条）与清单记载的（第 %s 条）不符：审计日志被截短或改动过。"
+                            % (head["id"], expected.get("id")))
+        entries, _ = anchors.read(key=key)
+        problems += ["备份中的审计日志：" + text for _, text in
+                     anchors.against(con, anchors.made_by(entries, manifest))]
+    finally:
+        con.close()
+    return problems
 
 
 def signature(manifest):

@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 from .. import audit
+from ..audit import anchors, chain
 from .make import make_backup
-from .manifest import (BackupError, backup_path, describe, files_under, integrity, live_path, manifest_path,
+from .manifest import (BackupError, audit_problems, backup_path, describe, files_under, integrity, live_path, manifest_path,
                        read_manifest, sha256, signature_matches, sqlite_copy, uploads_copy, uploads_dir)
 
 
@@ -34,6 +35,8 @@ def verify(path, other_key=False):
             if tables.get(name) != expected.get(name):
                 problems.append("表 %s 有 %s 行，清单记载 %s 行。" % (name, tables.get(name, "（无此表）"),
                                                               expected.get(name, "（未记载）")))
+        if not other_key:
+            problems += audit_problems(path, manifest)
     return problems + _upload_problems(uploads_copy(path), manifest.get("uploads"))
 
 
@@ -74,6 +77,11 @@ def restore(path, other_key=False):
     if problems:
         raise BackupError("备份未通过校验，拒绝恢复：" + "".join(problems))
     manifest = read_manifest(path)
+    if "audit_head" in manifest:  # its audit rows are keyed: without the key nothing could be audited after
+        try:
+            chain.load_key()
+        except chain.KeyMissing as exc:
+            raise BackupError("拒绝恢复：%s请先把另行备份的审计密钥文件放回原处。" % exc) from exc
     live = live_path()
     live.parent.mkdir(parents=True, exist_ok=True)
     # the safety backup skips rotation, which could otherwise delete the backup being restored
@@ -97,6 +105,7 @@ def restore(path, other_key=False):
         audit.record("backup.restore", object_type="backup", outcome="failed", detail=dict(detail, error=str(exc)))
         raise BackupError("数据库已恢复，但附件未能全部放回（可再次运行恢复）：%s" % exc) from exc
     audit.record("backup.restore", object_type="backup", detail=dict(detail, uploads=restored))
+    anchors.write(anchors.RESTORE)  # the trail went back legitimately: anchors start afresh from here
     return {"path": path, "manifest": manifest, "safety_backup": safety, "uploads": restored}
 
 

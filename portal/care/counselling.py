@@ -39,8 +39,10 @@ def blank(person):
 @bp.get("/persons/<int:person_id>/counselling/new")
 @requires("counselling.write")
 def new(person_id):
-    """The session form, inline in the counselling section."""
+    """The session form, inline in the counselling section above the author's earlier sessions
+    (their notes included), so it is a read (AU1)."""
     person = load_person(person_id)
+    audit.record("person.view", person, detail={"form": "counselling"})
     return render_section(person, session_form=blank(person))
 
 

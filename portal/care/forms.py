@@ -30,8 +30,14 @@ class CounsellingForm(Form):
     version = HiddenField()
 
     def set_family(self, person):
-        self.concerns.choices = [(0, "本人")] + [(m.id, "%s（%s）" % (m.name, m.relation))
-                                                for m in person.live_family()]
+        """本人 and each family member by relation only: counsellors see no family names (minimum exposure)."""
+        family, seen = list(person.live_family()), {}
+        choices = [(0, "本人")]
+        for member in family:
+            seen[member.relation] = seen.get(member.relation, 0) + 1
+            same = sum(1 for m in family if m.relation == member.relation)
+            choices.append((member.id, member.relation + ("（%d）" % seen[member.relation] if same > 1 else "")))
+        self.concerns.choices = choices
 
     def validate_next_date(self, field):
         if field.data and self.held_on.data and field.data <= self.held_on.data:

@@ -22,6 +22,7 @@ class AuditLog(BaseModel):
     detail = TextField(null=True)
     prev_hash = CharField()
     hash = CharField()
+    chain = IntegerField(default=2)  # 1: plain SHA-256 (rows before migration 0019), 2: HMAC with the audit key
 
     class Meta:
         indexes = ((("object_type", "object_id"), False),)

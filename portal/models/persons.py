@@ -80,6 +80,10 @@ class Person(Versioned):
     def live_family(self):
         return self.family.where(FamilyMember.is_live()).order_by(FamilyMember.id)
 
+    def removed_family(self):
+        """Soft-deleted family members, newest removal first (the lead may restore them)."""
+        return self.family.where(FamilyMember.deleted_at.is_null(False)).order_by(FamilyMember.deleted_at.desc())
+
 
 # Late, as cases.py needs Person; here, not at the end, so Person.cases precedes .family (the merge page's order)
 from . import cases

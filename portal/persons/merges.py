@@ -32,7 +32,9 @@ def warnings_for(name, id_number, birth_date=None):
     return [{"person": p, "same_id": p.id_number == number or p.anonymised_at is not None,
              "deleted": p.deleted_at is not None, "sealed": p.sealed_at is not None,
              "anonymised": p.anonymised_at is not None,
-             "open": p.deleted_at is None and may_open(current_user, p)} for p in found]
+             "open": p.deleted_at is None and may_open(current_user, p),
+             # outside the user's scope: masked like the search (name's first character, masked ID, no birth date)
+             "masked": not may_open(current_user, p)} for p in found]
 
 
 @bp.get("/persons/check")

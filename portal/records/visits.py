@@ -30,8 +30,9 @@ def form_part(person, form, status=200, **context):
 @bp.get("/persons/<int:person_id>/visits/new")
 @requires("records.write")
 def new(person_id):
-    """The inline home-visit form, opened on the person page."""
+    """The inline home-visit form, opened on the person page; it shows the address, so it is a read (AU1)."""
     person = load_person(person_id)
+    audit.record("person.view", person, detail={"form": "visit"})
     return form_part(person, blank(person))
 
 

@@ -5,7 +5,6 @@ full (lead, officers), working copy (workers, for their assigned persons), redac
 meetings (the name replaced by the case number, the ID number and addresses masked, free text
 left out). Every print is audited with its profile and sections.
 """
-import re
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -17,6 +16,7 @@ from ..dates import today
 from ..fields import Checklist, Form
 from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User
 from ..permissions import can, load_person, requires
+from ..persons.retention import district_of
 from ..records import risk_levels
 from ..tracking import views as tracking
 
@@ -60,12 +60,12 @@ class PrintForm(Form):
 
 
 def mask_address(text):
-    """Keep the city and district, hide the rest: 贵阳市南明区**** ."""
+    """The district only, by the rule anonymisation uses (retention.district_of): 贵阳市南明区**** .
+    Never a cut of the free text: an address with no recognisable district is hidden whole."""
     if not text:
         return ""
-    match = re.match(r"^(.*?[市州])?(.*?[区县市])?", text)
-    kept = (match.group(0) if match else "") or text[:4]
-    return kept + "****"
+    district = district_of(text)
+    return district + "****" if district else "（地址已隐去）"
 
 
 def content(person, profile, sections, day, user):

@@ -94,7 +94,14 @@ def test_backup_during_writes_restores_to_an_identical_dump(app, users, tmp_path
         assert restoring.verify(path) == []
 
     scratch_db = tmp_path / "scratch" / "portal.sqlite3"
-    scratch = create_app({"TESTING": True, "SECRET_KEY": "s" * 40, "DATABASE": str(scratch_db)})
+    scratch = create_app({"TESTING": True, "SECRET_KEY": "s" * 40, "DATABASE": str(scratch_db),
+                          "AUDIT_KEY_FILE": str(tmp_path / "lost" / "audit.key")})
+    with scratch.app_context():  # a new machine without the audit key: refused before anything changes
+        with pytest.raises(backup.BackupError, match="审计密钥"):
+            restoring.restore(path, other_key=True)
+        assert not scratch_db.exists() or "audit_log" not in "".join(dump(scratch_db))
+    scratch = create_app({"TESTING": True, "SECRET_KEY": "s" * 40, "DATABASE": str(scratch_db),
+                          "AUDIT_KEY_FILE": app.config["AUDIT_KEY_FILE"]})  # the key, kept apart, put back
     with scratch.app_context():  # another key: a new machine whose instance/config.py was lost
         with pytest.raises(backup.BackupError, match="清单签名不符"):
             restoring.restore(path)
@@ -280,7 +287,8 @@ def test_cli_backup_verify_and_restore(app, runner, users, tmp_path):
 
 
 def drill(app, *args):
-    env = {**os.environ, "PORTAL_SECRET_KEY": app.config["SECRET_KEY"], "PORTAL_DATABASE": app.config["DATABASE"]}
+    env = {**os.environ, "PORTAL_SECRET_KEY": app.config["SECRET_KEY"], "PORTAL_DATABASE": app.config["DATABASE"],
+           "PORTAL_AUDIT_KEY_FILE": app.config["AUDIT_KEY_FILE"]}
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "restore_drill.py"), *args], env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -151,8 +151,13 @@ def test_remove_family_member_inline(page, live_server):
     log_in(page)
     open_person(page, zhang)
     set_marker(page)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("#family tbody tr", has_text="张小花").get_by_role("button", name="移除").click()
+    row = page.locator("#family tbody tr", has_text="张小花")
+    row.get_by_text("移除", exact=True).click()
+    row.get_by_role("button", name="确认移除").click()  # no reason: refused in place, nothing removed
+    expect(page.locator("#family")).to_contain_text("请填写事由")
+    row = page.locator("#family tbody tr", has_text="张小花")
+    row.get_by_label("移除事由").fill("登记错误，非其亲属")
+    row.get_by_role("button", name="确认移除").click()
     expect(page.locator("#family")).to_contain_text("尚未登记家庭成员")
     assert_no_reload(page)
 

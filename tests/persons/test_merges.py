@@ -149,3 +149,22 @@ def test_a_repeated_registration_cannot_displace_the_running_case(client, login_
     record = in_app(PersonMerge.get)()
     client.post("/merges/%d/undo" % record.id, data={"reason": "误合并"})
     assert in_app(lambda: Person.get_by_id(duplicate.id).current_case().id)() == repeat
+
+
+def test_the_duplicate_check_masks_persons_outside_the_workers_scope_like_the_search(client, login_as, users, auth):
+    theirs = make_person("陈雪梅", worker=users["worker2"].id, birth_date=BIRTH)
+    mine = make_person("陈雪松", worker=users["worker"].id, birth_date=BIRTH)
+    login_as("worker")
+    for typed in ({"p-id_number": theirs.id_number}, {"p-name": "陈雪梅", "p-birth_date": BIRTH.isoformat()}):
+        body = client.get("/persons/check", query_string={"p-name": "", **typed}).get_data(as_text=True)
+        assert "可能重复登记" in body and "陈**" in body and "陈雪梅" not in body.replace('value="陈雪梅"', "")
+        assert "1991-06-02" not in body and theirs.id_number not in body
+        assert "该档案由其他工作人员负责" in body
+    body = client.get("/persons/check", query_string={"p-id_number": mine.id_number}).get_data(as_text=True)
+    assert "陈雪松" in body and "1991-06-02 出生" in body  # their own person: in full
+    search = client.get("/persons/", query_string={"q": "陈雪梅"}).get_data(as_text=True)
+    assert "陈**" in search  # the same mask as the search's
+    auth.logout()
+    login_as("officer")
+    body = client.get("/persons/check", query_string={"p-id_number": theirs.id_number}).get_data(as_text=True)
+    assert "陈雪梅" in body and "1991-06-02 出生" in body

@@ -223,9 +223,33 @@ def test_family_member_added_inline_and_soft_removed(client, users, login_as):
                        data={"name": "张小雨", "relation": "女儿", "birth_date": "2010-03-01"})
     assert good.status_code == 200 and "张小雨" in good.get_data(as_text=True) and "未成年" in good.get_data(as_text=True)
     member = FamilyMember.get(FamilyMember.name == "张小雨")
-    gone = client.post("/persons/%d/family/%d/delete" % (person.id, member.id), headers={"HX-Request": "true"})
-    assert "张小雨" not in gone.get_data(as_text=True)
+    refused = client.post("/persons/%d/family/%d/delete" % (person.id, member.id), headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "请填写事由" in refused.get_data(as_text=True)  # a delete asks a reason
+    assert FamilyMember.get_by_id(member.id).deleted_at is None
+    gone = client.post("/persons/%d/family/%d/delete" % (person.id, member.id), headers={"HX-Request": "true"},
+                       data={"reason": "登记错误"})
+    assert "张小雨" not in gone.get_data(as_text=True) and "已移除的家庭成员" not in gone.get_data(as_text=True)
     assert FamilyMember.get_by_id(member.id).deleted_at is not None
+    row = AuditLog.select().where(AuditLog.action == "family.delete").get()
+    assert row.reason == "登记错误" and row.person_id == person.id
+    assert client.post("/persons/%d/family/%d/restore" % (person.id, member.id)).status_code == 403  # workers cannot
+
+
+def test_the_lead_restores_a_removed_family_member(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+    client.post("/persons/%d/family/" % person.id, headers={"HX-Request": "true"}, data={"name": "张小雨", "relation": "女儿"})
+    member = FamilyMember.get(FamilyMember.name == "张小雨")
+    client.post("/persons/%d/family/%d/delete" % (person.id, member.id), headers={"HX-Request": "true"},
+                data={"reason": "误删测试"})
+    login_as("lead")
+    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    assert "已移除的家庭成员（1）" in page and "张小雨（女儿）" in page
+    back = client.post("/persons/%d/family/%d/restore" % (person.id, member.id), headers={"HX-Request": "true"})
+    assert back.status_code == 200 and "张小雨" in back.get_data(as_text=True) and "已移除的家庭成员" not in back.get_data(as_text=True)
+    assert FamilyMember.get_by_id(member.id).deleted_at is None
+    assert AuditLog.select().where(AuditLog.action == "family.restore", AuditLog.person_id == person.id).count() == 1
+    assert client.post("/persons/%d/family/%d/restore" % (person.id, member.id)).status_code == 404  # already back
 
 
 def test_family_without_javascript_redirects_back(client, users, login_as):

@@ -233,3 +233,18 @@ def test_the_counselling_summary_prints_for_workers_never_for_officers(client, u
     login_as("worker")
     text = text_of_pdf(print_pdf(client, story, "working", ["counselling", "assistance"]))
     assert "心理疏导摘要" in text and "亲子沟通改善" in text and "NOTE-CANARY" not in text
+
+
+def test_redacted_copy_shows_only_the_district_never_a_cut_of_the_street(client, users, login_as):
+    """The district by the anonymisation rule (retention.district_of); a street-first address is hidden whole."""
+    street_first = make_person("王小二", worker=users["worker"].id, residence_address="新华路12号3栋（近农贸市场）5楼502")
+    long_street = make_person("王小三", worker=users["worker"].id, residence_address="南明区新华路12号3栋（近农贸市场）5楼502")
+    login_as("officer")
+    text = text_of_pdf(print_pdf(client, street_first, "redacted"))
+    assert "（地址已隐去）" in text
+    for leak in ("新华", "12号", "农贸", "502"):
+        assert leak not in text, leak
+    text = text_of_pdf(print_pdf(client, long_street, "redacted"))
+    assert "南明区****" in text and "新华" not in text and "农贸" not in text
+    assert summaries.mask_address("贵州省贵阳市云岩区中华北路1号") == "贵州省贵阳市云岩区****"
+    assert summaries.mask_address("新华路12号3栋（近农贸市场）5楼502") == "（地址已隐去）"
