@@ -5,6 +5,8 @@ import os
 class Defaults:
     SECRET_KEY = None  # must come from instance/config.py (C1)
     DATABASE = None  # defaults to instance/portal.sqlite3
+    DATABASE_URL = None  # "postgresql://user:password@host:port/name" runs on PostgreSQL (the province)
+    INSTANCE = "station"  # or "province": the provincial roll-up (no person data)
     STATION_NAME = "专地融合工作站"
     SESSION_IDLE_MINUTES = 15
     SESSION_ABSOLUTE_HOURS = 10

@@ -8,11 +8,13 @@ from flask import has_request_context, request
 from flask_login import current_user
 from peewee import PeeweeException
 
+from .. import db
 from ..dates import utcnow
 from ..db import database
 from ..models import AuditLog
 
 GENESIS = "0" * 64
+HEAD_LOCK = 0x617564  # PostgreSQL advisory lock key ("aud"): one writer at a time reads the chain's head
 FIELDS = ("ts", "user_id", "username", "action", "object_type", "object_id", "person_id", "outcome", "ip",
           "reason", "detail")
 
@@ -28,6 +30,13 @@ def _digest(prev_hash, values):
     payload = json.dumps([prev_hash] + [str(values[f]) if values[f] is not None else None for f in FIELDS],
                          ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _lock_head():
+    """Writers take turns from reading the head to their commit, so the chain never forks. SQLite's
+    IMMEDIATE transactions already do; on PostgreSQL a transaction-scoped advisory lock does."""
+    if db.is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HEAD_LOCK,))
 
 
 def record(action, obj=None, *, object_type=None, object_id=None, person=None, outcome="ok",
@@ -65,6 +74,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         return None
     try:
         with database.atomic():
+            _lock_head()
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
             return AuditLog.create(prev_hash=prev, hash=_digest(prev, values), **values)
@@ -88,6 +98,7 @@ def batch():
         _pending.reset(token)
     try:
         with database.atomic():
+            _lock_head()
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
             chained = []

@@ -12,11 +12,12 @@ care.py         counselling sessions, assistance cases and their steps
 training.py     trainees, training sessions and attendance, prevention events
 attachments.py  scanned documents and photos in a person's file
 printing.py     batch printing jobs
+province.py     the province's org tree with the stations' keys, and the packages it received (no person data)
 """
 # isort: off
 # base first: it imports accounts.py late, which needs BaseModel; persons before cases (see persons.py)
 from .base import BaseModel, Revision, Versioned
-from .accounts import ROLES, User, UserSession
+from .accounts import PROVINCE_ROLES, ROLES, User, UserSession
 from .audit import AuditLog
 from .settings import Setting
 from .persons import RELATIONS, SEXES, FamilyMember, Person, PersonMerge
@@ -32,9 +33,12 @@ from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
+from .province import OrgUnit, Package, PackageValue
 # isort: on
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
           PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice]
+# The province's schema (portal/province/migrations): the shared core and its own tables, no person data.
+PROVINCE_MODELS = [User, UserSession, AuditLog, Setting, OrgUnit, Package, PackageValue]

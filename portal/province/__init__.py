@@ -1,0 +1,1 @@
+"""The provincial portal: the org tree, the package inbox and the tables (INSTANCE = "province")."""
