@@ -1,7 +1,8 @@
 """The station portal: create_app() builds the Flask application.
 
 Each area of the station's work is a package (accounts, audit, persons, cases, records, tracking,
-care, training, reports, ledgers, backup, exchange, demo); the modules at this level are what every area
+care, training, reports, ledgers, backup, exchange, demo); a province instance (INSTANCE = "province",
+on PostgreSQL) serves the core and `province` only; the modules at this level are what every area
 shares. Conventions, the same in every package:
 - a module that makes a blueprint is named after it (the package's main one lives in views.py);
 - forms.py holds the area's forms; any other module is a rule, named after the rule;
@@ -23,6 +24,7 @@ from .exchange import views as packages
 from .ledgers import exports, imports
 from .persons import attachments, family, merges, sealing
 from .persons import views as persons
+from . import province
 from .records import risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
 from .tracking import absences, documents, findings, screenings
@@ -31,8 +33,9 @@ from .training import events
 from .training import views as training
 
 csrf = CSRFProtect()
-BLUEPRINTS = (
-    auth.bp, users.bp, home.bp, settings.bp, audit_views.bp,
+CORE = (auth.bp, users.bp, home.bp, audit_views.bp)  # both kinds of instance: accounts, sessions, the audit trail
+BLUEPRINTS = CORE + (
+    settings.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp,
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
@@ -55,6 +58,8 @@ def create_app(test_config=None):
     # batch prints wait here until downloaded once (beside the database, never under static/)
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
+    if app.config["INSTANCE"] == "province" and app.config["STATION_NAME"] == config.Defaults.STATION_NAME:
+        app.config["STATION_NAME"] = config.PROVINCE_NAME
     config.check_secret(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -63,7 +68,7 @@ def create_app(test_config=None):
     app.before_request(permissions.check_request)  # deny by default, before any view reads data
     auth.init_app(app)
     security.init_app(app)
-    for blueprint in BLUEPRINTS:
+    for blueprint in (CORE + province.BLUEPRINTS if app.config["INSTANCE"] == "province" else BLUEPRINTS):
         app.register_blueprint(blueprint)
     jinja.init_app(app)
     cli.register(app)

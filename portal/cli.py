@@ -22,6 +22,11 @@ from .tracking import breaches
 
 
 def register(app):
+    if app.config["INSTANCE"] == "province":  # no person data, no station key: the province's own commands
+        from .province import commands
+        for command in (init_db, serve) + commands.COMMANDS:
+            app.cli.add_command(command)
+        return
     for command in (init_db, create_lead, demo_data, serve, sweep_command, retention_command, backup_command,
                     restore_command, verify_command, station_key, report_package):
         app.cli.add_command(command)
@@ -33,6 +38,8 @@ def init_db():
     """Create the database, or upgrade it in place to the newest schema."""
     applied = db.upgrade()
     click.echo("数据库已是最新版本。" if not applied else "已应用迁移：" + ", ".join(applied))
+    if current_app.config["INSTANCE"] == "province":
+        return
     with database.connection_context():
         if signing.load_key() is None:
             key = archive.station_key()
@@ -111,12 +118,14 @@ def serve(host, port):
     cfg = current_app.config
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
-    opened, _ = daily_checks()  # what time alone changed while the portal was stopped
+    opened = daily_checks()[0] if cfg["INSTANCE"] != "province" else 0  # what time alone changed while stopped
     if opened:
         click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
                          cfg["PORT"] if port is None else port)  # --port 0: any free port
-    click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)
+    click.echo("%s：http://%s:%s" % (
+        "专地融合省级汇总平台" if cfg["INSTANCE"] == "province" else "专地融合工作站平台",
+        server.effective_host, server.effective_port), nl=True)
     sys.stdout.flush()
     server.run()
 

@@ -32,6 +32,8 @@ class Defaults:
     BACKUP_KEEP = 14  # newest backups kept by rotation
 
 
+PROVINCE_NAME = "专地融合省级汇总平台"  # a province's STATION_NAME unless its config names it
+
 # Secrets that must never run a real station.
 KNOWN_BAD_SECRETS = {None, "", "dev", "change-me", "secret", "CHANGE-ME-TO-A-RANDOM-STRING"}
 

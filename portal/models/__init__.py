@@ -33,7 +33,7 @@ from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
-from .province import OrgUnit, Package, PackageValue
+from .province import LEVELS, VIA, OrgUnit, Package, PackageValue
 # isort: on
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
