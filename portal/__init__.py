@@ -58,8 +58,8 @@ def create_app(test_config=None):
     # batch prints wait here until downloaded once (beside the database, never under static/)
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
-    if app.config["INSTANCE"] == "province" and app.config["STATION_NAME"] == config.Defaults.STATION_NAME:
-        app.config["STATION_NAME"] = config.PROVINCE_NAME
+    if app.config["INSTANCE"] == "province":
+        config.province_defaults(app)
     config.check_secret(app)
     os.makedirs(app.instance_path, exist_ok=True)
 

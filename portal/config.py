@@ -33,6 +33,16 @@ class Defaults:
 
 
 PROVINCE_NAME = "专地融合省级汇总平台"  # a province's STATION_NAME unless its config names it
+PROVINCE_UPLOAD_BYTES = 64 * 1024 * 1024  # a month of packages from every station (~150 KB each) at once
+
+
+def province_defaults(app):
+    """A province's name and upload limit, unless its config sets them."""
+    if app.config["STATION_NAME"] == Defaults.STATION_NAME:
+        app.config["STATION_NAME"] = PROVINCE_NAME
+    if app.config["MAX_CONTENT_LENGTH"] == Defaults.MAX_CONTENT_LENGTH:
+        app.config["MAX_CONTENT_LENGTH"] = PROVINCE_UPLOAD_BYTES
+
 
 # Secrets that must never run a real station.
 KNOWN_BAD_SECRETS = {None, "", "dev", "change-me", "secret", "CHANGE-ME-TO-A-RANDOM-STRING"}

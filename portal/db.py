@@ -23,11 +23,16 @@ PRAGMAS = {
 }
 
 
+# A station's one SQLite database object: every write transaction begins IMMEDIATE so that a
+# read-then-write never fails with "database is locked" under concurrent writers. Opening another
+# file re-initialises it (as before the proxy), so a thread's open connection keeps its own file.
+_sqlite = SqliteDatabase(None, lock_type="IMMEDIATE")
+
+
 def open_sqlite(path):
-    """Bind the proxy to a station's SQLite file. Every write transaction begins IMMEDIATE so that a
-    read-then-write never fails with "database is locked" under concurrent writers."""
-    database.initialize(SqliteDatabase(path, timeout=5, pragmas=PRAGMAS, check_same_thread=False,
-                                       lock_type="IMMEDIATE"))
+    """Bind the proxy to a station's SQLite file, with the station's pragmas."""
+    _sqlite.init(path, timeout=5, pragmas=PRAGMAS, check_same_thread=False)
+    database.initialize(_sqlite)
     return database
 
 

@@ -10,7 +10,7 @@ from . import receiving
 from .forms import UploadForm
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
-MAX_FILES = 200
+MAX_FILES = 400  # within config.PROVINCE_UPLOAD_BYTES
 
 
 def render_inbox(form, results=None, status=200):

@@ -14,12 +14,12 @@ from datetime import date
 
 from peewee import fn
 
-from ..dates import add_months
 from ..exchange.package import CODES, EXTRAS, last_month
 from ..models import OrgUnit, Package, PackageValue
 from ..reports.indicators import SPECS, Indicator, change
 
 AT_PERIOD_END = {"REGISTERED", "REGISTERED_YOY", "MAINTENANCE", "MAINTENANCE_COHORT", "ABSTINENT_3Y"}
+NO_CHANGE = {"REGISTERED_YOY"}  # itself a 同比: no 同比 of it
 DISTINCT_PERSONS = {"RELAPSE"}  # persons counted once per period: no quarter from months
 ELEMENTS = [(code, SPECS[key].label, SPECS[key].percent) for key, code in CODES.items()] + [
     (code, label, False) for code, (label, _) in EXTRAS.items()]
@@ -101,8 +101,8 @@ def indicators(station_ids, sums, plan_):
                 indicator.numerator += numerator
                 indicator.denominator += denominator
         shown = code not in plan_.missing
-        out.append((code, label, now if shown else None, before if shown else None,
-                    change(now, before) if shown else None))
+        yoy = change(now, before) if shown and code not in NO_CHANGE else None
+        out.append((code, label, now if shown else None, before if shown else None, yoy))
     return out
 
 
@@ -133,10 +133,3 @@ def ancestors(unit):
         path.insert(0, OrgUnit.get_by_id(path[0].parent_id))
     return path
 
-
-def months_of(year):
-    return [month_key(date(year, m, 1)) for m in range(1, 13)]
-
-
-def previous_months(first, n):
-    return [month_key(add_months(first, -i)) for i in range(n)]

@@ -19,7 +19,7 @@ OCTOBER = date(2026, 10, 1)
 class Station:
     """One station: its code, its package bytes, its public key (base64) and its dashboard for the month."""
 
-    def __init__(self, folder, config, code, size, month=OCTOBER):
+    def __init__(self, folder, config, code, size, month=OCTOBER, also=()):
         self.folder = folder / code  # its own folder: the key file lives beside the database
         self.folder.mkdir()
         app = create_app({**config, "DATABASE": str(self.folder / "portal.sqlite3"), "INSTANCE": "station",
@@ -29,6 +29,7 @@ class Station:
         try:
             self.code = code
             self.data, self.dashboard, self.last_year = self.build(app, code, size, month)
+            self.more = {first: self.package(app, first) for first in also}  # month -> (bytes, dashboard)
             self.key = json.loads(self.data)["key"]
         finally:
             factories.apps.pop()
@@ -42,6 +43,7 @@ class Station:
                 "community_detox", "community_rehab")[i % 2], birth_date=date(1970 + i * 3 % 40, 1 + i % 12, 10))
             for n in range(i % 4):
                 make_talk(person, staff.id, held_at=datetime(2026, 10, 2 + n, 9))
+                make_talk(person, staff.id, held_at=datetime(2026, 8 + n % 2, 10 + n, 9))  # August, September
             if i % 3 == 1:
                 in_app(lambda p=person: Screening.create(
                     person=p, case=p.current_case(), staff=staff.id, tested_on=date(2026, 10, 15),
@@ -51,9 +53,17 @@ class Station:
                                                     report_date=date(2026, 3, 9)).where(Case.person == p.id).execute())()
         with app.app_context():
             Setting.replace(key="station.code", value=code).execute()
-            _, data, _ = archive.make(month, via="cli")
+        data, dashboard = Station.package(app, month)
+        with app.app_context():
             period = indicators.period_of("month", month.year, month.month)
-            return data, indicators.compute(STATION, period), indicators.compute(STATION, period.last_year())
+            return data, dashboard, indicators.compute(STATION, period.last_year())
+
+    @staticmethod
+    def package(app, month):
+        """The month's package built by the real exchange code, and the dashboard's numbers for that month."""
+        with app.app_context():
+            _, data, _ = archive.make(month, via="cli")
+            return data, indicators.compute(STATION, indicators.period_of("month", month.year, month.month))
 
 
 def other_key_package(station):

@@ -1,18 +1,22 @@
 """The province: accounts on PostgreSQL, the org tree, the inbox (every refusal in Chinese, a resubmission
 keeping both versions), the tables equal to the sums of three stations' dashboards, completeness."""
+import base64
 import json
-from datetime import datetime
+from datetime import date, datetime
+from io import BytesIO
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from factories import PASSWORD, in_app, text_of
 from stations import Station, other_key_package
 
 from portal import db
 from portal.exchange import signing
+from portal.exchange.package import CODES
 from portal.models import AuditLog, OrgUnit, Package, PackageValue, User
 from portal.province import completeness, gb2260, receiving, rollup
 from portal.reports.indicators import SPECS
-from portal.exchange.package import CODES, EXTRAS
 
 CODES_ = ("520102-01", "520103-01", "520302-01")  # 南明区, 云岩区 (贵阳市), 红花岗区 (遵义市)
 
@@ -42,7 +46,6 @@ def login(client, username):
 
 
 def upload(client, *files):
-    from io import BytesIO
     return client.post("/inbox/", data={"files": [(BytesIO(data), name) for name, data in files]},
                        content_type="multipart/form-data")
 
@@ -92,9 +95,8 @@ def test_a_tree_file_with_an_orphan_is_refused(tmp_path):
 
 
 def test_the_admin_adds_a_station_with_its_key_and_sees_its_fingerprint(app, client, users, tree):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     key = Ed25519PrivateKey.generate()
-    b64 = __import__("base64").b64encode(signing.public_bytes(key)).decode()
+    b64 = base64.b64encode(signing.public_bytes(key)).decode()
     login(client, "admin")
     county = in_app(OrgUnit.get)(OrgUnit.code == "520102")
     url = "/org/counties/%d/stations" % county.id
@@ -116,7 +118,6 @@ def test_every_bad_package_is_refused_with_its_reason(app, client, users, statio
     good = stations[0]
     tampered = good.data.replace(b'"numerator":0', b'"numerator":1', 1)
     payload = json.loads(good.data)["payload"]
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     unknown_data = signing.sign({**payload, "station": "520111-07",
                                  "values": [{**v, "orgUnit": "520111-07"} for v in payload["values"]]},
                                 Ed25519PrivateKey.generate())
@@ -145,7 +146,6 @@ def test_every_bad_package_is_refused_with_its_reason(app, client, users, statio
 
 
 def test_a_malformed_payload_signed_by_the_station_is_refused(app, stations):
-    from cryptography.hazmat.primitives import serialization  # noqa: F401
     good = stations[1]
     payload = json.loads(good.data)["payload"]
     key = _private_key_of(good)
@@ -160,14 +160,8 @@ def test_a_malformed_payload_signed_by_the_station_is_refused(app, stations):
 
 
 def _private_key_of(station):
-    from cryptography.hazmat.primitives import serialization
-    path = station_key_path(station)
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
-
-
-def station_key_path(station):
-    import pathlib
-    return pathlib.Path(station.folder) / "station-ed25519.pem"
+    """The station's own signing key (beside its database): a package it really signed."""
+    return serialization.load_pem_private_key((station.folder / signing.KEY_FILE).read_bytes(), password=None)
 
 
 def test_a_resubmission_replaces_the_earlier_one_and_both_are_kept(app, runner, stations, tmp_path):
@@ -189,7 +183,7 @@ def test_a_resubmission_replaces_the_earlier_one_and_both_are_kept(app, runner, 
         assert PackageValue.select().where(PackageValue.package == old.id).count() > 0  # kept whole
         row = AuditLog.select().where(AuditLog.action == "package.receive").order_by(AuditLog.id.desc()).get()
         assert json.loads(row.detail)["replaces"] == old.id
-        plan = rollup.plan("month", 2026, 10, __import__("datetime").date(2026, 11, 20))
+        plan = rollup.plan("month", 2026, 10, date(2026, 11, 20))
         own, _, _ = rollup.table(OrgUnit.get(OrgUnit.code == "520000"), plan)
         talks = [now for code, _, now, _, _ in own if code == "TALKS"][0]
         assert talks.numerator == first.dashboard["talks"].numerator  # counted once, not twice
@@ -203,7 +197,7 @@ def test_province_tables_equal_the_sums_of_the_station_dashboards(app, client, u
     for s in stations:
         (folder / ("%s.json" % s.code)).write_bytes(s.data)
     assert runner.invoke(args=["import-packages", str(folder)]).exit_code == 0
-    today_ = __import__("datetime").date(2026, 11, 20)
+    today_ = date(2026, 11, 20)
     plan = rollup.plan("month", 2026, 10, today_)
     with app.app_context():
         for unit_code, members in (("520000", stations), ("520100", stations[:2]), ("520103", stations[1:2]),
@@ -237,17 +231,39 @@ def test_province_tables_equal_the_sums_of_the_station_dashboards(app, client, u
     assert client.get("/province/?kind=month&year=2026&number=11").status_code == 404  # not over
 
 
-def test_a_rate_is_recomputed_from_sums_never_averaged(app, stations):
+def test_a_rate_is_recomputed_from_sums_never_averaged(app, runner, stations, tmp_path):
+    """复吸率 2/5, 3/9 and 5/14 give 10/28 = 35.71% for the province, not their mean 36.35%."""
     with app.app_context():
-        a, b = (rollup.Indicator("R", "", "", "", percent=True) for _ in range(2))
-    a.numerator, a.denominator = 1, 2  # 50%
-    b.numerator, b.denominator = 1, 10  # 10%
-    summed = rollup.Indicator("R", "", "", "", percent=True, numerator=2, denominator=12)
-    assert summed.value == 16.67 != (a.value + b.value) / 2
+        for s in stations:
+            receiving.receive(s.data, "cli")
+        own, _, _ = rollup.table(OrgUnit.get(OrgUnit.code == "520000"), rollup.plan("month", 2026, 10, date(2026, 11, 20)))
+    relapse = [now for code, _, now, _, _ in own if code == "RELAPSE"][0]
+    rates = [s.dashboard["relapse"].value for s in stations]
+    assert [(s.dashboard["relapse"].numerator, s.dashboard["relapse"].denominator) for s in stations] == [
+        (2, 5), (3, 9), (5, 14)]
+    assert relapse.value == 35.71 and round(sum(rates) / 3, 2) == 36.35
 
 
-def test_a_quarter_sums_months_and_takes_values_at_its_end(app):
-    from datetime import date
+def test_a_quarter_sums_its_months_and_takes_values_at_its_end(app, app_config, tmp_path, tree):
+    """Q3 2026 from the August and September packages: talks summed, 在册 of September, no 复吸率."""
+    station = Station(tmp_path, app_config, "520103-02", 7, month=date(2026, 9, 1), also=[date(2026, 8, 1)])
+    db.open_postgres(app.config["DATABASE_URL"])
+    with app.app_context():
+        OrgUnit.create(code=station.code, name="测试站", level="station", public_key=station.key,
+                       parent=OrgUnit.get(OrgUnit.code == "520103"))
+        receiving.receive(station.data, "cli")
+        receiving.receive(station.more[date(2026, 8, 1)][0], "cli")
+        plan = rollup.plan("quarter", 2026, 3, date(2026, 11, 20))
+        own, reporting, _ = rollup.table(OrgUnit.get(OrgUnit.code == "520103"), plan)
+    got = {code: now for code, _, now, _, _ in own}
+    august = station.more[date(2026, 8, 1)][1]
+    assert got["TALKS"].numerator == station.dashboard["talks"].numerator + august["talks"].numerator > 0
+    assert august["talks"].numerator > 0 and station.dashboard["talks"].numerator > 0
+    assert got["REGISTERED"].numerator == station.dashboard["registered"].numerator != 2 * august["registered"].numerator
+    assert got["RELAPSE"] is None and reporting == (0, 1)  # July was not sent
+
+
+def test_which_packages_a_period_takes():
     plan = rollup.plan("quarter", 2026, 4, date(2026, 11, 20))
     assert plan.months == ["2026-10"] and "截至10月" in plan.label and "RELAPSE" in plan.missing
     plan = rollup.plan("quarter", 2026, 3, date(2026, 11, 20))
@@ -260,7 +276,6 @@ def test_a_quarter_sums_months_and_takes_values_at_its_end(app):
 # --- completeness -----------------------------------------------------------------------------------------
 
 def test_late_is_after_the_fifth_of_the_next_month():
-    from datetime import date
     october = date(2026, 10, 1)
     assert not completeness.is_late(october, datetime(2026, 11, 5, 15, 59))  # 23:59 on the 5th, station time
     assert completeness.is_late(october, datetime(2026, 11, 5, 16, 0))  # 00:00 on the 6th
