@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from .. import audit
-from ..dates import today
+from ..dates import local, today
 from ..db import database
 from ..exchange import signing
 from ..exchange.package import BREAKDOWNS, periods
@@ -105,6 +105,19 @@ def verify(data, today_=None):
     return station, payload, first
 
 
+def stale_or_same(current, digest, payload, station):
+    """Refuse the very file already current, or one built before it (an old file must not undo a correction)."""
+    if current is None:
+        return
+    received = local(current.received_at).strftime("%Y-%m-%d")
+    if current.sha256 == digest:
+        raise PackageError("与 %s 已收到的 %s %s 的报送包完全相同（SHA-256 %s…），未重复导入。" % (
+            received, station.name, payload["month"], digest[:16]))
+    if str(payload.get("generatedAt", "")) < current.generated_at:
+        raise PackageError("该报送包生成于 %s，早于 %s 已收到的版本（生成于 %s），未替换。" % (
+            payload.get("generatedAt"), received, current.generated_at))
+
+
 def receive(data, via, user=None, filename=None):
     """Store a verified package (superseding the current one of its station and month) and audit it;
     refused ones are audited too and raise PackageError."""
@@ -117,12 +130,10 @@ def receive(data, via, user=None, filename=None):
             OrgUnit.select(OrgUnit.id).where(OrgUnit.id == station.id).for_update().get()  # one at a time
             current = Package.get_or_none(Package.station == station, Package.month == payload["month"],
                                           Package.superseded_by.is_null())
-            if current is not None and current.sha256 == digest:
-                raise PackageError("与 %s 已收到的 %s %s 的报送包完全相同（SHA-256 %s…），未重复导入。" % (
-                    current.received_at.strftime("%Y-%m-%d"), station.name, payload["month"], digest[:16]))
-            package = Package.create(station=station, month=payload["month"], generated_at=str(payload.get("generatedAt", "")),
-                                     received_by=user, via=via, sha256=digest, size=len(data),
-                                     content=data.decode("utf-8"),
+            stale_or_same(current, digest, payload, station)
+            package = Package.create(station=station, month=payload["month"], received_by=user, via=via,
+                                     generated_at=str(payload.get("generatedAt", "")), sha256=digest,
+                                     size=len(data), content=data.decode("utf-8"),
                                      superseded_by=current)  # not current until the old one steps down:
             if current is not None:  # at most one current package per station and month (package_current)
                 Package.update(superseded_by=package).where(Package.id == current.id).execute()

@@ -3,6 +3,7 @@
 import re
 
 from flask import Blueprint, abort, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from ..dates import today
 from ..exchange.package import last_month
@@ -11,19 +12,19 @@ from ..permissions import requires
 from . import completeness, rollup
 
 bp = Blueprint("province", __name__, url_prefix="/province")
+NUMBERS = {"month": 12, "quarter": 4, "year": 1}  # months or quarters in a year
 
 
 def chosen_period(args, today_):
-    """(kind, year, number) from ?kind=month&year=2026&number=11; default last month."""
+    """(kind, year, number) from ?kind=month&year=2026&number=11; what is missing or out of range (a month
+    number left over after switching to a quarter) falls back to the period holding last month."""
     over = last_month(today_)
     kind = args.get("kind") if args.get("kind") in rollup.KINDS else "month"
-    year = args.get("year", type=int) or over.year
+    year = args.get("year", type=int)
+    year = year if year and 2000 <= year <= over.year else over.year
     default = {"month": over.month, "quarter": (over.month - 1) // 3 + 1, "year": 1}[kind]
-    number = args.get("number", type=int) or default
-    limit = {"month": 12, "quarter": 4, "year": 1}[kind]
-    if not 2000 <= year <= over.year or not 1 <= number <= limit:
-        abort(404)
-    return kind, year, number
+    number = args.get("number", type=int)
+    return kind, year, number if number and 1 <= number <= NUMBERS[kind] else default
 
 
 @bp.get("/")
@@ -38,8 +39,9 @@ def tables():
     if unit is None:
         abort(404)
     plan = rollup.plan(kind, year, number, today_)
-    if plan is None:
-        abort(404)
+    if plan is None:  # a month or quarter of this year not begun: its last one that is
+        kind, year, number = chosen_period(MultiDict({"kind": kind}), today_)
+        plan = rollup.plan(kind, year, number, today_)
     own, reporting, rows = rollup.table(unit, plan)
     over = last_month(today_)
     return render_template("province/tables.html", unit=unit, path=rollup.ancestors(unit), plan=plan, own=own,
@@ -52,9 +54,8 @@ def tables():
 def completeness_page():
     """Which stations reported which months of a year; late ones (after the 5th of the next month) flagged."""
     over = last_month(today())
-    year = request.args.get("year", type=int) or over.year
-    if not 2000 <= year <= over.year:
-        abort(404)
+    year = request.args.get("year", type=int)
+    year = year if year and 2000 <= year <= over.year else over.year
     months, rows = completeness.grid(year, over)
     return render_template("province/completeness.html", year=year, months=months, rows=rows,
                            years=list(range(over.year, over.year - 6, -1)), due_day=completeness.DUE_DAY)

@@ -176,6 +176,10 @@ def test_a_resubmission_replaces_the_earlier_one_and_both_are_kept(app, runner, 
     (folder / "b.json").write_bytes(rebuilt)
     result = runner.invoke(args=["import-packages", str(folder)])
     assert result.exit_code == 0 and "替换此前收到的版本" in result.output
+    (folder / "b.json").unlink()
+    (folder / "c.json").write_bytes(first.data)  # the first file again, built before the current one
+    stale = runner.invoke(args=["import-packages", str(folder)])
+    assert stale.exit_code == 1 and "早于 2026-11-20 已收到的版本（生成于 2026-11-21T06:00:00Z），未替换" in stale.output
     with app.app_context():
         old, new = Package.select().order_by(Package.id)
         assert old.superseded_by_id == new.id and new.superseded_by_id is None
@@ -219,6 +223,8 @@ def test_province_tables_equal_the_sums_of_the_station_dashboards(app, client, u
             assert compared == 2 * len(CODES)
             cohort = got["MAINTENANCE_COHORT"][0].numerator
             assert cohort == sum(s.dashboard["maintenance"].extra["cohort"] for s in members)
+            audience = got["EVENTS_AUDIENCE"][0].numerator
+            assert audience == sum(s.dashboard["events"].extra["audience"] for s in members)
         assert sum(s.dashboard["talks"].numerator for s in stations) > 0
         assert sum(s.dashboard["relapse"].numerator for s in stations) > 0
     login(client, "viewer")
@@ -228,7 +234,9 @@ def test_province_tables_equal_the_sums_of_the_station_dashboards(app, client, u
     assert "云岩区工作站" in drill and "贵州省" in drill
     assert client.get("/province/?kind=quarter&year=2026&number=4").status_code == 200
     assert client.get("/province/?kind=year&year=2026").status_code == 200
-    assert client.get("/province/?kind=month&year=2026&number=11").status_code == 404  # not over
+    assert "2026年10月" in text_of(client.get("/province/?kind=month&year=2026&number=11"))  # not over: the last that is
+    assert "2026年第4季度（截至10月）" in text_of(client.get("/province/?kind=quarter&year=2026&number=11"))
+    assert client.get("/province/?unit=529999").status_code == 404
 
 
 def test_a_rate_is_recomputed_from_sums_never_averaged(app, runner, stations, tmp_path):
