@@ -14,7 +14,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, permissions, security, settings
+from . import cli, config, db, home, jinja, permissions, province, security, settings
 from .accounts import auth, users
 from .audit import views as audit_views
 from .care import assistance, counselling
@@ -24,7 +24,6 @@ from .exchange import views as packages
 from .ledgers import exports, imports
 from .persons import attachments, family, merges, sealing
 from .persons import views as persons
-from . import province
 from .records import risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
 from .tracking import absences, documents, findings, screenings

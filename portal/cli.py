@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, db
+from . import audit, config, db
 from .accounts import passwords
 from .backup import make as backup
 from .backup import restore as restoring
@@ -124,7 +124,7 @@ def serve(host, port):
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
                          cfg["PORT"] if port is None else port)  # --port 0: any free port
     click.echo("%s：http://%s:%s" % (
-        "专地融合省级汇总平台" if cfg["INSTANCE"] == "province" else "专地融合工作站平台",
+        config.PROVINCE_NAME if cfg["INSTANCE"] == "province" else "专地融合工作站平台",
         server.effective_host, server.effective_port), nl=True)
     sys.stdout.flush()
     server.run()
