@@ -20,8 +20,12 @@ def raw_key(text):
 
 
 def validate_key(form, field):
-    if raw_key(field.data) is None:
+    raw = raw_key(field.data)
+    if raw is None:
         raise ValidationError("公钥应为 Base64 编码的 Ed25519 公钥（32 字节，44 个字符，即该站报送包文件中 key 一项）。")
+    holder = OrgUnit.get_or_none(OrgUnit.public_key == base64.b64encode(raw).decode("ascii"))
+    if holder is not None:  # one key, one station: no station may sign for another
+        raise ValidationError("该公钥已登记给 %s %s：每个工作站应有自己的密钥。" % (holder.code, holder.name))
 
 
 class StationForm(Form):

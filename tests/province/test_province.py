@@ -107,9 +107,18 @@ def test_the_admin_adds_a_station_with_its_key_and_sees_its_fingerprint(app, cli
     assert client.post(url, data={"code": "520102-01", "name": "新华路工作站", "public_key": b64}).status_code == 302
     page = client.get("/org/").get_data(as_text=True)
     assert "新华路工作站" in page and signing.fingerprint(key) in page
+    again = client.post(url, data={"code": "520102-02", "name": "另一站", "public_key": b64})
+    assert again.status_code == 422 and "该公钥已登记给 520102-01 新华路工作站" in again.get_data(as_text=True)
     assert client.post(url, data={"code": "520102-01", "name": "重复", "public_key": b64}).status_code == 422
+    station = in_app(OrgUnit.get)(OrgUnit.code == "520102-01")
+    new_key = Ed25519PrivateKey.generate()
+    response = client.post("/org/stations/%d/key" % station.id,
+                           data={"public_key": base64.b64encode(signing.public_bytes(new_key)).decode()})
+    assert response.status_code == 302 and signing.fingerprint(new_key) in client.get("/org/").get_data(as_text=True)
     with app.app_context():
         assert AuditLog.select().where(AuditLog.action == "org.station_add").count() == 1
+        row = AuditLog.get(AuditLog.action == "org.key_register")
+        assert json.loads(row.detail)["old"] == signing.fingerprint(key)
 
 
 # --- the inbox: every refusal, the resubmission -----------------------------------------------------------
