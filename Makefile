@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app portal
 APT_RUN  := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
-APT_TEST := chromium nginx systemd openssl
+APT_TEST := chromium nginx systemd openssl postgresql
 DEMO_PERSONS ?= 150
 
 .PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade

@@ -1,7 +1,8 @@
 """The station portal: create_app() builds the Flask application.
 
 Each area of the station's work is a package (accounts, audit, persons, cases, records, tracking,
-care, training, reports, ledgers, backup, exchange, demo); the modules at this level are what every area
+care, training, reports, ledgers, backup, exchange, demo); a province instance (INSTANCE = "province",
+on PostgreSQL) serves the core and `province` only; the modules at this level are what every area
 shares. Conventions, the same in every package:
 - a module that makes a blueprint is named after it (the package's main one lives in views.py);
 - forms.py holds the area's forms; any other module is a rule, named after the rule;
@@ -13,7 +14,7 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, security, serving, settings
+from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, province, security, serving, settings
 from .accounts import auth, users
 from .audit import chain as audit_chain
 from .audit import views as audit_views
@@ -32,8 +33,10 @@ from .training import events
 from .training import views as training
 
 csrf = CSRFProtect()
-BLUEPRINTS = (
-    auth.bp, users.bp, home.bp, settings.bp, audit_views.bp, serving.bp,
+# both kinds of instance: accounts, sessions, the audit trail, health and the certificate page
+CORE = (auth.bp, users.bp, home.bp, audit_views.bp, serving.bp)
+BLUEPRINTS = CORE + (
+    settings.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp,
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
@@ -56,6 +59,8 @@ def create_app(test_config=None):
     # batch prints wait here until downloaded once (beside the database, never under static/)
     app.config["PRINT_DIR"] = app.config.get("PRINT_DIR") or os.path.join(
         os.path.dirname(app.config["DATABASE"]), "print-jobs")
+    if app.config["INSTANCE"] == "province":
+        config.province_defaults(app)
     # the audit key lives beside config.py, never in the database or its backups (AU4)
     app.config["AUDIT_KEY_FILE"] = app.config.get("AUDIT_KEY_FILE") or os.path.join(app.instance_path, "audit.key")
     app.config["AUDIT_ANCHOR_FILE"] = app.config.get("AUDIT_ANCHOR_FILE") or os.path.join(
@@ -71,7 +76,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     security.init_app(app)
     once.init_app(app)
-    for blueprint in BLUEPRINTS:
+    for blueprint in (CORE + province.BLUEPRINTS if app.config["INSTANCE"] == "province" else BLUEPRINTS):
         app.register_blueprint(blueprint)
     limits.init_app(app)
     jinja.init_app(app)

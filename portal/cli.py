@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, db
+from . import audit, config, db
 from .accounts import passwords
 from .audit import anchors, chain
 from .backup import make as backup
@@ -25,6 +25,11 @@ from .tracking import breaches
 
 
 def register(app):
+    if app.config["INSTANCE"] == "province":  # no person data, no station key: the province's own commands
+        from .province import commands
+        for command in (init_db, serve) + commands.COMMANDS:
+            app.cli.add_command(command)
+        return
     for command in (init_db, create_lead, demo_data, serve, sweep_command, retention_command, backup_command,
                     restore_command, verify_command, station_key, report_package):
         app.cli.add_command(command)
@@ -41,6 +46,8 @@ def init_db():
         chain.ensure_key()
         click.echo("已生成审计密钥 %s（权限 0600）：请另行备份此文件，不要与数据库备份放在一起。" % key)
     anchor("init-db")
+    if current_app.config["INSTANCE"] == "province":
+        return
     with database.connection_context():
         if signing.load_key() is None:
             key = archive.station_key()
@@ -130,7 +137,7 @@ def serve(host, port):
     cfg = current_app.config
     if db.pending():
         raise click.ClickException("数据库需要升级，请先运行 flask --app portal init-db。")
-    opened, _ = daily_checks()  # what time alone changed while the portal was stopped
+    opened = daily_checks()[0] if cfg["INSTANCE"] != "province" else 0  # what time alone changed while stopped
     if opened:
         click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
     with database.connection_context():
@@ -140,7 +147,9 @@ def serve(host, port):
     anchor("start")
     server = make_server(current_app._get_current_object(), host or cfg["HOST"],
                          cfg["PORT"] if port is None else port)  # --port 0: any free port
-    click.echo("专地融合工作站平台：http://%s:%s" % (server.effective_host, server.effective_port), nl=True)
+    click.echo("%s：http://%s:%s" % (
+        config.PROVINCE_NAME if cfg["INSTANCE"] == "province" else "专地融合工作站平台",
+        server.effective_host, server.effective_port), nl=True)
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stop)  # systemctl stop: leave through the finally below
     try:

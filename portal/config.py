@@ -5,6 +5,8 @@ import os
 class Defaults:
     SECRET_KEY = None  # must come from instance/config.py (C1)
     DATABASE = None  # defaults to instance/portal.sqlite3
+    DATABASE_URL = None  # "postgresql://user:password@host:port/name" runs on PostgreSQL (the province)
+    INSTANCE = "station"  # or "province": the provincial roll-up (no person data)
     STATION_NAME = "专地融合工作站"
     SESSION_IDLE_MINUTES = 15
     SESSION_ABSOLUTE_HOURS = 10
@@ -40,6 +42,18 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False  # no X-RateLimit-* headers
     AUDIT_KEY_FILE = None  # the audit chain's HMAC key: defaults to instance/audit.key (back it up apart)
     AUDIT_ANCHOR_FILE = None  # the audit trail's anchored heads: defaults to audit-anchors.log beside the database
+
+
+PROVINCE_NAME = "专地融合省级汇总平台"  # a province's STATION_NAME unless its config names it
+PROVINCE_UPLOAD_BYTES = 64 * 1024 * 1024  # a month of packages from every station (~150 KB each) at once
+
+
+def province_defaults(app):
+    """A province's name and upload limit, unless its config sets them."""
+    if app.config["STATION_NAME"] == Defaults.STATION_NAME:
+        app.config["STATION_NAME"] = PROVINCE_NAME
+    if app.config["MAX_CONTENT_LENGTH"] == Defaults.MAX_CONTENT_LENGTH:
+        app.config["MAX_CONTENT_LENGTH"] = PROVINCE_UPLOAD_BYTES
 
 
 # Secrets that must never run a real station.

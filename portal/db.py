@@ -1,15 +1,18 @@
-"""The deferred SQLite database, its connection pragmas and per-request hooks."""
+"""The database behind a proxy: a station's SQLite file (its pragmas, IMMEDIATE writes) or the province's
+PostgreSQL (a `postgresql://` DATABASE_URL); per-request hooks; the migrations of the instance kind."""
 import os
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from peewee import SqliteDatabase
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+PROVINCE_MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "province", "migrations")
 
-# Configured by create_app(); every write transaction begins IMMEDIATE so that a
-# read-then-write never fails with "database is locked" under concurrent writers.
-database = SqliteDatabase(None, lock_type="IMMEDIATE")
+# Bound by init_app() (or open_sqlite/open_postgres) to the instance's database.
+database = DatabaseProxy()
+_kind = {"instance": "station"}  # set by init_app: whose migrations upgrade() applies
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -20,14 +23,40 @@ PRAGMAS = {
 }
 
 
+# A station's one SQLite database object: every write transaction begins IMMEDIATE so that a
+# read-then-write never fails with "database is locked" under concurrent writers. Opening another
+# file re-initialises it (as before the proxy), so a thread's open connection keeps its own file.
+_sqlite = SqliteDatabase(None, lock_type="IMMEDIATE")
+
+
+def open_sqlite(path):
+    """Bind the proxy to a station's SQLite file, with the station's pragmas."""
+    _sqlite.init(path, timeout=5, pragmas=PRAGMAS, check_same_thread=False)
+    database.initialize(_sqlite)
+    return database
+
+
+def open_postgres(url):
+    """Bind the proxy to the PostgreSQL database of a `postgresql://user:password@host:port/name` URL."""
+    parts = urlsplit(url)
+    params = {"host": parts.hostname, "port": parts.port, "user": unquote(parts.username or "") or None,
+              "password": unquote(parts.password or "") or None}
+    database.initialize(PostgresqlDatabase(unquote(parts.path.lstrip("/")), **{k: v for k, v in params.items() if v is not None}))
+    return database
+
+
+def is_postgres():
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
 def init_app(app):
-    """Bind the database to the app's configured file and register the hooks."""
-    database.init(
-        app.config["DATABASE"],
-        timeout=5,
-        pragmas=PRAGMAS,
-        check_same_thread=False,
-    )
+    """Bind the database to the app's configuration and register the hooks."""
+    _kind["instance"] = app.config.get("INSTANCE", "station")
+    url = app.config.get("DATABASE_URL") or ""
+    if url.startswith("postgresql://"):
+        open_postgres(url)
+    else:
+        open_sqlite(app.config["DATABASE"])
     app.before_request(_connect)
     app.teardown_appcontext(_close)
 
@@ -42,9 +71,14 @@ def _close(exc):
         database.close()
 
 
-def migration_runner():
-    """The numbered-migration runner over portal/migrations."""
-    return Runner(database, directory=MIGRATIONS_DIR, table_name="schema_migration")
+def migrations_dir():
+    """The numbered migrations of this instance kind: a station's or the province's."""
+    return PROVINCE_MIGRATIONS_DIR if _kind["instance"] == "province" else MIGRATIONS_DIR
+
+
+def migration_runner(directory=None):
+    """The numbered-migration runner over the instance kind's folder (or `directory`)."""
+    return Runner(database, directory=directory or migrations_dir(), table_name="schema_migration")
 
 
 def upgrade():

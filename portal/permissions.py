@@ -8,15 +8,18 @@ from flask import abort, current_app, make_response, request
 from flask_login import current_user
 
 from . import audit
-from .models import Case, Person, User
+from .models import PROVINCE_ROLES, ROLES, Case, Person, User
 
 PUBLIC = "public"
 ANY_STAFF = frozenset({"lead", "officer", "worker", "counsellor", "volunteer"})
 CASE_STAFF = frozenset({"lead", "officer", "worker", "counsellor"})
+# the province's roles (INSTANCE = "province"): the admin (org tree, keys, accounts), the viewer (tables)
+PROVINCE_STAFF = frozenset({"province_admin", "province_viewer"})
+EVERY_ACCOUNT = frozenset({"lead", "officer", "worker", "counsellor", "volunteer", "province_admin", "province_viewer"})
 
 MATRIX = {
-    "home": ANY_STAFF,
-    "account": ANY_STAFF,
+    "home": EVERY_ACCOUNT,
+    "account": EVERY_ACCOUNT,
     "persons.read": CASE_STAFF,
     "persons.full": frozenset({"lead", "officer", "worker"}),  # contacts, addresses, family; counsellors see a summary
     "persons.write": frozenset({"lead", "officer", "worker"}),
@@ -41,9 +44,11 @@ MATRIX = {
     "lists.export": frozenset({"lead", "officer"}),  # Excel ledgers, masked; full numbers only by the lead
     "ledgers.import": frozenset({"lead", "officer"}),
     "settings.manage": frozenset({"lead"}),
-    "users.manage": frozenset({"lead"}),
-    "audit.read": frozenset({"lead"}),
+    "users.manage": frozenset({"lead", "province_admin"}),
+    "audit.read": frozenset({"lead", "province_admin"}),
     "exchange.package": frozenset({"lead"}),  # the signed monthly package (报送包) for the province
+    "province.read": PROVINCE_STAFF,  # the province's tables, completeness, drill to a station
+    "province.manage": frozenset({"province_admin"}),  # the org tree, stations' keys, the package inbox
     # decisions inside views and templates, not endpoints
     "cases.station_wide": frozenset({"lead", "officer"}),  # every case; the others only their own
     "cases.officer": frozenset({"lead", "officer"}),  # may be named a case's 责任民警
@@ -57,6 +62,11 @@ MATRIX = {
     "print.working": frozenset({"lead", "officer", "worker"}),
     "print.redacted": frozenset({"lead", "officer", "worker"}),
 }
+
+
+def roles():
+    """The roles an account of this instance may hold (a station's five, or the province's two)."""
+    return PROVINCE_ROLES if current_app.config.get("INSTANCE") == "province" else ROLES
 
 
 def requires(permission):

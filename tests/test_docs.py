@@ -22,7 +22,7 @@ def repo_root():
 ROOT = repo_root()
 PORTAL = ROOT / "portal"
 DOCS = ROOT / "docs"
-ROLES = ("lead", "officer", "worker", "counsellor", "volunteer")
+ROLES = ("lead", "officer", "worker", "counsellor", "volunteer", "province_admin", "province_viewer")
 RECORD_KINDS = ("talk", "visit", "risk", "screening", "absence")
 RECORD_ACTIONS = sorted("%s.%s" % (kind, verb) for kind in RECORD_KINDS
                         for verb in ("create", "view", "update", "delete"))
@@ -128,11 +128,11 @@ ACTIONS = code_actions()
 # --- permissions -------------------------------------------------------------------------------
 
 def documented_permissions():
-    """permission -> the roles ticked for it in docs/roles.md."""
+    """permission -> the roles ticked for it in docs/roles.md (a station's table and the province's)."""
     table = {}
     for row in table_rows(doc("roles.md"), "permission"):
         name = re.fullmatch(r"`([^`]+)`", row["permission"]).group(1)
-        table[name] = {role for role in ROLES for header, cell in row.items()
+        table[name] = table.get(name, set()) | {role for role in ROLES for header, cell in row.items()
                        if header.split()[0] == role and "✓" in cell}
     return table
 

@@ -2,6 +2,7 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from .. import permissions
 from ..fields import REQUIRED, Form
 from ..models import ROLES, User
 from . import passwords
@@ -47,6 +48,7 @@ class UserForm(Form):
 
     def __init__(self, *args, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.role.choices = list(permissions.roles().items())
         self.editing = editing
 
     def validate_username(self, field):

@@ -11,11 +11,13 @@ from flask import has_request_context, request
 from flask_login import current_user
 from peewee import PeeweeException
 
+from .. import db
 from ..dates import utcnow
 from ..db import database
 from ..models import AuditLog
 from . import anchors, chain
 from .chain import GENESIS
+HEAD_LOCK = 0x617564  # PostgreSQL advisory lock key ("aud"): one writer at a time reads the chain's head
 
 
 _pending = contextvars.ContextVar("audit_pending", default=None)  # rows held by batch()
@@ -32,6 +34,13 @@ def _key():
         return chain.writing_key(database.connection())
     except chain.KeyMissing as exc:
         raise AuditUnavailable(str(exc)) from exc
+
+
+def _lock_head():
+    """Writers take turns from reading the head to their commit, so the chain never forks. SQLite's
+    IMMEDIATE transactions already do; on PostgreSQL a transaction-scoped advisory lock does."""
+    if db.is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (HEAD_LOCK,))
 
 
 def record(action, obj=None, *, object_type=None, object_id=None, person=None, outcome="ok",
@@ -70,6 +79,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         return None
     try:
         with database.atomic():
+            _lock_head()
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
             return AuditLog.create(prev_hash=prev, hash=chain.digest(prev, values, _key()), **values)
@@ -93,6 +103,7 @@ def batch():
         _pending.reset(token)
     try:
         with database.atomic():
+            _lock_head()
             last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
             prev = last.hash if last else GENESIS
             chained, key = [], _key() if rows else None

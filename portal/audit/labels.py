@@ -53,7 +53,9 @@ ACTION_LABELS = {
     "finding.delete": "删除公安查获复吸", "case.notice": "记录解除通知", "case.relocation_report": "记录到新执行地报到",
     "agreement.print": "打印协议书", "notice.print": "打印解除通知书", "breach.print": "打印批评教育记录",
     "incident.print": "打印向公安机关报告",
-    "package.build": "生成报送包", "package.download": "下载报送包", "station_key.create": "生成工作站签名密钥",
+    "package.build": "生成报送包", "package.download": "下载报送包",
+    "package.receive": "接收报送包", "package.refuse": "拒收报送包", "org.load": "载入行政区划",
+    "org.station_add": "添加工作站", "org.key_register": "登记工作站新公钥", "station_key.create": "生成工作站签名密钥",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
@@ -63,7 +65,8 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
                  "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
-                  "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办"}
+                  "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办", "orgunit": "组织机构",
+                  "org_unit": "组织机构"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",
     "role": "角色", "measure": "措施", "status": "状态", "worker": "专干", "username": "用户名", "via": "方式",

@@ -28,7 +28,8 @@ def page_of(query):
     size = current_app.config["PAGE_SIZE"] * 5
     rows = list(query.order_by(AuditLog.id.desc()).paginate(page, size))
     ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
-    names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))}
+    names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))
+             } if ids["person"] else {}  # the province has no person table (nor rows about persons)
     accounts = User.names()
     names.update({("user", i): n for i, n in accounts.items() if i in ids["user"]})
     return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts}
@@ -69,6 +70,8 @@ def verify():
 @requires("audit.read")
 def person(person_id):
     """Who viewed or changed this person."""
+    if current_app.config["INSTANCE"] == "province":
+        abort(404)  # no person data in the province
     target = Person.get_or_none(Person.id == person_id) or abort(404)
     bounds, dates = date_range(request.args)
     query = AuditLog.select().where(AuditLog.person_id == target.id, *bounds)

@@ -13,11 +13,12 @@ training.py     trainees, training sessions and attendance, prevention events
 attachments.py  scanned documents and photos in a person's file
 printing.py     batch printing jobs
 once.py         the first answer to a form posted with a one-time token
+province.py     the province's org tree with the stations' keys, and the packages it received (no person data)
 """
 # isort: off
 # base first: it imports accounts.py late, which needs BaseModel; persons before cases (see persons.py)
 from .base import BaseModel, Revision, Versioned
-from .accounts import ROLES, User, UserSession
+from .accounts import PROVINCE_ROLES, ROLES, User, UserSession
 from .audit import AuditLog
 from .settings import Setting
 from .persons import RELATIONS, SEXES, FamilyMember, Person, PersonMerge
@@ -34,6 +35,7 @@ from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
 from .once import FormAnswer
+from .province import LEVELS, VIA, OrgUnit, Package, PackageValue
 # isort: on
 
 MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk, HomeVisit, RiskAssessment,
@@ -41,3 +43,5 @@ MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
           PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice,
           FormAnswer]
+# The province's schema (portal/province/migrations): the shared core and its own tables, no person data.
+PROVINCE_MODELS = [User, UserSession, AuditLog, Setting, FormAnswer, OrgUnit, Package, PackageValue]

@@ -11,6 +11,11 @@ ROLES = {
     "counsellor": "心理咨询师",
     "volunteer": "志愿者",
 }
+# The provincial portal's roles (INSTANCE = "province"; its schema's CHECK allows only these).
+PROVINCE_ROLES = {
+    "province_admin": "省局管理员",
+    "province_viewer": "省局查看",
+}
 
 
 class User(BaseModel):
@@ -34,7 +39,7 @@ class User(BaseModel):
 
     @property
     def role_label(self):
-        return ROLES[self.role]
+        return ROLES.get(self.role) or PROVINCE_ROLES[self.role]
 
     @classmethod
     def names(cls):

@@ -124,8 +124,7 @@ def test_the_test_ledger_imports_tests_after_release_as_follow_ups(client, users
 
 def test_migration_0013_keeps_every_test_and_reference(tmp_path):
     path = str(tmp_path / "old.sqlite3")
-    database = db.database
-    database.init(path, pragmas=db.PRAGMAS)
+    database = db.open_sqlite(path)
     with database.connection_context():
         Runner(database, directory=db.MIGRATIONS_DIR, table_name="schema_migration").up(target="0012_relocation_reports")
     raw = sqlite3.connect(path)

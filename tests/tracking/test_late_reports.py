@@ -138,8 +138,7 @@ def test_the_rule_in_python_agrees_with_sql(pending, client, login_as):
 
 def test_migration_0015_counts_earlier_late_reports_as_confirmed(tmp_path):
     path = str(tmp_path / "old.sqlite3")
-    database = db.database
-    database.init(path, pragmas=db.PRAGMAS)
+    database = db.open_sqlite(path)
     with database.connection_context():
         Runner(database, directory=db.MIGRATIONS_DIR, table_name="schema_migration").up(target="0014_sealing")
     raw = sqlite3.connect(path)

@@ -1,0 +1,87 @@
+"""The province's own tables: the org tree with each station's registered key, and the packages received.
+
+No person data: a package holds counts only (docs/package.md), and these tables hold nothing else.
+"""
+from peewee import BigIntegerField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..dates import utcnow
+from .accounts import User
+from .base import BaseModel, check_in
+
+LEVELS = {"province": "省", "prefecture": "市（州）", "county": "县（市、区）", "station": "工作站"}
+CHILD_LEVEL = {"province": "prefecture", "prefecture": "county", "county": "station"}
+VIA = {"upload": "网页上传", "cli": "命令导入"}
+
+
+class OrgUnit(BaseModel):
+    """A node of the tree: GB/T 2260 code (520000, 520100, 520102) or a station code (520102-01)."""
+
+    code = CharField(unique=True)
+    name = CharField()
+    level = CharField(constraints=[check_in("level", LEVELS)])
+    parent = ForeignKeyField("self", null=True, backref="children")
+    public_key = CharField(null=True)  # a station's registered Ed25519 public key, base64 of the raw 32 bytes
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def by_level(cls, level):
+        return cls.select().where(cls.level == level).order_by(cls.code)
+
+    @classmethod
+    def station(cls, code):
+        return cls.get_or_none(cls.code == code, cls.level == "station")
+
+    @classmethod
+    def tree(cls):
+        """{parent id: [children by code]} of the whole tree, and the root."""
+        children, root = {}, None
+        for unit in cls.select().order_by(cls.code):
+            if unit.parent_id is None:
+                root = unit
+            children.setdefault(unit.parent_id, []).append(unit)
+        return root, children
+
+
+class Package(BaseModel):
+    """One package file received; a resubmission for the same station and month supersedes the earlier one,
+    which is kept (`superseded_by`)."""
+
+    station = ForeignKeyField(OrgUnit, backref="packages")
+    month = CharField()  # "2026-11"
+    generated_at = CharField()  # the station's generatedAt, as written
+    received_at = DateTimeField(default=utcnow)
+    received_by = ForeignKeyField(User, null=True)
+    via = CharField(constraints=[check_in("via", VIA)])
+    sha256 = CharField()
+    size = IntegerField()
+    content = TextField()  # the file as received (canonical JSON, counts only)
+    superseded_by = ForeignKeyField("self", null=True)
+
+    class Meta:
+        indexes = ((("station", "month"), False),)
+
+    @classmethod
+    def current(cls):
+        """The packages the tables count: the newest of each station and month."""
+        return cls.select().where(cls.superseded_by.is_null())
+
+
+# at most one current package per station and month (a partial unique index)
+Package.add_index(Package.index(Package.station, Package.month, unique=True, name="package_current")
+                  .where(Package.superseded_by.is_null()))
+
+
+class PackageValue(BaseModel):
+    """One tuple of a package: data element × period × breakdown (the org unit is the package's station)."""
+
+    package = ForeignKeyField(Package, backref="values")
+    element = CharField()
+    period = CharField()  # month, year_to_date, month_last_year, year_to_date_last_year
+    dimension = CharField(null=True)  # None: the total
+    code = CharField(null=True)
+    numerator = BigIntegerField()
+    denominator = BigIntegerField(null=True)
+
+    class Meta:
+        indexes = ((("package", "element", "period"), False),)

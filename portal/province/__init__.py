@@ -1,0 +1,17 @@
+"""The provincial portal (INSTANCE = "province", on PostgreSQL): no person data, only the stations' signed
+monthly packages rolled up.
+
+views.py        the tables (a unit and each unit under it, 同比) and completeness pages
+org.py          the org tree and the stations' registered keys (the admin)
+inbox.py        uploading packages (the admin)
+forms.py        the forms of those pages
+receiving.py    verifying, storing and superseding a package (the web and the command)
+rollup.py       which tuples a month, quarter or year takes, summed over stations; rates from sums
+completeness.py which stations reported which months; late after the 5th of the next month
+gb2260.py       the org tree from data/guizhou_gb2260.csv
+commands.py     province-init, create-admin, import-packages
+migrations/     the province's own numbered migrations
+"""
+from . import inbox, org, views  # noqa: E402 (the docstring above is the package's map)
+
+BLUEPRINTS = (views.bp, org.bp, inbox.bp)

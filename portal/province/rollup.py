@@ -1,0 +1,135 @@
+"""The province's tables: every data element of the current packages summed over the stations under a
+unit (province, prefecture, county) for a month, a quarter or a year, with the same period last year and
+同比. Rates are recomputed from the summed numerators and denominators, never averaged.
+
+Which tuples a period takes (docs/province.md):
+- a month: the month's packages, period `month` (last year: `month_last_year`);
+- a year: the packages of its December (of the last month over, for the current year), `year_to_date`;
+- a quarter: additive elements summed over its three months' `month` tuples; values at the period end
+  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period, which
+  monthly tuples cannot give: not shown for a quarter.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from peewee import fn
+
+from ..exchange.package import CODES, EXTRAS, last_month
+from ..models import OrgUnit, Package, PackageValue
+from ..reports.indicators import SPECS, Indicator, change
+
+AT_PERIOD_END = {"REGISTERED", "REGISTERED_YOY", "MAINTENANCE", "MAINTENANCE_COHORT", "ABSTINENT_3Y"}
+NO_CHANGE = {"REGISTERED_YOY"}  # itself a 同比: no 同比 of it
+DISTINCT_PERSONS = {"RELAPSE"}  # persons counted once per period: no quarter from months
+ELEMENTS = [(code, SPECS[key].label, SPECS[key].percent) for key, code in CODES.items()] + [
+    (code, label, False) for code, (label, _) in EXTRAS.items()]
+LABELS = {code: label for code, label, _ in ELEMENTS}
+KINDS = {"month": "月", "quarter": "季度", "year": "年"}
+
+
+@dataclass
+class Plan:
+    """What a period takes: the months of packages, and for each the periods counted."""
+    kind: str
+    label: str
+    months: list  # "2026-11", …: whose packages count (the last one for values at the period end)
+    now: str  # package period key of this period
+    before: str  # … and of the same period last year
+    missing: set = field(default_factory=set)  # elements that cannot be given for this period
+
+
+def month_key(first):
+    return "%04d-%02d" % (first.year, first.month)
+
+
+def plan(kind, year, number, today_):
+    """The Plan of a month (number 1-12), quarter (1-4) or year; None when no month of it is over."""
+    over = last_month(today_)
+    if kind == "month":
+        first = date(year, number, 1)
+        return Plan(kind, "%d年%d月" % (year, number), [month_key(first)], "month", "month_last_year") \
+            if first <= over else None
+    if kind == "quarter":
+        firsts = [m for m in (date(year, 3 * number - 2 + i, 1) for i in range(3)) if m <= over]
+        label = "%d年第%d季度" % (year, number) + ("（截至%d月）" % firsts[-1].month if firsts and len(firsts) < 3 else "")
+        return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
+                    set(DISTINCT_PERSONS)) if firsts else None
+    last = min(date(year, 12, 1), over)
+    if last.year != year:
+        return None
+    label = "%d年" % year + ("（1–%d月）" % last.month if last.month < 12 else "")
+    return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
+
+
+def station_sums(plan_):
+    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of the current packages."""
+    last = plan_.months[-1]
+    rows = (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
+                                fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
+            .join(Package)
+            .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
+                   PackageValue.period.in_([plan_.now, plan_.before]))
+            .group_by(Package.station, Package.month, PackageValue.element, PackageValue.period).tuples())
+    sums = {}
+    for station, month, element, period, numerator, denominator in rows:
+        if element in AT_PERIOD_END and month != last:
+            continue
+        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == plan_.now else "before"), [0, 0])
+        cell[0] += int(numerator)
+        cell[1] += int(denominator or 0)
+    return sums
+
+
+def stations_under(unit, children):
+    """The station ids under a unit (itself when a station)."""
+    if unit.level == "station":
+        return [unit.id]
+    found = []
+    for child in children.get(unit.id, []):
+        found += stations_under(child, children)
+    return found
+
+
+def indicators(station_ids, sums, plan_):
+    """[(code, label, now Indicator, before Indicator, Change)] summed over the stations."""
+    out = []
+    for code, label, percent in ELEMENTS:
+        now, before = (Indicator(code, label, "", "", percent=percent) for _ in range(2))
+        for which, indicator in (("now", now), ("before", before)):
+            for station in station_ids:
+                numerator, denominator = sums.get(station, {}).get((code, which), (0, 0))
+                indicator.numerator += numerator
+                indicator.denominator += denominator
+        shown = code not in plan_.missing
+        yoy = change(now, before) if shown and code not in NO_CHANGE else None
+        out.append((code, label, now if shown else None, before if shown else None, yoy))
+    return out
+
+
+def reporting(unit, children, plan_):
+    """(stations that sent every month of the period, stations under the unit)."""
+    stations = stations_under(unit, children)
+    if not stations:
+        return 0, 0
+    sent = (Package.select(Package.station, fn.COUNT(Package.id)).where(
+        Package.superseded_by.is_null(), Package.station.in_(stations), Package.month.in_(plan_.months))
+        .group_by(Package.station).tuples())
+    return sum(1 for _, n in sent if n == len(plan_.months)), len(stations)
+
+
+def table(unit, plan_):
+    """The unit's own indicators and one row per child unit (drill-down), all from one query."""
+    _, children = OrgUnit.tree()
+    sums = station_sums(plan_)
+    rows = [(child, indicators(stations_under(child, children), sums, plan_), reporting(child, children, plan_))
+            for child in children.get(unit.id, [])]
+    return indicators(stations_under(unit, children), sums, plan_), reporting(unit, children, plan_), rows
+
+
+def ancestors(unit):
+    """The path from the province down to the unit."""
+    path = [unit]
+    while path[0].parent_id is not None:
+        path.insert(0, OrgUnit.get_by_id(path[0].parent_id))
+    return path
+

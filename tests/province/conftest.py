@@ -1,0 +1,45 @@
+"""The province's fixtures: a real PostgreSQL cluster for the session (started and stopped here), a fresh
+database and the real province app per test, its two roles. Every test here is marked `province`."""
+import factories
+import pytest
+from factories import make_user
+from postgres import Cluster
+
+from portal import create_app, db
+from portal.db import database
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/tests/province/" in str(item.fspath):
+            item.add_marker(pytest.mark.province)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def app_config(app_config, postgres):
+    return {**app_config, "INSTANCE": "province", "DATABASE_URL": postgres.createdb()}
+
+
+@pytest.fixture
+def app(app_config):
+    """The real province app on a fresh PostgreSQL database, its schema migrated."""
+    app = create_app(app_config)
+    db.upgrade()
+    factories.apps.append(app)
+    yield app
+    factories.apps.pop()
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def users(app):
+    return {"admin": make_user("province_admin", username="admin"),
+            "viewer": make_user("province_viewer", username="viewer")}
