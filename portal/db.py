@@ -91,3 +91,23 @@ def pending():
     """Names of migrations not yet applied."""
     with database.connection_context():
         return [m.name for m in migration_runner().status() if not m.applied]
+
+
+class _Statements:
+    """A DB-API connection that answers `execute(sql, params)` with a cursor, whichever the engine: the
+    audit checks read the trail this way from the live database or from a backup's SQLite file."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, params=()):
+        cursor = self.connection.cursor()
+        cursor.execute(sql.replace("?", "%s"), params)
+        return cursor
+
+
+def raw():
+    """The open connection of the instance's database, able to `execute(sql, params)` with `?` marks."""
+    connection = database.connection()
+    return connection if hasattr(connection, "execute") else _Statements(connection)
+

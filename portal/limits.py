@@ -37,11 +37,13 @@ LIMITS = [  # endpoints, setting, key, methods, shared scope
 
 
 def init_app(app):
-    """After the blueprints: wrap each limited view (a shared limit: one budget for all of its endpoints).
-    Each app has its own limiter and counters."""
+    """After the blueprints: wrap each limited view the instance has (a shared limit: one budget for all
+    of its endpoints; a province has no PDFs, batch prints or exports of a station). Each app has its
+    own limiter and counters."""
     limiter = Limiter(key_func=by_user, app=app, storage_uri="memory://", strategy="moving-window")
     app.extensions["portal.limiter"] = limiter  # Flask-Limiter itself keeps only a weak reference
     for endpoints, name, key, methods, scope in LIMITS:
         decorate = limiter.shared_limit(setting(name), scope, key_func=key, methods=methods)
         for endpoint in endpoints:
-            app.view_functions[endpoint] = decorate(app.view_functions[endpoint])
+            if endpoint in app.view_functions:
+                app.view_functions[endpoint] = decorate(app.view_functions[endpoint])

@@ -31,7 +31,7 @@ def _key():
     """The audit key; without it (and with keyed rows already written) every audited request
     fails with 503 (AU1) until the backed-up key file is put back."""
     try:
-        return chain.writing_key(database.connection())
+        return chain.writing_key(db.raw())
     except chain.KeyMissing as exc:
         raise AuditUnavailable(str(exc)) from exc
 
@@ -128,7 +128,7 @@ def last_change(obj, action):
 def verify_trail(con=None):
     """Check the whole trail: the keyed chain, then the anchor file. Returns the problems as
     [(row id or None, Chinese message)], the first row concerned first; [] when intact."""
-    con = con or database.connection()
+    con = con or db.raw()
     try:
         key = chain.load_key()
     except chain.KeyMissing as exc:

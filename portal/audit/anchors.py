@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from ..dates import utcnow
-from ..db import database
+from .. import db
 from . import chain
 
 RESTORE = "restore"
@@ -65,9 +65,10 @@ def _last_mac(path):
 def write(source, head=None, **extra):
     """Append the live trail's present head (or `head`, a backup's, with its `file`) to the anchor
     file; returns the entry."""
-    key = chain.writing_key(database.connection())
+    key = chain.writing_key(db.raw())
     path = anchor_path()
-    entry = dict(head or chain.head(database.connection()), ts=utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), source=source, **extra)
+    entry = dict(head or chain.head(db.raw()), ts=utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), source=source,
+                 **extra)
     entry["mac"] = _mac(key, entry, _last_mac(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

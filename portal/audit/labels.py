@@ -87,10 +87,12 @@ DETAIL_LABELS = {
     "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",
     "result": "结果", "sample": "样本", "category": "类别", "year": "年份", "anomaly": "异常情况",
     "rotated_out": "清理的旧备份",
+    "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站",
+    "old": "原公钥指纹", "new": "新公钥指纹",
 }
 # Internal row numbers and server paths mean nothing to a reader: they stay in the stored detail, unshown.
 HIDDEN_DETAILS = {"person", "attachment", "export", "assistance", "event", "session", "trainee", "overdue_return",
-                  "found", "merge", "into", "folder"}
+                  "found", "merge", "into", "folder", "replaces"}
 LEDGER_LABELS = {k: v for k, v in OBJECT_LABELS.items() if v.endswith("台账")}
 KEYED_VALUES = {  # codes whose meaning depends on the key they come under
     "kind": {**models.ATTACHMENT_KINDS, **models.BREACH_KINDS, **models.INCIDENT_KINDS, **LEDGER_LABELS},
