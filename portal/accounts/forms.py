@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from .. import permissions
 from ..fields import REQUIRED, Form
-from ..models import ROLES, User
+from ..models import User
 from . import passwords
 
 
@@ -42,13 +42,13 @@ class UserForm(Form):
         DataRequired(REQUIRED), Length(3, 32, "用户名长度为 3-32 个字符。"),
         Regexp(r"^[a-z][a-z0-9_.-]*$", message="用户名只能用小写字母开头，包含小写字母、数字、点、下划线或连字符。")])
     display_name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=32)])
-    role = SelectField("角色", choices=[("", "请选择角色")] + list(ROLES.items()),
+    role = SelectField("角色", choices=[],
                        validators=[DataRequired("请选择角色：每个账户的权限由角色决定。")])
     is_active = BooleanField("账户启用", default=True)
 
     def __init__(self, *args, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = list(permissions.roles().items())
+        self.role.choices = [("", "请选择角色")] + list(permissions.roles().items())  # the instance's roles, none chosen
         self.editing = editing
 
     def validate_username(self, field):

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -50,12 +51,20 @@ def ensure_key():
     """Create the audit key file (32 random bytes, hex, mode 0600) unless it exists; returns its path."""
     path = key_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path
+    draft = path.with_name("%s.%d.%d" % (path.name, os.getpid(), threading.get_ident()))
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(secrets.token_hex(32) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(draft, path)  # appears whole, or not at all: concurrent first writers agree on one key
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(draft)
     return path
 
 
