@@ -28,7 +28,7 @@ def test_a_save_against_a_503_shows_the_banner_and_keeps_the_form(app, page, liv
     try:
         page.get_by_role("button", name="保存").click()
         banner = page.get_by_role("alert").filter(has_text="保存失败")
-        expect(banner).to_be_visible(timeout=15_000)
+        expect(banner).to_be_visible(timeout=30_000)  # each write waits out the 5 s busy timeout first
         expect(banner).to_contain_text("没有保存任何内容")
         expect(banner).to_contain_text("系统正忙")
         expect(banner).to_contain_text("请稍后重试")
