@@ -1,12 +1,9 @@
 """The province's fixtures: a real PostgreSQL cluster for the session (started and stopped here), a fresh
 database and the real province app per test, its two roles. Every test here is marked `province`."""
-import factories
 import pytest
 from factories import make_user
 from postgres import Cluster
 
-from portal import create_app, db
-from portal.db import database
 
 
 def pytest_collection_modifyitems(items):
@@ -24,19 +21,8 @@ def postgres():
 
 @pytest.fixture
 def app_config(app_config, postgres):
+    """The province on a fresh PostgreSQL database (tests/conftest.py's `app` builds and migrates it)."""
     return {**app_config, "INSTANCE": "province", "DATABASE_URL": postgres.createdb()}
-
-
-@pytest.fixture
-def app(app_config):
-    """The real province app on a fresh PostgreSQL database, its schema migrated."""
-    app = create_app(app_config)
-    db.upgrade()
-    factories.apps.append(app)
-    yield app
-    factories.apps.pop()
-    if not database.is_closed():
-        database.close()
 
 
 @pytest.fixture
