@@ -4,6 +4,7 @@ Opening it unseals a sealed file (persons/sealing.py)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..db import database
 from ..models import MEASURES
 from ..permissions import load_person, requires
@@ -23,10 +24,12 @@ def new(person_id):
     current = person.current_case()
     form = CaseForm()
     staff_choices(form)
-    if request.method == "GET" and current is not None:  # the same street and staff, most often
-        form.street.data = current.street
-        for name in ("officer", "worker", "counsellor"):
-            form[name].data = getattr(current, name + "_id") or 0
+    if request.method == "GET":  # reading the person and their last measure is audited like any form
+        audit.record("person.view", person, detail={"form": "measure"})
+        if current is not None:  # the same street and staff, most often
+            form.street.data = current.street
+            for name in ("officer", "worker", "counsellor"):
+                form[name].data = getattr(current, name + "_id") or 0
     ended = current and running_time.ended_on(current)
     if current is not None and current.in_force:
         form.form_errors.append(IN_FORCE)

@@ -143,6 +143,7 @@ def test_a_new_measure_unseals_the_file(sealed, client, login_as):
     open_as_lead(client, login_as, sealed)
     url = "/persons/%d/measures/new" % sealed.id
     assert client.get(url).status_code == 200
+    assert '"form": "measure"' in actions("person.view")[-1].detail  # the form shows the person: an audited read
     early = client.post(url, data=measure_form(decision_date="2023-11-01", served_date="2023-11-19"))
     assert early.status_code == 422 and "不能早于上一次措施结束的日期（2023-11-20）" in text_of(early)
     assert fresh(sealed).sealed_at is not None
