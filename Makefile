@@ -6,7 +6,8 @@ APT_RUN  := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 
 APT_TEST := chromium nginx systemd openssl postgresql
 DEMO_PERSONS ?= 150
 
-.PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade
+.PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade \
+	install-province uninstall-province
 
 run: system venv config demo
 	$(FLASK) serve
@@ -71,3 +72,14 @@ uninstall:
 upgrade:
 	python3 scripts/install.py upgrade
 
+
+# The province's server (Debian 12, as root): the same code as INSTANCE = "province" the same way, with
+# PostgreSQL on this PC (Debian's postgresql) or DATABASE_URL=postgresql://… to an existing server.
+APT_PROVINCE := nginx openssl curl python3-venv postgresql-client $(if $(DATABASE_URL),,postgresql) $(APT_RUN)
+install-province:
+	@missing=$$(for p in $(APT_PROVINCE); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	python3 scripts/install.py install-province $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
+
+uninstall-province:
+	python3 scripts/install.py uninstall-province

@@ -1,4 +1,5 @@
-"""Install the portal on a station PC (Debian 12, as root): `make install`, `make uninstall`, `make upgrade`.
+"""Install the portal on a station PC or the province's server (Debian 12, as root): `make install`,
+`make uninstall`, `make upgrade`, `make install-province`, `make uninstall-province`.
 
 install   a `portal` system account that owns instance/ (0700) and nothing else; the code and its
           virtual environment under the prefix (/opt/portal); systemd units for waitress on 127.0.0.1
@@ -10,6 +11,13 @@ install   a `portal` system account that owns instance/ (0700) and nothing else;
 uninstall removes the units, the nginx site and the code, never instance/ (the data) nor the TLS files.
 upgrade   backs up, copies the new code, updates the venv, migrates; if the migration fails it restores
           the backup and starts the old code again.
+install-province    the same code as the province (INSTANCE = "province") the same way, with its own
+          `portal-province` account, /opt/portal-province, units on 127.0.0.1:8001 (the portal, a nightly
+          pg_dump into instance/backups/, the watchdog) and nginx in front; on PostgreSQL: a role and a
+          database owned by the account on this PC's own cluster (peer authentication over the unix
+          socket), or the existing server of `DATABASE_URL` (then no local cluster is touched); it runs
+          the province's migrations and `province-init`, and prints the first province admin's password.
+uninstall-province  removes its units, nginx site and code, never instance/ nor the database.
 
 `--root DIR` writes every file under DIR and touches nothing of the machine (no account, no venv, no
 systemctl, no nginx reload): the tests use it, with `systemd-analyze verify --root`.
@@ -28,6 +36,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent
 USER = "portal"
 PORT = 8000
+PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
 CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
         "instance/config.example.py")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -58,17 +67,39 @@ JOBS = {
     "portal-drill": ("每周恢复演练（从最新备份恢复到临时目录并核对）", "{python} scripts/restore_drill.py",
                      "Sun *-*-* 03:30:00"),
     "portal-package": ("每月 1 日生成上月报送包", "{flask} report-package", "*-*-01 06:00:00"),
-    "portal-watchdog": ("检查平台是否正常应答，否则重启", "/bin/sh -c 'curl -fsS -m 10 http://127.0.0.1:%d/healthz "
-                        ">/dev/null || systemctl restart portal.service'" % PORT, "*-*-* *:*:00"),
+    "portal-watchdog": ("检查平台是否正常应答，否则重启", "{watchdog}", "*-*-* *:*:00"),
 }
+# the province has no person data: no sweep, retention, restore drill or package of its own
+PROVINCE_JOBS = {
+    "portal-province-backup": ("每晚用 pg_dump 备份数据库", "{python} scripts/province_backup.py", "*-*-* 02:30:00"),
+    "portal-province-watchdog": ("检查平台是否正常应答，否则重启", "{watchdog}", "*-*-* *:*:00"),
+}
+WATCHDOG = "/bin/sh -c 'curl -fsS -m 10 http://127.0.0.1:{port}/healthz >/dev/null || systemctl restart {unit}.service'"
 
 
-def units(prefix):
-    """The systemd unit files by name."""
+class Kind:
+    """What differs between a station's install and the province's; everything else is shared."""
+
+    def __init__(self, name, user, port, title, jobs, body):
+        self.name, self.user, self.port, self.title, self.jobs, self.body = name, user, port, title, jobs, body
+        self.unit = user  # portal.service, portal-province.service
+        self.prefix = "/opt/%s" % user
+        self.site = "%s.conf" % user
+        self.ca = "专地融合工作站根证书" if name == "station" else title + "根证书"
+
+
+STATION = Kind("station", USER, PORT, "专地融合工作站平台", JOBS, "12m")
+PROVINCE = Kind("province", "portal-province", 8001, "专地融合省级汇总平台", PROVINCE_JOBS, "70m")  # 64 MB uploads
+
+
+def units(prefix, kind=STATION, local_postgres=False):
+    """The systemd unit files by name; the province's portal starts after the PC's own PostgreSQL."""
     flask, python = "%s/.venv/bin/flask --app portal" % prefix, "%s/.venv/bin/python" % prefix
-    made = {"portal.service": """[Unit]
-Description=专地融合工作站平台（waitress，仅本机 127.0.0.1:{port}）
-After=network.target
+    after = "After=network.target postgresql.service\nWants=postgresql.service" if local_postgres else \
+        "After=network.target"
+    made = {kind.unit + ".service": """[Unit]
+Description={title}（waitress，仅本机 127.0.0.1:{port}）
+{after}
 
 [Service]
 Type=simple
@@ -82,11 +113,12 @@ RestartSec=5
 
 [Install]
 WantedBy=multi-user.target
-""".format(user=USER, prefix=prefix, flask=flask, port=PORT, hardening=HARDENING.format(prefix=prefix))}
-    for name, (description, command, calendar) in JOBS.items():
-        watchdog = name == "portal-watchdog"
+""".format(title=kind.title, after=after, user=kind.user, prefix=prefix, flask=flask, port=kind.port,
+           hardening=HARDENING.format(prefix=prefix))}
+    for name, (description, command, calendar) in kind.jobs.items():
+        watchdog = name.endswith("-watchdog")
         made[name + ".service"] = """[Unit]
-Description=专地融合工作站平台：{description}
+Description={title}：{description}
 
 [Service]
 Type=oneshot
@@ -94,11 +126,12 @@ User={user}
 WorkingDirectory={prefix}
 ExecStart={command}
 {hardening}
-""".format(description=description, prefix=prefix, user="root" if watchdog else USER,
-           command=command.format(flask=flask, python=python),
+""".format(title=kind.title, description=description, prefix=prefix, user="root" if watchdog else kind.user,
+           command=command.format(flask=flask, python=python,
+                                  watchdog=WATCHDOG.format(port=kind.port, unit=kind.unit)),
            hardening="NoNewPrivileges=yes\nPrivateTmp=yes" if watchdog else HARDENING.format(prefix=prefix))
         made[name + ".timer"] = """[Unit]
-Description=专地融合工作站平台：{description}（定时）
+Description={title}：{description}（定时）
 
 [Timer]
 OnCalendar={calendar}
@@ -106,13 +139,14 @@ Persistent={persistent}
 
 [Install]
 WantedBy=timers.target
-""".format(description=description, calendar=calendar, persistent="false" if watchdog else "true")
+""".format(title=kind.title, description=description, calendar=calendar,
+           persistent="false" if watchdog else "true")
     return made
 
 
-def nginx_site(address, subnet, hostname, tls, http=80, https=443, upstream=PORT):
+def nginx_site(address, subnet, hostname, tls, http=80, https=443, upstream=PORT, kind=STATION):
     """nginx on the LAN address only: 80 redirects to 443; HSTS; the subnet let in, all else refused."""
-    return """# 专地融合工作站平台 (scripts/install.py): HTTPS on the station's network, nothing else
+    return """# {title} (scripts/install.py): HTTPS on its own network, nothing else
 server {{
     listen {address}:{http};
     server_name {hostname} {address};
@@ -131,7 +165,7 @@ server {{
     add_header Strict-Transport-Security "max-age=31536000" always;
     allow {subnet};
     deny all;
-    client_max_body_size 12m;
+    client_max_body_size {body};
     server_tokens off;
 
     location / {{
@@ -142,12 +176,12 @@ server {{
         proxy_read_timeout 300s;
     }}
 }}
-""".format(address=address, subnet=subnet, hostname=hostname, tls=tls, http=http, https=https, upstream=upstream,
-           port_suffix="" if https == 443 else ":%d" % https)
+""".format(title=kind.title, address=address, subnet=subnet, hostname=hostname, tls=tls, http=http, https=https,
+           upstream=upstream, body=kind.body, port_suffix="" if https == 443 else ":%d" % https)
 
 
-def make_certificates(tls, address, hostname):
-    """The station's own certificate authority and the server's certificate for its address and name
+def make_certificates(tls, address, hostname, kind=STATION):
+    """The instance's own certificate authority and the server's certificate for its address and name
     (openssl); kept if they exist. Returns the CA certificate's SHA-256 fingerprint."""
     tls.mkdir(parents=True, exist_ok=True)
     os.chmod(tls, 0o755)
@@ -155,7 +189,7 @@ def make_certificates(tls, address, hostname):
     run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
     if not ca_crt.exists():
         run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650",
-            "-subj", "/CN=专地融合工作站根证书 %s" % hostname, "-utf8", "-keyout", str(ca_key), "-out", str(ca_crt),
+            "-subj", "/CN=%s %s" % (kind.ca, hostname), "-utf8", "-keyout", str(ca_key), "-out", str(ca_crt),
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     if not crt.exists():
         run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=%s" % hostname,
@@ -187,16 +221,20 @@ def copy_code(prefix):
     os.chmod(prefix / "instance", 0o700)
 
 
-def station_config(prefix, tls):
-    """instance/config.py: a random key (scripts/write_config.py), then what serving behind the proxy needs."""
+def write_config(prefix, tls, kind=STATION, database_url=None):
+    """instance/config.py: a random key (scripts/write_config.py), then what serving behind the proxy needs;
+    for the province its kind, name and database URL. An existing config is kept as it is."""
     config = prefix / "instance" / "config.py"
     if not config.exists():
         subprocess.run([sys.executable, str(prefix / "scripts" / "write_config.py")], check=True)
     text = config.read_text(encoding="utf-8")
     if "# scripts/install.py" not in text:
-        config.write_text(text + "\n# scripts/install.py: behind the station's HTTPS proxy\nHOST = \"127.0.0.1\"\n"
-                          "SESSION_COOKIE_SECURE = True\nTRUSTED_PROXIES = (\"127.0.0.1\",)\n"
-                          "CA_CERT = %r\n" % str(tls / "ca.crt"), encoding="utf-8")
+        text += ("\n# scripts/install.py: behind the HTTPS proxy\nHOST = \"127.0.0.1\"\nPORT = %d\n"
+                 "SESSION_COOKIE_SECURE = True\nTRUSTED_PROXIES = (\"127.0.0.1\",)\nCA_CERT = %r\n"
+                 % (kind.port, str(tls / "ca.crt")))
+        if kind is PROVINCE:
+            text += "INSTANCE = \"province\"\nSTATION_NAME = %r\nDATABASE_URL = %r\n" % (kind.title, database_url)
+        config.write_text(text, encoding="utf-8")
     os.chmod(config, 0o600)
 
 
@@ -210,11 +248,16 @@ def lan_address():
             return "127.0.0.1"
 
 
-def paths(args):
+def kind_of(args):
+    return PROVINCE if getattr(args, "action", "").endswith("-province") else STATION
+
+
+def paths(args, kind=None):
+    kind = kind or kind_of(args)
     root = Path(args.root)
     return {"root": root, "prefix": root / args.prefix.lstrip("/"), "units": root / "etc/systemd/system",
-            "nginx": root / "etc/nginx/sites-available/portal.conf",
-            "enabled": root / "etc/nginx/sites-enabled/portal.conf", "tls": root / "etc/portal/tls"}
+            "nginx": root / "etc/nginx/sites-available" / kind.site,
+            "enabled": root / "etc/nginx/sites-enabled" / kind.site, "tls": root / "etc" / kind.unit / "tls"}
 
 
 def on_machine(args):
@@ -225,66 +268,167 @@ def systemd_running():
     return Path("/run/systemd/system").is_dir()
 
 
-def as_portal(prefix, *command):
-    return subprocess.run(["runuser", "-u", USER, "--", *command], cwd=prefix, check=True,
+def as_portal(prefix, *command, user=USER):
+    return subprocess.run(["runuser", "-u", user, "--", *command], cwd=prefix, check=True,
                           capture_output=True, text=True)
 
 
-def install(args):
-    where = paths(args)
-    prefix, live = where["prefix"], on_machine(args)
+def flask_runner(args, kind, prefix):
+    """How the database steps run `flask --app portal …`: as the instance's account with its venv on the
+    machine; with `--flask` (tests, under --root) that program as the current user; else not at all."""
+    if on_machine(args):
+        return lambda *command: subprocess.run(["runuser", "-u", kind.user, "--", str(prefix / ".venv/bin/flask"),
+                                                "--app", "portal", *command], cwd=prefix, capture_output=True,
+                                               text=True)
+    if args.flask:
+        return lambda *command: subprocess.run([args.flask, "--app", "portal", *command], cwd=prefix,
+                                               capture_output=True, text=True)
+    return None
+
+
+def front(args, kind):
+    """What both kinds share: the code, the certificates, the config, the units and the nginx site.
+    Returns (paths, address, subnet, fingerprint)."""
+    where = paths(args, kind)
+    prefix = where["prefix"]
     address = args.address or lan_address()
     subnet = str(ipaddress.ip_network(args.subnet or "%s/24" % address, strict=False))
     hostname = args.hostname or socket.gethostname()
     copy_code(prefix)
-    fingerprint = make_certificates(where["tls"], address, hostname)
-    station_config(prefix, Path("/") / where["tls"].relative_to(where["root"]))
+    fingerprint = make_certificates(where["tls"], address, hostname, kind)
+    tls = Path("/") / where["tls"].relative_to(where["root"])
+    write_config(prefix, tls, kind, getattr(args, "url", None))
     where["units"].mkdir(parents=True, exist_ok=True)
-    for name, text in units(args.prefix).items():
+    for name, text in units(args.prefix, kind, local_postgres=kind is PROVINCE and args.local).items():
         (where["units"] / name).write_text(text, encoding="utf-8")
     where["nginx"].parent.mkdir(parents=True, exist_ok=True)
-    where["nginx"].write_text(nginx_site(address, subnet, hostname, Path("/") / where["tls"].relative_to(where["root"])),
+    where["nginx"].write_text(nginx_site(address, subnet, hostname, tls, upstream=kind.port, kind=kind),
                               encoding="utf-8")
     where["enabled"].parent.mkdir(parents=True, exist_ok=True)
-    if not where["enabled"].exists():
-        where["enabled"].symlink_to("../sites-available/portal.conf")
+    if not where["enabled"].is_symlink():
+        where["enabled"].symlink_to("../sites-available/" + kind.site)
+    return where, address, subnet, fingerprint
+
+
+def account_and_venv(prefix, kind):
+    """On the machine: the instance's system account, the venv, instance/ owned by the account."""
+    try:
+        pwd.getpwnam(kind.user)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", kind.user], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(prefix / ".venv")], check=True)
+    subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
+                   check=True)
+    shutil.chown(prefix / "instance", kind.user, kind.user)
+    for path in (prefix / "instance").rglob("*"):
+        shutil.chown(path, kind.user, kind.user)
+
+
+def start(kind):
+    """Enable and start the units and reload nginx, when systemd runs this machine."""
+    if systemd_running():
+        subprocess.run(["systemctl", "daemon-reload"], check=True)
+        subprocess.run(["systemctl", "enable", "--now", "%s.service" % kind.unit] +
+                       ["%s.timer" % job for job in kind.jobs], check=True)
+        subprocess.run(["systemctl", "reload-or-restart", "nginx.service"], check=True)
+
+
+def announce(kind, address, subnet, fingerprint, where, live):
+    print("安装完成。请在%s其他电脑的浏览器中打开：https://%s/" % ("本站" if kind is STATION else "省局", address))
+    print("首次访问前，请在 https://%s/certificate 下载并安装根证书；证书指纹（SHA-256）：%s" % (address, fingerprint))
+    print("只允许 %s 网段访问。" % subnet)
+    if live and not systemd_running():
+        print("本机未运行 systemd：服务未启动。单元文件已写入 %s。" % where["units"])
+
+
+def install(args):
+    kind = STATION
+    where, address, subnet, fingerprint = front(args, kind)
+    prefix, live = where["prefix"], on_machine(args)
     password = None
     if live:
-        try:
-            pwd.getpwnam(USER)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
-                            "--shell", "/usr/sbin/nologin", USER], check=True)
-        subprocess.run([sys.executable, "-m", "venv", str(prefix / ".venv")], check=True)
-        subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
-                       check=True)
-        shutil.chown(prefix / "instance", USER, USER)
-        for path in (prefix / "instance").rglob("*"):
-            shutil.chown(path, USER, USER)
+        account_and_venv(prefix, kind)
         flask = str(prefix / ".venv/bin/flask")
         as_portal(prefix, flask, "--app", "portal", "init-db")
         created = subprocess.run(["runuser", "-u", USER, "--", flask, "--app", "portal", "create-lead", "zhanzhang",
                                   "--name", "站长"], cwd=prefix, capture_output=True, text=True)
         password = created.stdout.strip() if created.returncode == 0 else None
-        if systemd_running():
-            subprocess.run(["systemctl", "daemon-reload"], check=True)
-            subprocess.run(["systemctl", "enable", "--now", "portal.service"] +
-                           ["%s.timer" % job for job in JOBS], check=True)
-            subprocess.run(["systemctl", "reload-or-restart", "nginx.service"], check=True)
-    print("安装完成。请在本站其他电脑的浏览器中打开：https://%s/" % address)
-    print("首次访问前，请在 https://%s/certificate 下载并安装本站根证书；证书指纹（SHA-256）：%s" % (address, fingerprint))
-    print("只允许 %s 网段访问。" % subnet)
+        start(kind)
+    announce(kind, address, subnet, fingerprint, where, live)
     if password:
         print(password)
     elif live:
         print("站长账户已存在：如忘记密码，请用 flask --app portal create-lead 另建站长账户。")
-    if live and not systemd_running():
-        print("本机未运行 systemd：服务未启动。单元文件已写入 %s。" % where["units"])
+
+
+PSQL = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", "postgres"]
+
+
+def local_database(psql, role=PROVINCE.user, name=PROVINCE_DATABASE):
+    """The province's role (login, no password: peer authentication over the unix socket) and its database
+    owned by it, on the cluster `psql` (a command as the cluster's superuser) reaches; each made unless
+    there. Returns the URL for instance/config.py: the unix socket, as the account of the same name."""
+    def ask(sql):
+        return subprocess.run(psql + ["-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+    if not ask("SELECT 1 FROM pg_roles WHERE rolname = '%s'" % role):
+        ask('CREATE ROLE "%s" LOGIN' % role)
+    if not ask("SELECT 1 FROM pg_database WHERE datname = '%s'" % name):
+        ask('CREATE DATABASE "%s" OWNER "%s" TEMPLATE template0 ENCODING \'UTF8\'' % (name, role))
+    return "postgresql://%s@/%s" % (role, name)
+
+
+def start_postgresql():
+    """The PC's own PostgreSQL cluster (Debian's `postgresql` made it at installation) running."""
+    if systemd_running():
+        subprocess.run(["systemctl", "enable", "--now", "postgresql.service"], check=True)
+    else:
+        subprocess.run(["service", "postgresql", "start"], check=True, capture_output=True)
+
+
+def province_steps(run):
+    """The province's migrations, its org tree and its first admin; returns the admin's one-time password
+    line, or None when the account exists already."""
+    for command in (("init-db",), ("province-init",)):
+        done = run(*command)
+        if done.returncode:
+            raise SystemExit("%s 失败：%s" % (command[0], done.stderr.strip() or done.stdout.strip()))
+        print(done.stdout.strip())
+    created = run("create-admin", "shengju", "--name", "省局管理员")
+    return created.stdout.strip() if created.returncode == 0 else None
+
+
+def install_province(args):
+    kind = PROVINCE
+    args.local = not args.database_url
+    live = on_machine(args)
+    if args.local and live:
+        start_postgresql()
+        args.url = local_database(["runuser", "-u", "postgres", "--"] + PSQL)
+    else:
+        args.url = args.database_url or "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
+    where, address, subnet, fingerprint = front(args, kind)
+    prefix = where["prefix"]
+    if live:
+        account_and_venv(prefix, kind)
+    run = flask_runner(args, kind, prefix)
+    password = province_steps(run) if run else None
+    if live:
+        start(kind)
+    announce(kind, address, subnet, fingerprint, where, live)
+    print("数据库：%s" % ("本机 PostgreSQL（%s 库，%s 角色，经 unix 套接字按系统账户认证）" % (
+        PROVINCE_DATABASE, kind.user) if args.local else "已有的 PostgreSQL 服务器（DATABASE_URL）"))
+    if password:
+        print(password)
+    elif run:
+        print("省局管理员账户 shengju 已存在：如忘记密码，请用 flask --app portal create-admin 另建管理员账户。")
 
 
 def uninstall(args):
-    where = paths(args)
-    names = list(units(args.prefix))
+    kind = kind_of(args)
+    where = paths(args, kind)
+    names = list(units(args.prefix, kind))
     if on_machine(args) and systemd_running():
         subprocess.run(["systemctl", "disable", "--now", *names], check=False)
     for name in names:
@@ -300,7 +444,8 @@ def uninstall(args):
         for child in prefix.iterdir():
             if child.name != "instance":
                 shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    print("已卸载程序和服务；数据（%s）和证书（%s）保留未动。" % (prefix / "instance", where["tls"]))
+    print("已卸载程序和服务；数据（%s%s）和证书（%s）保留未动。" % (
+        prefix / "instance", "及 PostgreSQL 数据库" if kind is PROVINCE else "", where["tls"]))
 
 
 def upgrade(args):
@@ -324,18 +469,30 @@ def upgrade(args):
     return 0
 
 
+ACTIONS = {"install": install, "uninstall": uninstall, "upgrade": upgrade, "install-province": install_province,
+           "uninstall-province": uninstall}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("action", choices=("install", "uninstall", "upgrade"))
-    parser.add_argument("--prefix", default="/opt/portal")
+    parser.add_argument("action", choices=tuple(ACTIONS))
+    parser.add_argument("--prefix", help="where the code goes (default /opt/portal, /opt/portal-province)")
     parser.add_argument("--root", default="/", help="write every file under this folder (tests)")
     parser.add_argument("--address", help="the PC's LAN address (default: the one its outward route uses)")
     parser.add_argument("--subnet", help="addresses let in (default: the address's /24)")
     parser.add_argument("--hostname", help="the PC's name in the certificate (default: its host name)")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None,
+                        help="the province on an existing PostgreSQL server (default: $DATABASE_URL; "
+                             "none: a database on this PC's own cluster)")
+    parser.add_argument("--flask", help="with --root: run the province's database steps with this flask, "
+                                        "as the current user (tests)")
     args = parser.parse_args(argv)
+    args.prefix = args.prefix or kind_of(args).prefix
     if on_machine(args) and os.geteuid() != 0:
         parser.error("请以 root 身份运行（sudo make %s）。" % args.action)
-    return {"install": install, "uninstall": uninstall, "upgrade": upgrade}[args.action](args) or 0
+    if args.database_url and not args.database_url.startswith("postgresql://"):
+        parser.error("DATABASE_URL 须以 postgresql:// 开头。")
+    return ACTIONS[args.action](args) or 0
 
 
 if __name__ == "__main__":

@@ -31,30 +31,37 @@ def installed(root, *extra):
     return install.paths(type("Args", (), {"root": str(root), "prefix": "/opt/portal"}))
 
 
-def systemd_root(root):
+def systemd_root(root, prefix="opt/portal"):
     """What `systemd-analyze verify --root` needs beside our units: systemd's own units and the
     programs our units start (stubs)."""
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
     (root / "lib").symlink_to("usr/lib")
-    for program in ("opt/portal/.venv/bin/flask", "opt/portal/.venv/bin/python", "bin/sh"):
+    for program in (prefix + "/.venv/bin/flask", prefix + "/.venv/bin/python", "bin/sh"):
         path = root / program
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")
         path.chmod(0o755)
 
 
+def verified(root, where, prefix="opt/portal"):
+    """systemd-analyze verify of every unit the install wrote: no complaint about ours."""
+    names = sorted(p.name for p in where["units"].iterdir())
+    systemd_root(root, prefix)
+    verify = subprocess.run(["systemd-analyze", "verify", "--root=%s" % root,
+                             *(str(where["units"] / name) for name in names)], capture_output=True, text=True)
+    ours = [line for line in verify.stderr.splitlines() if line.startswith("portal")]
+    assert verify.returncode == 0 and not ours, verify.stderr[-2000:]
+    return names
+
+
 def test_the_install_writes_units_systemd_accepts_and_a_proxy_for_the_subnet(tmp_path, capsys):
     where = installed(tmp_path)
     said = capsys.readouterr().out
     assert "https://10.20.30.40/" in said and "/certificate" in said and "10.20.30.0/24" in said
-    names = sorted(p.name for p in where["units"].iterdir())
+    names = verified(tmp_path, where)
     assert "portal.service" in names and {"portal-%s.timer" % job for job in
                                           ("sweep", "backup", "drill", "package", "watchdog")} <= set(names)
-    systemd_root(tmp_path)
-    verify = subprocess.run(["systemd-analyze", "verify", "--root=%s" % tmp_path,
-                             *(str(where["units"] / name) for name in names)], capture_output=True, text=True)
-    ours = [line for line in verify.stderr.splitlines() if line.startswith("portal")]
-    assert verify.returncode == 0 and not ours, verify.stderr[-2000:]
+    assert not [name for name in names if "province" in name]
     service = (where["units"] / "portal.service").read_text()
     assert "--host 127.0.0.1" in service and "User=portal" in service and "ProtectSystem=strict" in service
     assert "ReadWritePaths=/opt/portal/instance" in service and "Restart=on-failure" in service
@@ -204,8 +211,61 @@ def test_the_certificate_page_offers_the_root_certificate_with_chinese_instructi
     assert b"PRIVATE KEY" not in download.data
 
 
+def province(root, *extra):
+    install.main(["install-province", "--root", str(root), "--address", "10.20.30.50", "--subnet", "10.20.30.0/24",
+                  "--hostname", "province-pc", *extra])
+    return install.paths(type("Args", (), {"root": str(root), "prefix": "/opt/portal-province"}), install.PROVINCE)
+
+
+def test_the_province_installs_the_same_way_on_its_own_account_port_and_units(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    where = province(tmp_path)
+    said = capsys.readouterr().out
+    assert "https://10.20.30.50/" in said and "本机 PostgreSQL" in said
+    names = verified(tmp_path, where, "opt/portal-province")
+    assert names == ["portal-province-backup.service", "portal-province-backup.timer", "portal-province-watchdog.service",
+                     "portal-province-watchdog.timer", "portal-province.service"]  # no sweep, drill or package
+    service = (where["units"] / "portal-province.service").read_text()
+    assert "User=portal-province" in service and "--host 127.0.0.1 --port 8001" in service
+    assert "ReadWritePaths=/opt/portal-province/instance" in service and "Wants=postgresql.service" in service
+    assert "scripts/province_backup.py" in (where["units"] / "portal-province-backup.service").read_text()
+    assert "127.0.0.1:8001/healthz" in (where["units"] / "portal-province-watchdog.service").read_text()
+    assert "systemctl restart portal-province.service" in (where["units"] / "portal-province-watchdog.service").read_text()
+    config = (where["prefix"] / "instance/config.py").read_text()
+    assert 'INSTANCE = "province"' in config and "DATABASE_URL = 'postgresql://portal-province@/province'" in config
+    assert "SESSION_COOKIE_SECURE = True" in config and "PORT = 8001" in config
+    assert "STATION_NAME = '专地融合省级汇总平台'" in config
+    site = where["nginx"].read_text()
+    assert where["nginx"].name == "portal-province.conf" and "proxy_pass http://127.0.0.1:8001;" in site
+    assert "client_max_body_size 70m;" in site and "allow 10.20.30.0/24;" in site
+    assert str(where["tls"]) == str(tmp_path / "etc/portal-province/tls") and (where["tls"] / "ca.crt").exists()
+    assert not (where["units"] / "portal.service").exists() and not (tmp_path / "opt/portal").exists()
+
+
+def test_the_province_on_an_existing_server_and_its_uninstall_keeps_the_data(tmp_path, capsys, monkeypatch):
+    url = "postgresql://portal:pa%40ss@db.example:5433/province"
+    monkeypatch.setenv("DATABASE_URL", url)  # as `make install-province DATABASE_URL=…` passes it
+    where = province(tmp_path)
+    assert "已有的 PostgreSQL 服务器" in capsys.readouterr().out
+    config = (where["prefix"] / "instance/config.py").read_text()
+    assert "DATABASE_URL = %r" % url in config and 'INSTANCE = "province"' in config
+    assert "postgresql.service" not in (where["units"] / "portal-province.service").read_text()
+    kept = where["prefix"] / "instance/backups/province-20261201-023000.dump"
+    kept.parent.mkdir()
+    kept.write_bytes(b"the province's data")
+    station = installed(tmp_path)  # a station beside it is left alone by the province's uninstall
+    install.main(["uninstall-province", "--root", str(tmp_path)])
+    assert not [p for p in where["units"].iterdir() if p.name.startswith("portal-province")]
+    assert (station["units"] / "portal.service").exists() and station["nginx"].exists()
+    assert not where["nginx"].exists() and not where["enabled"].is_symlink()
+    assert sorted(p.name for p in where["prefix"].iterdir()) == ["instance"]
+    assert kept.read_bytes() == b"the province's data" and (where["prefix"] / "instance/config.py").exists()
+    with pytest.raises(SystemExit):
+        install.main(["install-province", "--root", str(tmp_path), "--database-url", "mysql://x/y"])
+
+
 def test_the_makefile_installs_through_the_script():
     text = (ROOT / "Makefile").read_text()
-    for target in ("install", "uninstall", "upgrade"):
+    for target in ("install", "uninstall", "upgrade", "install-province", "uninstall-province"):
         assert "scripts/install.py %s" % target in text
     assert Path(install.__file__).resolve() == ROOT / "scripts/install.py"

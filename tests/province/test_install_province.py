@@ -1,0 +1,68 @@
+"""`make install-province`'s database steps for real, on the PostgreSQL cluster the tests start: the role
+and database the install makes on a local cluster, the province's migrations, its org tree and first
+admin through the installed code, the nightly pg_dump, and an uninstall that leaves the database."""
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+from factories import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import install  # noqa: E402
+
+FLASK = str(Path(sys.executable).parent / "flask")
+
+
+def ask(postgres, sql, dbname="postgres", user="postgres"):
+    con = psycopg2.connect(host="127.0.0.1", port=postgres.port, user=user, dbname=dbname)
+    try:
+        with con.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+    finally:
+        con.close()
+
+
+def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its_admin(postgres, tmp_path, capsys):
+    superuser = install.PSQL + ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
+    assert install.local_database(superuser) == "postgresql://portal-province@/province"  # peer auth on the socket
+    assert install.local_database(superuser) == "postgresql://portal-province@/province"  # again: kept as it is
+    assert ask(postgres, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'province'") == [
+        ("portal-province",)]
+    assert ask(postgres, "SELECT rolcanlogin, rolsuper, rolcreatedb FROM pg_roles WHERE rolname = 'portal-province'") \
+        == [(True, False, False)]
+
+    url = "postgresql://portal-province@127.0.0.1:%d/province" % postgres.port  # the test cluster trusts TCP
+    install.main(["install-province", "--root", str(tmp_path), "--address", "10.20.30.50", "--hostname", "province-pc",
+                  "--database-url", url, "--flask", FLASK])
+    said = capsys.readouterr().out
+    assert "已应用迁移" in said and "组织机构已载入" in said
+    assert "已创建省局管理员账户 shengju。一次性密码" in said
+    prefix = tmp_path / "opt/portal-province"
+    in_province = lambda sql: ask(postgres, sql, "province", "portal-province")  # noqa: E731
+    assert in_province("SELECT username, role, must_change_password FROM \"user\"") == [
+        ("shengju", "province_admin", True)]
+    assert in_province("SELECT count(*) FROM org_unit WHERE level = 'prefecture'") == [(9,)]
+    assert in_province("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'") == [("portal-province",)]
+    assert not in_province("SELECT 1 FROM pg_tables WHERE tablename = 'person'")  # the province holds no person data
+
+    install.main(["install-province", "--root", str(tmp_path), "--address", "10.20.30.50", "--hostname", "province-pc",
+                  "--database-url", url, "--flask", FLASK])  # again: nothing to migrate, the admin kept
+    said = capsys.readouterr().out
+    assert "数据库已是最新版本" in said and "shengju 已存在" in said
+    assert in_province("SELECT count(*) FROM \"user\"") == [(1,)]
+
+    backup = subprocess.run([sys.executable, "scripts/province_backup.py"], cwd=prefix, capture_output=True, text=True)
+    assert backup.returncode == 0, backup.stderr
+    dumps = list((prefix / "instance/backups").glob("province-*.dump"))
+    assert len(dumps) == 1 and (dumps[0].stat().st_mode & 0o777) == 0o600
+    listing = subprocess.run(["pg_restore", "--list", str(dumps[0])], capture_output=True, text=True)
+    assert "TABLE public audit_log" in listing.stdout and "TABLE public org_unit" in listing.stdout
+    assert in_province("SELECT action, object_type FROM audit_log ORDER BY id DESC LIMIT 1") == [
+        ("backup.create", "backup")]
+    assert "province-" in (prefix / "instance/audit-anchors.log").read_text().splitlines()[-1]
+
+    install.main(["uninstall-province", "--root", str(tmp_path)])
+    assert sorted(p.name for p in prefix.iterdir()) == ["instance"] and dumps[0].exists()
+    assert in_province("SELECT count(*) FROM \"user\"") == [(1,)]  # the database is never touched
