@@ -33,151 +33,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from install_files import PROVINCE, STATION, USER, nginx_site, units
+
 SOURCE = Path(__file__).resolve().parent.parent
-USER = "portal"
-PORT = 8000
 PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
 CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
         "instance/config.example.py")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
-HARDENING = """NoNewPrivileges=yes
-PrivateTmp=yes
-PrivateDevices=yes
-ProtectSystem=strict
-ProtectHome=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
-RestrictSUIDSGID=yes
-RestrictRealtime=yes
-RestrictNamespaces=yes
-LockPersonality=yes
-RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
-SystemCallArchitectures=native
-CapabilityBoundingSet=
-UMask=0077
-ReadWritePaths={prefix}/instance"""
-# name: (description, command, calendar) of the oneshot jobs run by timers
-JOBS = {
-    "portal-sweep": ("每日检查：严重违反、封存与保存期限", "{flask} sweep\nExecStart={flask} retention", "*-*-* 00:10:00"),
-    "portal-backup": ("每晚备份数据库和上传文件", "{flask} backup", "*-*-* 02:30:00"),
-    "portal-drill": ("每周恢复演练（从最新备份恢复到临时目录并核对）", "{python} scripts/restore_drill.py",
-                     "Sun *-*-* 03:30:00"),
-    "portal-package": ("每月 1 日生成上月报送包", "{flask} report-package", "*-*-01 06:00:00"),
-    "portal-watchdog": ("检查平台是否正常应答，否则重启", "{watchdog}", "*-*-* *:*:00"),
-}
-# the province has no person data: no sweep, retention, restore drill or package of its own
-PROVINCE_JOBS = {
-    "portal-province-backup": ("每晚用 pg_dump 备份数据库", "{python} scripts/province_backup.py", "*-*-* 02:30:00"),
-    "portal-province-watchdog": ("检查平台是否正常应答，否则重启", "{watchdog}", "*-*-* *:*:00"),
-}
-WATCHDOG = "/bin/sh -c 'curl -fsS -m 10 http://127.0.0.1:{port}/healthz >/dev/null || systemctl restart {unit}.service'"
-
-
-class Kind:
-    """What differs between a station's install and the province's; everything else is shared."""
-
-    def __init__(self, name, user, port, title, jobs, body):
-        self.name, self.user, self.port, self.title, self.jobs, self.body = name, user, port, title, jobs, body
-        self.unit = user  # portal.service, portal-province.service
-        self.prefix = "/opt/%s" % user
-        self.site = "%s.conf" % user
-        self.ca = "专地融合工作站根证书" if name == "station" else title + "根证书"
-
-
-STATION = Kind("station", USER, PORT, "专地融合工作站平台", JOBS, "12m")
-PROVINCE = Kind("province", "portal-province", 8001, "专地融合省级汇总平台", PROVINCE_JOBS, "70m")  # 64 MB uploads
-
-
-def units(prefix, kind=STATION, local_postgres=False):
-    """The systemd unit files by name; the province's portal starts after the PC's own PostgreSQL."""
-    flask, python = "%s/.venv/bin/flask --app portal" % prefix, "%s/.venv/bin/python" % prefix
-    after = "After=network.target postgresql.service\nWants=postgresql.service" if local_postgres else \
-        "After=network.target"
-    made = {kind.unit + ".service": """[Unit]
-Description={title}（waitress，仅本机 127.0.0.1:{port}）
-{after}
-
-[Service]
-Type=simple
-User={user}
-Group={user}
-WorkingDirectory={prefix}
-ExecStart={flask} serve --host 127.0.0.1 --port {port}
-Restart=on-failure
-RestartSec=5
-{hardening}
-
-[Install]
-WantedBy=multi-user.target
-""".format(title=kind.title, after=after, user=kind.user, prefix=prefix, flask=flask, port=kind.port,
-           hardening=HARDENING.format(prefix=prefix))}
-    for name, (description, command, calendar) in kind.jobs.items():
-        watchdog = name.endswith("-watchdog")
-        made[name + ".service"] = """[Unit]
-Description={title}：{description}
-
-[Service]
-Type=oneshot
-User={user}
-WorkingDirectory={prefix}
-ExecStart={command}
-{hardening}
-""".format(title=kind.title, description=description, prefix=prefix, user="root" if watchdog else kind.user,
-           command=command.format(flask=flask, python=python,
-                                  watchdog=WATCHDOG.format(port=kind.port, unit=kind.unit)),
-           hardening="NoNewPrivileges=yes\nPrivateTmp=yes" if watchdog else HARDENING.format(prefix=prefix))
-        made[name + ".timer"] = """[Unit]
-Description={title}：{description}（定时）
-
-[Timer]
-OnCalendar={calendar}
-Persistent={persistent}
-
-[Install]
-WantedBy=timers.target
-""".format(title=kind.title, description=description, calendar=calendar,
-           persistent="false" if watchdog else "true")
-    return made
-
-
-def nginx_site(address, subnet, hostname, tls, http=80, https=443, upstream=PORT, kind=STATION):
-    """nginx on the LAN address only: 80 redirects to 443; HSTS; the subnet let in, all else refused."""
-    return """# {title} (scripts/install.py): HTTPS on its own network, nothing else
-server {{
-    listen {address}:{http};
-    server_name {hostname} {address};
-    allow {subnet};
-    deny all;
-    return 301 https://$host{port_suffix}$request_uri;
-}}
-
-server {{
-    listen {address}:{https} ssl;
-    server_name {hostname} {address};
-    ssl_certificate {tls}/server.crt;
-    ssl_certificate_key {tls}/server.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_prefer_server_ciphers off;
-    add_header Strict-Transport-Security "max-age=31536000" always;
-    allow {subnet};
-    deny all;
-    client_max_body_size {body};
-    server_tokens off;
-
-    location / {{
-        proxy_pass http://127.0.0.1:{upstream};
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_set_header X-Forwarded-Proto https;
-        proxy_read_timeout 300s;
-    }}
-}}
-""".format(title=kind.title, address=address, subnet=subnet, hostname=hostname, tls=tls, http=http, https=https,
-           upstream=upstream, body=kind.body, port_suffix="" if https == 443 else ":%d" % https)
 
 
 def make_certificates(tls, address, hostname, kind=STATION):
@@ -268,8 +130,8 @@ def systemd_running():
     return Path("/run/systemd/system").is_dir()
 
 
-def as_portal(prefix, *command, user=USER):
-    return subprocess.run(["runuser", "-u", user, "--", *command], cwd=prefix, check=True,
+def as_portal(prefix, *command):
+    return subprocess.run(["runuser", "-u", USER, "--", *command], cwd=prefix, check=True,
                           capture_output=True, text=True)
 
 
