@@ -1,20 +1,24 @@
 """How the portal is served on a station PC (scripts/install.py sets it up): waitress on 127.0.0.1
 behind the station's reverse proxy (nginx, HTTPS on the PC's LAN address). The client address the
 proxy forwards is trusted only from the proxy's own address (`TRUSTED_PROXIES`); `/healthz` tells
-the watchdog whether the portal can write; `/certificate` offers the proxy's root certificate to
+the watchdog whether the portal can write and audit (a committed heartbeat and room to grow); `/certificate` offers the proxy's root certificate to
 the other PCs of the station, with Chinese instructions.
 """
 import hashlib
 import os
+import sqlite3
 import ssl
 
 from flask import Blueprint, abort, current_app, render_template, send_file
 from peewee import PeeweeException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .db import database
-from .models import AuditLog, Setting
+from . import audit
+from .db import database, is_postgres
+from .models import Heartbeat
 from .permissions import public
+
+HEADROOM_PAGES = 64  # pages SQLite must still be allowed to add (max_page_count): a save takes a few
 
 bp = Blueprint("serving", __name__)
 
@@ -35,15 +39,35 @@ class TrustedProxy:
 
 
 def writable():
-    """Can the portal write (the write lock, a row) and read the audit chain's head? Nothing is kept."""
+    """Can the portal save and audit right now? A real write, committed, then room for the next ones.
+
+    A GET that writes, on purpose: the accepted pattern for a liveness probe is to rewrite one fixed
+    row (Heartbeat: never a second row, so the database does not grow) and commit it, because only a
+    COMMIT shows a read-only file, a lock held past the busy timeout, a disk that cannot take the
+    WAL or PostgreSQL refusing writes. No user's data changes and no audit row is added per probe:
+    the audit is checked for what `audit.record` needs (the writers' turn, the head, the key).
+    A write that fits an existing page commits even when the database may not grow, so it must
+    also have room: pages left under SQLite's `max_page_count` and free space on the disk of the
+    instance folder (the database, its WAL, the audit anchors, uploads, backups)."""
     try:
-        with database.atomic() as transaction:
-            Setting.replace(key="health.probe", value="1").execute()
-            AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
-            transaction.rollback()
-    except (PeeweeException, OSError):
+        with database.atomic():
+            Heartbeat.beat()
+            audit.ready()
+        return room()
+    except (PeeweeException, sqlite3.Error, OSError, audit.AuditUnavailable):
         return False
-    return True
+
+
+def room():
+    """Can the database grow: HEADROOM_PAGES left under max_page_count (SQLite), HEALTH_MIN_FREE_BYTES free
+    for the portal's account on the disk of the database's folder (both kinds: the province's instance/)."""
+    if not is_postgres():
+        pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
+        limit = database.execute_sql("PRAGMA max_page_count").fetchone()[0]
+        if limit - pages < HEADROOM_PAGES:
+            return False
+    disk = os.statvfs(os.path.dirname(os.path.abspath(current_app.config["DATABASE"])))
+    return disk.f_bavail * disk.f_frsize >= current_app.config["HEALTH_MIN_FREE_BYTES"]
 
 
 @bp.get("/healthz")

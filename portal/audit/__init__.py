@@ -87,6 +87,17 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         raise AuditUnavailable(str(exc)) from exc
 
 
+def ready():
+    """What record() needs to append a row, without appending one (the health check, inside its
+    transaction): the writers' turn at the head, the head itself and the key. Raises AuditUnavailable."""
+    try:
+        _lock_head()
+        AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+    except PeeweeException as exc:
+        raise AuditUnavailable(str(exc)) from exc
+    _key()
+
+
 @contextlib.contextmanager
 def batch():
     """Hold the rows record() makes and append them, chained, in one insert at the end.

@@ -13,6 +13,7 @@ training.py     trainees, training sessions and attendance, prevention events
 attachments.py  scanned documents and photos in a person's file
 printing.py     batch printing jobs
 once.py         the first answer to a form posted with a one-time token
+health.py       the health check's heartbeat (one fixed row)
 province.py     the province's org tree with the stations' keys, and the packages it received (no person data)
 """
 # isort: off
@@ -35,6 +36,7 @@ from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
 from .once import FormAnswer
+from .health import Heartbeat
 from .province import LEVELS, VIA, OrgUnit, Package, PackageValue
 # isort: on
 
@@ -42,6 +44,6 @@ MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
           PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice,
-          FormAnswer]
+          FormAnswer, Heartbeat]
 # The province's schema (portal/province/migrations): the shared core and its own tables, no person data.
-PROVINCE_MODELS = [User, UserSession, AuditLog, Setting, FormAnswer, OrgUnit, Package, PackageValue]
+PROVINCE_MODELS = [User, UserSession, AuditLog, Setting, FormAnswer, OrgUnit, Package, PackageValue, Heartbeat]
