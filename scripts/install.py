@@ -37,6 +37,8 @@ from install_files import PROVINCE, STATION, USER, nginx_site, units
 
 SOURCE = Path(__file__).resolve().parent.parent
 PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
+# the province on the PC's own cluster: over the unix socket, as the system account of the same name (peer)
+LOCAL_URL = "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
 CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
         "instance/config.example.py")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -232,7 +234,7 @@ def local_database(psql, role=PROVINCE.user, name=PROVINCE_DATABASE):
     owned by it, on the cluster `psql` (a command as the cluster's superuser) reaches; each made unless
     there. Returns the URL for instance/config.py: the unix socket, as the account of the same name."""
     def ask(sql):
-        return subprocess.run(psql + ["-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(psql + ["-c", sql], check=True, capture_output=True, text=True, cwd="/").stdout.strip()
 
     if not ask("SELECT 1 FROM pg_roles WHERE rolname = '%s'" % role):
         ask('CREATE ROLE "%s" LOGIN' % role)
@@ -269,7 +271,7 @@ def install_province(args):
         start_postgresql()
         args.url = local_database(["runuser", "-u", "postgres", "--"] + PSQL)
     else:
-        args.url = args.database_url or "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
+        args.url = args.database_url or LOCAL_URL
     where, address, subnet, fingerprint = front(args, kind)
     prefix = where["prefix"]
     if live:

@@ -1,6 +1,7 @@
 """`make install-province`'s database steps for real, on the PostgreSQL cluster the tests start: the role
 and database the install makes on a local cluster, the province's migrations, its org tree and first
-admin through the installed code, the nightly pg_dump, and an uninstall that leaves the database."""
+admin through the installed code over the unix-socket URL it writes, the nightly pg_dump, and an
+uninstall that leaves the database. (Only the account, the venv and systemctl are left to a real machine.)"""
 import subprocess
 import sys
 from pathlib import Path
@@ -24,22 +25,28 @@ def ask(postgres, sql, dbname="postgres", user="postgres"):
         con.close()
 
 
-def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its_admin(postgres, tmp_path, capsys):
+def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its_admin(postgres, tmp_path, capsys,
+                                                                                      monkeypatch):
     superuser = install.PSQL + ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
-    assert install.local_database(superuser) == "postgresql://portal-province@/province"  # peer auth on the socket
-    assert install.local_database(superuser) == "postgresql://portal-province@/province"  # again: kept as it is
+    assert install.local_database(superuser) == install.LOCAL_URL == "postgresql://portal-province@/province"
+    assert install.local_database(superuser) == install.LOCAL_URL  # again: both kept as they are
     assert ask(postgres, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'province'") == [
         ("portal-province",)]
     assert ask(postgres, "SELECT rolcanlogin, rolsuper, rolcreatedb FROM pg_roles WHERE rolname = 'portal-province'") \
         == [(True, False, False)]
 
-    url = "postgresql://portal-province@127.0.0.1:%d/province" % postgres.port  # the test cluster trusts TCP
+    # the URL the install writes by default, over the unix socket: libpq finds the test cluster's socket by
+    # PGHOST/PGPORT where Debian's cluster has its own at the default place (/var/run/postgresql, 5432)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PGHOST", postgres.dir)
+    monkeypatch.setenv("PGPORT", str(postgres.port))
     install.main(["install-province", "--root", str(tmp_path), "--address", "10.20.30.50", "--hostname", "province-pc",
-                  "--database-url", url, "--flask", FLASK])
+                  "--flask", FLASK])
     said = capsys.readouterr().out
-    assert "已应用迁移" in said and "组织机构已载入" in said
+    assert "本机 PostgreSQL" in said and "已应用迁移" in said and "组织机构已载入" in said
     assert "已创建省局管理员账户 shengju。一次性密码" in said
     prefix = tmp_path / "opt/portal-province"
+    assert "DATABASE_URL = 'postgresql://portal-province@/province'" in (prefix / "instance/config.py").read_text()
     in_province = lambda sql: ask(postgres, sql, "province", "portal-province")  # noqa: E731
     assert in_province("SELECT username, role, must_change_password FROM \"user\"") == [
         ("shengju", "province_admin", True)]
@@ -48,7 +55,7 @@ def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its
     assert not in_province("SELECT 1 FROM pg_tables WHERE tablename = 'person'")  # the province holds no person data
 
     install.main(["install-province", "--root", str(tmp_path), "--address", "10.20.30.50", "--hostname", "province-pc",
-                  "--database-url", url, "--flask", FLASK])  # again: nothing to migrate, the admin kept
+                  "--flask", FLASK])  # again: nothing to migrate, the admin kept
     said = capsys.readouterr().out
     assert "数据库已是最新版本" in said and "shengju 已存在" in said
     assert in_province("SELECT count(*) FROM \"user\"") == [(1,)]
