@@ -150,6 +150,13 @@ def flask_runner(args, kind, prefix):
     return None
 
 
+def done(command, result):
+    """A database step's output; the install stops with the step's own message when it failed."""
+    if result.returncode:
+        raise SystemExit("%s 失败：%s" % (command, result.stderr.strip() or result.stdout.strip()))
+    return result.stdout.strip()
+
+
 def front(args, kind):
     """What both kinds share: the code, the certificates, the config, the units and the nginx site.
     Returns (paths, address, subnet, fingerprint)."""
@@ -213,10 +220,9 @@ def install(args):
     password = None
     if live:
         account_and_venv(prefix, kind)
-        flask = str(prefix / ".venv/bin/flask")
-        as_portal(prefix, flask, "--app", "portal", "init-db")
-        created = subprocess.run(["runuser", "-u", USER, "--", flask, "--app", "portal", "create-lead", "zhanzhang",
-                                  "--name", "站长"], cwd=prefix, capture_output=True, text=True)
+        run = flask_runner(args, kind, prefix)
+        done("init-db", run("init-db"))
+        created = run("create-lead", "zhanzhang", "--name", "站长")
         password = created.stdout.strip() if created.returncode == 0 else None
         start(kind)
     announce(kind, address, subnet, fingerprint, where, live)
@@ -254,11 +260,8 @@ def start_postgresql():
 def province_steps(run):
     """The province's migrations, its org tree and its first admin; returns the admin's one-time password
     line, or None when the account exists already."""
-    for command in (("init-db",), ("province-init",)):
-        done = run(*command)
-        if done.returncode:
-            raise SystemExit("%s 失败：%s" % (command[0], done.stderr.strip() or done.stdout.strip()))
-        print(done.stdout.strip())
+    for command in ("init-db", "province-init"):
+        print(done(command, run(command)))
     created = run("create-admin", "shengju", "--name", "省局管理员")
     return created.stdout.strip() if created.returncode == 0 else None
 
