@@ -79,6 +79,17 @@ def healthz():
     return "unavailable\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+# the certificate page's words: a station's PCs ask their lead, the bureau's ask the province's administrator
+WORDS = {"station": {"here": "本站", "platform": "本站平台", "who": "站长", "file": "station-ca.crt",
+                     "command": "make install"},
+         "province": {"here": "本平台", "platform": "本平台", "who": "省局系统管理员", "file": "province-ca.crt",
+                      "command": "make install-province"}}
+
+
+def words():
+    return WORDS["province" if current_app.config["INSTANCE"] == "province" else "station"]
+
+
 def ca_certificate():
     path = current_app.config.get("CA_CERT")
     return path if path and os.path.isfile(path) else None
@@ -95,7 +106,8 @@ def certificate():
         with open(path, encoding="ascii") as pem:
             digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem.read())).hexdigest().upper()
         fingerprint = ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
-    return render_template("serving/certificate.html", available=path is not None, fingerprint=fingerprint)
+    return render_template("serving/certificate.html", available=path is not None, fingerprint=fingerprint,
+                           words=words())
 
 
 @bp.get("/certificate/station-ca.crt")
@@ -103,4 +115,4 @@ def certificate():
 def certificate_file():
     path = ca_certificate() or abort(404)
     return send_file(path, mimetype="application/x-x509-ca-cert", as_attachment=True,
-                     download_name="station-ca.crt")
+                     download_name=words()["file"])

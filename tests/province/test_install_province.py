@@ -4,10 +4,13 @@ admin through the installed code over the unix-socket URL it writes, the nightly
 uninstall that leaves the database. (Only the account, the venv and systemctl are left to a real machine.)"""
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import psycopg2
 from factories import ROOT
+from postgres import free_port
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import install  # noqa: E402
@@ -23,6 +26,15 @@ def ask(postgres, sql, dbname="postgres", user="postgres"):
             return cursor.fetchall()
     finally:
         con.close()
+
+
+def healthz(port):
+    for _ in range(200):
+        try:
+            return urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=5).read()
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the province did not answer")
 
 
 def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its_admin(postgres, tmp_path, capsys,
@@ -59,6 +71,17 @@ def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its
     said = capsys.readouterr().out
     assert "数据库已是最新版本" in said and "shengju 已存在" in said
     assert in_province("SELECT count(*) FROM \"user\"") == [(1,)]
+
+    # what portal-province.service starts (its ExecStart): the province serves and its /healthz answers ok
+    port = free_port()
+    server = subprocess.Popen([FLASK, "--app", "portal", "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=prefix,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert healthz(port) == b"ok\n"
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert "专地融合省级汇总平台：http://127.0.0.1:%d" % port in out.decode(), err.decode()[-2000:]
 
     backup = subprocess.run([sys.executable, "scripts/province_backup.py"], cwd=prefix, capture_output=True, text=True)
     assert backup.returncode == 0, backup.stderr
