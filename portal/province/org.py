@@ -38,6 +38,15 @@ def county_or_404(county_id):
     return OrgUnit.get_or_none(OrgUnit.id == county_id, OrgUnit.level == "county") or abort(404)
 
 
+def add_station(county, code, name, key):
+    """A station under a county with its registered public key (base64); audited with its fingerprint."""
+    with database.atomic():
+        station = OrgUnit.create(code=code, name=name, level="station", parent=county, public_key=key)
+        audit.record("org.station_add", station, detail={"code": station.code, "name": station.name,
+                                                         "fingerprint": key_fingerprint(key)})
+    return station
+
+
 @bp.route("/counties/<int:county_id>/stations", methods=["GET", "POST"])
 @requires("province.manage")
 def new_station(county_id):
@@ -46,11 +55,7 @@ def new_station(county_id):
     form = StationForm(county=county)
     if form.validate_on_submit():
         key = base64.b64encode(raw_key(form.public_key.data)).decode("ascii")
-        with database.atomic():
-            station = OrgUnit.create(code=form.code.data, name=form.name.data.strip(), level="station",
-                                     parent=county, public_key=key)
-            audit.record("org.station_add", station, detail={"code": station.code, "name": station.name,
-                                                             "fingerprint": key_fingerprint(key)})
+        station = add_station(county, form.code.data, form.name.data.strip(), key)
         flash("已添加工作站 %s %s，公钥指纹 %s。" % (station.code, station.name, key_fingerprint(key)), "success")
         return redirect(url_for("org.index", _anchor="u%d" % county.id))
     return render_template("org/station_form.html", form=form, county=county), 422 if form.errors else 200
