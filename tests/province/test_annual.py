@@ -10,7 +10,7 @@ from factories import PASSWORD
 
 from portal.demo import DEMO_PASSWORD
 from portal.models import AuditLog, OrgUnit
-from portal.province import annual, demo
+from portal.province import annual, demo, gb2260
 from portal.reports.indicators import Indicator, change
 
 REDUCED = [s for s in demo.STATIONS if s[0] in (demo.SEED, "520102-02", "522725-01")]  # 云岩, 南明, 瓮安
@@ -119,3 +119,13 @@ def test_the_table_says_how_each_indicator_moved(code, now, before, cell):
     now_, before_ = indicator(*now, percent=percent), indicator(*before, percent=percent)
     assert annual.yoy_cell(code, now_, change(now_, before_)) == cell
     assert annual.value_cell(indicator(0, 0, percent=True)) == "—" and annual.value_cell(indicator(7)) == "7"
+
+
+def test_the_demo_has_25_stations_in_22_counties_of_all_9_prefectures():
+    codes = [code for code, _, _ in demo.STATIONS]
+    counties = {code for code, _ in gb2260.read() if gb2260.level_of(code) == "county"}
+    assert len(set(codes)) == 25 and {c[:6] for c in codes} <= counties
+    assert len({c[:6] for c in codes}) == 22 and len({c[:4] for c in codes}) == 9
+    assert [c for c in codes if c.startswith("520103")] == [demo.SEED]  # 云岩区's figures are its station's alone
+    assert len({size for _, _, size in demo.STATIONS}) >= 6  # stations of different sizes
+    assert demo.MONTHS[0] == date(2021, 1, 1) and demo.MONTHS[-1] == date(2022, 12, 1) and len(demo.MONTHS) == 24
