@@ -140,8 +140,8 @@ def serve(host, port):
     opened = daily_checks()[0] if cfg["INSTANCE"] != "province" else 0  # what time alone changed while stopped
     if opened:
         click.echo("启动检查：新登记严重违反协议 %d 起，请在今日待办中报告公安。" % opened)
-    with database.connection_context():
-        interrupted = printing.recover()  # batch prints cut off by the stop: failed, partial files deleted
+    with database.connection_context():  # batch prints cut off by the stop: failed, partial files deleted
+        interrupted = printing.recover() if cfg["INSTANCE"] != "province" else 0  # a province has none
     if interrupted:
         click.echo("启动检查：上次停止时未完成的批量打印 %d 个已标记为生成失败，未完成的文件已删除。" % interrupted)
     anchor("start")
