@@ -3,6 +3,7 @@ prefectures, each generated as a small SQLite station (portal.demo, or seed_stat
 24 monthly packages, January 2021 to December 2022, are built and signed with its own key by the real
 exchange code; then each station is registered with its key and every package imported through the real
 inbox code. Idempotent: packages already built, stations registered and packages received are reused."""
+import hashlib
 import json
 import re
 import secrets
@@ -85,17 +86,18 @@ def register(code, name, key):
 
 
 def receive_all(folder):
-    """Import every package of the folder not yet received; (received, already there)."""
+    """Import every package of the folder that is not the current one of its station and month (a rebuilt
+    station's packages replace the earlier ones, as a resubmission); (received, already there)."""
     received = skipped = 0
-    current = {(p.station.code, p.month) for p in Package.select(Package, OrgUnit).join(OrgUnit)
+    current = {(p.station.code, p.month): p.sha256 for p in Package.select(Package, OrgUnit).join(OrgUnit)
                .where(Package.superseded_by.is_null())}
     for path in sorted((folder / "packages").glob("*.json")):
-        match = NAME.match(path.name)
-        if match and match.groups() in current:
+        match, data = NAME.match(path.name), path.read_bytes()
+        if match and current.get(match.groups()) == hashlib.sha256(data).hexdigest():
             skipped += 1
             continue
         try:
-            receiving.receive(path.read_bytes(), "cli", filename=path.name)
+            receiving.receive(data, "cli", filename=path.name)
         except PackageError as exc:
             raise click.ClickException("%s：%s" % (path.name, exc))
         received += 1

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from ..demo import accounts, insert
 from ..demo.persons import person_rows
-from ..models import Case, CaseEvent, Person, Screening, Setting, Talk
+from ..models import Agreement, Case, CaseEvent, HomeVisit, Person, Screening, Setting, Talk
+from ..tracking.forms import DEFAULT_LIABILITY, DEFAULT_MEASURES, DEFAULT_OBLIGATIONS
 
 GROUPS = {"A": 77, "B": 95, "C": 49, "D": 102, "E": 56, "F": 121}
 FOLLOWED_E, RELAPSED_E = 46, 29
@@ -60,7 +61,7 @@ def build(station_code="520103-01", name="云岩区专地融合工作站", seed=
     groups = [(g, i) for g, n in GROUPS.items() for i in range(n)]
     persons = person_rows(rng, len(groups))
     insert(Person, persons)
-    cases, events, talks, tests = [], [], [], []
+    cases, events, agreements, talks, visits, tests = [], [], [], [], [], []
     members = {g: [] for g in GROUPS}
     for person, (group, index) in zip(persons, groups):
         served, released = served_and_released(rng, group, index)
@@ -73,29 +74,38 @@ def build(station_code="520103-01", name="云岩区专地融合工作站", seed=
                           street=rng.choice(["毓秀路街道", "大营路街道"]), status="released" if released else "active"))
         events.append(dict(case=case_id, action="report", from_status="pending_report", to_status="active",
                            on=cases[-1]["report_date"], user=staff))
+        agreements.append(dict(case=case_id, edition=1, signed_on=cases[-1]["report_date"], measures=DEFAULT_MEASURES,
+                               obligations=DEFAULT_OBLIGATIONS, liability=DEFAULT_LIABILITY, staff=staff))
         if released:
             events.append(dict(case=case_id, action="release", from_status="active", to_status="released",
                                on=released, user=staff))
-        talks += routine_talks(rng, person["id"], served, released, staff)
+        for n, day in enumerate(routine_days(rng, served, released)):  # during the measure: never a follow-up
+            talks.append(talk(person["id"], staff, day))
+            if n % 2:
+                tests.append(test(person["id"], case_id, staff, day, "negative"))
+            if n % 3 == 2:
+                visits.append(dict(person=person["id"], staff=staff, visited_on=day, visitors="驻站民警、禁毒专干",
+                                   address="（演示）", found_at_home=True))
     follow_ups(rng, members, staff, talks, tests)
     for group, count in RELAPSED_2021.items():
         for pid, case_id, _ in members[group][:count]:
             tests.append(test(pid, case_id, staff, day_in(rng, date(2021, 1, 1), date(2021, 12, 31)), "positive"))
     for pid, case_id, _ in members["A"][40:40 + RELAPSED_2022]:
         tests.append(test(pid, case_id, staff, day_in(rng, date(2022, 1, 1), date(2022, 12, 31)), "positive"))
-    for model, rows in ((Case, cases), (CaseEvent, events), (Talk, talks), (Screening, tests)):
+    for model, rows in ((Case, cases), (CaseEvent, events), (Agreement, agreements), (Talk, talks),
+                        (HomeVisit, visits), (Screening, tests)):
         insert(model, rows)
     return len(persons)
 
 
-def routine_talks(rng, pid, served, released, staff):
-    """A talk about every two months while the measure runs, within 2021–2022 (the demo's months)."""
+def routine_days(rng, served, released):
+    """About every two months while the measure runs (before its release), within 2021–2022 (the demo's months)."""
     first, last = max(served, date(2021, 1, 1)), min(released or date(2022, 12, 31), date(2022, 12, 31))
-    rows, day = [], first + timedelta(days=rng.randrange(1, 30))
+    days, day = [], first + timedelta(days=rng.randrange(1, 30))
     while day < last:
-        rows.append(talk(pid, staff, day))
+        days.append(day)
         day += timedelta(days=rng.randrange(45, 75))
-    return rows
+    return days
 
 
 def follow_ups(rng, members, staff, talks, tests):
