@@ -21,7 +21,7 @@ from ..exchange import archive
 from ..exchange.signing import PackageError
 from ..models import OrgUnit, Package, Setting, User
 from . import receiving, seed_station
-from .org import add_station
+from .org import add_station, register_key
 
 MONTHS = [date(2021 + m // 12, m % 12 + 1, 1) for m in range(24)]  # the seed compares 2021 with 2022
 BUILT_AT = datetime(2023, 1, 9, 2, 0)  # the stations' clock (UTC) while they are generated and packaged
@@ -58,9 +58,8 @@ def build_station(folder, code, name, persons, months):
         return
     home = folder / "stations" / code
     home.mkdir(parents=True, exist_ok=True)
-    for old in home.glob("*"):  # a build cut short: start the station again
-        if old.is_file():
-            old.unlink()
+    for old in home.glob("portal.sqlite3*"):  # start the station's data again; it keeps its key (registered)
+        old.unlink()
     app = create_app({"SECRET_KEY": secrets.token_hex(32), "DATABASE": str(home / "portal.sqlite3"),
                       "AUDIT_KEY_FILE": str(home / "audit.key"), "INSTANCE": "station", "DATABASE_URL": None,
                       "CLOCK": lambda: BUILT_AT, "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1}})
@@ -80,9 +79,12 @@ def build_station(folder, code, name, persons, months):
 
 
 def register(code, name, key):
-    """The station under its county with its key, unless it is registered already."""
-    if OrgUnit.station(code) is None:
+    """The station under its county with its key; a station generated again with a new key: its new key."""
+    station = OrgUnit.station(code)
+    if station is None:
         add_station(OrgUnit.get(OrgUnit.code == code[:6], OrgUnit.level == "county"), code, name, key)
+    elif station.public_key != key:
+        register_key(station, key)
 
 
 def receive_all(folder):

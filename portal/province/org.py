@@ -47,6 +47,14 @@ def add_station(county, code, name, key):
     return station
 
 
+def register_key(station, key):
+    """A station's new public key (base64) replaces the old one; both fingerprints stay in the audit."""
+    with database.atomic():
+        OrgUnit.update(public_key=key, updated_at=utcnow()).where(OrgUnit.id == station.id).execute()
+        audit.record("org.key_register", station, detail={
+            "code": station.code, "old": key_fingerprint(station.public_key), "new": key_fingerprint(key)})
+
+
 @bp.route("/counties/<int:county_id>/stations", methods=["GET", "POST"])
 @requires("province.manage")
 def new_station(county_id):
@@ -69,10 +77,7 @@ def key(station_id):
     form = KeyForm()
     if form.validate_on_submit():
         new = base64.b64encode(raw_key(form.public_key.data)).decode("ascii")
-        with database.atomic():
-            OrgUnit.update(public_key=new, updated_at=utcnow()).where(OrgUnit.id == station.id).execute()
-            audit.record("org.key_register", station, detail={
-                "code": station.code, "old": key_fingerprint(station.public_key), "new": key_fingerprint(new)})
+        register_key(station, new)
         flash("已为 %s 登记新公钥，指纹 %s。" % (station.name, key_fingerprint(new)), "success")
         return redirect(url_for("org.index", _anchor="u%d" % station.parent_id))
     return render_template("org/key_form.html", form=form, station=station,

@@ -2,6 +2,7 @@
 province`, read back with pdftotext); the wording rule on both sides (a fall, a rise, equal, a zero
 denominator); the link follows the unit and year; roles, audit and the PDF rate limit."""
 import json
+import shutil
 import subprocess
 from datetime import date
 
@@ -44,6 +45,12 @@ def reduced_demo(app, tree, tmp_path):
 
 
 def test_the_demos_yunyan_prints_the_seeds_lines(app, client, reduced_demo):
+    shutil.rmtree(reduced_demo / "stations" / demo.SEED)  # generated again, with a new key: registered, and
+    for path in (reduced_demo / "packages").glob("*%s*" % demo.SEED):  # its packages replace the earlier ones
+        path.unlink()
+    with app.app_context():
+        assert demo.build(reduced_demo, REDUCED, YEAR_ENDS) == (2, 4)
+        assert AuditLog.select().where(AuditLog.action == "org.key_register").count() == 1
     login(client, "viewer", DEMO_PASSWORD)  # the demo's own account
     text = pdf_text(client.get("/province/annual.pdf?unit=520103&year=2022"))
     for line in SEED_LINES:
