@@ -3,10 +3,8 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 
-import pytest
+from factories import page_answers
 
 
 def test_the_province_serves_from_its_own_config_file(postgres, tmp_path):
@@ -24,15 +22,7 @@ def test_the_province_serves_from_its_own_config_file(postgres, tmp_path):
         line = server.stdout.readline()
         assert "省级汇总平台" in line, server.stderr.read() if server.poll() is not None else line
         port = re.search(r":(\d+)", line).group(1)
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%s/login" % port, timeout=2) as response:
-                    assert response.status == 200 and "登录" in response.read().decode("utf-8")
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the province did not answer")
+        assert page_answers(port, "登录"), "the province did not answer"
     finally:
         server.terminate()
         server.wait(10)
