@@ -7,7 +7,7 @@ APT_TEST := chromium nginx systemd openssl postgresql
 DEMO_PERSONS ?= 150
 
 .PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade \
-	install-province uninstall-province
+	install-province uninstall-province province
 
 run: system venv config demo
 	$(FLASK) serve
@@ -57,6 +57,17 @@ bench: venv-dev config
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The province demo (docs/province.md): PostgreSQL under instance/province-pg, 25 stations' packages of
+# 2021-01..2022-12 imported, served on 127.0.0.1:8001. A second run reuses the cluster and the data.
+PROVINCE := PORTAL_CONFIG=$(CURDIR)/instance/province/config.py $(FLASK)
+province: system venv
+	@dpkg -s postgresql >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+	$(PY) scripts/province_cluster.py
+	$(PROVINCE) init-db
+	$(PROVINCE) province-init
+	$(PROVINCE) province-demo
+	$(PROVINCE) serve --port 8001
 
 # A station PC (Debian 12, as root): the portal as a service behind HTTPS on the station's network.
 # ADDRESS, SUBNET and STATION_HOST are guessed when not given (see scripts/install.py).

@@ -51,7 +51,8 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config.Defaults)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        chosen = os.environ.get("PORTAL_CONFIG")  # another instance's config (the demo province's)
+        app.config.from_pyfile(chosen or "config.py", silent=not chosen)
         app.config.from_prefixed_env("PORTAL")  # e.g. PORTAL_DATABASE, PORTAL_SECRET_KEY
     else:
         app.config.from_mapping(test_config)

@@ -8,7 +8,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 PDF_ENDPOINTS = ("summaries.summary", "documents.agreement", "documents.notice", "documents.education",
-                 "documents.incident", "training.sheet", "dashboard.report")
+                 "documents.incident", "training.sheet", "dashboard.report",
+                 "province.annual_report")
 
 
 def by_user():

@@ -130,3 +130,17 @@ def person_form(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def page_answers(port, text, path="/login", tries=50):
+    """Does the server on 127.0.0.1:port answer `path` with 200 and a page holding `text` (retried while it starts)?"""
+    import time
+    import urllib.request
+
+    for _ in range(tries):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%s%s" % (port, path), timeout=2) as response:
+                return response.status == 200 and text in response.read().decode("utf-8")
+        except OSError:
+            time.sleep(0.1)
+    return False

@@ -4,10 +4,9 @@ import re
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+from factories import page_answers
 
 
 @pytest.fixture
@@ -35,15 +34,7 @@ def test_init_db_create_lead_and_serve(env):
         line = server.stdout.readline()
         port = re.search(r":(\d+)", line).group(1)
         assert port not in ("0", env["PORTAL_PORT"]), line
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%s/login" % port, timeout=2) as response:
-                    assert response.status == 200 and "登录" in response.read().decode("utf-8")
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not answer")
+        assert page_answers(port, "登录"), "server did not answer"
     finally:
         server.terminate()
         server.wait(10)

@@ -55,7 +55,7 @@ ACTION_LABELS = {
     "incident.print": "打印向公安机关报告",
     "package.build": "生成报送包", "package.download": "下载报送包",
     "package.receive": "接收报送包", "package.refuse": "拒收报送包", "org.load": "载入行政区划",
-    "org.station_add": "添加工作站", "org.key_register": "登记工作站新公钥", "station_key.create": "生成工作站签名密钥",
+    "org.station_add": "添加工作站", "province.print": "打印年度报告", "org.key_register": "登记工作站新公钥", "station_key.create": "生成工作站签名密钥",
 }
 OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭成员", "user": "账户", "audit": "审计日志",
                  "screening": "检测", "absence": "外出", "agreement": "协议", "incident": "须报告事件",
@@ -87,7 +87,7 @@ DETAIL_LABELS = {
     "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",
     "result": "结果", "sample": "样本", "category": "类别", "year": "年份", "anomaly": "异常情况",
     "rotated_out": "清理的旧备份",
-    "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站",
+    "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站", "unit": "单位",
     "old": "原公钥指纹", "new": "新公钥指纹",
 }
 # Internal row numbers and server paths mean nothing to a reader: they stay in the stored detail, unshown.

@@ -11,6 +11,7 @@ from ..db import database
 from ..exchange.signing import PackageError
 from ..models import User
 from . import gb2260, receiving
+from .demo import province_demo
 
 
 @click.command("province-init")
@@ -69,4 +70,4 @@ def import_packages(folder):
         raise SystemExit(1)
 
 
-COMMANDS = (province_init, create_admin, import_packages)
+COMMANDS = (province_init, create_admin, import_packages, province_demo)

@@ -38,6 +38,23 @@ def county_or_404(county_id):
     return OrgUnit.get_or_none(OrgUnit.id == county_id, OrgUnit.level == "county") or abort(404)
 
 
+def add_station(county, code, name, key):
+    """A station under a county with its registered public key (base64); audited with its fingerprint."""
+    with database.atomic():
+        station = OrgUnit.create(code=code, name=name, level="station", parent=county, public_key=key)
+        audit.record("org.station_add", station, detail={"code": station.code, "name": station.name,
+                                                         "fingerprint": key_fingerprint(key)})
+    return station
+
+
+def register_key(station, key):
+    """A station's new public key (base64) replaces the old one; both fingerprints stay in the audit."""
+    with database.atomic():
+        OrgUnit.update(public_key=key, updated_at=utcnow()).where(OrgUnit.id == station.id).execute()
+        audit.record("org.key_register", station, detail={
+            "code": station.code, "old": key_fingerprint(station.public_key), "new": key_fingerprint(key)})
+
+
 @bp.route("/counties/<int:county_id>/stations", methods=["GET", "POST"])
 @requires("province.manage")
 def new_station(county_id):
@@ -46,11 +63,7 @@ def new_station(county_id):
     form = StationForm(county=county)
     if form.validate_on_submit():
         key = base64.b64encode(raw_key(form.public_key.data)).decode("ascii")
-        with database.atomic():
-            station = OrgUnit.create(code=form.code.data, name=form.name.data.strip(), level="station",
-                                     parent=county, public_key=key)
-            audit.record("org.station_add", station, detail={"code": station.code, "name": station.name,
-                                                             "fingerprint": key_fingerprint(key)})
+        station = add_station(county, form.code.data, form.name.data.strip(), key)
         flash("已添加工作站 %s %s，公钥指纹 %s。" % (station.code, station.name, key_fingerprint(key)), "success")
         return redirect(url_for("org.index", _anchor="u%d" % county.id))
     return render_template("org/station_form.html", form=form, county=county), 422 if form.errors else 200
@@ -64,10 +77,7 @@ def key(station_id):
     form = KeyForm()
     if form.validate_on_submit():
         new = base64.b64encode(raw_key(form.public_key.data)).decode("ascii")
-        with database.atomic():
-            OrgUnit.update(public_key=new, updated_at=utcnow()).where(OrgUnit.id == station.id).execute()
-            audit.record("org.key_register", station, detail={
-                "code": station.code, "old": key_fingerprint(station.public_key), "new": key_fingerprint(new)})
+        register_key(station, new)
         flash("已为 %s 登记新公钥，指纹 %s。" % (station.name, key_fingerprint(new)), "success")
         return redirect(url_for("org.index", _anchor="u%d" % station.parent_id))
     return render_template("org/key_form.html", form=form, station=station,

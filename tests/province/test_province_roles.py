@@ -10,6 +10,7 @@ EXPECTED = {
     "auth.change_password": BOTH,
     "province.tables": BOTH,
     "province.completeness_page": BOTH,
+    "province.annual_report": BOTH,
     "org.index": ADMIN,
     "org.new_station": ADMIN,
     "org.key": ADMIN,
