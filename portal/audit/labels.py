@@ -88,7 +88,7 @@ DETAIL_LABELS = {
     "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",
     "result": "结果", "sample": "样本", "category": "类别", "year": "年份", "anomaly": "异常情况",
     "rotated_out": "清理的旧备份", "file_rows": "文件行数", "longest_lock_ms": "最长一次写入（毫秒）",
-    "create": "新增", "update": "更新", "skip": "跳过", "import": "导入批次",
+    "create": "新增", "update": "更新", "skip": "跳过", "import": "导入批次", "minor": "涉及未成年人",
     "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站",
     "old": "原公钥指纹", "new": "新公钥指纹",
 }
