@@ -1,5 +1,8 @@
 """Minors (未成年人, under 18; PIPL 28, D7): the one rule for who is a minor and who may see a minor's
-details. Exports leave minors out; a counsellor (no need) sees no minor's assistance details."""
+details. Exports and batch prints leave minors out; a counsellor (no need) sees no minor's assistance details
+on screens (the `minor_hidden` filter); the redacted meeting copy shows no minor's birth year or assistance."""
+from flask_login import current_user
+
 from .dates import add_months, today
 from .permissions import can
 
@@ -19,3 +22,8 @@ def is_minor(birth_date, day=None):
 def needs_details(user):
     """Roles whose work needs a minor's details: those who keep the person's file (persons.full)."""
     return can(user, "persons.full")
+
+
+def hidden(birth_date, user=None):
+    """Whether a minor's details are kept from `user` (the signed-in user): a minor, and a role without a need."""
+    return is_minor(birth_date) and not needs_details(user or current_user)

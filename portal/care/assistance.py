@@ -49,17 +49,12 @@ def render_case(case, person, status=200, **forms):
 def show(assistance_id):
     """One assistance case with its steps."""
     case, person = load_record(AssistanceCase, assistance_id)
-    if for_minor(case, person) and not minors.needs_details(current_user):
+    if minors.hidden(case.helped_birth_date):
         audit.record("assistance.view", case, person=person, outcome="denied", detail={"minor": True})
         return error_page(403, message="该帮扶事项的受助人未满 %d 周岁，您的角色不查看其详情；如需了解，请联系责任专干。"
                           % minors.MINOR_AGE)
     audit.record("assistance.view", case, person=person)
     return render_case(case, person)
-
-
-def for_minor(case, person):
-    """Whether the one helped (the person, or the family member the case is for) is a minor."""
-    return minors.is_minor(case.beneficiary.birth_date if case.beneficiary_id else person.birth_date)
 
 
 @bp.post("/assistance/<int:assistance_id>/steps")
