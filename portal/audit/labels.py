@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "event.photo": "上传活动照片", "attachment.create": "上传附件", "attachment.view": "下载附件",
     "attachment.delete": "删除附件", "ledger.dry_run": "试导入台账", "ledger.import": "导入台账",
     "ledger.abandon": "放弃导入台账（删除上传的文件）",
+    "record.restore": "恢复已删除的工作记录", "attachment.restore": "恢复附件",
     "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", "person.duplicate_check": "登记时查重",
     "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
     "backup.create": "备份数据库", "backup.restore": "从备份恢复",
