@@ -3,8 +3,8 @@ between them (issue 17, item 3).
 
 The plan is made completely, with no write transaction open, before anything is written: every
 row it lets through has passed the screens' rules, so the writes cannot fail on validation. Each
-transaction then writes rows for at most BATCH_SECONDS and is committed with its audit rows; the
-writer pauses between transactions so that waiting saves get the lock. Each transaction first
+transaction then writes rows for at most IMPORT_BATCH_SECONDS (config) and is committed with its
+audit rows; the writer pauses between transactions so that waiting saves get the lock. Each transaction first
 checks that nothing the plan was made against changed since (another user's save): if it did,
 the caller plans again (rows already written plan as "skip") and goes on. A failure part-way
 (a row clashing with a save made meanwhile, a full disk) keeps what earlier transactions wrote:
@@ -18,8 +18,7 @@ from peewee import IntegrityError
 from .. import audit
 from ..db import database
 
-BATCH_SECONDS = 0.25  # the longest the import holds the write lock at once
-PAUSE_SECONDS = 0.05  # between transactions, for other writers' busy handlers
+PAUSE_SECONDS = 0.1  # between transactions: longer than the 100 ms a waiting save's busy handler sleeps
 
 
 class Changed(Exception):
@@ -38,7 +37,7 @@ def write(ledger, plan, state, user, detail, done, longest):
     """Apply the plan's creates and updates not yet in `done` ({row number: action}), a short transaction
     at a time, each first checking `state` (the fingerprint the plan was made against). Records every row
     written in `done` and the longest transaction's seconds in longest[0]; raises Changed or Stopped."""
-    seconds = current_app.config.get("IMPORT_BATCH_SECONDS", BATCH_SECONDS)
+    seconds = current_app.config["IMPORT_BATCH_SECONDS"]  # plus one row and the commit
     rows = [row for row in plan.rows if row.action in ("create", "update") and row.row not in done]
     while rows:
         written = []
