@@ -183,8 +183,9 @@ def commit():
     total = len(plan.rows)
     counts = {action: sum(1 for a in done.values() if a == action) for action in ("create", "update")}
     counts["skip"] = total - counts["create"] - counts["update"]
-    audit.record("ledger.import", object_type=ledger.key, outcome="partial" if stopped else "ok",
-                 detail={**detail, **counts, "file_rows": total, "longest_lock_ms": round(longest[0] * 1000)})
+    audit.record("ledger.import", object_type=ledger.key, outcome="failed" if stopped else "ok",
+                 detail={**detail, **counts, "file_rows": total, "longest_lock_ms": round(longest[0] * 1000),
+                         **({"problem": stopped} if stopped else {})})
     if stopped:
         flash("导入未完成：%s。已写入 %d 行（新增 %d，更新 %d）；修正后重新上传同一文件即可继续，已写入的行会自动跳过。"
               % (stopped, len(done), counts["create"], counts["update"]), "error")

@@ -2,24 +2,23 @@
 audited). Nothing is ever hard-deleted: a deletion only hides the row, so restoring brings it back
 into every list, count and rule as it was."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 from peewee import IntegrityError
 
 from .. import audit
+from ..audit.labels import OBJECT_LABELS
 from ..db import database
 from ..fields import ReasonForm
-from ..models import Absence, Attachment, AuditLog, HomeVisit, RelapseFinding, RiskAssessment, Screening, Talk, User
+from ..models import Attachment, AuditLog, User
 from ..permissions import load_person, requires
+from . import timeline
 
 bp = Blueprint("removed", __name__)
-KINDS = {  # kind (as in the audit's actions) -> (model, its date column, label)
-    "talk": (Talk, Talk.held_at, "谈话"),
-    "visit": (HomeVisit, HomeVisit.visited_on, "走访"),
-    "risk": (RiskAssessment, RiskAssessment.assessed_on, "风险评估"),
-    "screening": (Screening, Screening.tested_on, "检测"),
-    "absence": (Absence, Absence.leave_on, "外出"),
-    "finding": (RelapseFinding, RelapseFinding.found_on, "公安查获复吸"),
-}
+# the timeline's kinds that can be deleted (assistance cases are closed, never deleted): kind -> model, date column
+KINDS = {kind: (model, at) for kind, (model, at, _) in timeline.KINDS.items() if kind != "assistance"}
+
+
+def label(model):
+    return OBJECT_LABELS[model.__name__.lower()]
 
 
 def deletions(kind, rows):
@@ -37,11 +36,11 @@ def index(person_id):
     """Every deleted record and attachment of the person, with who deleted it, when and why."""
     person = load_person(person_id)
     groups = []
-    for kind, (model, at, label) in KINDS.items():
+    for kind, (model, at) in KINDS.items():
         rows = list(model.select().where(model.person == person.id, model.deleted_at.is_null(False))
                     .order_by(at.desc()))
         if rows:
-            groups.append((kind, label, [(row, getattr(row, at.name)) for row in rows], deletions(kind, rows)))
+            groups.append((kind, label(model), [(row, getattr(row, at.name)) for row in rows], deletions(kind, rows)))
     files = list(Attachment.select().where(Attachment.person == person.id, Attachment.deleted_at.is_null(False))
                  .order_by(Attachment.deleted_at.desc()))
     audit.record("person.view", person, detail={"form": "removed"})
@@ -59,7 +58,7 @@ def answer(person, form, message):
 @requires("persons.restore")
 def restore(kind, entry_id):
     """Bring a deleted record back, with a reason (audited; the object type says which kind)."""
-    model, _, label = KINDS.get(kind) or abort(404)
+    model, _ = KINDS.get(kind) or abort(404)
     record = model.get_or_none(model.id == entry_id, model.deleted_at.is_null(False)) or abort(404)
     person = load_person(record.person_id)
     form = ReasonForm()
@@ -70,9 +69,9 @@ def restore(kind, entry_id):
             model.update(deleted_at=None, version=model.version + 1).where(model.id == record.id).execute()
             audit.record("record.restore", record, person=person, reason=form.reason.data)
     except IntegrityError:
-        flash("无法恢复该%s：已有相同的记录（如同一天同一样本的检测），请先核对。" % label, "error")
+        flash("无法恢复该%s：已有相同的记录（如同一天同一样本的检测），请先核对。" % label(model), "error")
         return redirect(url_for("removed.index", person_id=person.id))
-    return answer(person, form, "%s已恢复，重新出现在工作记录和各项统计中。" % label)
+    return answer(person, form, "%s已恢复，重新出现在工作记录和各项统计中。" % label(model))
 
 
 @bp.post("/removed/attachment/<int:attachment_id>/restore")

@@ -164,3 +164,27 @@ def test_the_sweep_deletes_uploads_older_than_an_hour(client, login_as, app, run
     result = runner.invoke(args=["sweep"])
     assert "删除过期的导入文件 1 个" in result.output, result.output
     assert [p.name for p in imports_folder(app).iterdir()] == [files[1].name]
+
+
+def test_a_stop_part_way_keeps_what_was_written_and_the_same_file_resumes(app, client, login_as):
+    """A row that clashes while writing (here a trigger refuses it) stops the import after the rows before it;
+    the page says how many were written, and committing the file again writes the rest, skipping those."""
+    from portal.db import database
+    app.config["IMPORT_BATCH_SECONDS"] = 0  # one row per transaction
+    login_as("lead")
+    plan = upload(client, trainee_book(4))
+    in_app(lambda: database.execute_sql(
+        "CREATE TRIGGER clash BEFORE INSERT ON trainee WHEN NEW.name = '培训人员00002' "
+        "BEGIN SELECT RAISE(ABORT, 'clash'); END"))()
+    stopped = client.post("/imports/commit", data={"kind": "trainees", "token": token_of(plan)})
+    body = " ".join(stopped.get_data(as_text=True).split())
+    assert stopped.status_code == 409
+    assert "导入未完成：第 4 行（培训人员00002）与刚刚保存的数据冲突。已写入 2 行（新增 2，更新 0）" in body, body[:3000]
+    assert in_app(lambda: Trainee.select().count())() == 2
+    partial = in_app(lambda: AuditLog.get(AuditLog.action == "ledger.import"))()
+    assert partial.outcome == "failed" and '"create": 2' in partial.detail and "冲突" in partial.detail
+    in_app(lambda: database.execute_sql("DROP TRIGGER clash"))()
+    resumed = client.post("/imports/commit", data={"kind": "trainees", "token": token_of(stopped)},
+                          follow_redirects=True)
+    assert "导入完成：新增 2 条，更新 0 条，跳过 2 条" in resumed.get_data(as_text=True)
+    assert in_app(lambda: Trainee.select().count())() == 4
