@@ -127,9 +127,10 @@ def rows_of(sheet, aliases):
     values = bounded_rows(sheet)
     lookup = {re.sub(r"\s|\*", "", alias): key for key, names in aliases.items() for alias in names}
     best = (0, None, {})
-    for number, row in enumerate(values[:HEADER_SCAN_ROWS], start=1):
+    width = max((len(row) for row in values[:HEADER_SCAN_ROWS]), default=0)  # rows come with trailing blanks cut
+    for number in range(1, min(len(values), HEADER_SCAN_ROWS) + 1):
         columns = {}
-        for index in range(len(row)):
+        for index in range(width):
             above = (values[r][index] for r in range(number - 1, -1, -1) if index < len(values[r]))
             cell = next((v for v in above if text(v)), None)
             key = lookup.get(re.sub(r"\s|\*|（必填）|\(必填\)", "", text(cell) or ""))

@@ -188,3 +188,21 @@ def test_a_stop_part_way_keeps_what_was_written_and_the_same_file_resumes(app, c
                           follow_redirects=True)
     assert "导入完成：新增 2 条，更新 0 条，跳过 2 条" in resumed.get_data(as_text=True)
     assert in_app(lambda: Trainee.select().count())() == 4
+
+
+def test_a_last_header_merged_down_from_the_row_above_is_still_found(app):
+    """Rows are read with trailing blanks cut: a header cell merged down over two rows (its text in the upper
+    row, the lower one blank) at the right-hand end still names its column."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["培训人员名册"])
+    ws.append(["基本信息", None, "人员类型"])
+    ws.append(["姓名", "单位"])
+    ws.merge_cells("C2:C3")
+    ws.append(["陈某", "新华路社区", "志愿者"])
+    out = io.BytesIO()
+    wb.save(out)
+    sheet = sheets.open_workbook(out.getvalue()).worksheets[0]
+    header, columns, body = sheets.rows_of(sheet, {"name": ("姓名",), "unit": ("单位",), "kind": ("人员类型",)})
+    assert header == 3 and columns == {"name": 0, "unit": 1, "kind": 2}
+    assert body == [(4, ["陈某", "新华路社区", "志愿者"])]
