@@ -6,7 +6,7 @@ row it lets through has passed the screens' rules, so the writes cannot fail on 
 transaction then writes rows for at most IMPORT_BATCH_SECONDS (config) and is committed with its
 audit rows; the writer pauses between transactions so that waiting saves get the lock. Each transaction first
 checks that nothing the plan was made against changed since (another user's save): if it did,
-the caller plans again (rows already written plan as "skip") and goes on. A failure part-way
+commit() plans the rows not yet written again and goes on. A failure part-way
 (a row clashing with a save made meanwhile, a full disk) keeps what earlier transactions wrote:
 `Stopped` says how far it got, and committing the same file again skips the rows already in.
 """
@@ -21,16 +21,35 @@ from ..db import database
 PAUSE_SECONDS = 0.1  # between transactions: longer than the 100 ms a waiting save's busy handler sleeps
 
 
+REPLANS = 5  # times a commit plans the remaining rows again after other users' saves
+
+
 class Changed(Exception):
     """Something the plan was checked against changed between two transactions: plan again."""
 
 
 class Stopped(Exception):
-    """A row could not be written; `done` rows of earlier transactions stay written."""
+    """A row could not be written (the message says which); earlier transactions stay written."""
 
-    def __init__(self, row, reason, done):
-        super().__init__(reason)
-        self.row, self.reason, self.done = row, reason, done
+
+def commit(ledger, plan, state, data, user, detail):
+    """Write a checked plan, planning the rows not yet written again after other users' saves.
+
+    Returns (done: {row number: "create" | "update"}, the longest transaction in seconds, why it
+    stopped part-way or None)."""
+    done, longest = {}, [0.0]
+    for _ in range(REPLANS):
+        try:
+            write(ledger, plan, state, user, detail, done, longest)
+            return done, longest[0], None
+        except Changed:
+            state = ledger.state()
+            plan = ledger.read(data, written=done)
+            if not plan.ok:
+                return done, longest[0], "其他用户刚刚修改了相关数据，剩余的行需要修正"
+        except Stopped as stop:
+            return done, longest[0], str(stop)
+    return done, longest[0], "导入期间其他用户一直在修改相关数据"
 
 
 def write(ledger, plan, state, user, detail, done, longest):
@@ -51,8 +70,7 @@ def write(ledger, plan, state, user, detail, done, longest):
                     try:
                         ledger.apply(row, user, detail)
                     except IntegrityError:  # e.g. the same ID number registered meanwhile
-                        raise Stopped(row.row, "第 %d 行（%s）与刚刚保存的数据冲突" % (row.row, row.who),
-                                      len(done)) from None
+                        raise Stopped("第 %d 行（%s）与刚刚保存的数据冲突" % (row.row, row.who)) from None
                     written.append(rows.pop(0))
             state = ledger.state()
         longest[0] = max(longest[0], time.perf_counter() - started)

@@ -25,7 +25,6 @@ from .trainees import TraineeLedger
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 LEDGERS = {ledger.key: ledger for ledger in (PersonLedger(), ScreeningLedger(), TraineeLedger())}
 KEEP_SECONDS = 3600  # an upload (and its plan) neither committed nor abandoned is removed after an hour
-REPLANS = 5  # times a commit plans the remaining rows again after other users' saves
 SHOWN_ROWS = 300  # rows listed on the dry-run page besides every error
 
 
@@ -52,12 +51,12 @@ def upload_path(token):
     return os.path.join(upload_dir(), "%d-%s.xlsx" % (current_user.id, token))
 
 
-def expire_uploads(folder=None, now=None):
+def expire_uploads():
     """Delete uploads (and plans) older than KEEP_SECONDS; returns how many files. Run at each upload
-    and by the daily sweep (`folder`: the instance's imports folder)."""
+    and by the daily sweep."""
     removed = 0
-    for path in glob.glob(os.path.join(folder or upload_dir(), "*.xlsx*")):
-        if os.path.getmtime(path) < (now or time.time()) - KEEP_SECONDS:
+    for path in glob.glob(os.path.join(upload_dir(), "*.xlsx*")):
+        if os.path.getmtime(path) < time.time() - KEEP_SECONDS:
             os.remove(path)
             removed += 1
     return removed
@@ -164,27 +163,12 @@ def commit():
     if not plan.ok:
         flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
         return planned(form.kind.data, form.token.data, data, status=409, plan=plan)
-    done, longest, stopped = {}, [0.0], None
-    for _ in range(REPLANS):
-        try:
-            batches.write(ledger, plan, state, current_user, detail, done, longest)
-            break
-        except batches.Changed:  # another user's save: plan the rows not yet written again
-            state = ledger.state()
-            plan = ledger.read(data, written=done)
-            if not plan.ok:
-                stopped = "其他用户刚刚修改了相关数据，剩余的行需要修正"
-                break
-        except batches.Stopped as stop:
-            stopped = stop.reason
-            break
-    else:
-        stopped = "导入期间其他用户一直在修改相关数据"
-    total = len(plan.rows)
+    done, longest, stopped = batches.commit(ledger, plan, state, data, current_user, detail)
+    total = len(plan.rows)  # the same rows whichever plan ran last (a row written since plans as "skip")
     counts = {action: sum(1 for a in done.values() if a == action) for action in ("create", "update")}
     counts["skip"] = total - counts["create"] - counts["update"]
     audit.record("ledger.import", object_type=ledger.key, outcome="failed" if stopped else "ok",
-                 detail={**detail, **counts, "file_rows": total, "longest_lock_ms": round(longest[0] * 1000),
+                 detail={**detail, **counts, "file_rows": total, "longest_lock_ms": round(longest * 1000),
                          **({"problem": stopped} if stopped else {})})
     if stopped:
         flash("导入未完成：%s。已写入 %d 行（新增 %d，更新 %d）；修正后重新上传同一文件即可继续，已写入的行会自动跳过。"
