@@ -10,6 +10,7 @@ STATION_NAME = "南明区专地融合工作站"
 # SESSION_COOKIE_SECURE = True   # when served over TLS
 # BACKUP_DIR = "/var/backups/portal"   # default: backups/ beside the database (best on another disk)
 # BACKUP_KEEP = 14                      # nightly backups kept
+# IMPORT_BATCH_SECONDS = 0.2            # longest write-lock hold of one Excel-import transaction
 # RATELIMIT_LOGIN_PER_ADDRESS = "10 per minute"     # sign-ins from one computer
 # RATELIMIT_LOGIN_PER_ACCOUNT = "10 per 5 minutes"  # sign-ins for one user name, from anywhere
 # RATELIMIT_PDF = "30 per minute"                   # PDFs per user

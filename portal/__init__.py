@@ -25,7 +25,7 @@ from .exchange import views as packages
 from .ledgers import exports, imports
 from .persons import attachments, family, merges, sealing
 from .persons import views as persons
-from .records import risks, talks, timeline, visits
+from .records import removed, risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
 from .tracking import absences, documents, findings, screenings
 from .tracking import views as tracking
@@ -38,7 +38,7 @@ CORE = (auth.bp, users.bp, home.bp, audit_views.bp, serving.bp)
 BLUEPRINTS = CORE + (
     settings.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
-    timeline.bp, talks.bp, visits.bp, risks.bp,
+    timeline.bp, talks.bp, visits.bp, risks.bp, removed.bp,
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,

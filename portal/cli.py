@@ -18,6 +18,7 @@ from .cases import after_release
 from .dates import today
 from .db import database
 from .exchange import archive, package, signing
+from .ledgers import imports
 from .models import User
 from .persons import retention
 from .reports import printing
@@ -170,6 +171,7 @@ def sweep_command():
     """What time alone causes, daily (a timer) and at start-up: serious breaches, sealed files."""
     opened, sealed = daily_checks()
     click.echo("每日检查完成：新登记严重违反协议 %d 起，解除动态管控封存档案 %d 份。" % (opened, sealed))
+    click.echo("删除过期的导入文件 %d 个。" % imports.expire_uploads())
     entry = anchor("daily")
     if entry:
         click.echo("审计日志已锚定：共 %d 条，末条第 %d 条。" % (entry["rows"], entry["id"]))

@@ -30,6 +30,7 @@ class Defaults:
     TEMPLATES_AUTO_RELOAD = False
     BACKUP_DIR = "backups"  # relative: beside the database
     BACKUP_KEEP = 14  # newest backups kept by rotation
+    IMPORT_BATCH_SECONDS = 0.2  # the longest one transaction of an Excel import holds the write lock
     TRUSTED_PROXIES = ()  # addresses whose X-Forwarded-For is believed (the install sets the local proxy's)
     CA_CERT = None  # the station's root certificate, offered at /certificate (set by the install)
     HEALTH_MIN_FREE_BYTES = 64 * 1024 * 1024  # /healthz answers 503 below this free space beside the database

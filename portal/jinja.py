@@ -2,7 +2,7 @@
 from flask import current_app
 from peewee import PeeweeException
 
-from . import idcard, models
+from . import idcard, minors, models
 from .audit.labels import ACTION_LABELS, OBJECT_LABELS, audit_detail, revision_fields
 from .backup.make import human_size
 from .dates import local, today, utcnow
@@ -61,6 +61,7 @@ def init_app(app):
                             "factor_labels")
     app.add_template_filter(lambda a: breaches.absence_days(a.leave_on, a.return_on), "absence_days")
     app.add_template_filter(summaries.mask_address, "mask_address")
+    app.add_template_filter(lambda case: minors.hidden(case.helped_birth_date), "minor_hidden")
     app.add_template_filter(lambda key: summaries.PROFILES.get(key, (key,))[0], "choice_profile")
     app.add_template_global(may)
     app.add_template_global(reads_notes)

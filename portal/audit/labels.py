@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "training.print": "打印签到表/出勤记录", "trainee.create": "加入培训名单", "event.create": "登记宣传活动",
     "event.photo": "上传活动照片", "attachment.create": "上传附件", "attachment.view": "下载附件",
     "attachment.delete": "删除附件", "ledger.dry_run": "试导入台账", "ledger.import": "导入台账",
+    "ledger.abandon": "放弃导入台账（删除上传的文件）",
+    "record.restore": "恢复已删除的工作记录", "attachment.restore": "恢复附件",
     "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", "person.duplicate_check": "登记时查重",
     "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
     "backup.create": "备份数据库", "backup.restore": "从备份恢复",
@@ -86,7 +88,8 @@ DETAIL_LABELS = {
     "volunteers": "志愿者人数", "uploads": "附件数", "created_at": "备份时间", "error": "错误",
     "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",
     "result": "结果", "sample": "样本", "category": "类别", "year": "年份", "anomaly": "异常情况",
-    "rotated_out": "清理的旧备份",
+    "rotated_out": "清理的旧备份", "file_rows": "文件行数", "longest_lock_ms": "最长一次写入（毫秒）",
+    "create": "新增", "update": "更新", "skip": "跳过", "import": "导入批次", "minor": "涉及未成年人",
     "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站", "unit": "单位",
     "old": "原公钥指纹", "new": "新公钥指纹",
 }

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import fn
 
-from .. import audit
+from .. import audit, minors
 from ..dates import today
 from ..db import database
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Person
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..responses import htmx, list_page
+from ..security import error_page
 from .forms import AssistanceForm, StatusForm, StepForm
 
 bp = Blueprint("assistance", __name__)
@@ -48,6 +49,10 @@ def render_case(case, person, status=200, **forms):
 def show(assistance_id):
     """One assistance case with its steps."""
     case, person = load_record(AssistanceCase, assistance_id)
+    if minors.hidden(case.helped_birth_date):
+        audit.record("assistance.view", case, person=person, outcome="denied", detail={"minor": True})
+        return error_page(403, message="该帮扶事项的受助人未满 %d 周岁，您的角色不查看其详情；如需了解，请联系责任专干。"
+                          % minors.MINOR_AGE)
     audit.record("assistance.view", case, person=person)
     return render_case(case, person)
 

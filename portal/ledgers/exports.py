@@ -3,7 +3,7 @@
 Only the lead and officers export (SECURITY.md role table), always with a stated reason.
 Each export uses the same filters and scope as the list on screen (the list's own
 `list_query()`), masks ID numbers and phones unless the lead asks for full numbers with a
-reason, leaves out children under 14 (D7), neutralises formulas (W10, in sheets.py) and is
+reason, leaves out minors (under 18, minors.py; D7), neutralises formulas (W10, in sheets.py) and is
 audited once as a whole and once per person it names.
 """
 from collections import namedtuple
@@ -14,10 +14,10 @@ from flask_login import current_user
 from peewee import fn
 from wtforms import BooleanField
 
-from .. import audit, idcard
+from .. import audit, idcard, minors
 from ..care import assistance
 from ..cases import lifecycle
-from ..dates import add_months, today
+from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import (ASSESSMENTS, ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, ATTENDANCE, AUDIENCE_GROUPS,
@@ -31,7 +31,6 @@ from ..tracking import screenings
 from . import sheets
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
-MINOR_AGE = 14
 Export = namedtuple("Export", "title headers list_query row person endpoint")
 FILTER_LABELS = {"q": "查找", "measure": "措施", "status": "状态", "worker": "专干", "staff": "工作人员",
                  "start": "起", "end": "止", "result": "结果", "sample": "样本", "assessment": "评估", "place": "地点",
@@ -197,12 +196,11 @@ def export(kind):
             422 if form.errors else 200
     full = bool(form.unmasked.data) if "unmasked" in form else False
     staff = User.names()
-    cutoff = add_months(today(), -12 * MINOR_AGE)  # a birthday on 29 February falls on the 28th
-    rows, named, minors = [], set(), 0
+    rows, named, left_out = [], set(), 0
     for item in query:
         person = spec.person(item) if spec.person else None
-        if person is not None and person.birth_date > cutoff:
-            minors += 1
+        if person is not None and minors.is_minor(person.birth_date):
+            left_out += 1
             continue
         if person is not None:
             named.add(person.id)
@@ -211,12 +209,12 @@ def export(kind):
                                              current_user.role_label, form.reason.data, filter_text(filters))
     if spec.person:
         note += "；" + ("含完整身份证号和电话，注意保密" if full else "身份证号、电话已部分隐藏")
-    if minors:
-        note += "；未满 %d 周岁人员 %d 人次未导出" % (MINOR_AGE, minors)
+    if left_out:
+        note += "；未满 %d 周岁人员 %d 人次未导出" % (minors.MINOR_AGE, left_out)
     data = sheets.workbook(spec.title, spec.headers, rows, note=note)
     with database.atomic():  # no audit row, no file: security.py answers 503
         entry = audit.record("list.export", object_type=kind, reason=form.reason.data, detail={
-            **described(filters), "rows": len(rows), "unmasked": full, "minors_left_out": minors})
+            **described(filters), "rows": len(rows), "unmasked": full, "minors_left_out": left_out})
         with audit.batch():
             for person_id in sorted(named):
                 audit.record("person.export", object_type="person", object_id=person_id,

@@ -1,5 +1,7 @@
-"""Importing Excel ledgers: templates, upload → dry run (every row's plan and problems),
-then an all-or-nothing commit of the same file. The rules live in plan.py."""
+"""Importing Excel ledgers: templates, upload → dry run (every row's plan and problems), then the
+commit of the same file in short transactions (batches.py). Nothing is written while any row needs
+correcting; the upload and its plan are deleted after the commit, on 放弃, or by the sweep after an
+hour. The rules live in plan.py."""
 import glob
 import hashlib
 import json
@@ -12,18 +14,17 @@ from flask_login import current_user
 from wtforms import FileField, HiddenField, SelectField
 
 from .. import audit
-from ..db import database
 from ..fields import Form
 from ..permissions import requires
-from . import sheets
+from . import batches, sheets
 from .persons import PersonLedger
-from .plan import Plan, RowRefused
+from .plan import Plan
 from .screenings import ScreeningLedger
 from .trainees import TraineeLedger
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 LEDGERS = {ledger.key: ledger for ledger in (PersonLedger(), ScreeningLedger(), TraineeLedger())}
-KEEP_SECONDS = 24 * 3600  # an upload (and its plan) not committed within a day is removed
+KEEP_SECONDS = 3600  # an upload (and its plan) neither committed nor abandoned is removed after an hour
 SHOWN_ROWS = 300  # rows listed on the dry-run page besides every error
 
 
@@ -51,9 +52,14 @@ def upload_path(token):
 
 
 def expire_uploads():
+    """Delete uploads (and plans) older than KEEP_SECONDS; returns how many files. Run at each upload
+    and by the daily sweep."""
+    removed = 0
     for path in glob.glob(os.path.join(upload_dir(), "*.xlsx*")):
         if os.path.getmtime(path) < time.time() - KEEP_SECONDS:
             os.remove(path)
+            removed += 1
+    return removed
 
 
 @bp.get("/")
@@ -108,6 +114,8 @@ def planned(kind, token, data, filename=None, status=None, plan=None):
         with open(upload_path(token) + ".plan.json", "w", encoding="utf-8") as f:
             json.dump({"state": state, "sha256": digest, "plan": plan.dumps()}, f)
     audit.record("ledger.dry_run", object_type=kind, detail={"file": filename, "sha256": digest, **plan.counts})
+    if not plan.ok:  # nothing can be committed from it: the upload and its full ID numbers go at once
+        remove_upload(token)
     errors = [row for row in plan.rows if row.action == "error"]
     others = [row for row in plan.rows if row.action != "error"]
     return render_template("imports/plan.html", plan=plan, ledger=ledger, errors=errors, others=others[:SHOWN_ROWS],
@@ -122,32 +130,24 @@ def remove_upload(token):
 
 
 def stored_plan(token, ledger, data):
-    """The dry run's plan when nothing it was checked against has changed since; else a fresh one.
-
-    Called inside the commit's write transaction, so nothing can change between the check
-    and the writes."""
+    """(plan, fingerprint it was made against): the dry run's plan when nothing it was checked against
+    has changed since, else a fresh one. Made with no write transaction open; the first write
+    transaction checks the fingerprint again (batches.py)."""
     try:
         with open(upload_path(token) + ".plan.json", encoding="utf-8") as f:
             saved = json.load(f)
     except (OSError, ValueError):
         saved = {}
-    if saved.get("sha256") == hashlib.sha256(data).hexdigest() and saved.get("state") == ledger.state():
-        return Plan.loads(saved["plan"])
-    return ledger.read(data)
-
-
-class NeedsCorrection(Exception):
-    """The commit found rows to correct: roll back (nothing was written) and show the plan."""
-
-    def __init__(self, plan):
-        super().__init__()
-        self.plan = plan
+    state = ledger.state()
+    if saved.get("sha256") == hashlib.sha256(data).hexdigest() and saved.get("state") == state:
+        return Plan.loads(saved["plan"]), state
+    return ledger.read(data), state
 
 
 @bp.post("/commit")
 @requires("ledgers.import")
 def commit():
-    """Apply the plan of the stored upload, all of it or nothing, checked again if the data changed."""
+    """Apply the plan of the stored upload in short transactions, planned again if the data changed."""
     form = CommitForm()
     if not form.validate():
         abort(400)
@@ -158,20 +158,34 @@ def commit():
     with open(path, "rb") as f:
         data = f.read()
     ledger = LEDGERS.get(form.kind.data) or abort(404)
-    batch = {"import": form.token.data[:8], "sha256": hashlib.sha256(data).hexdigest()}
-    try:
-        with database.atomic(), audit.batch():
-            plan = stored_plan(form.token.data, ledger, data)
-            if not plan.ok:
-                raise NeedsCorrection(plan)
-            counts = ledger.commit(plan, current_user, batch)
-            audit.record("ledger.import", object_type=ledger.key, detail={**batch, **counts})
-    except NeedsCorrection as stop:
+    detail = {"import": form.token.data[:8], "sha256": hashlib.sha256(data).hexdigest()}
+    plan, state = stored_plan(form.token.data, ledger, data)
+    if not plan.ok:
         flash("核对后数据有变化，发现需要修正的行，未导入任何数据。", "error")
-        return planned(form.kind.data, form.token.data, data, status=409, plan=stop.plan)
-    except RowRefused as exc:
-        flash("未导入任何数据：%s" % exc, "error")
+        return planned(form.kind.data, form.token.data, data, status=409, plan=plan)
+    done, longest, stopped = batches.commit(ledger, plan, state, data, current_user, detail)
+    total = len(plan.rows)  # the same rows whichever plan ran last (a row written since plans as "skip")
+    counts = {action: sum(1 for a in done.values() if a == action) for action in ("create", "update")}
+    counts["skip"] = total - counts["create"] - counts["update"]
+    audit.record("ledger.import", object_type=ledger.key, outcome="failed" if stopped else "ok",
+                 detail={**detail, **counts, "file_rows": total, "longest_lock_ms": round(longest * 1000),
+                         **({"problem": stopped} if stopped else {})})
+    if stopped:
+        flash("导入未完成：%s。已写入 %d 行（新增 %d，更新 %d）；修正后重新上传同一文件即可继续，已写入的行会自动跳过。"
+              % (stopped, len(done), counts["create"], counts["update"]), "error")
         return planned(form.kind.data, form.token.data, data, status=409)
     remove_upload(form.token.data)
     flash("导入完成：新增 %(create)d 条，更新 %(update)d 条，跳过 %(skip)d 条。" % counts, "success")
     return redirect(url_for(ledger.landing))
+
+
+@bp.post("/abandon")
+@requires("ledgers.import")
+def abandon():
+    """Give up a dry run: its upload (full ID numbers) and plan are deleted at once."""
+    form = CommitForm()
+    if form.validate():
+        remove_upload(form.token.data)
+        audit.record("ledger.abandon", object_type=form.kind.data if form.kind.data in LEDGERS else None,
+                     detail={"import": form.token.data[:8]})
+    return redirect(url_for("imports.index"))

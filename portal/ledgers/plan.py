@@ -1,5 +1,5 @@
-"""Importing the station's Excel ledgers: a dry run that plans every row, then an
-all-or-nothing commit of that plan.
+"""Importing the station's Excel ledgers: a dry run that plans every row, then the commit of
+that plan in short transactions (batches.py).
 
 A ledger kind (persons.py, screenings.py, trainees.py beside this module) names its columns
 with the header texts real ledgers use, turns each row into the values of the portal's own
@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from openpyxl.utils import get_column_letter
-from peewee import IntegrityError, fn
+from peewee import fn
 
-from ..db import database
 from ..models import User
 from ..permissions import holding
 from . import sheets
@@ -109,8 +108,9 @@ class Ledger:
         parts.append(sorted(User.select(User.id, User.display_name, User.role, User.is_active).tuples()))
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
-    def read(self, data):
-        """The plan of every row of the first sheet in `data` (bytes of an .xlsx)."""
+    def read(self, data, written=()):
+        """The plan of every row of the first sheet in `data` (bytes of an .xlsx); rows numbered in
+        `written` (already written by this import) are skipped unplanned."""
         book = sheets.open_workbook(data)
         header, index, body = sheets.rows_of(book.worksheets[0], self.columns)
         missing = [self.columns[key][0] for key in self.required if key not in index]
@@ -122,6 +122,9 @@ class Ledger:
         context = self.context()
         rows = []
         for number, values in body:
+            if number in written:
+                rows.append(RowPlan(row=number, action="skip", notes=["本次导入已写入"]))
+                continue
             cells = {key: values[i] if i < len(values) else None for key, i in index.items()}
             plan = RowPlan(row=number)
             self.plan_row(plan, cells, labels, context)
@@ -145,19 +148,6 @@ class Ledger:
         else:
             plan.error("", "与第 %d 行是同一条记录但内容不同，请保留正确的一行" % row)
         return True
-
-    def commit(self, plan, user, batch):
-        """Apply every create and update of a checked plan in one transaction, or nothing."""
-        if not plan.ok:
-            raise ValueError("a plan with errors cannot be committed")
-        with database.atomic():
-            for row in plan.rows:
-                if row.action in ("create", "update"):
-                    try:
-                        self.apply(row, user, batch)
-                    except IntegrityError:  # e.g. the same ID number registered since the dry run
-                        raise RowRefused("第 %d 行（%s）与刚刚保存的数据冲突，请重新试导入" % (row.row, row.who)) from None
-        return plan.counts
 
     def template(self):
         keys = list(self.columns)
@@ -194,7 +184,3 @@ def dated(plan, cells, labels, keys):
             value = None
         out[key] = value.isoformat() if value else ""
     return out
-
-
-class RowRefused(Exception):
-    """A row the dry run accepted but the commit could not apply; nothing was imported."""

@@ -22,6 +22,8 @@ from ..fields import CONTROL, clean_text
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 HEADER_SCAN_ROWS = 10
+MAX_ROWS = 30000  # a ledger's rows (20,000 import in well under a minute); more is refused before reading
+MAX_COLUMNS = 100  # a ledger has ~20 columns; a value far to the right (XFD) would pad every row to 16,384
 TEXT_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 HEADER_FONT, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -88,6 +90,32 @@ def open_workbook(data):
         raise SheetError("文件无法打开，可能已损坏或不是 Excel 文件。") from None
 
 
+def check_size(sheet):
+    """Refuse a sheet whose stated size (its `<dimension ref>`, read before any row) passes the limits."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise SheetError("工作表“%s”的范围到第 %d 行、%s 列，超过导入上限（最多 %d 行、%d 列）。请把台账部分复制到新的工作簿"
+                         "（或删去表格右侧、下方多余的行列）后再上传。"
+                         % (sheet.title, rows, get_column_letter(min(columns, 16384)) if columns else "A", MAX_ROWS,
+                            MAX_COLUMNS))
+
+
+def bounded_rows(sheet):
+    """The sheet's rows as value lists (trailing blanks cut), never wider than MAX_COLUMNS and refused past
+    MAX_ROWS even when the sheet's stated size was wrong or missing."""
+    check_size(sheet)
+    sheet.reset_dimensions()  # some generators write a wrong size; read what is there, within the limits
+    values = []
+    for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        if len(values) == MAX_ROWS + HEADER_SCAN_ROWS:
+            raise SheetError("工作表“%s”超过 %d 行，超过导入上限，请分成几个文件导入。" % (sheet.title, MAX_ROWS))
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        values.append(row)
+    return values
+
+
 def rows_of(sheet, aliases):
     """(header row number, {column key: index}, [(row number, [values])]) of a ledger sheet.
 
@@ -96,13 +124,13 @@ def rows_of(sheet, aliases):
     two-row header shows in Excel. `aliases` maps each column key to the header texts that
     mean it.
     """
-    sheet.reset_dimensions()  # some generators write a wrong size; read what is there
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    values = bounded_rows(sheet)
     lookup = {re.sub(r"\s|\*", "", alias): key for key, names in aliases.items() for alias in names}
     best = (0, None, {})
-    for number, row in enumerate(values[:HEADER_SCAN_ROWS], start=1):
+    width = max((len(row) for row in values[:HEADER_SCAN_ROWS]), default=0)  # rows come with trailing blanks cut
+    for number in range(1, min(len(values), HEADER_SCAN_ROWS) + 1):
         columns = {}
-        for index in range(len(row)):
+        for index in range(width):
             above = (values[r][index] for r in range(number - 1, -1, -1) if index < len(values[r]))
             cell = next((v for v in above if text(v)), None)
             key = lookup.get(re.sub(r"\s|\*|（必填）|\(必填\)", "", text(cell) or ""))

@@ -72,6 +72,11 @@ class AssistanceCase(Versioned):
     def partner_labels(self):
         return [PARTNERS[p] for p in self.partners.split(",") if p in PARTNERS]
 
+    @property
+    def helped_birth_date(self):
+        """The birth date of the one helped: the family member the case is for, or the person."""
+        return self.beneficiary.birth_date if self.beneficiary_id else self.person.birth_date
+
 
 class AssistanceStep(BaseModel):
     """One step of an assistance case: what was done, by whom, and what comes next."""

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms import RadioField, SelectField
 
-from .. import audit, pdf
+from .. import audit, minors, pdf
 from ..dates import utcnow
 from ..db import database
 from ..models import MEASURES, Person, PrintJob, User
@@ -103,8 +103,13 @@ def index():
     form = BatchForm()
     if request.method == "POST" and form.validate():
         filters = {"q": "", "measure": form.measure.data, "status": form.status.data, "worker": form.worker.data}
-        ids = [p.id for p in persons.filtered(filters).select(Person.id).order_by(Person.name_pinyin, Person.id)
-               .limit(MAX_BATCH + 1)]
+        chosen = persons.filtered(filters).select(Person.id)
+        adults = chosen.where(Person.birth_date <= minors.cutoff())  # minors are left out, as in exports
+        ids = [p.id for p in adults.order_by(Person.name_pinyin, Person.id).limit(MAX_BATCH + 1)]
+        left_out = chosen.where(Person.birth_date > minors.cutoff()).count()
+        if left_out:
+            flash("未满 %d 周岁人员 %d 人不列入批量打印（与导出相同）；确需打印的，请在其档案页单独打印。"
+                  % (minors.MINOR_AGE, left_out), "info")
         if not ids:
             form.form_errors.append("没有符合条件的人员。")
         elif len(ids) > MAX_BATCH:
@@ -113,14 +118,14 @@ def index():
             form.form_errors.append("符合条件的有 %d 人：合并为一个 PDF 最多 %d 人，请选择 ZIP 压缩包或缩小范围。"
                                     % (len(ids), MAX_MERGED))
         else:
-            return start(form, ids)
+            return start(form, ids, left_out)
     jobs = settle(list(PrintJob.select().where(PrintJob.user == current_user.id).order_by(PrintJob.id.desc())
                        .limit(10)))
     return render_template("printing/index.html", form=form, jobs=jobs), 422 if form.errors or \
         form.form_errors else 200
 
 
-def start(form, ids):
+def start(form, ids, left_out=0):
     expire_old()
     os.makedirs(current_app.config["PRINT_DIR"], exist_ok=True)
     sections = summaries.check_sections(form.sections.data)
@@ -129,7 +134,8 @@ def start(form, ids):
                               output=form.output.data, person_ids=",".join(map(str, ids)), total=len(ids),
                               file_name=secrets.token_hex(16))
         audit.record("print.batch", job, detail={"profile": job.profile, "sections": sections,
-                                                          "persons": len(ids), "output": job.output})
+                                                          "persons": len(ids), "output": job.output,
+                                                          "minors_left_out": left_out})
     worker = threading.Thread(target=run, args=(current_app._get_current_object(), job.id), daemon=True,
                               name="print-job-%d" % job.id)
     worker.start()

@@ -3,7 +3,7 @@
 A profile or a section only narrows what the same user may read on screen (SECURITY.md):
 full (lead, officers), working copy (workers, for their assigned persons), redacted for case
 meetings (the name replaced by the case number, the ID number and addresses masked, free text
-left out). Every print is audited with its profile and sections.
+left out; a minor's birth year and ID number left out too, minors.py). Every print is audited with its profile and sections.
 """
 
 from flask import Blueprint, render_template, request
@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
 
-from .. import audit, pdf
+from .. import audit, minors, pdf
 from ..dates import today
 from ..fields import Checklist, Form
 from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User
@@ -74,7 +74,8 @@ def content(person, profile, sections, day, user):
     case = file["case"] if file else None
     data = {"person": person, "case": case, "file": file, "profile": profile, "sections": sections,
             "redacted": profile == "redacted", "full": profile == "full", "staff": User.names(),
-            "label": case.code if profile == "redacted" and case else person.name}
+            "label": case.code if profile == "redacted" and case else person.name,
+            "minor": minors.is_minor(person.birth_date, day)}
     if "identity" in sections and profile != "redacted":
         family = list(person.live_family())
         data["family"] = family if profile == "full" else [m for m in family if m.is_guardian]

@@ -1,5 +1,7 @@
 """Minimum exposure: every read of personal data is audited and refused when the audit is down (AU1),
 and counsellors see family members by relation only."""
+from datetime import timedelta
+
 from factories import in_app, make_family, make_person
 
 from portal.db import database
@@ -52,3 +54,31 @@ def test_counsellors_see_family_by_relation_only(client, users, login_as):
     for name in ("罗雨涵", "罗雨萱", "罗建国"):
         assert name not in body, name
     assert ">女儿（1）<" in body and ">女儿（2）<" in body and ">父亲<" in body and ">本人<" in body
+
+
+def test_counsellors_see_no_minors_assistance_and_the_keepers_of_the_file_do(client, users, login_as, auth):
+    """Under 18 on the day (minors.py, the rule exports use): the case for a child who turns 18 tomorrow is
+    refused to the counsellor, the one for a child who turned 18 today is not; worker and lead see both."""
+    from portal.dates import add_months, today
+    from portal.models import AssistanceCase
+    person = make_person("帮扶对象", worker=users["worker"].id, counsellor=users["counsellor"].id)
+    day = in_app(today)()
+    adult = make_family(person, name="罗成年", relation="儿子", birth_date=add_months(day, -12 * 18))
+    child = make_family(person, name="罗未成", relation="女儿", birth_date=add_months(day, -12 * 18) + timedelta(days=1))
+    cases = {}
+    for member, title in ((adult, "ADULT-CANARY 就业帮扶"), (child, "MINOR-CANARY 入学帮扶")):
+        cases[member.name] = in_app(lambda m=member, t=title: AssistanceCase.create(
+            person=person.id, beneficiary=m.id, category="schooling", title=t, opened_on=day,
+            staff=users["worker"].id))()
+    login_as("counsellor")
+    refused = client.get("/assistance/%d" % cases["罗未成"].id)
+    assert refused.status_code == 403 and "MINOR-CANARY" not in refused.get_data(as_text=True)
+    assert "未满 18 周岁" in refused.get_data(as_text=True)
+    assert "ADULT-CANARY" in client.get("/assistance/%d" % cases["罗成年"].id).get_data(as_text=True)
+    for role in ("worker", "lead"):
+        auth.logout()
+        login_as(role)
+        assert "MINOR-CANARY" in client.get("/assistance/%d" % cases["罗未成"].id).get_data(as_text=True), role
+    denied = in_app(lambda: [r.outcome for r in AuditLog.select().where(AuditLog.action == "assistance.view",
+                                                                         AuditLog.object_id == cases["罗未成"].id)])()
+    assert denied == ["denied", "ok", "ok"]

@@ -1,0 +1,69 @@
+"""Deleted records and attachments come back only by the lead, with a reason, audited (issue 17, item 8)."""
+import io
+
+from factories import in_app, make_person, make_talk, text_of
+
+from portal.models import Attachment, AuditLog, Talk
+
+HX = {"HX-Request": "true"}
+
+
+def png():
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+
+
+def deleted_story(client, users, login_as, auth):
+    """A worker deletes a talk, the officer an attachment, each with a reason."""
+    person = make_person("恢复对象", worker=users["worker"].id)
+    talk = make_talk(person, users["worker"], actions="TALK-CANARY 按时尿检")
+    login_as("officer")
+    client.post("/persons/%d/attachments/" % person.id, content_type="multipart/form-data",
+                data={"attachment-kind": "photo", "attachment-title": "家访照片",
+                      "file": (io.BytesIO(png()), "a.png")})
+    attachment = in_app(Attachment.get)()
+    assert client.post("/attachments/%d/delete" % attachment.id, data={"reason": "传错了人"}).status_code in (302, 303)
+    auth.logout()
+    login_as("worker")
+    assert client.post("/talks/%d/delete" % talk.id, headers=HX, data={"reason": "重复录入"}).status_code == 200
+    auth.logout()
+    return person, talk, attachment
+
+
+def live(model, record):
+    return in_app(lambda: model.get_by_id(record.id).deleted_at is None)()
+
+
+def test_the_lead_sees_what_was_deleted_and_restores_it_with_a_reason(client, users, login_as, auth):
+    person, talk, attachment = deleted_story(client, users, login_as, auth)
+    login_as("lead")
+    page = text_of(client.get("/persons/%d/removed" % person.id))
+    assert "重复录入" in page and "传错了人" in page and "家访照片" in page
+    no_reason = client.post("/removed/talk/%d/restore" % talk.id, data={"reason": ""}, follow_redirects=True)
+    assert "恢复需要填写事由" in text_of(no_reason) and not live(Talk, talk)
+    restored = client.post("/removed/talk/%d/restore" % talk.id, data={"reason": "误删，经核实"}, follow_redirects=True)
+    assert "谈话已恢复" in text_of(restored) and live(Talk, talk)
+    assert "TALK-CANARY" in client.get("/persons/%d/timeline" % person.id).get_data(as_text=True)
+    assert client.post("/removed/talk/%d/restore" % talk.id, data={"reason": "再来一次"}).status_code == 404
+    client.post("/removed/attachment/%d/restore" % attachment.id, data={"reason": "照片属于本人"})
+    assert live(Attachment, attachment)
+    rows = in_app(lambda: [(r.action, r.object_type, r.reason) for r in AuditLog.select().where(
+        AuditLog.action.in_(("record.restore", "attachment.restore"))).order_by(AuditLog.id)])()
+    assert rows == [("record.restore", "talk", "误删，经核实"), ("attachment.restore", "person", "照片属于本人")]
+
+
+def test_nobody_but_the_lead_restores(client, users, login_as, auth):
+    person, talk, attachment = deleted_story(client, users, login_as, auth)
+    for role in ("officer", "worker", "counsellor"):
+        login_as(role)
+        assert client.get("/persons/%d/removed" % person.id).status_code == 403, role
+        assert client.post("/removed/talk/%d/restore" % talk.id, data={"reason": "想恢复"}).status_code == 403
+        assert client.post("/removed/attachment/%d/restore" % attachment.id,
+                           data={"reason": "想恢复"}).status_code == 403
+        auth.logout()
+    assert not live(Talk, talk) and not live(Attachment, attachment)
