@@ -8,7 +8,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 PDF_ENDPOINTS = ("summaries.summary", "documents.agreement", "documents.notice", "documents.education",
-                 "documents.incident", "training.sheet", "dashboard.report")
+                 "documents.incident", "training.sheet", "dashboard.report",
+                 "lists.printout", "dashboard.drill_print")  # and the print views of whole lists
 
 
 def by_user():
@@ -32,7 +33,7 @@ LIMITS = [  # endpoints, setting, key, methods, shared scope
     (("auth.login",), "RATELIMIT_LOGIN_PER_ACCOUNT", by_account, ["POST"], "login-account"),
     (PDF_ENDPOINTS, "RATELIMIT_PDF", by_user, None, "pdf"),
     (("printing.index",), "RATELIMIT_BATCH_PRINT", by_user, ["POST"], "batch-print"),
-    (("exports.export",), "RATELIMIT_EXPORT", by_user, ["POST"], "export"),
+    (("exports.export", "dashboard.drill_export"), "RATELIMIT_EXPORT", by_user, ["POST"], "export"),
 ]
 
 
