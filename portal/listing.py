@@ -13,9 +13,11 @@ SIZES = (20, 50, 100)
 PRINT_LIMIT = 2000  # rows on a printed list; the page says so when the list is longer
 
 
-def by_choice(column, choices):
-    """Sort a coded column in the order its choices are listed (their meaning), not by the code."""
-    return SqlCase(column, [(code, number) for number, code in enumerate(choices)], len(choices))
+def by_choice(column, choices, missing=None):
+    """Sort a coded column in the order its choices are listed (their meaning), not by the code; a value
+    that is none of them (not yet assessed…) sorts last, or at `missing`."""
+    return SqlCase(column, [(code, number) for number, code in enumerate(choices)],
+                   len(choices) if missing is None else missing)
 
 
 def user_name(column):

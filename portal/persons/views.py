@@ -33,7 +33,8 @@ SORTS = listing.Sorting({
     "id_number": ("身份证号", (fn.substr(Person.id_number, 1, 6), fn.substr(Person.id_number, -4))),
     "measure": ("措施", listing.by_choice(Case.measure, MEASURES)),
     "status": ("状态", listing.by_choice(Case.status, CASE_STATUSES)),
-    "risk": ("风险", listing.by_choice(risk_levels.level_of(Person.id), RISK_LEVELS)),
+    # low to high (descending: the highest risk first), the persons not yet assessed below the low
+    "risk": ("风险", listing.by_choice(risk_levels.level_of(Person.id), tuple(reversed(RISK_LEVELS)), missing=-1)),
     "street": ("执行地", Case.street), "worker": ("责任专干", listing.user_name(Case.worker)),
     "report_date": ("报到日期", Case.report_date),
 }, ("name", False), Person.id)
