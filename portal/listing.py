@@ -63,19 +63,19 @@ class Sorting:
         return query.order_by(*[Desc(c) if desc else Asc(c) for c in columns + (self.tiebreak,)])
 
 
-def page_size(args):
-    """20, 50 or 100 rows as asked; anything else is the station's default."""
+def page_size(args, default=None):
+    """20, 50 or 100 rows as asked; anything else is the list's default (the station's page size)."""
     per = args.get("per", type=int)
-    return per if per in SIZES else current_app.config["PAGE_SIZE"]
+    return per if per in SIZES else (default or current_app.config["PAGE_SIZE"])
 
 
 class View:
     """What a list's template needs to draw its sortable headers, its page-size choice and its links."""
 
-    def __init__(self, endpoint, filters, sorting, args, printing=False, **path):
-        self.endpoint, self.path, self.printing = endpoint, path, printing
+    def __init__(self, endpoint, filters, sorting, args, printing=False, per=None, **path):
+        self.endpoint, self.path, self.printing, self.sorting = endpoint, path, printing, sorting
         self.sort, self.desc = sorting.chosen(args)
-        self.per = page_size(args)
+        self.per = page_size(args, per)
         per = {"per": self.per} if args.get("per", type=int) in SIZES else {}
         self.args = {**filters, **sorting.state(args), **per}  # every link of the list carries these
 
@@ -83,6 +83,9 @@ class View:
         """This list (or its export/print) with some of its state changed; back to the first page."""
         args = {k: v for k, v in {**self.args, **changes}.items() if v not in (None, "")}
         return url_for(endpoint or self.endpoint, **self.path, **args)
+
+    def sortable(self, key):
+        return not self.printing and self.sorting.allowed(key)
 
     def next_dir(self, key):
         """Clicking a header: the shown column flips direction, another starts ascending."""

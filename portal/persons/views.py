@@ -38,6 +38,14 @@ SORTS = listing.Sorting({
     "street": ("执行地", Case.street), "worker": ("责任专干", listing.user_name(Case.worker)),
     "report_date": ("报到日期", Case.report_date),
 }, ("name", False), Person.id)
+# a sealed file shows its case number, not the name or ID number: the list sorts by what it shows
+SEALED_SORTS = listing.Sorting(
+    {**{k: v for k, v in SORTS.columns.items() if k not in ("name", "id_number")},
+     "name": ("档案", (fn.strftime("%Y", Case.decision_date), Case.id))}, ("name", False), Person.id)
+
+
+def sorting_for(filters):
+    return SEALED_SORTS if filters["status"] == "sealed" else SORTS
 
 
 def list_filters(args):
@@ -90,7 +98,7 @@ def index():
     """The list of persons with active search, filters, sorting and paging."""
     filters, query = list_query(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    view = listing.View("persons.index", {k: v for k, v in filters.items() if v}, SORTS, request.args)
+    view = listing.View("persons.index", {k: v for k, v in filters.items() if v}, sorting_for(filters), request.args)
     total = query.count()
     rows = list(query.paginate(page, view.per))
     others = others_matching(filters["q"])
@@ -111,7 +119,7 @@ def list_query(args):
     filters = list_filters(args)
     query = filtered(filters).select_extend(risk_levels.level_of(Person.id, with_date=True).alias("risk_level"),
                                             breaches.sql_serious_case(Case.id).alias("serious"))
-    return filters, SORTS.order(query, args)
+    return filters, sorting_for(filters).order(query, args)
 
 
 @bp.get("/<int:person_id>")

@@ -31,7 +31,7 @@ def station(app, client):
 
 def body_rows(html):
     """The rows of the list's main table (not the totals above it), as text without tags."""
-    table = re.search(r'<div class="tablewrap">\s*<table class="grid">.*?<tbody>(.*?)</tbody>', html, re.S)
+    table = re.search(r'<div class="tablewrap">\s*<table class="grid[^"]*">.*?<tbody>(.*?)</tbody>', html, re.S)
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in ROW.findall(table.group(1))] \
         if table else []
 
@@ -138,3 +138,30 @@ def test_a_volunteer_cannot_print_a_list_and_an_unknown_list_is_not_found(app, s
     auth.logout()
     auth.login("volunteer", DEMO_PASSWORD)
     assert client.get("/lists/persons/print").status_code == 403
+
+
+def test_the_sealed_list_does_not_sort_by_the_hidden_name_or_number(app, station):
+    with app.app_context():
+        Person.update(sealed_at=datetime(2026, 1, 5)).where(Person.id.in_(
+            Person.select(Person.id).order_by(Person.id).limit(3))).execute()
+    html = station.get("/persons/?status=sealed&sort=id_number&dir=desc").text
+    assert "<th>身份证号</th>" in html and "sort=id_number" not in html
+    codes = [row.split(" ")[1] for row in body_rows(station.get("/persons/?status=sealed&sort=name").text)]
+    assert len(codes) == 3 and codes == sorted(codes)
+    codes_down = [row.split(" ")[1] for row in body_rows(
+        station.get("/persons/?status=sealed&sort=name&dir=desc").text)]
+    assert codes_down == codes[::-1]
+
+
+def test_the_audit_trail_sorts_and_pages(station):
+    for number in range(25):  # 25 reads of the persons list, each with its own search in the detail
+        station.get("/persons/?q=%02d" % number)
+    base = "/audit/?action=person.list"
+    default = body_rows(station.get(base).text)
+    assert len(default) == 25 and "查询：24" in default[0]  # newest first
+    assert body_rows(station.get(base + "&sort=time&dir=asc").text) == default[::-1]
+    assert body_rows(station.get(base + "&sort=detail&dir=asc").text) == default  # not a sortable column
+    html = station.get(base + "&sort=user&dir=desc&per=20").text
+    assert len(body_rows(html)) == 20 and 'aria-sort="descending"' in html
+    next_page = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert "action=person.list" in next_page and "sort=user" in next_page and "per=20" in next_page
