@@ -6,19 +6,11 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from portal import demo
+from portal.demo import DEMO_PASSWORD
 from portal.models import AuditLog
 
-DEMO_PASSWORD = "Demo@2026station"
 ROW = re.compile(r'<td><a href="/persons/(\d+)">([^<]*)</a></td>\s*<td>([^<]*)</td>')
 
-
-@pytest.fixture
-def station(app, client):
-    with app.app_context():
-        demo.build(persons=40)
-    assert client.post("/login", data={"username": "lead", "password": DEMO_PASSWORD}).status_code == 302
-    return client
 
 
 def rows(client, url):
@@ -28,32 +20,32 @@ def rows(client, url):
 
 
 @pytest.mark.parametrize("key", ["registered", "talks", "relapse/denominator"])
-def test_a_drill_down_sorts_by_person_and_by_date_both_ways(station, key):
+def test_a_drill_down_sorts_by_person_and_by_date_both_ways(demo_station, key):
     path = "/indicators/%s" % (key if "/" in key else key + "/numerator")
-    default = rows(station, path + "?kind=year")
+    default = rows(demo_station, path + "?kind=year")
     assert len(default) > 1
     for column in ("person", "date"):
-        ascending = rows(station, path + "?kind=year&sort=%s&dir=asc" % column)
-        descending = rows(station, path + "?kind=year&sort=%s&dir=desc" % column)
+        ascending = rows(demo_station, path + "?kind=year&sort=%s&dir=asc" % column)
+        descending = rows(demo_station, path + "?kind=year&sort=%s&dir=desc" % column)
         assert descending == ascending[::-1] and sorted(ascending) == sorted(default), column
-    assert rows(station, path + "?kind=year&sort=person") == default  # by person is the default
-    assert rows(station, path + "?kind=year&sort=nope&dir=desc") == default
+    assert rows(demo_station, path + "?kind=year&sort=person") == default  # by person is the default
+    assert rows(demo_station, path + "?kind=year&sort=nope&dir=desc") == default
 
 
-def test_a_talks_drill_down_sorted_by_date_is_in_date_order(station):
-    times = [detail for _, _, detail in rows(station, "/indicators/talks/numerator?kind=year&sort=date&dir=desc")]
+def test_a_talks_drill_down_sorted_by_date_is_in_date_order(demo_station):
+    times = [detail for _, _, detail in rows(demo_station, "/indicators/talks/numerator?kind=year&sort=date&dir=desc")]
     assert times == sorted(times, reverse=True) and len(times) > 20
 
 
-def test_the_drill_down_export_holds_what_the_screen_shows(app, station):
+def test_the_drill_down_export_holds_what_the_screen_shows(app, demo_station):
     url = "/indicators/talks/numerator?kind=year&sort=date&dir=desc"
-    shown = rows(station, url)
-    page = station.get(url).get_data(as_text=True)
+    shown = rows(demo_station, url)
+    page = demo_station.get(url).get_data(as_text=True)
     export = re.search(r'href="(/indicators/talks/numerator/export[^"]*)"', page).group(1).replace("&amp;", "&")
     assert "sort=date" in export and "dir=desc" in export and "kind=year" in export
-    form = station.get(export).get_data(as_text=True)
+    form = demo_station.get(export).get_data(as_text=True)
     assert "<strong>%d</strong>" % len(shown) in form and "指标：面对面谈话" in form
-    response = station.post(export, data={"reason": "核对年度谈话台账"})
+    response = demo_station.post(export, data={"reason": "核对年度谈话台账"})
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert [c.value for c in sheet[2]] == ["姓名", "身份证号", "谈话时间"]
@@ -68,7 +60,7 @@ def test_the_drill_down_export_holds_what_the_screen_shows(app, station):
     assert named == len({person for person, _, _ in shown})
 
 
-def test_a_worker_prints_a_drill_down_but_does_not_export_it(app, station, client, auth):
+def test_a_worker_prints_a_drill_down_but_does_not_export_it(app, demo_station, client, auth):
     auth.logout()
     auth.login("worker", DEMO_PASSWORD)
     page = client.get("/indicators/registered/numerator?kind=year").get_data(as_text=True)
