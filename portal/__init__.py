@@ -22,7 +22,7 @@ from .care import assistance, counselling
 from .cases import measures
 from .cases import views as cases
 from .exchange import views as packages
-from .ledgers import exports, imports
+from .ledgers import exports, imports, printouts
 from .persons import attachments, family, merges, sealing
 from .persons import views as persons
 from .records import removed, risks, talks, timeline, visits
@@ -42,7 +42,7 @@ BLUEPRINTS = CORE + (
     tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,
-    exports.bp, imports.bp, packages.bp,
+    exports.bp, imports.bp, printouts.bp, packages.bp,
 )
 
 

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 PDF_ENDPOINTS = ("summaries.summary", "documents.agreement", "documents.notice", "documents.education",
                  "documents.incident", "training.sheet", "dashboard.report",
-                 "province.annual_report")
+                 "province.annual_report",
+                 "lists.printout", "dashboard.drill_print")  # and the print views of whole lists
 
 
 def by_user():
@@ -33,7 +34,7 @@ LIMITS = [  # endpoints, setting, key, methods, shared scope
     (("auth.login",), "RATELIMIT_LOGIN_PER_ACCOUNT", by_account, ["POST"], "login-account"),
     (PDF_ENDPOINTS, "RATELIMIT_PDF", by_user, None, "pdf"),
     (("printing.index",), "RATELIMIT_BATCH_PRINT", by_user, ["POST"], "batch-print"),
-    (("exports.export",), "RATELIMIT_EXPORT", by_user, ["POST"], "export"),
+    (("exports.export", "dashboard.drill_export"), "RATELIMIT_EXPORT", by_user, ["POST"], "export"),
 ]
 
 

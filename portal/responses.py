@@ -10,9 +10,9 @@ htmx is configured to swap those two statuses in base.html.
 """
 from datetime import date
 
-from flask import current_app, flash, make_response, redirect, render_template, request
+from flask import flash, make_response, redirect, render_template, request
 
-from . import audit
+from . import audit, listing
 
 
 def htmx():
@@ -48,13 +48,16 @@ def htmx_redirect(location, status=302):
     return redirect(location)
 
 
-def list_page(query, filters, action):
-    """One page of a station-wide list, newest first as ordered, without counting every row;
-    the read is audited with the filters used."""
+def list_page(query, filters, action, sorting):
+    """One page of a station-wide list, as sorted, without counting every row; the read is audited
+    with the filters used. `view` draws the sortable headers; `args` (filters, sort, page size) ride
+    on every link of the list."""
     page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    rows = list(query.limit(size + 1).offset((page - 1) * size))
     used = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    view = listing.View(request.endpoint, used, sorting, request.args)
+    size = view.per
+    rows = list(query.limit(size + 1).offset((page - 1) * size))
     audit.record(action, object_type=action.split(".")[0], detail={**used, "page": page,
                                                                            "shown": min(len(rows), size)})
-    return {"rows": rows[:size], "more": len(rows) > size, "page": page, "filters": filters, "args": used}
+    return {"rows": rows[:size], "more": len(rows) > size, "page": page, "filters": filters, "args": view.args,
+            "view": view}

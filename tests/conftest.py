@@ -3,7 +3,7 @@ import factories
 import pytest
 from factories import PASSWORD, ROLES, Clock, make_user
 
-from portal import create_app, db
+from portal import create_app, db, demo
 from portal.db import database
 
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -86,3 +86,13 @@ def login_as(users, auth):
         assert response.status_code == 302, response.text
         return users[role]
     return login
+
+
+@pytest.fixture
+def demo_station(app, client):
+    """A demo station of 40 persons (portal/demo), with the client signed in as its lead."""
+    with app.app_context():
+        demo.build(persons=40)
+    response = client.post("/login", data={"username": "lead", "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+    return client

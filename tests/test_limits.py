@@ -67,6 +67,20 @@ def test_exports_and_batch_prints_per_user(app, client, users, login_as):
     assert client.get("/print/").status_code == 200  # the page itself is not limited
 
 
+def test_printed_lists_share_the_pdf_budget_and_drill_exports_the_export_one(app, client, users, login_as):
+    app.config.update(RATELIMIT_PDF="2 per minute", RATELIMIT_EXPORT="1 per minute")
+    make_person("张三")
+    login_as("lead")
+    assert client.get("/lists/persons/print").status_code == 200
+    assert client.get("/indicators/registered/numerator/print").status_code == 200
+    assert client.get("/lists/talks/print").status_code == 429
+    assert client.get("/persons/").status_code == 200  # the list itself is not limited
+    drill = "/indicators/registered/numerator/export"
+    assert client.post(drill, data={"reason": "核对"}).status_code == 200
+    assert client.post(drill, data={"reason": "核对"}).status_code == 429
+    assert client.post("/exports/persons", data={"reason": "核对"}).status_code == 429  # one budget
+
+
 def test_off_in_the_rest_of_the_suite(tmp_path, app_config):
     app = create_app({**app_config, "RATELIMIT_ENABLED": False, "DATABASE": str(tmp_path / "off.sqlite3")})
     with app.app_context():

@@ -118,6 +118,8 @@ EXPECTED = {
     "counselling.reveal": {"lead"},
     "dashboard.index": WRITE,
     "dashboard.drill": WRITE,
+    "dashboard.drill_print": WRITE,
+    "dashboard.drill_export": {"lead", "officer"},
     "dashboard.help": WRITE,
     "dashboard.report": WRITE,
     "settings.index": {"lead"},
@@ -135,6 +137,7 @@ EXPECTED = {
     "imports.commit": {"lead", "officer"},
     "imports.abandon": {"lead", "officer"},
     "exports.export": {"lead", "officer"},
+    "lists.printout": CASE,  # prints what the list shows the same role
     "merges.check": WRITE,
     "merges.index": {"lead", "officer"},
     "merges.choose": {"lead", "officer"},

@@ -48,7 +48,8 @@ ACTION_LABELS = {
     "attachment.delete": "删除附件", "ledger.dry_run": "试导入台账", "ledger.import": "导入台账",
     "ledger.abandon": "放弃导入台账（删除上传的文件）",
     "record.restore": "恢复已删除的工作记录", "attachment.restore": "恢复附件",
-    "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", "person.duplicate_check": "登记时查重",
+    "list.export": "导出 Excel 台账", "person.export": "导出（含此人）", 
+    "list.print": "打印列表", "person.list_print": "打印列表（含此人）", "person.duplicate_check": "登记时查重",
     "person.merge": "合并重复档案", "person.unmerge": "撤销合并", "trainee.update": "更新培训名单",
     "backup.create": "备份数据库", "backup.restore": "从备份恢复",
     "finding.create": "登记公安查获复吸", "finding.view": "查看公安查获复吸", "finding.update": "更正公安查获复吸",
@@ -66,7 +67,7 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "talk": "谈话", "homevisit": "走访", "riskassessment": "风险评估", "attachment": "附件",
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
-                 "trainees": "培训人员台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
+                 "trainees": "培训人员台账", "drill": "指标明细台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
                   "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办", "orgunit": "组织机构",
                   "org_unit": "组织机构"}
 DETAIL_LABELS = {

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import audit
 from ..dates import day_start_utc, parse_day
+from ..listing import Sorting, View
 from ..models import AuditLog, Person, User
 from ..permissions import requires
 
@@ -22,17 +23,28 @@ def date_range(args):
     return bounds, {"start": start, "end": end}
 
 
-def page_of(query):
-    """One page of rows, newest first, with the names of the persons and accounts they concern."""
+# the trail is appended in time order, so its id sorts by time without an index on the timestamp
+SORTS = Sorting({"time": ("时间", AuditLog.id), "user": ("用户", AuditLog.username), "action": ("操作", AuditLog.action),
+                 "object": ("对象", AuditLog.object_type), "outcome": ("结果", AuditLog.outcome), "ip": ("IP", AuditLog.ip),
+                 "reason": ("事由", AuditLog.reason)}, ("time", True), AuditLog.id)
+
+
+def page_of(query, filters):
+    """One page of rows, newest first unless sorted otherwise, with the names of the persons and accounts
+    they concern; `view` draws the sortable headers and keeps the filters on every link."""
     page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"] * 5
-    rows = list(query.order_by(AuditLog.id.desc()).paginate(page, size))
+    used = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    view = View(request.endpoint, used, SORTS, request.args, per=current_app.config["PAGE_SIZE"] * 5,
+                **request.view_args)
+    size = view.per
+    rows = list(SORTS.order(query, request.args).paginate(page, size))
     ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
     names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))
              } if ids["person"] else {}  # the province has no person table (nor rows about persons)
     accounts = User.names()
     names.update({("user", i): n for i, n in accounts.items() if i in ids["user"]})
-    return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts}
+    return {"rows": rows, "page": page, "total": query.count(), "size": size, "names": names, "accounts": accounts,
+            "view": view}
 
 
 @bp.get("/")
@@ -47,7 +59,7 @@ def index():
         query = query.where(AuditLog.action == action)
     if username:
         query = query.where(AuditLog.username == username)
-    listing = page_of(query)
+    listing = page_of(query, {**dates, "username": username, "action": action})
     audit.record("audit.view", object_type="audit")
     return render_template("audit/index.html", **listing, dates=dates, action=action, username=username,
                            users=User.select().order_by(User.username),
@@ -75,7 +87,7 @@ def person(person_id):
     target = Person.get_or_none(Person.id == person_id) or abort(404)
     bounds, dates = date_range(request.args)
     query = AuditLog.select().where(AuditLog.person_id == target.id, *bounds)
-    listing = page_of(query)
+    listing = page_of(query, dates)
     audit.record("audit.person", target)
     return render_template("audit/person.html", person=target, **listing, dates=dates)
 
@@ -87,6 +99,6 @@ def user(user_id):
     target = User.get_or_none(User.id == user_id) or abort(404)
     bounds, dates = date_range(request.args)
     query = AuditLog.select().where(AuditLog.user == target.id, *bounds)
-    listing = page_of(query)
+    listing = page_of(query, dates)
     audit.record("audit.user", target)
     return render_template("audit/user.html", target=target, **listing, dates=dates)

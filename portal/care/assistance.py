@@ -8,6 +8,7 @@ from peewee import fn
 from .. import audit, minors
 from ..dates import today
 from ..db import database
+from ..listing import Sorting, by_choice
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Person
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..responses import htmx, list_page
@@ -106,7 +107,7 @@ def index():
             AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
             fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
         totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
-    listing = list_page(query, filters, "assistance.list")
+    listing = list_page(query, filters, "assistance.list", SORTS)
     return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
                            statuses=ASSISTANCE_STATUSES, year=filters["year"])
 
@@ -118,8 +119,16 @@ def year_of(year):
         fn.strftime("%Y", AssistanceCase.opened_on) == str(year)))
 
 
+SORTS = Sorting({
+    "opened": ("开始日期", AssistanceCase.opened_on), "person": ("人员", Person.name_pinyin),
+    "title": ("事项", AssistanceCase.title), "category": ("类别", by_choice(AssistanceCase.category, ASSISTANCE_CATEGORIES)),
+    "status": ("状态", by_choice(AssistanceCase.status, ASSISTANCE_STATUSES)),
+}, ("opened", True), AssistanceCase.id)
+
+
 def list_query(args):
-    """The filters in `args` and the assistance cases they select (newest first); the Excel export uses it too."""
+    """The filters in `args` and the assistance cases they select (sorted as asked, newest first by default);
+    the Excel export and the print view use it too."""
     filters = {"category": args.get("category") if args.get("category") in ASSISTANCE_CATEGORIES else "",
                "status": args.get("status") if args.get("status") in ASSISTANCE_STATUSES else "",
                "year": args.get("year", type=int) or today().year}
@@ -127,4 +136,4 @@ def list_query(args):
     for name in ("category", "status"):
         if filters[name]:
             query = query.where(getattr(AssistanceCase, name) == filters[name])
-    return filters, query.order_by(AssistanceCase.opened_on.desc(), AssistanceCase.id.desc())
+    return filters, SORTS.order(query, args)

@@ -34,7 +34,8 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 Export = namedtuple("Export", "title headers list_query row person endpoint")
 FILTER_LABELS = {"q": "查找", "measure": "措施", "status": "状态", "worker": "专干", "staff": "工作人员",
                  "start": "起", "end": "止", "result": "结果", "sample": "样本", "assessment": "评估", "place": "地点",
-                 "anomaly": "异常情况", "category": "类别", "year": "年份"}
+                 "anomaly": "异常情况", "category": "类别", "year": "年份",
+                 "period": "统计期", "indicator": "指标", "part": "明细"}
 CODE_LABELS = {**persons.STATUS_FILTERS, **MEASURES, **RESULTS, **SAMPLES, **ASSESSMENTS, **TALK_PLACES,
                **VISIT_ANOMALIES, **ASSISTANCE_CATEGORIES, **ASSISTANCE_STATUSES}
 
@@ -58,9 +59,9 @@ def phone(value, full):
 
 
 def persons_list_query(args):
-    """The person list's filters and rows (every page of it), by name; sealed files are never exported."""
+    """The person list's filters and rows (every page of it), sorted as on screen; sealed files are never exported."""
     filters = persons.list_filters(args)
-    return filters, persons.filtered(filters).where(Person.sealed_at.is_null()).order_by(Person.name_pinyin, Person.id)
+    return filters, persons.SORTS.order(persons.filtered(filters).where(Person.sealed_at.is_null()), args)
 
 
 def year_of(model, args):
@@ -187,13 +188,18 @@ def export(kind):
     """Ask for the reason (and, for the lead, whether to show full numbers), then send the .xlsx."""
     spec = load(kind)
     filters, query = spec.list_query(request.args)
+    return answer(spec, kind, filters, query, back=url_for(spec.endpoint, **request.args.to_dict()))
+
+
+def answer(spec, kind, filters, query, back):
+    """The export's reason form, or the .xlsx of `query` audited as a whole and per person; the dashboard's
+    drill-downs export through here too. `back` is the list (with its filters and sort) to return to."""
     form = ExportForm()
     if not can(current_user, "lists.export_full") or spec.person is None:  # full numbers: lists of persons only
         del form.unmasked
     if not form.validate_on_submit():
         return render_template("exports/form.html", spec=spec, form=form, filters=filter_text(filters),
-                               count=query.count(), back=url_for(spec.endpoint, **described(filters))), \
-            422 if form.errors else 200
+                               count=query.count(), back=back), 422 if form.errors else 200
     full = bool(form.unmasked.data) if "unmasked" in form else False
     staff = User.names()
     rows, named, left_out = [], set(), 0

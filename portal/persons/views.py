@@ -1,14 +1,14 @@
 """Case files of supervised persons: list and search, detail, create, edit, soft delete."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
-from .. import audit, idcard
+from .. import audit, idcard, listing
 from ..care import counselling
 from ..cases import after_release, lifecycle
 from ..dates import today, utcnow
 from ..db import database
-from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, Case, Person, User
+from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, RISK_LEVELS, SEXES, Case, Person, User
 from ..permissions import (can, holders, holding, load_current_case, load_person, persons_in_scope, requires,
                            scoped_person_ids, sees_all_cases)
 from ..records import risk_levels, risks, talks, timeline, visits
@@ -25,6 +25,27 @@ DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长�
 # The list opens on the persons under management; a search looks at everyone.
 STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
 SEALED = {"sealed": "已封存（解除动态管控满三年无复吸，仅站长）"}
+
+
+SORTS = listing.Sorting({
+    "name": ("姓名", Person.name_pinyin), "sex": ("性别", listing.by_choice(Person.sex, SEXES)),
+    # the ID number by what the screen shows of it (first 6, last 4): the masked digits give no order
+    "id_number": ("身份证号", (fn.substr(Person.id_number, 1, 6), fn.substr(Person.id_number, -4))),
+    "measure": ("措施", listing.by_choice(Case.measure, MEASURES)),
+    "status": ("状态", listing.by_choice(Case.status, CASE_STATUSES)),
+    # low to high (descending: the highest risk first), the persons not yet assessed below the low
+    "risk": ("风险", listing.by_choice(risk_levels.level_of(Person.id), tuple(reversed(RISK_LEVELS)), missing=-1)),
+    "street": ("执行地", Case.street), "worker": ("责任专干", listing.user_name(Case.worker)),
+    "report_date": ("报到日期", Case.report_date),
+}, ("name", False), Person.id)
+# a sealed file shows its case number, not the name or ID number: the list sorts by what it shows
+SEALED_SORTS = listing.Sorting(
+    {**{k: v for k, v in SORTS.columns.items() if k not in ("name", "id_number")},
+     "name": ("档案", (fn.strftime("%Y", Case.decision_date), Case.id))}, ("name", False), Person.id)
+
+
+def sorting_for(filters):
+    return SEALED_SORTS if filters["status"] == "sealed" else SORTS
 
 
 def list_filters(args):
@@ -74,15 +95,12 @@ def others_matching(q):
 @bp.get("/")
 @requires("persons.read")
 def index():
-    """The list of persons with active search, filters and paging."""
-    filters = list_filters(request.args)
+    """The list of persons with active search, filters, sorting and paging."""
+    filters, query = list_query(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    query = filtered(filters)
+    view = listing.View("persons.index", {k: v for k, v in filters.items() if v}, sorting_for(filters), request.args)
     total = query.count()
-    rows = list(query.select_extend(risk_levels.level_of(Person.id, with_date=True).alias("risk_level"),
-                                    breaches.sql_serious_case(Case.id).alias("serious"))
-                .order_by(Person.name_pinyin, Person.id).paginate(page, size))
+    rows = list(query.paginate(page, view.per))
     others = others_matching(filters["q"])
     shown = {k: v for k, v in filters.items() if v}
     if idcard.FULL_ID.fullmatch(filters["q"]):
@@ -90,9 +108,18 @@ def index():
     audit.record("person.list", object_type="person",
                  detail={**shown, "page": page, "shown": len(rows) + len(others)})
     return region("persons/index.html", "persons/_results.html", rows=rows, others=others, total=total, page=page,
-                  size=size, filters=filters, export_args={k: v for k, v in filters.items() if v},
+                  size=view.per, filters=filters, view=view, export_args=view.args,
                   workers=holders("cases.worker"), measures=MEASURES, statuses=statuses_for(current_user),
                   worker_names=User.names())
+
+
+def list_query(args):
+    """The filters in `args` and the persons they select, sorted as asked, with their risk and serious-breach
+    badges; the print view uses it too."""
+    filters = list_filters(args)
+    query = filtered(filters).select_extend(risk_levels.level_of(Person.id, with_date=True).alias("risk_level"),
+                                            breaches.sql_serious_case(Case.id).alias("serious"))
+    return filters, sorting_for(filters).order(query, args)
 
 
 @bp.get("/<int:person_id>")

@@ -8,7 +8,8 @@ from .. import audit
 from ..dates import parse_day
 from ..db import database
 from ..fields import ReasonForm
-from ..models import ASSESSMENTS, TALK_PLACES, Person, Talk, User
+from ..listing import Sorting, by_choice, user_name
+from ..models import ASSESSMENTS, TALK_KINDS, TALK_PLACES, Person, Talk, User
 from ..permissions import holders, load_person, load_record, persons_in_scope, requires
 from ..responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
@@ -95,13 +96,22 @@ def delete(entry_id):
 def index():
     """All talks in the user's scope, filtered by date range, staff, assessment and place."""
     filters, query = list_query(request.args)
-    listing = list_page(query, filters, "talk.list")
+    listing = list_page(query, filters, "talk.list", SORTS)
     return render_template("talks/index.html", **listing, staff=holders("records.staff"),
                            staff_names=User.names(), assessments=ASSESSMENTS, places=TALK_PLACES)
 
 
+SORTS = Sorting({
+    "held": ("时间", Talk.held_at), "person": ("人员", Person.name_pinyin),
+    "place": ("地点", by_choice(Talk.place, TALK_PLACES)), "kind": ("类型", by_choice(Talk.kind, TALK_KINDS)),
+    "staff": ("谈话人", user_name(Talk.staff)), "assessment": ("评估", by_choice(Talk.assessment, ASSESSMENTS)),
+    "next": ("下次谈话", Talk.next_date),
+}, ("held", True), Talk.id)
+
+
 def list_query(args):
-    """The filters in `args` and the talks they select (newest first); the Excel export uses it too."""
+    """The filters in `args` and the talks they select (sorted as asked, newest first by default); the Excel
+    export and the print view use it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
                "assessment": args.get("assessment") if args.get("assessment") in ASSESSMENTS else "",
@@ -115,4 +125,4 @@ def list_query(args):
     for name in ("staff", "assessment", "place"):
         if filters[name]:
             query = query.where(getattr(Talk, name) == filters[name])
-    return filters, query.order_by(Talk.held_at.desc(), Talk.id.desc())
+    return filters, SORTS.order(query, args)

@@ -6,6 +6,7 @@ from .. import audit
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
+from ..listing import Sorting, user_name
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
 from ..permissions import can, holders, load_person, load_record, persons_in_scope, requires
 from ..responses import fragment, list_page
@@ -95,13 +96,21 @@ def delete(entry_id):
 def index():
     """All visits in the user's scope, by date range, staff and (for full viewers) anomaly."""
     filters, query = list_query(request.args)
-    listing = list_page(query, filters, "visit.list")
+    listing = list_page(query, filters, "visit.list", SORTS)
     return render_template("visits/index.html", **listing, staff=holders("records.staff"),
                            staff_names=User.names(), anomalies=VISIT_ANOMALIES)
 
 
+SORTS = Sorting({
+    "visited": ("日期", HomeVisit.visited_on), "person": ("人员", Person.name_pinyin),
+    "home": ("是否在家", HomeVisit.found_at_home), "anomaly": ("异常情况", HomeVisit.anomalies),
+    "staff": ("记录人", user_name(HomeVisit.staff)), "next": ("下次走访", HomeVisit.next_date),
+}, ("visited", True), HomeVisit.id, restricted={"home": "persons.full", "anomaly": "persons.full"})
+
+
 def list_query(args):
-    """The filters in `args` and the visits they select (newest first); the Excel export uses it too."""
+    """The filters in `args` and the visits they select (sorted as asked, newest first by default); the Excel
+    export and the print view use it too."""
     anomaly = args.get("anomaly", "")  # findings, so only for those who may read them
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "staff": args.get("staff", type=int),
@@ -116,4 +125,4 @@ def list_query(args):
         query = query.where(HomeVisit.staff == filters["staff"])
     if filters["anomaly"]:
         query = query.where(HomeVisit.anomalies.contains(filters["anomaly"]))
-    return filters, query.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
+    return filters, SORTS.order(query, args)

@@ -6,12 +6,12 @@ from datetime import timedelta
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, pdf
+from .. import audit, listing, pdf
 from ..dates import add_months, parse_day, today
-from ..models import AssistanceCase, Case, CounsellingSession, HomeVisit, Incident, Person, Screening, Talk
+from ..ledgers import exports, printouts
 from ..permissions import can, requires
 from ..responses import htmx, region
-from . import indicators
+from . import drills, indicators
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")
 KINDS = {"month": "月报", "quarter": "季报", "year": "年报", "custom": "报表"}
@@ -119,14 +119,8 @@ def index():
     return response
 
 
-DRILL = {"case": Case, "person": Person, "incident": Incident, "talk": Talk, "visit": HomeVisit,
-         "screening": Screening, "counselling": CounsellingSession, "assistance": AssistanceCase}
-
-
-@bp.get("/<key>/<part>")
-@requires("indicators.read")
-def drill(key, part):
-    """The exact persons or records behind a number (its length equals the number)."""
+def drill_list(key, part):
+    """The indicator's spec, its period and the query of the ids behind one of its numbers (404 for none)."""
     if key not in indicators.SPECS or part not in ("numerator", "denominator"):
         abort(404)
     if key == "counselling" and not can(current_user, "counselling.read"):
@@ -137,17 +131,58 @@ def drill(key, part):
     what = indicators.SPECS[key].lists or ("case" if key == "yoy" else None)
     if query is None or what is None:
         abort(404)  # a rate of the station's own activity (training) has no list of persons behind it
-    model = DRILL[what]
-    rows = list(model.select().where(model.id.in_(query)).limit(2000))
-    audit.record("indicators.drill", object_type="indicator",
-                 detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
     spec = indicators.SPECS[key]
     label = spec.numerator if part == "numerator" else spec.denominator
-    names = {p.id: "（已封存）" if p.sealed_at else p.name for p in Person.select(
-        Person.id, Person.name, Person.sealed_at).where(Person.id.in_([getattr(r, "person_id", None) or r.id
-                                                                       for r in rows]))}
-    return render_template("dashboard/drill.html", rows=rows, what=what, names=names, period=period, key=key,
-                           spec=spec, label=label, args=request.args.to_dict())
+    # the filters in words for the export and the print view, and for their audit rows
+    words = {"indicator": spec.label, "part": label, "period": period.label}
+    return spec, label, period, what, query, words
+
+
+def period_args():
+    """The period as the dashboard's links carry it, without the drill-down's own sort."""
+    return {k: v for k, v in request.args.items() if k not in ("sort", "dir", "per", "page")}
+
+
+def drill_view(key, part, what, printing=False):
+    return listing.View("dashboard.drill", period_args(), drills.sorting(what), request.args, printing=printing,
+                        key=key, part=part)
+
+
+@bp.get("/<key>/<part>")
+@requires("indicators.read")
+def drill(key, part):
+    """The exact persons or records behind a number (its length equals the number), sortable."""
+    spec, label, period, what, query, words = drill_list(key, part)
+    rows = list(drills.rows(what, query, request.args))
+    audit.record("indicators.drill", object_type="indicator",
+                 detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
+    view = drill_view(key, part, what)
+    return render_template("dashboard/drill.html", rows=rows, what=what, period=period, key=key, spec=spec,
+                           label=label, view=view, args=period_args(),
+                           detail=drills.detail, name=drills.name, header=drills.HEADERS[what])
+
+
+@bp.route("/<key>/<part>/export", methods=["GET", "POST"])
+@requires("lists.export")
+def drill_export(key, part):
+    """The drill-down as an Excel ledger, by the rules of every export (reason, masking, minors, audit)."""
+    spec, label, period, what, query, words = drill_list(key, part)
+    export = drills.export_spec(what, "%s明细（%s）" % (spec.label, label))
+    return exports.answer(export, "drill", words, drills.rows(what, query, request.args),
+                          back=drill_view(key, part, what).url())
+
+
+@bp.get("/<key>/<part>/print")
+@requires("indicators.read")
+def drill_print(key, part):
+    """The print view of a drill-down, audited like every printed list."""
+    spec, label, period, what, query, words = drill_list(key, part)
+    view = drill_view(key, part, what, printing=True)
+    return printouts.render("drill", "%s · %s" % (spec.label, label), "dashboard/_drill_table.html",
+                            drills.rows(what, query, request.args), filters_words=exports.filter_text(words),
+                            sort_words=drills.sorting(what).words(request.args), audit_filters=words,
+                            person_of=drills.person_of, back=view.url(), view=view, what=what,
+                            detail=drills.detail, name=drills.name, header=drills.HEADERS[what])
 
 
 @bp.get("/help")

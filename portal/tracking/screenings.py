@@ -8,6 +8,7 @@ from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
+from ..listing import Sorting, by_choice, user_name
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..records import timeline
@@ -131,13 +132,22 @@ def delete(entry_id):
 def index():
     """All screenings in the user's scope, filtered by date range, result and sample."""
     filters, query = list_query(request.args)
-    listing = list_page(query, filters, "screening.list")
+    listing = list_page(query, filters, "screening.list", SORTS)
     return render_template("screenings/index.html", **listing, results=RESULTS, samples=SAMPLES,
                            staff_names=User.names())
 
 
+SORTS = Sorting({
+    "tested": ("日期", Screening.tested_on), "person": ("人员", Person.name_pinyin),
+    "kind": ("方式", by_choice(Screening.kind, SCREENING_KINDS)), "sample": ("样本", by_choice(Screening.sample, SAMPLES)),
+    "result": ("结果", by_choice(Screening.result, RESULTS)), "collectors": ("采样人员", Screening.collectors),
+    "police": ("派出所", Screening.police_station), "staff": ("登记人", user_name(Screening.staff)),
+}, ("tested", True), Screening.id, restricted={"collectors": "persons.full", "police": "persons.full"})
+
+
 def list_query(args):
-    """The filters in `args` and the screenings they select (newest first); the Excel export uses it too."""
+    """The filters in `args` and the screenings they select (sorted as asked, newest first by default); the
+    Excel export and the print view use it too."""
     filters = {"start": parse_day(args.get("start")), "end": parse_day(args.get("end")),
                "result": args.get("result") if args.get("result") in RESULTS else "",
                "sample": args.get("sample") if args.get("sample") in SAMPLES else ""}
@@ -150,7 +160,7 @@ def list_query(args):
     for name in ("result", "sample"):
         if filters[name]:
             query = query.where(getattr(Screening, name) == filters[name])
-    return filters, query.order_by(Screening.tested_on.desc(), Screening.id.desc())
+    return filters, SORTS.order(query, args)
 
 
 def testable():

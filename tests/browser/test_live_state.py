@@ -1,6 +1,7 @@
 """One rule for HTMX state: after the filters or the period change in place, every link whose target depends
 on them (export, report, drill-down, paging) matches the screen, and so does a reload of the pushed URL."""
 import re
+import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -109,3 +110,72 @@ def test_the_dashboard_links_follow_the_period(station, page):
     back.click()
     expect(title).to_contain_text("2026年第3季度")
     expect(page.get_by_label("季度", exact=True)).to_have_value("3")
+
+
+def rows_text(page):
+    return page.locator("#results table.grid tbody tr").all_inner_texts()
+
+
+def test_sort_and_page_size_live_in_the_url_and_every_link_follows_them(station, page):
+    log_in(page, "lead", DEMO_PASSWORD)
+    page.goto("/talks/")
+    set_marker(page)
+    first = rows_text(page)
+    header = page.locator("#results th").filter(has_text="评估")
+    header.get_by_role("link").click()
+    wait_for_state(page, "sort", "assessment")
+    expect(page.locator("#results th[aria-sort=ascending]")).to_contain_text("评估")
+    header.get_by_role("link").click()
+    wait_for_state(page, "dir", "desc")
+    expect(page.locator("#results th[aria-sort=descending]")).to_contain_text("评估")
+    assert rows_text(page) != first
+    page.get_by_label("每页").select_option("50")
+    wait_for_state(page, "per", "50")
+    expect(page.locator("#results table.grid tbody tr")).to_have_count(50)
+    # a filter changed after sorting keeps the sort and the page size (they ride in the swapped region)
+    page.locator("form.filters").get_by_label("地点").select_option("home")
+    wait_for_state(page, "place", "home")
+    assert_no_reload(page)
+    shown = state(page.url)
+    assert shown["sort"] == ["assessment"] and shown["dir"] == ["desc"] and shown["per"] == ["50"]
+    on_screen = rows_text(page)
+    assert all("家中" in row for row in on_screen)
+    follow_export(page)
+    printout = page.locator("#results").get_by_role("link", name="打印")
+    assert state(printout.get_attribute("href")) == shown
+    printout.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("面对面谈话记录")
+    expect(page.locator("main")).to_contain_text("排序：评估（降序）")
+    expect(page.locator("main")).to_contain_text("地点：家中")
+    printed = page.locator("table.grid tbody tr").all_inner_texts()
+    assert printed[:50] == on_screen  # the whole list, in the order of the screen
+    assert state(page.get_by_role("link", name="返回列表").get_attribute("href")) == shown
+    page.go_back()
+    page.reload()
+    expect(page.locator("#results th[aria-sort=descending]")).to_contain_text("评估")
+    expect(page.get_by_label("每页")).to_have_value("50")
+    assert rows_text(page) == on_screen
+
+
+def test_a_printed_list_repeats_its_header_and_keeps_every_column(station, page, tmp_path):
+    """Chromium's own print (print media, the CSS page size): each page starts with the header row, every
+    column is on the page, and no footer is printed over the rows."""
+    log_in(page, "lead", DEMO_PASSWORD)
+    page.goto("/persons/?status=all")
+    page.locator("#results").get_by_role("link", name="打印").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("两社人员")
+    page.emulate_media(media="print")
+    path = tmp_path / "list.pdf"
+    page.pdf(path=str(path), prefer_css_page_size=True)
+    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
+                           text=True).stdout.strip("\f").split("\f")
+    assert len(pages) > 1
+    size = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "841.92 x 594.96" in size  # the persons list prints landscape
+    for text in pages:
+        header = re.search(r"姓名\s+性别\s+身份证号\s+措施\s+状态\s+风险\s+执行地\s+责任专干\s+报到日期", text)
+        assert header, text[:300]
+        assert "戒毒治疗信息依法保密" not in text  # the screen's footer is not printed
+    listed = " ".join(pages)
+    for name in page.locator("table.grid tbody tr td:first-child").all_inner_texts()[-3:]:
+        assert name in listed
