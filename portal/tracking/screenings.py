@@ -16,7 +16,8 @@ from ..security import error_page
 from ..versions import history, save_versioned, soft_delete
 from . import breaches
 from . import views as tracking
-from .forms import DecisionForm, ScreeningForm, TestingDayForm
+from .forms import DecisionForm
+from .screening_forms import ScreeningForm, TestingDayForm
 
 bp = Blueprint("screenings", __name__)
 TITLE = "检测记录"
