@@ -117,12 +117,7 @@ def hide():
         return render(status=422)
     if not form.validate():
         return render(hide_form=form, failed=(form.kind.data, form.value.data), status=422)
-    with database.atomic():
-        store(form.kind.data, "hidden", sorted(set(stored(form.kind.data, "hidden")) | {form.value.data}))
-        audit.record("choice.hide", object_type="setting", reason=form.reason.data,
-                     detail={"category": KINDS[form.kind.data], "name": form.value.data})
-    flash("已停用：%s（以往检测记录不受影响，可随时恢复）。" % form.value.data, "success")
-    return redirect(url_for("choices.index"))
+    return set_hidden(form, True, "已停用：%s（以往检测记录不受影响，可随时恢复）。")
 
 
 @bp.post("/restore")
@@ -132,9 +127,19 @@ def restore():
     form = HideForm()
     if form.kind.data not in KINDS or form.value.data not in stored(form.kind.data, "hidden"):
         return render(status=422)
+    return set_hidden(form, False, "已恢复：%s。")
+
+
+def set_hidden(form, hidden, message):
+    """Hide or show again the entry named by `form`, audited (with the reason given for hiding)."""
+    kind, value = form.kind.data, form.value.data
+    entries_hidden = set(stored(kind, "hidden"))
     with database.atomic():
-        store(form.kind.data, "hidden", [v for v in stored(form.kind.data, "hidden") if v != form.value.data])
-        audit.record("choice.restore", object_type="setting",
-                     detail={"category": KINDS[form.kind.data], "name": form.value.data})
-    flash("已恢复：%s。" % form.value.data, "success")
+        store(kind, "hidden", sorted(entries_hidden | {value} if hidden else entries_hidden - {value}))
+        detail = {"category": KINDS[kind], "name": value}
+        if hidden:
+            audit.record("choice.hide", object_type="setting", reason=form.reason.data, detail=detail)
+        else:
+            audit.record("choice.restore", object_type="setting", detail=detail)
+    flash(message % value, "success")
     return redirect(url_for("choices.index"))
