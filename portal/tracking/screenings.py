@@ -67,9 +67,13 @@ def new(person_id):
 @bp.post("/persons/<int:person_id>/screenings/")
 @requires("records.write")
 def create(person_id):
-    """Save a screening and follow it through (breach, relapse, risk), or return the form."""
+    """Save a screening and follow it through (breach, relapse, risk), or return the form; with
+    step=check, only the female-collector reminder for the form as it stands (nothing saved)."""
     person = load_person(person_id)
     form = ScreeningForm()
+    if request.form.get("step") == "check":
+        return render_template("screenings/_check.html", person=person, reminder=collector_reminder(
+            person, form.sample.data, form.result.data, form.female_collector.data))
     if not form.validate():
         return form_part(person, form, 422)
     case = person.current_case()  # a running measure's test, or an ended one's follow-up (随访检测)

@@ -435,7 +435,8 @@ def test_attendance_for_twenty_trainees_by_mouse_and_keyboard(page, live_server)
     page.reload()
     expect(page.locator("#attendance-counts")).to_contain_text("出席 10")
     expect(page.locator("#attendance-counts")).to_contain_text("请假 5")
-    expect(page.locator("#attendance-counts")).to_contain_text("缺席 5")
+    expect(page.locator("#attendance-counts")).to_contain_text("未记录 5")  # never marked: not 缺席
+    expect(page.locator("#attendance-counts")).to_contain_text("缺席 0")
     page.get_by_role("button", name="全部出席").click()
     expect(page.locator("#attendance-counts")).to_contain_text("出席 20")
 

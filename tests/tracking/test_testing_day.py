@@ -145,3 +145,17 @@ def test_the_lead_adds_and_hides_entries_with_a_reason_and_nothing_is_lost(clien
     login_as("worker")
     assert '<option value="花果园派出所">' in client.get("/persons/%d/screenings/new" % person.id).get_data(as_text=True)
     assert in_app(AuditLog.select().where(AuditLog.action.startswith("choice.")).count)() == 3
+
+
+def test_the_single_test_form_checks_the_female_collector_rule_without_saving(client, users, login_as):
+    woman, man = make_person("王芳", worker=users["worker"].id, male=False), make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+
+    def check(person, **values):
+        data = {**HEADER, "result": "negative", "step": "check", **values}
+        return text_of(client.post("/persons/%d/screenings/" % person.id, data=data))
+
+    assert "王芳为女性，尿样应由女性工作人员采集" in check(woman)
+    assert "女性" not in check(woman, female_collector="y") and "女性" not in check(man)
+    assert "女性" not in check(woman, result="absent") and "女性" not in check(woman, sample="hair")
+    assert count() == 0

@@ -146,3 +146,17 @@ def test_attendance_starts_unrecorded_and_the_keyboard_stays_on_the_row(page, li
     expect(page.locator("#attendance-counts")).to_contain_text("未记录 1")
     statuses = in_app(lambda: {a.trainee_id: a.status for a in Attendance.select()})()
     assert statuses == {first.id: "present", second.id: "excused", third.id: "unrecorded"}
+
+
+def test_the_single_test_form_warns_before_saving(page, live_server):
+    woman = make_person("杨梅英", worker=live_server.worker, male=False)
+    log_in(page)
+    page.goto("/persons/%d" % woman.id)
+    page.get_by_role("link", name="登记检测").click()
+    check = page.locator("#collector-check-%d" % woman.id)
+    expect(page.get_by_label("采样/检测人员")).to_have_value("陈丽")  # prefilled like a visit's visitors
+    page.get_by_label("阴性").check()
+    expect(check).to_contain_text("杨梅英为女性，尿样应由女性工作人员采集")
+    page.get_by_label("采样人员中有女性").check()
+    expect(check).to_be_empty()
+    assert saved() == 0
