@@ -24,18 +24,19 @@ SHOWN_LIMIT = 500  # candidates listed at once
 HEADER = ("tested_on", "kind", "sample", "panels", "collectors", "female_collector", "police_station")
 
 
-def testable():
+def testable(due_by=None):
     """Persons whose current case is running, in the user's scope, by street and name, with their case,
-    the serious-breach flag and `due`: the date of their next scheduled urine test (as in 今日待办)."""
+    the serious-breach flag and `due`: the date of their next scheduled urine test (as in 今日待办);
+    with `due_by`, only those due by that day."""
     preset, _ = screening_settings()
     tests = latest_screenings().alias("ls")
+    due = sql_next_screening(Case.report_date, tests.c.last, fn.COALESCE(Case.screening_preset, preset))
     query = persons_in_scope(current_user, Person.with_current_case().where(
         Person.listed(), Case.status == "active"))
-    return (query.switch(Case).join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id))
-            .select_extend(breaches.sql_serious_case(Case.id).alias("serious"),
-                           sql_next_screening(Case.report_date, tests.c.last,
-                                              fn.COALESCE(Case.screening_preset, preset)).alias("due"))
-            .order_by(Case.street, Person.name_pinyin))
+    query = (query.switch(Case).join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id))
+             .select_extend(breaches.sql_serious_case(Case.id).alias("serious"), due.alias("due"))
+             .order_by(Case.street, Person.name_pinyin))
+    return query if due_by is None else query.where(due <= due_by.isoformat())
 
 
 def due_today(person):
@@ -56,7 +57,7 @@ def ticked():
     if add == "street":
         ids += [p.id for p in testable().where(Case.street == request.values.get("street", ""))]
     elif add == "due":
-        ids += [p.id for p in testable() if due_today(p)]
+        ids += [p.id for p in testable(due_by=today())]
     ids = list(dict.fromkeys(ids))
     if len(ids) > DAY_LIMIT:
         flash("一次最多 %d 人，已勾选前 %d 人；其余人员请下一批登记。" % (DAY_LIMIT, DAY_LIMIT), "warning")
@@ -148,7 +149,7 @@ def choose(chosen):
                  detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
     context = {"streets": [(street, list(group)) for street, group in groupby(candidates, lambda p: p.case.street)],
                "kept": kept, "q": q, "shown": len(candidates), "tested_today": tested_today(), "due_today": due_today,
-               "due_count": sum(1 for p in testable() if due_today(p))}
+               "due_count": testable(due_by=today()).count()}
     if request.method == "POST":
         if not chosen:
             flash("请至少选择一名检测人员。", "error")
