@@ -27,7 +27,7 @@ from .persons import attachments, family, merges, sealing
 from .persons import views as persons
 from .records import removed, risks, talks, timeline, visits
 from .reports import dashboard, printing, queue, summaries
-from .tracking import absences, documents, findings, screenings
+from .tracking import absences, choices, documents, findings, screenings
 from .tracking import views as tracking
 from .training import events
 from .training import views as training
@@ -39,7 +39,7 @@ BLUEPRINTS = CORE + (
     settings.bp,
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp, removed.bp,
-    tracking.bp, screenings.bp, absences.bp, findings.bp, documents.bp,
+    tracking.bp, screenings.bp, choices.bp, absences.bp, findings.bp, documents.bp,
     counselling.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,
     exports.bp, imports.bp, printouts.bp, packages.bp,

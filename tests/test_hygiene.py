@@ -162,8 +162,8 @@ def test_a_testing_day_refuses_more_rows_than_persons(client, users, login_as):
     crafted = client.post("/screenings/day", data=day_form([zhang, li, zhang, zhang]))
     assert crafted.status_code == 422 and "行数多于所选人员" in crafted.get_data(as_text=True)
     assert in_app(Screening.select().count)() == 0
-    from portal.tracking import screenings
-    too_many = [make_person("人员%02d" % i, worker=users["worker"]) for i in range(screenings.DAY_LIMIT + 1)]
+    from portal.tracking import testing_day
+    too_many = [make_person("人员%02d" % i, worker=users["worker"]) for i in range(testing_day.DAY_LIMIT + 1)]
     assert client.post("/screenings/day", data=day_form(too_many)).status_code == 422
     assert in_app(Screening.select().count)() == 0
     assert client.post("/screenings/day", data=day_form([zhang, li])).status_code == 200  # one row each

@@ -12,7 +12,8 @@ from ..persons.forms import CaseForm, FamilyMemberForm, PersonForm
 from ..records.forms import RiskForm, TalkForm, VisitForm
 from ..records.risk_levels import FORCED_HIGH
 from ..reports import summaries
-from ..tracking.forms import AbsenceForm, FindingForm, ScreeningForm
+from ..tracking.forms import AbsenceForm, FindingForm
+from ..tracking.screening_forms import ScreeningForm
 
 ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "login_locked": "锁定期间尝试登录", "logout": "退出",
@@ -29,7 +30,8 @@ ACTION_LABELS = {
     "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
     "risk.view": "查看风险评估", "risk.update": "更正风险评估", "risk.delete": "删除风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
     "queue.view": "查看今日待办", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
-    "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改站点设置", "audit.verify": "校验审计日志", "session_expired": "会话超时结束", "password_change_failed": "修改密码时当前密码错误",
+    "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改站点设置", "choice.add": "添加检测常用项", "choice.hide": "停用检测常用项",
+    "choice.restore": "恢复检测常用项", "audit.verify": "校验审计日志", "session_expired": "会话超时结束", "password_change_failed": "修改密码时当前密码错误",
     "screening.create": "登记检测", "screening.update": "更正检测", "screening.delete": "删除检测",
     "screening.view": "查看检测", "screening.list": "查看检测列表", "screening.day": "打开集中检测",
     "screening.decide": "认定疑似逃避检测", "absence.create": "登记外出", "absence.update": "更正外出",

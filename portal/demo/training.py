@@ -30,7 +30,7 @@ def build(rng, users, now, names):
                 topics=rng.choice(TOPIC_SETS), hours=rng.choice([2, 2.5, 3, 4]), venue="阳光驿站会议室",
                 staff=users["officer"].id)
             for person in (p for p in people if p.kind == kind):
-                status = rng.choices(["present", "excused", "absent"], [85, 6, 9])[0] if held < now else "absent"
+                status = rng.choices(["present", "excused", "absent"], [85, 6, 9])[0] if held < now else "unrecorded"
                 Attendance.create(session=session, trainee=person, status=status)
             sessions += 1
             held = add_months(held, months)

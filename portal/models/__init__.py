@@ -30,7 +30,7 @@ from .records import (ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLA
 from .tracking import (ABSENCE_KINDS, BREACH_KINDS, DECISIONS, DISCOVERED, INCIDENT_KINDS, MISSED_RESULTS, PANELS,
                        RESULTS, SAMPLES, SCREENING_KINDS, Absence, Breach, Incident, RelapseFinding, Screening)
 from .printing import JOB_STATUSES, PrintJob
-from .training import (ATTENDANCE, AUDIENCE_GROUPS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
+from .training import (ATTENDANCE, AUDIENCE_GROUPS, MARKS, EVENT_FORMATS, TRAINEE_TYPES, TRAINING_TOPICS, VENUE_TYPES,
                        Attendance, EventPhoto, EventVolunteer, PreventionEvent, Trainee, TrainingSession)
 from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES, OPEN_ASSISTANCE, PARTNERS,
                    PRESENTING, SCALES, AssistanceCase, AssistanceStep, CounsellingSession)

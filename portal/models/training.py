@@ -7,7 +7,8 @@ from .base import BaseModel, Versioned, check_in
 TRAINEE_TYPES = {"worker": "禁毒专干", "volunteer": "志愿者", "grid": "网格员"}
 TRAINING_TOPICS = {"law": "法律法规", "methods": "管理教育方法", "communication": "沟通技巧", "home_visits": "入户技巧",
                    "drugs": "毒品识别", "risk": "风险评估", "crisis": "心理危机识别", "other": "其他"}
-ATTENDANCE = {"present": "出席", "absent": "缺席", "excused": "请假"}
+ATTENDANCE = {"unrecorded": "未记录", "present": "出席", "absent": "缺席", "excused": "请假"}
+MARKS = ("present", "absent", "excused")  # what a click records; "unrecorded" until then
 
 
 class Trainee(Versioned):
@@ -37,11 +38,11 @@ class TrainingSession(Versioned):
 
 
 class Attendance(BaseModel):
-    """A trainee on a session's roster; hours are credited when present."""
+    """A trainee on a session's roster, 未记录 until marked; hours are credited when present."""
 
     session = ForeignKeyField(TrainingSession, backref="attendance")
     trainee = ForeignKeyField(Trainee, backref="attendance")
-    status = CharField(default="absent", constraints=[check_in("status", ATTENDANCE)])
+    status = CharField(default="unrecorded", constraints=[check_in("status", ATTENDANCE)])
     version = IntegerField(default=1)
 
     class Meta:

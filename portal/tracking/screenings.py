@@ -1,6 +1,6 @@
 """Drug tests (Screening): inline on the person page, a testing day's grid, candidate 逃避检测
 confirmed or excused by a person, and the station list."""
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -9,21 +9,19 @@ from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
 from ..listing import Sorting, by_choice, user_name
-from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Case, Person, Screening, User
+from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..records import timeline
 from ..responses import back, fragment, htmx, list_page
-from ..security import error_page
 from ..versions import history, save_versioned, soft_delete
-from . import breaches
+from . import breaches, choices
 from . import views as tracking
-from .forms import DecisionForm, ScreeningForm, TestingDayForm
+from .forms import DecisionForm
+from .screening_forms import TESTED, ScreeningForm
 
 bp = Blueprint("screenings", __name__)
 TITLE = "检测记录"
 NOT_RUNNING = "该人员尚未报到执行社区戒毒/康复，不能登记检测（措施解除后的随访检测可以登记）。"
-DAY_LIMIT = 60  # persons on one testing day's grid
-HEADER = ("tested_on", "kind", "sample", "panels", "collectors", "female_collector", "police_station")
 
 
 def follow_through(screening):
@@ -36,20 +34,27 @@ def follow_through(screening):
                                 Screening.is_live()).exists():
         messages.append("提醒：%s当天已有一次%s记录，请核对是否重复录入；如属重复，请删除其中一条。"
                         % (person.name, SCREENING_KINDS.get(screening.kind, "同类检测")))
-    if person.sex == "F" and screening.sample == "urine" and screening.result in ("negative", "positive", "invalid") \
-            and not screening.female_collector:
-        messages.append("提醒：%s为女性，尿样应由女性工作人员采集；本次采样人员中未勾选女性。" % person.name)
-    return messages
+    reminder = collector_reminder(person, screening.sample, screening.result, screening.female_collector)
+    return messages + ([reminder] if reminder else [])
+
+
+def collector_reminder(person, sample, result, female_collector):
+    """A woman's urine is collected by a woman (DOMAIN.md §3): the reminder when a sample read from her
+    urine has no woman among its collectors, else None. Checked while a form is filled and on save."""
+    if person.sex == "F" and sample == "urine" and result in TESTED and not female_collector:
+        return "提醒：%s为女性，尿样应由女性工作人员采集；本次采样人员中未勾选女性。" % person.name
+    return None
 
 
 def blank(person):
-    return ScreeningForm(formdata=None, tested_on=today())
+    """A new test: today, with the collectors and 协同派出所 this user entered last (as a visit's visitors)."""
+    return ScreeningForm(formdata=None, tested_on=today(), **choices.last_used(current_user))
 
 
 def form_part(person, form, status=200, **context):
     case = person.current_case()
     return fragment("screenings/_form.html", TITLE, status, person=person, form=form,
-                    follow_up=case is not None and not case.in_force, **context)
+                    follow_up=case is not None and not case.in_force, choices=choices.lists(), **context)
 
 
 @bp.get("/persons/<int:person_id>/screenings/new")
@@ -63,9 +68,13 @@ def new(person_id):
 @bp.post("/persons/<int:person_id>/screenings/")
 @requires("records.write")
 def create(person_id):
-    """Save a screening and follow it through (breach, relapse, risk), or return the form."""
+    """Save a screening and follow it through (breach, relapse, risk), or return the form; with
+    step=check, only the female-collector reminder for the form as it stands (nothing saved)."""
     person = load_person(person_id)
     form = ScreeningForm()
+    if request.form.get("step") == "check":
+        return render_template("screenings/_check.html", person=person, reminder=collector_reminder(
+            person, form.sample.data, form.result.data, form.female_collector.data))
     if not form.validate():
         return form_part(person, form, 422)
     case = person.current_case()  # a running measure's test, or an ended one's follow-up (随访检测)
@@ -163,87 +172,6 @@ def list_query(args):
     return filters, SORTS.order(query, args)
 
 
-def testable():
-    """Persons whose current case is running, in the user's scope, by name, with their case."""
-    query = persons_in_scope(current_user, Person.with_current_case().where(
-        Person.listed(), Case.status == "active"))
-    return query.select_extend(breaches.sql_serious_case(Case.id).alias("serious")).order_by(
-        Case.street, Person.name_pinyin)
-
-
-@bp.route("/screenings/day", methods=["GET", "POST"])
-@requires("records.write")
-def day():
-    """A testing day with the police station: choose the persons, then enter their results row by
-    row; one submit saves every valid row and keeps the others, with their errors, on the grid."""
-    chosen = [int(i) for i in request.values.getlist("person") if i.isdecimal()][:DAY_LIMIT]
-    if request.method == "GET" or request.form.get("step") == "choose":
-        return choose(chosen)
-    form = TestingDayForm()
-    form.validate()  # the header and every row; each row keeps its own errors
-    ids = {row: int(row.person_id.data) for row in form.rows if (row.person_id.data or "").isdecimal()}
-    if len(form.rows) > DAY_LIMIT or len(set(ids.values())) < len(form.rows):  # only a crafted post does this
-        return error_page(422, message="检测表的行数多于所选人员（每人只能有一行，每次最多 %d 人），本次没有保存任何内容。"
-                                       "请重新选择检测人员。" % DAY_LIMIT)
-    persons = {p.id: p for p in testable().where(Person.id.in_(list(ids.values())))}
-    rows = [row for row in form.rows if ids.get(row) in persons]  # others are out of scope or not running
-    for row in rows:
-        row.person = persons[ids[row]]
-    saved, failed = earlier_rows(), rows
-    if not any(form[name].errors for name in HEADER):
-        failed = [row for row in rows if row.errors]
-        with database.atomic():
-            for row in rows:
-                if row.errors:
-                    continue
-                screening = Screening.create(person=row.person.id, case=row.person.case.id, staff=current_user.id,
-                                             **form.header_values(), **row.form.values())
-                audit.record("screening.create", screening, person=row.person, detail={"batch": True})
-                saved.append((row.person, screening, follow_through(screening)))
-    if saved and not failed:
-        flash("已保存 %d 人的检测结果。" % len(saved), "success")
-    return render_template("screenings/day.html", form=form, rows=failed, saved=saved), 422 if failed else 200
-
-
-def earlier_rows():
-    """The rows this user saved by earlier submits of the same grid (listed again, not saved again)."""
-    ids = [int(i) for i in request.form.getlist("saved") if i.isdecimal()][:DAY_LIMIT]
-    screenings = Screening.select(Screening, Person).join(Person).where(
-        Screening.id.in_(ids), Screening.staff == current_user.id, Screening.is_live())
-    return [(s.person, s, []) for s in screenings]
-
-
-def choose(chosen):
-    """Step one: tick the persons to be tested (the filter narrows the list by street or name)."""
-    q = request.values.get("q", "").strip()[:40]
-    query = testable()
-    if q:
-        query = query.where(Person.matching(q) | (Case.street.contains(q)))
-    candidates = list(query.limit(500))
-    audit.record("screening.day", object_type="person",
-                 detail={"q": q, "shown": len(candidates), "persons": len(chosen)})
-    if request.method == "POST":
-        if not chosen:
-            flash("请至少选择一名检测人员。", "error")
-            return render_template("screenings/choose.html", candidates=candidates, chosen=set(), q=q,
-                                   tested_today=tested_today()), 422
-        persons = {p.id: p for p in testable().where(Person.id.in_(chosen))}
-        form = TestingDayForm(formdata=None, tested_on=today())
-        for person_id in chosen:
-            if person_id in persons:
-                form.rows.append_entry({"person_id": person_id, "signed": True})
-                form.rows[-1].person = persons[person_id]
-        return render_template("screenings/day.html", form=form, rows=list(form.rows), saved=[])
-    return render_template("screenings/choose.html", candidates=candidates, chosen=set(chosen), q=q,
-                           tested_today=tested_today())
-
-
-def tested_today():
-    """Ids of persons with a screening today: a second test the same day is rarely meant."""
-    return set(Screening.select(Screening.person).where(Screening.tested_on == today(),
-                                                        Screening.is_live()).scalars())
-
-
 def decide(screening, form, person):
     """Apply a decision on a 未到: confirmed it becomes 逃避 (and counts, 20); excused it stays 未到."""
     values = {"decided_by": current_user.id, "version": Screening.version + 1}
@@ -303,3 +231,6 @@ def decide_missed(person_id):
         audit.record("screening.create", screening, person=person, detail={"missed": due})
         messages = decide(screening, form, person)
     return decided(person, messages)
+
+
+from . import testing_day  # noqa: E402,F401  (the testing day's routes, on this blueprint)

@@ -11,7 +11,7 @@ from .. import audit, pdf
 from ..responses import htmx
 from ..dates import today
 from ..db import database
-from ..models import (ATTENDANCE, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,
+from ..models import (ATTENDANCE, MARKS, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,
                       TrainingSession, User)
 from ..permissions import requires
 from .forms import SessionForm, TraineeForm
@@ -96,7 +96,7 @@ def mark(session_id, trainee_id):
     """Set one trainee's attendance; the row and the counts come back (HTMX)."""
     session = load_session(session_id)
     status = request.form.get("status")
-    if status not in ATTENDANCE:
+    if status not in MARKS:
         abort(422)
     row = Attendance.get_or_none(Attendance.session == session.id, Attendance.trainee == trainee_id) or abort(404)
     with database.atomic():
@@ -126,7 +126,7 @@ def mark_all(session_id):
 @bp.post("/training/<int:session_id>/roster")
 @requires("training.write")
 def add_to_roster(session_id):
-    """A late addition to the roster (absent until marked)."""
+    """A late addition to the roster (未记录 until marked)."""
     session = load_session(session_id)
     trainee = Trainee.get_or_none(Trainee.id == request.form.get("trainee", type=int), Trainee.is_live())
     if trainee is None:

@@ -307,19 +307,16 @@ def test_a_testing_day_for_ten_persons_by_keyboard_alone(page, live_server):
     results.first.focus()
     for row in range(10):
         page.keyboard.press("2" if row == 4 else "1")  # 1 阴性, 2 阳性
-        page.keyboard.press("Tab")  # what it was positive for
-        if row == 4:
-            page.keyboard.press("ArrowDown")  # the first panel: 吗啡（阿片类）
-        page.keyboard.press("Tab")
-        if row == 4:
-            page.keyboard.type("A-20261120-05")
-        page.keyboard.press("Tab")  # B sample: left empty on purpose
-        page.keyboard.press("Tab")  # random
-        page.keyboard.press("Tab")  # signed
-        page.keyboard.press("Tab")  # notes
-        if row < 9:
+        if row == 4:  # a positive opens its row: what it was positive for, then the A and B numbers
             page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # submits from the last notes field
+            page.keyboard.press("ArrowDown")  # the first panel: 吗啡（阿片类）
+            page.keyboard.press("Tab")
+            page.keyboard.type("A-20261120-05")
+            page.keyboard.press("Tab")  # B sample: left empty on purpose
+        page.keyboard.press("Tab")  # one Tab on to the next person's result (the last one: to 保存全部结果)
+        if row < 9:
+            expect(results.nth(row + 1)).to_be_focused()
+    page.keyboard.press("Enter")  # the focus is on 保存全部结果
     # the positive row lacks its B number: nine are saved, that row stays with what was typed
     expect(page.locator(".saved-list li")).to_have_count(9)
     expect(page.locator(".row-errors")).to_contain_text("阳性结果须填写 A、B 样本编号")
@@ -328,7 +325,7 @@ def test_a_testing_day_for_ten_persons_by_keyboard_alone(page, live_server):
     page.keyboard.type("B-20261120-05")
     page.keyboard.press("Enter")
     expect(page.locator(".saved-list li")).to_have_count(10)  # the nine earlier saves are listed again
-    expect(page.locator(".saved-list")).to_contain_text("复吸")
+    expect(page.locator("#day-saved")).to_contain_text("复吸")  # the follow-through, above the names
     page.goto("/screenings/")
     expect(page.locator("tbody tr")).to_have_count(10)
     expect(page.locator("tbody .result-positive")).to_have_count(1)
@@ -438,7 +435,8 @@ def test_attendance_for_twenty_trainees_by_mouse_and_keyboard(page, live_server)
     page.reload()
     expect(page.locator("#attendance-counts")).to_contain_text("出席 10")
     expect(page.locator("#attendance-counts")).to_contain_text("请假 5")
-    expect(page.locator("#attendance-counts")).to_contain_text("缺席 5")
+    expect(page.locator("#attendance-counts")).to_contain_text("未记录 5")  # never marked: not 缺席
+    expect(page.locator("#attendance-counts")).to_contain_text("缺席 0")
     page.get_by_role("button", name="全部出席").click()
     expect(page.locator("#attendance-counts")).to_contain_text("出席 20")
 

@@ -29,14 +29,18 @@ def test_a_session_gets_its_roster_and_attendance_toggles_by_fragment(client, us
     login_as("worker")
     session_id = start(client)
     assert in_app(Attendance.select().count)() == 3  # the workers, not the volunteers
+    grid = text_of(client.get("/training/%d" % session_id))
+    assert re.search(r"未记录\s*3", grid) and re.search(r"缺席\s*0", grid)  # nobody absent before being marked
     row = client.post("/training/%d/attendance/%d" % (session_id, people[0].id), data={"status": "present"},
                       headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'id="att-%d"' % people[0].id in row and 'aria-pressed="true"' in row
-    assert 'hx-swap-oob="true"' in row and re.search(r"出席 <b>1</b>", row) and re.search(r"缺席 <b>2</b>", row)
+    assert 'hx-swap-oob="true"' in row and re.search(r"出席 <b>1</b>", row) and re.search(r"未记录 <b>2</b>", row)
+    assert re.search(r"缺席 <b>0</b>", row)
     client.post("/training/%d/attendance/%d" % (session_id, people[1].id), data={"status": "excused"},
                 headers={"HX-Request": "true"})
-    assert client.post("/training/%d/attendance/%d" % (session_id, people[1].id),
-                       data={"status": "maybe"}).status_code == 422
+    for wrong in ("maybe", "unrecorded"):  # a mark is 出席, 缺席 or 请假; nobody un-records by hand
+        assert client.post("/training/%d/attendance/%d" % (session_id, people[1].id),
+                           data={"status": wrong}).status_code == 422
     grid = client.post("/training/%d/attendance" % session_id, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert re.search(r"出席 <b>3</b>", grid)
     assert {a.status for a in in_app(lambda: list(Attendance.select()))()} == {"present"}
@@ -100,6 +104,18 @@ def test_a_volunteer_sees_their_own_trainings_and_cannot_mark(client, users, log
     assert client.get("/training/").status_code == 403
 
 
+def test_a_volunteer_never_sees_absent_for_a_session_not_yet_recorded(client, users, login_as):
+    mine = in_app(lambda: Trainee.create(name="赵小雨", kind="volunteer", user=users["volunteer"].id))()
+    login_as("lead")
+    start(client, audience="volunteer", title="尚未点名的培训")
+    marked = start(client, audience="volunteer", title="已点名的培训", held_on="2026-11-10")
+    client.post("/training/%d/attendance/%d" % (marked, mine.id), data={"status": "absent"})
+    login_as("volunteer")
+    page = text_of(client.get("/my/training"))
+    assert re.search(r"尚未点名的培训\s*3(\.0)?\s*未记录", page), page
+    assert re.search(r"已点名的培训\s*3(\.0)?\s*缺席", page)  # a recorded absence still reads 缺席
+
+
 def test_staff_add_trainees_and_a_counsellor_only_reads_the_roster(client, users, login_as):
     login_as("counsellor")
     assert client.get("/trainees/").status_code == 200
@@ -109,3 +125,26 @@ def test_staff_add_trainees_and_a_counsellor_only_reads_the_roster(client, users
     assert bad.status_code == 422 and "请输入 11 位手机号" in bad.get_data(as_text=True)
     assert client.post("/trainees/", data={"name": "孙志愿", "kind": "volunteer", "user": "0"}).status_code == 302
     assert in_app(Trainee.get)().name == "孙志愿"
+
+
+def test_the_migration_turns_only_never_marked_absences_into_unrecorded(app, users):
+    """0021: a row still at its first version with the old default 缺席 was never marked; a marked one keeps it."""
+    import importlib
+
+    from portal.db import database
+    old = importlib.import_module("portal.migrations.0006_training").STATEMENTS
+    new = importlib.import_module("portal.migrations.0021_attendance_unrecorded")
+    with database.connection_context():
+        session = TrainingSession.create(held_on="2026-11-20", title="旧培训", audience="worker", trainer="王老师",
+                                         hours=2, venue="阳光驿站", staff=users["lead"].id)
+        people = [Trainee.create(name="学员%d" % i, kind="worker") for i in range(4)]
+        database.execute_sql('DROP TABLE "attendance"')
+        for statement in old[-4:]:  # the attendance table as 0006 made it
+            database.execute_sql(statement)
+        for person, status, version in zip(people, ("absent", "absent", "present", "excused"), (1, 2, 1, 3)):
+            database.execute_sql('INSERT INTO "attendance" ("session_id", "trainee_id", "status", "version") '
+                                 "VALUES (?, ?, ?, ?)", (session.id, person.id, status, version))
+        with database.atomic():
+            new.up(None, database)
+        statuses = [a.status for a in Attendance.select().order_by(Attendance.trainee)]
+    assert statuses == ["unrecorded", "absent", "present", "excused"]
