@@ -6,8 +6,9 @@ Which tuples a period takes (docs/province.md):
 - a month: the month's packages, period `month` (last year: `month_last_year`);
 - a year: the packages of its December (of the last month over, for the current year), `year_to_date`;
 - a quarter: additive elements summed over its three months' `month` tuples; values at the period end
-  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period, which
-  monthly tuples cannot give: not shown for a quarter.
+  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period: the first
+  quarter's is its last month's `year_to_date`, a quarter of one month so far is that month's; the other
+  quarters' cannot be made from the package's periods (docs/province.md): not shown.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,7 @@ class Plan:
     now: str  # package period key of this period
     before: str  # … and of the same period last year
     missing: set = field(default_factory=set)  # elements that cannot be given for this period
+    distinct: tuple = None  # (now, before) periods of the last month that give DISTINCT_PERSONS, if not `now`
 
 
 def month_key(first):
@@ -52,8 +54,13 @@ def plan(kind, year, number, today_):
     if kind == "quarter":
         firsts = [m for m in (date(year, 3 * number - 2 + i, 1) for i in range(3)) if m <= over]
         label = "%d年第%d季度" % (year, number) + ("（截至%d月）" % firsts[-1].month if firsts and len(firsts) < 3 else "")
+        if not firsts:
+            return None
+        if firsts[0].month == 1:  # the first quarter (to date) is its last month's year to date
+            return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
+                        distinct=("year_to_date", "year_to_date_last_year"))
         return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
-                    set(DISTINCT_PERSONS)) if firsts else None
+                    set(DISTINCT_PERSONS) if len(firsts) > 1 else set())
     last = min(date(year, 12, 1), over)
     if last.year != year:
         return None
@@ -63,18 +70,21 @@ def plan(kind, year, number, today_):
 
 def station_sums(plan_):
     """{station id: {(element, "now"|"before"): [numerator, denominator]}} of the current packages."""
-    last = plan_.months[-1]
+    last, distinct = plan_.months[-1], plan_.distinct or (plan_.now, plan_.before)
     rows = (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
                                 fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
             .join(Package)
             .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
-                   PackageValue.period.in_([plan_.now, plan_.before]))
+                   PackageValue.period.in_({plan_.now, plan_.before, *distinct}))
             .group_by(Package.station, Package.month, PackageValue.element, PackageValue.period).tuples())
     sums = {}
     for station, month, element, period, numerator, denominator in rows:
-        if element in AT_PERIOD_END and month != last:
+        once = element in DISTINCT_PERSONS
+        wanted = distinct if once else (plan_.now, plan_.before)
+        at_end = element in AT_PERIOD_END or (once and plan_.distinct is not None)
+        if period not in wanted or (at_end and month != last):
             continue
-        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == plan_.now else "before"), [0, 0])
+        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == wanted[0] else "before"), [0, 0])
         cell[0] += int(numerator)
         cell[1] += int(denominator or 0)
     return sums
