@@ -68,17 +68,25 @@ def plan(kind, year, number, today_):
     return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
 
 
-def station_sums(plan_):
-    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of the current packages."""
-    last, distinct = plan_.months[-1], plan_.distinct or (plan_.now, plan_.before)
-    rows = (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
+def package_rows(plan_, stations=None):
+    """(station, month, element, period, Σ numerator, Σ denominator) of the totals the period takes, from the
+    current packages of the given stations (else of all)."""
+    distinct = plan_.distinct or (plan_.now, plan_.before)
+    return (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
                                 fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
             .join(Package)
             .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
-                   PackageValue.period.in_({plan_.now, plan_.before, *distinct}))
+                   PackageValue.period.in_({plan_.now, plan_.before, *distinct}),
+                   *([] if stations is None else [Package.station.in_(stations or [0])]))
             .group_by(Package.station, Package.month, PackageValue.element, PackageValue.period).tuples())
+
+
+def station_sums(plan_, stations=None, rows=None):
+    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of package_rows."""
+    last, distinct = plan_.months[-1], plan_.distinct or (plan_.now, plan_.before)
     sums = {}
-    for station, month, element, period, numerator, denominator in rows:
+    for station, month, element, period, numerator, denominator in (
+            package_rows(plan_, stations) if rows is None else rows):
         once = element in DISTINCT_PERSONS
         wanted = distinct if once else (plan_.now, plan_.before)
         at_end = element in AT_PERIOD_END or (once and plan_.distinct is not None)
@@ -116,24 +124,32 @@ def indicators(station_ids, sums, plan_):
     return out
 
 
-def reporting(unit, children, plan_):
-    """(stations that sent every month of the period, stations under the unit)."""
-    stations = stations_under(unit, children)
-    if not stations:
-        return 0, 0
-    sent = (Package.select(Package.station, fn.COUNT(Package.id)).where(
+def months_sent(stations, plan_):
+    """{station id: how many months of the period it sent}."""
+    return dict(Package.select(Package.station, fn.COUNT(Package.id)).where(
         Package.superseded_by.is_null(), Package.station.in_(stations), Package.month.in_(plan_.months))
-        .group_by(Package.station).tuples())
-    return sum(1 for _, n in sent if n == len(plan_.months)), len(stations)
+        .group_by(Package.station).tuples()) if stations else {}
+
+
+def reporting(unit, children, plan_, sent=None):
+    """(stations that sent every month of the period, stations under the unit); `sent` from months_sent."""
+    stations = stations_under(unit, children)
+    sent = months_sent(stations, plan_) if sent is None else sent
+    return sum(1 for s in stations if sent.get(s) == len(plan_.months)), len(stations)
 
 
 def table(unit, plan_):
-    """The unit's own indicators and one row per child unit (drill-down), all from one query."""
-    _, children = OrgUnit.tree()
-    sums = station_sums(plan_)
-    rows = [(child, indicators(stations_under(child, children), sums, plan_), reporting(child, children, plan_))
+    """The unit's own indicators and one row per child unit (drill-down): the units under it, then one query
+    over their packages."""
+    children = OrgUnit.subtree(unit)
+    under = stations_under(unit, children)
+    rows = list(package_rows(plan_, under))
+    sums, sent = station_sums(plan_, rows=rows), {}
+    for station, _ in {row[:2] for row in rows}:
+        sent[station] = sent.get(station, 0) + 1
+    rows = [(child, indicators(stations_under(child, children), sums, plan_), reporting(child, children, plan_, sent))
             for child in children.get(unit.id, [])]
-    return indicators(stations_under(unit, children), sums, plan_), reporting(unit, children, plan_), rows
+    return indicators(under, sums, plan_), reporting(unit, children, plan_, sent), rows
 
 
 def ancestors(unit):

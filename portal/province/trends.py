@@ -37,8 +37,7 @@ def month_keys(last, count=MONTHS):
 
 def series(unit, last, count=MONTHS):
     """[Series] of every element for the unit: the month's numbers summed over its stations, one query."""
-    _, children = OrgUnit.tree()
-    stations, months = rollup.stations_under(unit, children), month_keys(last, count)
+    stations, months = rollup.stations_under(unit, OrgUnit.subtree(unit)), month_keys(last, count)
     rows = (PackageValue.select(Package.month, PackageValue.element, fn.SUM(PackageValue.numerator),
                                 fn.SUM(PackageValue.denominator))
             .join(Package)
