@@ -81,8 +81,8 @@ def _next_to_hide(cell, values, groups_of, hidden, zeros):
                 continue
             seen.add(index)
             shown = [c for c in parts + [total] if c not in hidden and (zeros or values[c] > 0)]
-            if shown:
-                return min(shown, key=lambda c: (values[c], c == total))
+            if shown:  # a zero only when nothing else is left (rates)
+                return min(shown, key=lambda c: (values[c] == 0, values[c], c == total))
             queue += [c for c in parts + [total] if c in hidden]
     return None
 

@@ -1,6 +1,7 @@
 """The trends on the province tables page: each indicator of a unit month by month (24 months to the period's
 last month), from the current packages' `month` tuples, drawn as inline SVG on the server (no script, no
 network, nothing inline for the CSP to refuse), with a table of the same numbers beside it."""
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,7 @@ from ..reports.indicators import Indicator
 from . import rollup
 
 MONTHS = 24
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 340, 170, 44, 10, 12, 40
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 340, 180, 44, 12, 22, 40
 
 
 @dataclass
@@ -57,14 +58,18 @@ def series(unit, last, count=MONTHS):
     return out
 
 
-def nice_top(value):
-    """The axis top: the smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (at least 1)."""
-    step = 1
+def axis(low, high):
+    """(bottom, top, step) of a y axis from 0 (or below, for a negative value) with at most 5 steps of
+    1, 2 or 5 × 10^k."""
+    low, high = min(0, low), max(high, low + 1, 1)
+    scale = 1
     while True:
-        for m in (1, 2, 2.5, 5):
-            if m * step >= value:
-                return m * step
-        step *= 10
+        for m in (1, 2, 5):
+            step = m * scale
+            bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
+            if (top - bottom) / step <= 5:
+                return bottom, top, step
+        scale *= 10
 
 
 def month_label(key):
@@ -75,25 +80,27 @@ def chart(s):
     """The SVG of one series: y axis with ticks (the indicator's unit), months along x, a line with a gap where
     a month has no package or no denominator, and one point per month carrying its value."""
     values = [(m, None if p is None else p.value) for m, p in s.points]
-    top = nice_top(max([v for _, v in values if v is not None] + [0]))
+    known = [v for _, v in values if v is not None] or [0]
+    bottom, top, step = axis(min(known), max(known))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     x = lambda i: LEFT + plot_w * i / max(1, len(values) - 1)  # noqa: E731
-    y = lambda v: TOP + plot_h * (1 - v / top)  # noqa: E731
+    y = lambda v: TOP + plot_h * (top - v) / (top - bottom)  # noqa: E731
     unit = "%" if s.percent else "数量"
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 %d %d" width="%d" height="%d" '
              'role="img" aria-label="%s（近%d个月）">' % (WIDTH, HEIGHT, WIDTH, HEIGHT, escape(s.label), len(values)),
              '<title>%s：逐月趋势</title>' % escape(s.label)]
-    for tick in range(5):
-        v = top * tick / 4
-        parts.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#dde3ea" stroke-width="1"/>'
-                     % (LEFT, WIDTH - RIGHT, y(v), y(v)))
+    for tick in range(round((top - bottom) / step) + 1):
+        v = bottom + tick * step
+        parts.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1"/>'
+                     % (LEFT, WIDTH - RIGHT, y(v), y(v), "#8a96a3" if v == 0 else "#dde3ea"))
         parts.append('<text x="%d" y="%.1f" text-anchor="end" font-size="10" fill="#555">%s</text>'
                      % (LEFT - 4, y(v) + 3, ("%g" % v)))
-    parts.append('<text x="4" y="%d" font-size="10" fill="#555">%s</text>' % (TOP - 2, unit))
+    parts.append('<text x="%d" y="%d" text-anchor="end" font-size="10" fill="#555">%s</text>' % (LEFT - 4, TOP - 8, unit))
     for i, (month, _) in enumerate(values):
         if i % 6 == 0 or i == len(values) - 1:
-            parts.append('<text x="%.1f" y="%d" text-anchor="middle" font-size="10" fill="#555">%s</text>'
-                         % (x(i), HEIGHT - BOTTOM + 14, month_label(month)))
+            anchor = "end" if i == len(values) - 1 else "middle"
+            parts.append('<text x="%.1f" y="%d" text-anchor="%s" font-size="10" fill="#555">%s</text>'
+                         % (x(i), HEIGHT - BOTTOM + 14, anchor, month_label(month)))
     parts.append('<text x="%d" y="%d" text-anchor="middle" font-size="10" fill="#555">月份</text>'
                  % (LEFT + plot_w // 2, HEIGHT - 6))
     runs, run = [], []

@@ -66,8 +66,9 @@ def test_each_indicator_is_drawn_month_by_month_as_the_tables_give_it(app, clien
 
 def test_month_keys_run_back_over_new_year():
     assert trends.month_keys("2026-02", 4) == ["2025-11", "2025-12", "2026-01", "2026-02"]
-    assert trends.nice_top(0) == 1 and trends.nice_top(7) == 10 and trends.nice_top(21) == 25
-    assert trends.nice_top(100) == 100 and trends.nice_top(101) == 200
+    assert trends.axis(0, 0) == (0, 1, 1) and trends.axis(0, 7) == (0, 8, 2) and trends.axis(0, 21) == (0, 25, 5)
+    assert trends.axis(0, 100) == (0, 100, 20) and trends.axis(3, 101) == (0, 150, 50)
+    assert trends.axis(-3.2, 11.4) == (-5, 15, 5)  # 在册人数同比 may fall below 0
 
 
 def test_the_publication_profile_draws_no_monthly_chart(app, client, received):
