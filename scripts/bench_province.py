@@ -16,7 +16,6 @@ writes bench/bench-province-results.json ({"goals": [{"name", "ratio", "limit", 
 """
 import argparse
 import json
-import statistics
 import sys
 import time
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench_dataset import median_time as median  # noqa: E402
 
 LAST = date(2026, 10, 1)  # the last month generated; the clock is set to 2026-11-15
 RAW = """
@@ -42,15 +42,6 @@ WHERE p.station_id = %(unit)s AND p.superseded_by_id IS NULL AND p.month IN %(mo
   AND v.period IN %(periods)s
 GROUP BY v.element, v.period
 """
-
-
-def median(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def months_back(count):

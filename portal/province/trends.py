@@ -97,7 +97,7 @@ def chart(s):
                      % (LEFT - 4, y(v) + 3, ("%g" % v)))
     parts.append('<text x="%d" y="%d" text-anchor="end" font-size="10" fill="#555">%s</text>' % (LEFT - 4, TOP - 8, unit))
     for i, (month, _) in enumerate(values):
-        if i % 6 == 0 or i == len(values) - 1:
+        if (len(values) - 1 - i) % 6 == 0:  # every sixth month back from the last
             anchor = "end" if i == len(values) - 1 else "middle"
             parts.append('<text x="%.1f" y="%d" text-anchor="%s" font-size="10" fill="#555">%s</text>'
                          % (x(i), HEIGHT - BOTTOM + 14, anchor, month_label(month)))
