@@ -16,6 +16,7 @@ writes bench/bench-province-results.json ({"goals": [{"name", "ratio", "limit", 
 """
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date, datetime
@@ -64,22 +65,34 @@ def register(stations):
     return made
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used (from /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def import_all(made, months):
-    """Generate and receive every package; (seconds in receive, seconds generating, packages, bytes)."""
+    """Generate and receive every package; (seconds in receive, CPU seconds in receive of this process and of
+    its PostgreSQL backend, seconds generating, packages, bytes)."""
+    from portal.db import database
     from portal.province import receiving
-    receiving_s = generating_s = 0.0
+    backend = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    receiving_s = generating_s = cpu_s = 0.0
+    backend_before = cpu_seconds(backend)
     count = size = 0
     for first in months:
         for station in made:
             started = time.perf_counter()
             data = station.package(first, generated_at="2026-11-01T00:00:00Z")
             generating_s += time.perf_counter() - started
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             receiving.receive(data, "cli")
             receiving_s += time.perf_counter() - started
+            cpu_s += time.process_time() - cpu
             count, size = count + 1, size + len(data)
         print("  %s: %d packages, %.1f/s received" % (first.strftime("%Y-%m"), count, count / receiving_s), flush=True)
-    return receiving_s, generating_s, count, size
+    return receiving_s, cpu_s, cpu_seconds(backend) - backend_before, generating_s, count, size
 
 
 def raw_aggregate(unit, plan):
@@ -154,11 +167,15 @@ def main():
                 made = register(args.stations)
                 print("%d stations x %d months (%d packages) into PostgreSQL:" % (
                     args.stations, args.months, args.stations * args.months), flush=True)
-                receiving_s, generating_s, count, size = import_all(made, months_back(args.months))
+                receiving_s, cpu_s, backend_s, generating_s, count, size = import_all(made, months_back(args.months))
                 db.database.execute_sql("ANALYZE")
-                rate = count / receiving_s
+                rate, cpu_rate = count / receiving_s, count / (cpu_s + backend_s)
+                load = os.getloadavg()[0]
                 print("import: %d packages (%.0f MB) in %.1f s: %.1f packages/s (goal >= 50); generating them "
                       "took %.1f s" % (count, size / 1e6, receiving_s, rate, generating_s), flush=True)
+                print("  CPU per package: %.1f ms here + %.1f ms in PostgreSQL: %.1f packages/s on an idle core "
+                      "(load average now %.1f on %d cores)" % (1000 * cpu_s / count, 1000 * backend_s / count,
+                                                               cpu_rate, load, os.cpu_count()), flush=True)
         print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
         measured = tables(app, args.repeat)
         goals = [{"name": "import packages/s", "ratio": round(rate, 1), "limit": 50, "ok": rate >= 50}]
@@ -171,6 +188,8 @@ def main():
         scale = 180000 / count
         out = {"stations": args.stations, "months": args.months, "packages": count, "bytes": size,
                "receiving_s": receiving_s, "generating_s": generating_s, "packages_per_s": rate,
+               "cpu_ms_per_package": 1000 * cpu_s / count, "postgres_cpu_ms_per_package": 1000 * backend_s / count,
+               "packages_per_s_by_cpu": cpu_rate, "load_average": load,
                "full_scale_import_estimate_h": round(180000 / rate / 3600, 2),
                "full_scale_factor": round(scale, 1),
                "tables": [{"level": level, "kind": kind, "unit": unit.code, "table_s": t, "page_s": p, "raw_s": r,

@@ -13,7 +13,7 @@ Which tuples a period takes (docs/province.md):
 from dataclasses import dataclass, field
 from datetime import date
 
-from peewee import fn
+from peewee import ValuesList, fn
 
 from ..exchange.package import CODES, EXTRAS, last_month
 from ..models import OrgUnit, Package, PackageValue
@@ -68,17 +68,22 @@ def plan(kind, year, number, today_):
     return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
 
 
-def package_rows(plan_, stations=None):
+def package_rows(plan_, stations=None, group=None):
     """(station, month, element, period, Σ numerator, Σ denominator) of the totals the period takes, from the
-    current packages of the given stations (else of all)."""
+    current packages of the given stations (else of all); with `group` ({station id: key}), summed in SQL by
+    key instead of by station (the unit each station falls under)."""
     distinct = plan_.distinct or (plan_.now, plan_.before)
-    return (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
-                                fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
-            .join(Package)
+    query = PackageValue.select().join(Package)
+    key = Package.station
+    if group is not None:
+        pairs = ValuesList(list(group.items()) or [(0, 0)], columns=("sid", "gid")).alias("g")
+        query, key = query.join(pairs, on=(pairs.c.sid == Package.station)), pairs.c.gid
+    return (query.select(key, Package.month, PackageValue.element, PackageValue.period,
+                         fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
             .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
                    PackageValue.period.in_({plan_.now, plan_.before, *distinct}),
                    *([] if stations is None else [Package.station.in_(stations or [0])]))
-            .group_by(Package.station, Package.month, PackageValue.element, PackageValue.period).tuples())
+            .group_by(key, Package.month, PackageValue.element, PackageValue.period).tuples())
 
 
 def station_sums(plan_, stations=None, rows=None):
@@ -139,17 +144,16 @@ def reporting(unit, children, plan_, sent=None):
 
 
 def table(unit, plan_):
-    """The unit's own indicators and one row per child unit (drill-down): the units under it, then one query
-    over their packages."""
+    """The unit's own indicators and one row per child unit (drill-down): the units under it, their packages
+    summed by child unit in one query, and which months each station sent."""
     children = OrgUnit.subtree(unit)
-    under = stations_under(unit, children)
-    rows = list(package_rows(plan_, under))
-    sums, sent = station_sums(plan_, rows=rows), {}
-    for station, _ in {row[:2] for row in rows}:
-        sent[station] = sent.get(station, 0) + 1
-    rows = [(child, indicators(stations_under(child, children), sums, plan_), reporting(child, children, plan_, sent))
-            for child in children.get(unit.id, [])]
-    return indicators(under, sums, plan_), reporting(unit, children, plan_, sent), rows
+    kids = children.get(unit.id, [])
+    group = ({s: kid.id for kid in kids for s in stations_under(kid, children)} if unit.level != "station"
+             else {unit.id: unit.id})  # each station to the row it is summed in, in SQL
+    sums = station_sums(plan_, rows=list(package_rows(plan_, group=group)) if group else [])
+    sent = months_sent(list(group), plan_)
+    rows = [(kid, indicators([kid.id], sums, plan_), reporting(kid, children, plan_, sent)) for kid in kids]
+    return indicators(sorted(set(group.values())), sums, plan_), reporting(unit, children, plan_, sent), rows
 
 
 def ancestors(unit):
