@@ -8,7 +8,8 @@ Starts its own PostgreSQL cluster (portal/province/cluster.py, the tests' one) i
 org tree, registers the stations across the 88 counties, and for each month generates every station's
 signed package with the real format and signing code (portal/province/synthetic.py, no station database)
 and imports it through the real inbox code (receiving.receive: verify, check, store, audit). Import
-throughput counts receive() only, not the generating. Then, for the last month, each level (province,
+throughput counts receive() only, not the generating; the CPU time of this process and of its PostgreSQL
+backend per package is printed too, which says what an idle machine would do when the one measured is busy. Then, for the last month, each level (province,
 a prefecture, a county, a station) and each period (month, quarter, year): the table's computation
 (rollup.table) and the page (GET /province/, tables and charts) against the raw SQL of its own aggregate
 (one statement: the unit's and each child's sums over the current packages). Prints each as ok/FAIL and

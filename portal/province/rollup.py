@@ -150,8 +150,14 @@ def table(unit, plan_):
     kids = children.get(unit.id, [])
     group = ({s: kid.id for kid in kids for s in stations_under(kid, children)} if unit.level != "station"
              else {unit.id: unit.id})  # each station to the row it is summed in, in SQL
-    sums = station_sums(plan_, rows=list(package_rows(plan_, group=group)) if group else [])
-    sent = months_sent(list(group), plan_)
+    found = list(package_rows(plan_, group=group)) if group else []
+    sums = station_sums(plan_, rows=found)
+    if unit.level in ("county", "station"):  # rows by station: the months each sent are in them
+        sent = {}
+        for station, _ in {row[:2] for row in found}:
+            sent[station] = sent.get(station, 0) + 1
+    else:
+        sent = months_sent(list(group), plan_)
     rows = [(kid, indicators([kid.id], sums, plan_), reporting(kid, children, plan_, sent)) for kid in kids]
     return indicators(sorted(set(group.values())), sums, plan_), reporting(unit, children, plan_, sent), rows
 
