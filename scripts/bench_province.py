@@ -179,7 +179,8 @@ def main():
                                                                cpu_rate, load, os.cpu_count()), flush=True)
         print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
         measured = tables(app, args.repeat)
-        goals = [{"name": "import packages/s", "ratio": round(rate, 1), "limit": 50, "ok": rate >= 50}]
+        goals = [{"name": "import: time per package / 1/50 s (%.1f packages/s)" % rate, "ratio": round(50 / rate, 2),
+                  "limit": 1, "ok": rate >= 50}]  # every goal reads ratio <= limit
         for level, kind, unit, table_s, page_s, raw_s in measured:
             goals.append({"name": "table %s %s / raw SQL" % (level, kind), "ratio": round(table_s / raw_s, 2),
                           "limit": 3, "ok": table_s / raw_s <= 3})
