@@ -43,6 +43,18 @@ class OrgUnit(BaseModel):
         return root, children
 
 
+    @classmethod
+    def subtree(cls, unit):
+        """{parent id: [children by code]} of the units under `unit`, read by code prefix: GB/T 2260 codes nest
+        (52 → 5201 → 520102) and a station's code begins with its county's (520102-01)."""
+        children = {}
+        if unit.level != "station":
+            prefix = unit.code[:{"province": 2, "prefecture": 4, "county": 6}[unit.level]]
+            for child in cls.select().where(cls.code.startswith(prefix), cls.id != unit.id).order_by(cls.code):
+                children.setdefault(child.parent_id, []).append(child)
+        return children
+
+
 class Package(BaseModel):
     """One package file received; a resubmission for the same station and month supersedes the earlier one,
     which is kept (`superseded_by`)."""

@@ -8,7 +8,11 @@ inbox.py        uploading packages (the admin)
 forms.py        the forms of those pages
 receiving.py    verifying, storing and superseding a package (the web and the command)
 rollup.py       which tuples a month, quarter or year takes, summed over stations; rates from sums
+suppression.py  the publication profile (对外发布): "<5" and complementary suppression over the tree
+trends.py       each indicator month by month as server-drawn SVG
 completeness.py which stations reported which months; late after the 5th of the next month
+cluster.py      a throw-away PostgreSQL cluster (the tests and scripts/bench_province.py)
+synthetic.py    made-up stations' signed packages in the real format (the tests and the bench)
 gb2260.py       the org tree from data/guizhou_gb2260.csv
 commands.py     province-init, create-admin, import-packages, province-demo
 demo.py         the demo: 25 generated stations, 24 months of packages each, imported (make province)

@@ -1,4 +1,4 @@
-"""A local PostgreSQL cluster for the province's tests (a throw-away one in a temp folder, tests/province/postgres.py)
+"""A local PostgreSQL cluster for the province's tests and scripts/bench_province.py (a throw-away one in a temp folder)
 and for the demo (`make province`: a kept one under instance/province-pg). initdb refuses root: when run as root
 every PostgreSQL command runs as the `postgres` user, never the server as root."""
 import glob

@@ -2,13 +2,14 @@
 that is over, well-formed) before it is stored; a resubmission for the same station and month supersedes
 the earlier one, which is kept. Every package received or refused is audited."""
 import hashlib
+import io
 import json
 import re
 from datetime import date
 
 from .. import audit
 from ..dates import local, today
-from ..db import database
+from ..db import database, is_postgres
 from ..exchange import signing
 from ..exchange.package import BREAKDOWNS, periods
 from ..exchange.signing import PackageError
@@ -18,6 +19,7 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 PAYLOAD_KEYS = {"format", "station", "month", "periods", "generatedAt", "dataElements", "breakdowns", "values"}
 TUPLE_KEYS = {"breakdown", "dataElement", "denominator", "numerator", "orgUnit", "period"}
 FORMAT_ERROR = "报送包格式错误：%s"
+COPY_FIELDS = ("package", "element", "period", "dimension", "code", "numerator", "denominator")
 
 
 def _station_of(data):
@@ -118,6 +120,24 @@ def stale_or_same(current, digest, payload, station):
             payload.get("generatedAt"), received, current.generated_at))
 
 
+def store_values(package_id, rows):
+    """A package's tuples (about 1,400): one COPY on PostgreSQL, where building an INSERT of them in Python took
+    most of an import's time; batched INSERTs elsewhere. Every text was checked against the closed vocabulary."""
+    if not is_postgres():
+        for start in range(0, len(rows), 1000):
+            PackageValue.insert_many([{**row, "package": package_id} for row in rows[start:start + 1000]]).execute()
+        return
+    text = io.StringIO()
+    for row in rows:
+        text.write("%d\t%s\t%s\t%s\t%s\t%d\t%s\n" % (
+            package_id, row["element"], row["period"], row["dimension"] or "\\N", row["code"] or "\\N", row["numerator"],
+            "\\N" if row["denominator"] is None else row["denominator"]))
+    text.seek(0)
+    fields = PackageValue._meta.fields
+    columns = ", ".join(fields[name].column_name for name in COPY_FIELDS)
+    database.cursor().copy_expert("COPY %s (%s) FROM STDIN" % (PackageValue._meta.table_name, columns), text)
+
+
 def receive(data, via, user=None, filename=None):
     """Store a verified package (superseding the current one of its station and month) and audit it;
     refused ones are audited too and raise PackageError."""
@@ -138,8 +158,7 @@ def receive(data, via, user=None, filename=None):
             if current is not None:  # at most one current package per station and month (package_current)
                 Package.update(superseded_by=package).where(Package.id == current.id).execute()
                 Package.update(superseded_by=None).where(Package.id == package.id).execute()
-            for start in range(0, len(rows), 1000):
-                PackageValue.insert_many([{**row, "package": package.id} for row in rows[start:start + 1000]]).execute()
+            store_values(package.id, rows)
             audit.record("package.receive", package, user=user, detail={
                 **detail, "station": station.code, "month": payload["month"],
                 "replaces": current.id if current is not None else None})

@@ -6,13 +6,14 @@ Which tuples a period takes (docs/province.md):
 - a month: the month's packages, period `month` (last year: `month_last_year`);
 - a year: the packages of its December (of the last month over, for the current year), `year_to_date`;
 - a quarter: additive elements summed over its three months' `month` tuples; values at the period end
-  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period, which
-  monthly tuples cannot give: not shown for a quarter.
+  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period: the first
+  quarter's is its last month's `year_to_date`, a quarter of one month so far is that month's; the other
+  quarters' cannot be made from the package's periods (docs/province.md): not shown.
 """
 from dataclasses import dataclass, field
 from datetime import date
 
-from peewee import fn
+from peewee import ValuesList, fn
 
 from ..exchange.package import CODES, EXTRAS, last_month
 from ..models import OrgUnit, Package, PackageValue
@@ -36,6 +37,7 @@ class Plan:
     now: str  # package period key of this period
     before: str  # … and of the same period last year
     missing: set = field(default_factory=set)  # elements that cannot be given for this period
+    distinct: tuple = None  # (now, before) periods of the last month that give DISTINCT_PERSONS, if not `now`
 
 
 def month_key(first):
@@ -52,8 +54,13 @@ def plan(kind, year, number, today_):
     if kind == "quarter":
         firsts = [m for m in (date(year, 3 * number - 2 + i, 1) for i in range(3)) if m <= over]
         label = "%d年第%d季度" % (year, number) + ("（截至%d月）" % firsts[-1].month if firsts and len(firsts) < 3 else "")
+        if not firsts:
+            return None
+        if firsts[0].month == 1:  # the first quarter (to date) is its last month's year to date
+            return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
+                        distinct=("year_to_date", "year_to_date_last_year"))
         return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
-                    set(DISTINCT_PERSONS)) if firsts else None
+                    set(DISTINCT_PERSONS) if len(firsts) > 1 else set())
     last = min(date(year, 12, 1), over)
     if last.year != year:
         return None
@@ -61,20 +68,36 @@ def plan(kind, year, number, today_):
     return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
 
 
-def station_sums(plan_):
-    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of the current packages."""
-    last = plan_.months[-1]
-    rows = (PackageValue.select(Package.station, Package.month, PackageValue.element, PackageValue.period,
-                                fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
-            .join(Package)
+def package_rows(plan_, stations=None, group=None):
+    """(station, month, element, period, Σ numerator, Σ denominator) of the totals the period takes, from the
+    current packages of the given stations (else of all); with `group` ({station id: key}), summed in SQL by
+    key instead of by station (the unit each station falls under)."""
+    distinct = plan_.distinct or (plan_.now, plan_.before)
+    query = PackageValue.select().join(Package)
+    key = Package.station
+    if group is not None:
+        pairs = ValuesList(list(group.items()) or [(0, 0)], columns=("sid", "gid")).alias("g")
+        query, key = query.join(pairs, on=(pairs.c.sid == Package.station)), pairs.c.gid
+    return (query.select(key, Package.month, PackageValue.element, PackageValue.period,
+                         fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
             .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
-                   PackageValue.period.in_([plan_.now, plan_.before]))
-            .group_by(Package.station, Package.month, PackageValue.element, PackageValue.period).tuples())
+                   PackageValue.period.in_({plan_.now, plan_.before, *distinct}),
+                   *([] if stations is None else [Package.station.in_(stations or [0])]))
+            .group_by(key, Package.month, PackageValue.element, PackageValue.period).tuples())
+
+
+def station_sums(plan_, stations=None, rows=None):
+    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of package_rows."""
+    last, distinct = plan_.months[-1], plan_.distinct or (plan_.now, plan_.before)
     sums = {}
-    for station, month, element, period, numerator, denominator in rows:
-        if element in AT_PERIOD_END and month != last:
+    for station, month, element, period, numerator, denominator in (
+            package_rows(plan_, stations) if rows is None else rows):
+        once = element in DISTINCT_PERSONS
+        wanted = distinct if once else (plan_.now, plan_.before)
+        at_end = element in AT_PERIOD_END or (once and plan_.distinct is not None)
+        if period not in wanted or (at_end and month != last):
             continue
-        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == plan_.now else "before"), [0, 0])
+        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == wanted[0] else "before"), [0, 0])
         cell[0] += int(numerator)
         cell[1] += int(denominator or 0)
     return sums
@@ -106,24 +129,37 @@ def indicators(station_ids, sums, plan_):
     return out
 
 
-def reporting(unit, children, plan_):
-    """(stations that sent every month of the period, stations under the unit)."""
-    stations = stations_under(unit, children)
-    if not stations:
-        return 0, 0
-    sent = (Package.select(Package.station, fn.COUNT(Package.id)).where(
+def months_sent(stations, plan_):
+    """{station id: how many months of the period it sent}."""
+    return dict(Package.select(Package.station, fn.COUNT(Package.id)).where(
         Package.superseded_by.is_null(), Package.station.in_(stations), Package.month.in_(plan_.months))
-        .group_by(Package.station).tuples())
-    return sum(1 for _, n in sent if n == len(plan_.months)), len(stations)
+        .group_by(Package.station).tuples()) if stations else {}
+
+
+def reporting(unit, children, plan_, sent=None):
+    """(stations that sent every month of the period, stations under the unit); `sent` from months_sent."""
+    stations = stations_under(unit, children)
+    sent = months_sent(stations, plan_) if sent is None else sent
+    return sum(1 for s in stations if sent.get(s) == len(plan_.months)), len(stations)
 
 
 def table(unit, plan_):
-    """The unit's own indicators and one row per child unit (drill-down), all from one query."""
-    _, children = OrgUnit.tree()
-    sums = station_sums(plan_)
-    rows = [(child, indicators(stations_under(child, children), sums, plan_), reporting(child, children, plan_))
-            for child in children.get(unit.id, [])]
-    return indicators(stations_under(unit, children), sums, plan_), reporting(unit, children, plan_), rows
+    """The unit's own indicators and one row per child unit (drill-down): the units under it, their packages
+    summed by child unit in one query, and which months each station sent."""
+    children = OrgUnit.subtree(unit)
+    kids = children.get(unit.id, [])
+    group = ({s: kid.id for kid in kids for s in stations_under(kid, children)} if unit.level != "station"
+             else {unit.id: unit.id})  # each station to the row it is summed in, in SQL
+    found = list(package_rows(plan_, group=group)) if group else []
+    sums = station_sums(plan_, rows=found)
+    if unit.level in ("county", "station"):  # rows by station: the months each sent are in them
+        sent = {}
+        for station, _ in {row[:2] for row in found}:
+            sent[station] = sent.get(station, 0) + 1
+    else:
+        sent = months_sent(list(group), plan_)
+    rows = [(kid, indicators([kid.id], sums, plan_), reporting(kid, children, plan_, sent)) for kid in kids]
+    return indicators(sorted(set(group.values())), sums, plan_), reporting(unit, children, plan_, sent), rows
 
 
 def ancestors(unit):

@@ -9,7 +9,7 @@ from ..dates import today
 from ..exchange.package import last_month
 from ..models import OrgUnit
 from ..permissions import requires
-from . import completeness, rollup
+from . import completeness, rollup, suppression, trends
 
 bp = Blueprint("province", __name__, url_prefix="/province")
 NUMBERS = {"month": 12, "quarter": 4, "year": 1}  # months or quarters in a year
@@ -42,10 +42,12 @@ def tables():
     if plan is None:  # a month or quarter of this year not begun: its last one that is
         kind, year, number = chosen_period(MultiDict({"kind": kind}), today_)
         plan = rollup.plan(kind, year, number, today_)
-    own, reporting, rows = rollup.table(unit, plan)
+    publish = request.args.get("publish") == "1"  # 对外发布: small cells withheld (suppression.py)
+    own, reporting, rows = (suppression.published if publish else rollup.table)(unit, plan)
     over = last_month(today_)
     return render_template("province/tables.html", unit=unit, path=rollup.ancestors(unit), plan=plan, own=own,
-                           reporting=reporting, rows=rows, kind=kind, year=year, number=number,
+                           reporting=reporting, rows=rows, kind=kind, year=year, number=number, publish=publish,
+                           trends=None if publish else trends.series(unit, plan.months[-1]),
                            years=list(range(over.year, over.year - 6, -1)), kinds=rollup.KINDS)
 
 

@@ -2,7 +2,8 @@
 database and the real province app per test, its two roles. Every test here is marked `province`."""
 import pytest
 from factories import make_user
-from postgres import Cluster
+
+from portal.province.cluster import Cluster
 
 
 

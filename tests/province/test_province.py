@@ -282,9 +282,11 @@ def test_a_quarter_sums_its_months_and_takes_values_at_its_end(app, app_config, 
 
 def test_which_packages_a_period_takes():
     plan = rollup.plan("quarter", 2026, 4, date(2026, 11, 20))
-    assert plan.months == ["2026-10"] and "截至10月" in plan.label and "RELAPSE" in plan.missing
+    assert plan.months == ["2026-10"] and "截至10月" in plan.label and not plan.missing  # one month: its own 复吸率
     plan = rollup.plan("quarter", 2026, 3, date(2026, 11, 20))
-    assert plan.months == ["2026-07", "2026-08", "2026-09"] and plan.now == "month"
+    assert plan.months == ["2026-07", "2026-08", "2026-09"] and plan.now == "month" and "RELAPSE" in plan.missing
+    first = rollup.plan("quarter", 2026, 1, date(2026, 11, 20))
+    assert first.distinct == ("year_to_date", "year_to_date_last_year") and not first.missing
     year = rollup.plan("year", 2025, 1, date(2026, 11, 20))
     assert year.months == ["2025-12"] and year.now == "year_to_date"
     assert rollup.plan("month", 2026, 11, date(2026, 11, 30)) is None

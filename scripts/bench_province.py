@@ -1,0 +1,208 @@
+"""National-scale benchmark of the province (issue 18's goals: import >= 50 packages/s; every province table at
+every level <= 3x the raw SQL of its own aggregate, measured in the same run).
+
+    .venv/bin/python scripts/bench_province.py [--stations 200] [--months 12] [--repeat 5]
+    .venv/bin/python scripts/bench_province.py --full          # 3,000 stations x 60 months (180,000 packages)
+
+Starts its own PostgreSQL cluster (portal/province/cluster.py, the tests' one) in a temp folder, loads the
+org tree, registers the stations across the 88 counties, and for each month generates every station's
+signed package with the real format and signing code (portal/province/synthetic.py, no station database)
+and imports it through the real inbox code (receiving.receive: verify, check, store, audit). Import
+throughput counts receive() only, not the generating; the CPU time of this process and of its PostgreSQL
+backend per package is printed too, which says what an idle machine would do when the one measured is busy. Then, for the last month, each level (province,
+a prefecture, a county, a station) and each period (month, quarter, year): the table's computation
+(rollup.table) and the page (GET /province/, tables and charts) against the raw SQL of its own aggregate
+(one statement: the unit's and each child's sums over the current packages). Prints each as ok/FAIL and
+writes bench/bench-province-results.json ({"goals": [{"name", "ratio", "limit", "ok"}], ...}).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench_dataset import median_time as median  # noqa: E402
+
+LAST = date(2026, 10, 1)  # the last month generated; the clock is set to 2026-11-15
+RAW = """
+WITH RECURSIVE under(id, child) AS (
+    SELECT id, id FROM org_unit WHERE parent_id = %(unit)s
+    UNION ALL SELECT o.id, under.child FROM org_unit o JOIN under ON o.parent_id = under.id)
+SELECT under.child, v.element, v.period, SUM(v.numerator), SUM(v.denominator)
+FROM package_value v JOIN package p ON p.id = v.package_id JOIN under ON under.id = p.station_id
+WHERE p.superseded_by_id IS NULL AND p.month IN %(months)s AND v.dimension IS NULL AND v.period IN %(periods)s
+GROUP BY ROLLUP (under.child), v.element, v.period
+"""
+RAW_STATION = """
+SELECT v.element, v.period, SUM(v.numerator), SUM(v.denominator)
+FROM package_value v JOIN package p ON p.id = v.package_id
+WHERE p.station_id = %(unit)s AND p.superseded_by_id IS NULL AND p.month IN %(months)s AND v.dimension IS NULL
+  AND v.period IN %(periods)s
+GROUP BY v.element, v.period
+"""
+
+
+def months_back(count):
+    from portal.dates import add_months
+    return [add_months(LAST, i - count + 1) for i in range(count)]
+
+
+def register(stations):
+    """The synthetic stations, spread over the 88 counties, with their keys."""
+    from portal.models import OrgUnit
+    from portal.province import synthetic
+    counties = list(OrgUnit.by_level("county"))
+    made = []
+    for i in range(stations):
+        county = counties[i % len(counties)]
+        station = synthetic.Station("%s-%02d" % (county.code, i // len(counties) + 1), 10 + (i * 37) % 150)
+        OrgUnit.create(code=station.code, name="%s第%d站" % (county.name, i // len(counties) + 1), level="station",
+                       parent=county, public_key=station.public_key)
+        made.append(station)
+    return made
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used (from /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def import_all(made, months):
+    """Generate and receive every package; (seconds in receive, CPU seconds in receive of this process and of
+    its PostgreSQL backend, seconds generating, packages, bytes)."""
+    from portal.db import database
+    from portal.province import receiving
+    backend = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    receiving_s = generating_s = cpu_s = 0.0
+    backend_before = cpu_seconds(backend)
+    count = size = 0
+    for first in months:
+        for station in made:
+            started = time.perf_counter()
+            data = station.package(first, generated_at="2026-11-01T00:00:00Z")
+            generating_s += time.perf_counter() - started
+            started, cpu = time.perf_counter(), time.process_time()
+            receiving.receive(data, "cli")
+            receiving_s += time.perf_counter() - started
+            cpu_s += time.process_time() - cpu
+            count, size = count + 1, size + len(data)
+        print("  %s: %d packages, %.1f/s received" % (first.strftime("%Y-%m"), count, count / receiving_s), flush=True)
+    return receiving_s, cpu_s, cpu_seconds(backend) - backend_before, generating_s, count, size
+
+
+def raw_aggregate(unit, plan):
+    from portal.db import database
+    periods = tuple({plan.now, plan.before} | set(plan.distinct or ()))
+    sql = RAW_STATION if unit.level == "station" else RAW
+    return database.execute_sql(sql, {"unit": unit.id, "months": tuple(plan.months), "periods": periods}).fetchall()
+
+
+def tables(app, repeat):
+    """[(level, kind, unit, table s, page s, raw s)] for the last month's month, quarter and year."""
+    from portal.models import OrgUnit, Package
+    from portal.province import rollup
+    client = app.test_client()
+    login = client.post("/login", data={"username": "viewer", "password": "Bench@2026province"})
+    assert login.status_code == 302, login.get_data(as_text=True)[-1500:]
+    today_ = date(2026, 11, 15)
+    with app.app_context():  # its own: a request inside an app context already pushed would share its `g`
+        busiest = lambda level: max(OrgUnit.by_level(level), key=lambda u: len(rollup.stations_under(  # noqa: E731
+            u, OrgUnit.tree()[1])))
+        units = {"province": OrgUnit.get(OrgUnit.parent.is_null()), "prefecture": busiest("prefecture"),
+                 "county": busiest("county"), "station": Package.select().first().station}
+    out = []
+    for level, unit in units.items():
+        for kind, number in (("month", LAST.month), ("quarter", (LAST.month - 1) // 3 + 1), ("year", 1)):
+            plan = rollup.plan(kind, LAST.year, number, today_)
+            url = "/province/?unit=%s&kind=%s&year=%d&number=%d" % (unit.code, kind, LAST.year, number)
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code, response.headers.get("Location"))
+            page_s = median(lambda: client.get(url), repeat)
+            with app.app_context():
+                raw_aggregate(unit, plan)
+                raw_s = median(lambda: raw_aggregate(unit, plan), repeat)
+                table_s = median(lambda: rollup.table(unit, plan), repeat)
+            out.append((level, kind, unit, table_s, page_s, raw_s))
+            print("  %-10s %-7s %-16s table %.4f s  page %.4f s  raw SQL %.4f s  ratio %.2fx (page %.2fx)" % (
+                level, kind, unit.name[:16], table_s, page_s, raw_s, table_s / raw_s, page_s / raw_s), flush=True)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stations", type=int, default=200)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--full", action="store_true", help="3,000 stations x 60 months")
+    args = parser.parse_args()
+    if args.full:
+        args.stations, args.months = 3000, 60
+    if args.stations > 88 * 99:
+        raise SystemExit("at most 99 stations per county (8,712)")
+    from portal import create_app, db
+    from portal.accounts import passwords
+    from portal.models import User
+    from portal.province import gb2260
+    from portal.province.cluster import Cluster
+
+    cluster = Cluster().start()
+    try:
+        app = create_app({"SECRET_KEY": "b" * 48, "INSTANCE": "province", "DATABASE_URL": cluster.createdb(),
+                          "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                          "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+                          "AUDIT_KEY_FILE": cluster.dir + "/audit.key",
+                          "CLOCK": lambda: datetime(2026, 11, 15, 2, 0)})
+        with app.app_context():
+            db.upgrade()
+            with db.database.connection_context():
+                gb2260.load(gb2260.DEFAULT_FILE)
+                User.create(username="viewer", display_name="查看", role="province_viewer",
+                            password_hash=passwords.hash_password("Bench@2026province"), must_change_password=False,
+                            password_changed_at=datetime(2026, 11, 1))
+                made = register(args.stations)
+                print("%d stations x %d months (%d packages) into PostgreSQL:" % (
+                    args.stations, args.months, args.stations * args.months), flush=True)
+                receiving_s, cpu_s, backend_s, generating_s, count, size = import_all(made, months_back(args.months))
+                db.database.execute_sql("ANALYZE")
+                rate, cpu_rate = count / receiving_s, count / (cpu_s + backend_s)
+                load = os.getloadavg()[0]
+                print("import: %d packages (%.0f MB) in %.1f s: %.1f packages/s (goal >= 50); generating them "
+                      "took %.1f s" % (count, size / 1e6, receiving_s, rate, generating_s), flush=True)
+                print("  CPU per package: %.1f ms here + %.1f ms in PostgreSQL: %.1f packages/s on an idle core "
+                      "(load average now %.1f on %d cores)" % (1000 * cpu_s / count, 1000 * backend_s / count,
+                                                               cpu_rate, load, os.cpu_count()), flush=True)
+        print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
+        measured = tables(app, args.repeat)
+        goals = [{"name": "import: time per package / 1/50 s (%.1f packages/s)" % rate, "ratio": round(50 / rate, 2),
+                  "limit": 1, "ok": rate >= 50}]  # every goal reads ratio <= limit
+        for level, kind, unit, table_s, page_s, raw_s in measured:
+            goals.append({"name": "table %s %s / raw SQL" % (level, kind), "ratio": round(table_s / raw_s, 2),
+                          "limit": 3, "ok": table_s / raw_s <= 3})
+        for goal in goals:
+            print("  %-32s %8.2f (limit %s) %s" % (goal["name"], goal["ratio"], goal["limit"],
+                                                  "ok" if goal["ok"] else "FAIL"))
+        scale = 180000 / count
+        out = {"stations": args.stations, "months": args.months, "packages": count, "bytes": size,
+               "receiving_s": receiving_s, "generating_s": generating_s, "packages_per_s": rate,
+               "cpu_ms_per_package": 1000 * cpu_s / count, "postgres_cpu_ms_per_package": 1000 * backend_s / count,
+               "packages_per_s_by_cpu": cpu_rate, "load_average": load,
+               "full_scale_import_estimate_h": round(180000 / rate / 3600, 2),
+               "full_scale_factor": round(scale, 1),
+               "tables": [{"level": level, "kind": kind, "unit": unit.code, "table_s": t, "page_s": p, "raw_s": r,
+                           "page_ratio": p / r} for level, kind, unit, t, p, r in measured],
+               "goals": goals}
+        (ROOT / "bench").mkdir(exist_ok=True)
+        (ROOT / "bench" / "bench-province-results.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
+        print("full scale (180,000 packages) at this rate: %.1f h of import" % out["full_scale_import_estimate_h"])
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
