@@ -14,7 +14,7 @@ TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 
 def lazy_sections(html):
     return re.findall(r'<section class="card section-slot" id="(\w+)" hx-get="/persons/\d+/sections/(\w+)" '
-                      r'hx-trigger="revealed"', html)
+                      r'hx-trigger="intersect once"', html)
 
 
 def section_views(person):
