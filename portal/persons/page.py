@@ -25,6 +25,7 @@ SECTIONS = {
     "assistance": ("帮扶", "records.read"),
     "attachments": ("附件", "persons.full"),
 }
+EAGER = ("tracking", "timeline")  # the case's record, what the page is opened for: loaded at once, the rest in view
 
 
 @bp.get("/<int:person_id>")
@@ -46,7 +47,7 @@ def render_show(person, family_form=None, status=200):
                            today=today(), family=list(person.live_family()), staff=User.names(),
                            risk=risk_levels.current(person.id), counts=counts_of(person),
                            sections=[(name, label) for name, (label, right) in SECTIONS.items()
-                                     if can(current_user, right)],
+                                     if can(current_user, right)], eager=EAGER,
                            record_form=record_form, record_template=record_template,
                            form=family_form or FamilyMemberForm(formdata=None), back=queue_back()), status
 

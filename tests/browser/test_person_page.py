@@ -37,10 +37,9 @@ def test_a_talk_saved_on_the_person_page_answers_where_the_eye_is(page, live_ser
     log_in(page)
     open_person(page, zhang)
     set_marker(page)
-    page.locator("#timeline").scroll_into_view_if_needed()
-    expect(page.locator("#timeline-entries .entry")).to_have_count(1)
+    expect(page.locator("#timeline-entries .entry")).to_have_count(1)  # the record's sections load at once
+    expect(page.locator("#tracking")).to_contain_text("违反协议计数")
     # typed elsewhere on the page and not saved: it must survive the talk's save
-    page.locator("#tracking").scroll_into_view_if_needed()
     page.locator("#tracking summary", has_text="登记其他违反协议行为").click()
     page.locator("#tracking [name=description]").fill("尚未保存的违约描述")
     page.locator("#family summary", has_text="添加家庭成员").click()

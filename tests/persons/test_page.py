@@ -14,7 +14,7 @@ TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 
 def lazy_sections(html):
     return re.findall(r'<section class="card section-slot" id="(\w+)" hx-get="/persons/\d+/sections/(\w+)" '
-                      r'hx-trigger="intersect once"', html)
+                      r'hx-trigger="(?:load|intersect once)"', html)
 
 
 def section_views(person):
@@ -33,6 +33,7 @@ def test_the_page_is_a_shell_with_the_basics_and_a_navigation(client, users, log
         ("assistance", "帮扶"), ("attachments", "附件")]
     assert 'id="count-timeline"' in nav and re.search(r'id="count-timeline" >1</span>', nav)
     assert lazy_sections(html) == [(name, name) for name in SECTIONS]
+    assert re.findall(r'sections/(\w+)" hx-trigger="load"', html) == ["tracking", "timeline"]  # the rest: in view
     assert "出生日期" in html and "家庭成员与监护人" in html and "记录谈话" in html  # the basics and the record bar
     assert "只在工作记录里的参加人" not in html and "违反协议计数" not in html  # the rest loads on reveal
     assert section_views(person) == [None]
