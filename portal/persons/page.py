@@ -5,13 +5,13 @@ from flask_login import current_user
 
 from .. import audit
 from ..care import counselling
-from ..cases import after_release, lifecycle
+from ..cases import after_release
 from ..dates import today
 from ..models import AssistanceCase, User
 from ..permissions import can, load_person, requires
 from ..records import risk_levels, risks, talks, timeline, visits
 from ..responses import fragment
-from ..tracking import absences, breaches, findings, screenings
+from ..tracking import absences, findings, screenings
 from ..tracking import views as tracking
 from . import attachments
 from .forms import FamilyMemberForm
@@ -42,7 +42,7 @@ def render_show(person, family_form=None, status=200):
     keep_section_messages()
     record_form, record_template = opened_record_form(person)
     case = person.current_case()
-    return render_template("persons/show.html", person=person, case=case, flags=flags_of(case),
+    return render_template("persons/show.html", person=person, case=case, flags={},
                            control=after_release.control_ends_on(person) if case and not case.in_force else None,
                            today=today(), family=list(person.live_family()), staff=User.names(),
                            risk=risk_levels.current(person.id), counts=counts_of(person),
@@ -59,13 +59,6 @@ def keep_section_messages():
             flash(message, category)
 
 
-def flags_of(case):
-    """The header's badges: a serious breach and an overdue report, without the whole tracking file."""
-    if case is None:
-        return {}
-    return {"serious": breaches.counters_of(case.id)["serious"], "overdue_report": lifecycle.overdue_report(case)}
-
-
 def counts_of(person):
     """The figures the in-page navigation shows, swapped out of band after a save."""
     counts = {"timeline": timeline.count(person.id)}
@@ -76,9 +69,10 @@ def counts_of(person):
 
 def saved_answer(answer, person, **context):
     """A save made on the person page answers with what changed: `answer` (its message and the new entry)
-    and the page's counters, out of band (persons/_counters.html)."""
-    return render_template(answer, person=person, risk=risk_levels.current(person.id),
-                           flags=flags_of(person.current_case()), counts=counts_of(person), **context)
+    and the page's counters, out of band (persons/_counters.html); the header's breach badges come with
+    the tracking file, which reloads itself when a save changes it."""
+    return render_template(answer, person=person, risk=risk_levels.current(person.id), counts=counts_of(person),
+                           **context)
 
 
 def queue_back():
