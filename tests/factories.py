@@ -88,6 +88,20 @@ def text_of(response):
     return re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
 
 
+LAZY_SECTION = re.compile(r'<section class="card section-slot"[^>]*hx-get="([^"]+)"[^>]*>.*?</section>', re.S)
+
+
+def person_page(client, person_id):
+    """The person page as a browser ends up showing it: the page, each section it loads swapped in
+    where it stands (as htmx does on reveal), every request audited and answered on its own."""
+    page = client.get("/persons/%d" % person_id)
+    if page.status_code == 200:
+        html = page.get_data(as_text=True)
+        page.set_data(LAZY_SECTION.sub(lambda m: client.get(m.group(1).replace("&amp;", "&"), headers={
+            "HX-Request": "true"}).get_data(as_text=True), html))
+    return page
+
+
 def talk_form(**overrides):
     """A valid talk as the inline form posts it."""
     data = {"held_at": "2026-11-20T09:30", "place": "sunshine", "kind": "routine", "participants": "陈丽、其母",

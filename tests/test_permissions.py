@@ -18,6 +18,7 @@ EXPECTED = {
     "auth.change_password": ALL,
     "persons.index": CASE,
     "persons.show": CASE,
+    "persons.section": CASE,  # and each section's own right (tests/persons/test_page.py)
     "persons.new": WRITE,
     "persons.edit": WRITE,
     "persons.edit_case": WRITE,
@@ -190,7 +191,7 @@ def _fill(path, values):
     for name, value in values.items():
         path = path.replace("<int:%s>" % name, str(value))
     return path.replace("<action>", "suspend").replace("<key>", "relapse").replace("<part>", "numerator").replace(
-        "<kind>", "persons")
+        "<kind>", "persons").replace("<name>", "tracking")
 
 
 @pytest.mark.parametrize("role", sorted(ALL))

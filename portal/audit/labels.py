@@ -9,6 +9,7 @@ from .. import models
 from ..accounts.forms import UserForm
 from ..models import CASE_STATUSES, MEASURES, ROLES
 from ..persons.forms import CaseForm, FamilyMemberForm, PersonForm
+from ..persons.page import SECTIONS
 from ..records.forms import RiskForm, TalkForm, VisitForm
 from ..records.risk_levels import FORCED_HIGH
 from ..reports import summaries
@@ -94,7 +95,7 @@ DETAIL_LABELS = {
     "rotated_out": "清理的旧备份", "file_rows": "文件行数", "longest_lock_ms": "最长一次写入（毫秒）",
     "create": "新增", "update": "更新", "skip": "跳过", "import": "导入批次", "minor": "涉及未成年人",
     "added": "新增机构数", "renamed": "更名机构数", "code": "代码", "name": "名称", "station": "工作站", "unit": "单位",
-    "old": "原公钥指纹", "new": "新公钥指纹",
+    "old": "原公钥指纹", "new": "新公钥指纹", "section": "档案部分",
 }
 # Internal row numbers and server paths mean nothing to a reader: they stay in the stored detail, unshown.
 HIDDEN_DETAILS = {"person", "attachment", "export", "assistance", "event", "session", "trainee", "overdue_return",
@@ -105,6 +106,7 @@ KEYED_VALUES = {  # codes whose meaning depends on the key they come under
     "status": {**CASE_STATUSES, **models.ATTENDANCE}, "assessment": models.ASSESSMENTS,
     "place": models.TALK_PLACES, "result": models.RESULTS, "sample": models.SAMPLES,
     "category": {**models.ASSISTANCE_CATEGORIES, **LEDGER_LABELS}, "anomaly": models.VISIT_ANOMALIES,
+    "section": {name: label for name, (label, _) in SECTIONS.items()},
 }
 
 

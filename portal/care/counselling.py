@@ -2,7 +2,7 @@
 who wrote them, or by the lead after a stated reason (audited); workers and the lead see the
 shareable summary; officers and volunteers see neither (SECURITY.md). This module is the one
 place that decides who reads what of a session."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -12,7 +12,7 @@ from ..fields import ReasonForm
 from ..models import CounsellingSession
 from ..permissions import load_person, load_record, reads_notes, requires
 from ..records import risk_levels
-from ..responses import fragment
+from ..responses import fragment, htmx
 from ..versions import save_versioned
 from .forms import CounsellingForm
 
@@ -23,6 +23,11 @@ def sessions_of(person):
     return list(CounsellingSession.select().where(CounsellingSession.person == person.id,
                                                   CounsellingSession.is_live())
                 .order_by(CounsellingSession.held_on.desc(), CounsellingSession.id.desc()))
+
+
+def count(person):
+    return CounsellingSession.select().where(CounsellingSession.person == person.id,
+                                             CounsellingSession.is_live()).count()
 
 
 def render_section(person, status=200, **context):
@@ -36,6 +41,10 @@ def blank(person):
     return form
 
 
+def form_part(person, form, status=200):
+    return fragment("counselling/_form.html", "%s 的心理疏导" % person.name, status, person=person, form=form)
+
+
 @bp.get("/persons/<int:person_id>/counselling/new")
 @requires("counselling.write")
 def new(person_id):
@@ -43,25 +52,31 @@ def new(person_id):
     (their notes included), so it is a read (AU1)."""
     person = load_person(person_id)
     audit.record("person.view", person, detail={"form": "counselling"})
-    return render_section(person, session_form=blank(person))
+    return form_part(person, blank(person))
 
 
 @bp.post("/persons/<int:person_id>/counselling/")
 @requires("counselling.write")
 def create(person_id):
-    """Save a session; a crisis flag forces the risk level to high through the risk module."""
+    """Save a session; a crisis flag forces the risk level to high through the risk module. HTMX gets the
+    message where the form was, the new session first in the list and the counters, not the section again."""
     person = load_person(person_id)
     form = CounsellingForm()
     form.set_family(person)
     if not form.validate():
-        return render_section(person, 422, session_form=form)
+        return form_part(person, form, 422)
     with database.atomic():
         session = CounsellingSession.create(person=person.id, counsellor=current_user.id, **form.values())
         audit.record("counselling.create", session, person=person)
         if session.crisis:
             risk_levels.force_high(person.id, "self_harm", user=current_user, on=session.held_on)
     message = "疏导记录已保存。" + ("已登记自伤/自杀风险，风险等级调为高，请通知责任民警和专干。" if session.crisis else "")
-    return render_section(person, message=message)
+    if not htmx():
+        flash(message, "success")
+        return redirect(url_for("persons.show", person_id=person.id, _anchor="counselling"))
+    from ..persons import page  # the person page builds on this module
+
+    return page.saved_answer("counselling/_saved.html", person, s=session, message=message)
 
 
 def own_session(session_id):

@@ -10,7 +10,7 @@ from ..models import FamilyMember
 from ..fields import ReasonForm
 from ..permissions import can, load_person, requires
 from .forms import FamilyMemberForm
-from .views import render_show
+from .page import render_show
 
 bp = Blueprint("family", __name__, url_prefix="/persons/<int:person_id>/family")
 

@@ -4,20 +4,18 @@ from flask_login import current_user
 from peewee import IntegrityError, fn
 
 from .. import audit, idcard, listing
-from ..care import counselling
-from ..cases import after_release, lifecycle
-from ..dates import today, utcnow
+from ..cases import lifecycle
+from ..dates import utcnow
 from ..db import database
 from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, RISK_LEVELS, SEXES, Case, Person, User
 from ..permissions import (can, holders, holding, load_current_case, load_person, persons_in_scope, requires,
                            scoped_person_ids, sees_all_cases)
-from ..records import risk_levels, risks, talks, timeline, visits
+from ..records import risk_levels
 from ..responses import region
-from ..tracking import absences, breaches, findings, screenings
-from ..tracking import views as tracking
+from ..tracking import breaches
 from ..versions import save_versioned
-from . import attachments, merges, retention
-from .forms import CaseForm, FamilyMemberForm, PersonForm, ReasonForm
+from . import merges, retention
+from .forms import CaseForm, PersonForm, ReasonForm
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
@@ -120,49 +118,6 @@ def list_query(args):
     query = filtered(filters).select_extend(risk_levels.level_of(Person.id, with_date=True).alias("risk_level"),
                                             breaches.sql_serious_case(Case.id).alias("serious"))
     return filters, sorting_for(filters).order(query, args)
-
-
-@bp.get("/<int:person_id>")
-@requires("persons.read")
-def show(person_id):
-    """A person's file (a counsellor sees a summary); reading it is audited."""
-    person = load_person(person_id)
-    audit.record("person.view", person)
-    return render_show(person)
-
-
-def render_show(person, family_form=None, status=200):
-    """The person page; the family partial's failed no-JavaScript submit comes back here too."""
-    items, more = timeline.entries(person.id)
-    record_form, record_template = opened_record_form(person)
-    case = person.current_case()
-    return render_template("persons/show.html", person=person, case=case,
-                           control=after_release.control_ends_on(person) if case and not case.in_force else None,
-                           today=today(),
-                           family=list(person.live_family()), staff=User.names(), risk=risk_levels.current(person.id),
-                           items=items, more=more, page=1, record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None), tracking=tracking.file_for(person),
-                           counselling=counselling.sessions_of(person) if can(current_user, "counselling.read")
-                           else [], attachments=attachments.section(person), back=queue_back()), status
-
-
-def queue_back():
-    """The 今日待办 page (its filters, page and row) the person was opened from, to go back to it."""
-    back = request.args.get("back", "")
-    return back if back.startswith("/queue/") else None
-
-
-def opened_record_form(person):
-    """?record=talk|visit|risk opens that form on arrival (links from the due-work queue)."""
-    record = request.args.get("record")
-    module = {"talk": talks, "visit": visits, "risk": risks, "screening": screenings, "hair": screenings,
-              "absence": absences, "finding": findings}.get(record)
-    if module is None or not can(current_user, "records.write"):
-        return None, None
-    form = module.blank(person)
-    if record == "hair":  # from the queue's 毛发检测: a laboratory hair test
-        form.sample.data, form.kind.data = "hair", "lab"
-    return form, "%s/_form.html" % module.bp.name
 
 
 def staff_choices(form, case=None):
@@ -332,3 +287,6 @@ def restore(person_id):
         audit.record("person.restore", person)
     flash("档案已恢复。", "success")
     return redirect(url_for("persons.show", person_id=person.id))
+
+
+from . import page  # noqa: E402,F401  the person page's routes, on this blueprint

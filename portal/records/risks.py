@@ -44,7 +44,7 @@ def create(person_id):
     with database.atomic():
         assessment = RiskAssessment.create(person=person, assessor=current_user.id, **form.values())
         audit.record("risk.create", assessment, person=person)
-    return timeline.saved(person, TITLE)
+    return timeline.saved(person, TITLE, assessment)
 
 
 @bp.get("/risks/<int:entry_id>")

@@ -48,7 +48,7 @@ def create(person_id):
     with database.atomic():
         talk = Talk.create(person=person, staff=current_user.id, **form.values())
         audit.record("talk.create", talk, person=person)
-    return timeline.saved(person, TITLE)
+    return timeline.saved(person, TITLE, talk)
 
 
 @bp.get("/talks/<int:entry_id>")

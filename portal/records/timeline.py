@@ -3,14 +3,13 @@ view gives after a save, a correction or a deletion (the timeline is what they c
 import functools
 import operator
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from peewee import SQL, Value, fn
 
 from .. import audit
 from ..models import Absence, AssistanceCase, HomeVisit, RelapseFinding, RiskAssessment, Screening, Talk
 from ..permissions import load_person, requires
 from ..responses import back, fragment, htmx
-from . import risk_levels
 
 bp = Blueprint("timeline", __name__)
 KINDS = {  # kind -> (model, the column giving its time, entry template)
@@ -23,6 +22,12 @@ KINDS = {  # kind -> (model, the column giving its time, entry template)
     "finding": (RelapseFinding, RelapseFinding.found_on, "findings/_entry.html"),
 }
 PAGE_SIZE = 10
+
+
+def count(person_id):
+    """How many live records the person's timeline holds (the figure in the person page's navigation)."""
+    return functools.reduce(operator.add, [model.select(model.id).where(model.person == person_id, model.is_live())
+                                           for model, _, _ in KINDS.values()]).count()
 
 
 def entries(person_id, page=1, size=PAGE_SIZE):
@@ -58,16 +63,21 @@ def person_page(person):
     return url_for("persons.show", person_id=person.id)
 
 
-def saved(person, title, warnings=(), tracking=None):
-    """A new record: HTMX gets the message and warnings, with the timeline, the risk badge (and the
-    tracking file, when given) swapped out of band; without JavaScript, back to the person page."""
+def saved(person, title, item, warnings=(), tracking=False):
+    """A new record: HTMX gets the message and warnings with the new entry (put first in the timeline)
+    and the person page's counters out of band, not the timeline again; `tracking` says the tracking
+    file changed, which then reloads itself. Without JavaScript, back to the person page."""
     if not htmx():
         flash("%s已保存。" % title, "success")
         return back(person_page(person), *warnings)
-    items, more = entries(person.id)
-    return render_template("timeline/_saved.html", message="%s已保存，已加入下方工作记录。" % title, person=person,
-                           items=items, more=more, page=1, risk=risk_levels.current(person.id),
-                           warnings=warnings, tracking=tracking)
+    from ..persons import page  # the person page builds on the timeline
+
+    template = next(template for model, _, template in KINDS.values() if isinstance(item, model))
+    response = make_response(page.saved_answer("timeline/_saved.html", person, item=item, template=template,
+                                               message="%s已保存，已加入下方工作记录。" % title, warnings=warnings))
+    if tracking:
+        response.headers["HX-Trigger"] = "tracking-changed"
+    return response
 
 
 def corrected(person, item, template, warnings=()):

@@ -48,7 +48,7 @@ def create(person_id):
     with database.atomic():
         visit = HomeVisit.create(person=person, staff=current_user.id, **form.values())
         audit.record("visit.create", visit, person=person)
-    return timeline.saved(person, TITLE)
+    return timeline.saved(person, TITLE, visit)
 
 
 @bp.get("/visits/<int:entry_id>")

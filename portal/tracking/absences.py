@@ -56,7 +56,7 @@ def create(person_id):
         absence = Absence.create(person=person, case=case.id, staff=current_user.id, **values)
         audit.record("absence.create", absence, person=person)
         warnings = breaches.follow_through(absence, current_user)
-    return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
+    return timeline.saved(person, TITLE, absence, warnings, tracking=True)
 
 
 @bp.get("/absences/<int:entry_id>")

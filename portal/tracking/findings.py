@@ -15,7 +15,6 @@ from ..permissions import load_person, load_record, requires
 from ..records import risk_levels, timeline
 from ..responses import fragment
 from ..versions import history, save_versioned, soft_delete
-from . import views as tracking
 from .forms import FindingForm
 
 bp = Blueprint("findings", __name__)
@@ -70,7 +69,7 @@ def create(person_id):
         finding = RelapseFinding.create(person=person, case=case, staff=current_user.id, **form.values())
         audit.record("finding.create", finding, person=person, detail={"in_measure": case is not None})
         warnings = follow_through(finding, person)
-    return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
+    return timeline.saved(person, TITLE, finding, warnings, tracking=True)
 
 
 @bp.get("/findings/<int:entry_id>")

@@ -86,7 +86,7 @@ def create(person_id):
         screening = Screening.create(person=person, case=case_id, staff=current_user.id, **form.values())
         audit.record("screening.create", screening, person=person)
         warnings = follow_through(screening)
-    return timeline.saved(person, TITLE, warnings, tracking=tracking.file_for(person))
+    return timeline.saved(person, TITLE, screening, warnings, tracking=True)
 
 
 @bp.get("/screenings/<int:entry_id>")

@@ -17,6 +17,7 @@ def test_uploading_through_the_person_page_in_chromium(page, live_server, scan_p
     log_in(page)
     open_person(page, live_server.persons["张三"])
     section = page.locator("#attachments")
+    section.scroll_into_view_if_needed()  # the section loads when it comes into view
     expect(section.get_by_role("heading", name="附件（扫描件、照片）")).to_be_visible()
     section.get_by_label("类别").select_option(label="社区戒毒/康复协议")
     section.get_by_label("标题").fill("协议签字页")

@@ -336,6 +336,7 @@ def test_the_person_page_prints_cleanly_from_the_browser(page, live_server, tmp_
     zhang = live_server.persons["张三"]
     log_in(page)
     open_person(page, zhang)
+    expect(page.locator("#tracking")).to_contain_text("违反协议计数")  # the section loaded
     page.emulate_media(media="print")
     for hidden in (".topbar", ".record-bar", "form", ".actions"):
         for element in page.locator(hidden).all():

@@ -1,5 +1,5 @@
 """Assistance cases: the seed's story recorded end to end; steps inline; totals; scope."""
-from factories import in_app, make_family, make_person, text_of
+from factories import in_app, make_family, make_person, person_page, text_of
 
 from portal.models import AssistanceCase, AssistanceStep, AuditLog
 
@@ -34,7 +34,7 @@ def test_the_seed_story_end_to_end(client, users, login_as):
     assert case.status == "closed" and case.amount == 2000
     assert client.post("/assistance/%d/steps" % case.id, data={"on": "2026-04-02", "who": "x",
                                                                "done": "y"}).status_code == 409
-    timeline = text_of(client.get("/persons/%d" % mother.id))
+    timeline = text_of(person_page(client, mother.id))
     assert "协调女儿入读职业学校" in timeline and "已入读职业学校" in timeline
     totals = text_of(client.get("/assistance/?year=2026"))
     assert "助学" in totals and "2000" in totals

@@ -4,7 +4,7 @@ import io
 import subprocess
 import zipfile
 
-from factories import in_app, make_family, make_person, text_of
+from factories import in_app, make_family, make_person, person_page, text_of
 
 from portal.ledgers.exports import EXPORTS
 from portal.models import AuditLog, Case, CounsellingSession, RiskAssessment
@@ -26,7 +26,7 @@ def every_get_url(app, person, session):
             yield (rule.rule.replace("<int:person_id>", str(person.id)).replace("<int:case_id>", str(
                 in_app(person.current_case)().id)).replace("<int:session_id>", str(session.id))
                 .replace("<int:user_id>", "1").replace("<action>", "suspend").replace("<key>", "relapse")
-                .replace("<part>", "numerator").replace("<kind>", "persons"))
+                .replace("<part>", "numerator").replace("<kind>", "persons").replace("<name>", "counselling"))
 
 
 def test_the_canary_never_reaches_other_roles(app, client, users, login_as, tmp_path):
@@ -61,10 +61,10 @@ def test_workers_see_the_summary_officers_see_nothing(client, users, login_as):
     login_as("counsellor")
     write_session(client, person)
     login_as("worker")
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "情绪较前平稳" in page and "SCL-90" not in page and "心理疏导" in page
     login_as("officer")
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "情绪较前平稳" not in page and "心理疏导" not in page
 
 
@@ -74,7 +74,7 @@ def test_the_lead_reads_the_notes_after_a_reason_which_is_audited(client, users,
     write_session(client, person)
     session = in_app(CounsellingSession.get)()
     login_as("lead")
-    assert "查看咨询记录（须填写事由）" in text_of(client.get("/persons/%d" % person.id))
+    assert "查看咨询记录（须填写事由）" in text_of(person_page(client, person.id))
     refused = client.post("/counselling/%d/reveal" % session.id, data={"reason": ""})
     assert refused.status_code == 422 and CANARY not in refused.get_data(as_text=True)
     shown = client.post("/counselling/%d/reveal" % session.id, data={"reason": "个案会商，需了解危机干预情况"})
@@ -106,4 +106,4 @@ def test_another_counsellor_cannot_edit_or_read_the_notes(client, users, login_a
     client.post("/logout")
     client.post("/login", data={"username": "counsellor2", "password": "Str0ng&Secret-pass"})
     assert client.get("/counselling/%d/edit" % session.id).status_code == 404
-    assert CANARY not in client.get("/persons/%d" % person.id).get_data(as_text=True)
+    assert CANARY not in person_page(client, person.id).get_data(as_text=True)

@@ -27,7 +27,8 @@ def test_the_empty_counselling_form_is_an_audited_read(client, users, login_as):
     client.post("/persons/%d/counselling/" % person.id, headers=HX, data={
         "held_on": "2026-11-18", "mode": "individual", "concerns": "0", "presenting": ["mood"], "notes": NOTE})
     body = client.get("/persons/%d/counselling/new" % person.id, headers=HX).get_data(as_text=True)
-    assert NOTE in body  # the author's earlier notes are shown below the form
+    # the form alone (the section around it already lists the sessions); it names the family, so it is a read
+    assert "记录心理疏导" in body and NOTE not in body
     assert views_of(person) == ['{"form": "counselling"}']
     block_audit()
     refused = client.get("/persons/%d/counselling/new" % person.id, headers=HX)

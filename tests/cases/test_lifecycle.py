@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
-from factories import in_app, make_person, person_form, text_of
+from factories import in_app, make_person, person_form, person_page, text_of
 from peewee import fn
 
 from portal.cases import lifecycle
@@ -95,7 +95,7 @@ def test_reporting_late_starts_the_term_and_records_a_breach(client, users, logi
     person = make_person(status="pending_report")
     case = case_of(person, report_date=None, served_date=date(2026, 10, 1), decision_date=date(2026, 9, 28))
     login_as("officer")
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "逾期未报到" in page  # served 2026-10-01: the deadline 2026-10-16 has passed
     url = "/persons/%d/cases/%d/transition/report" % (person.id, case.id)
     assert client.post(url, data={"on": "2026-10-20"}).status_code == 302
@@ -105,7 +105,7 @@ def test_reporting_late_starts_the_term_and_records_a_breach(client, users, logi
     assert breach.kind == "late_report" and "第 19 日" in breach.description
     assert in_app(lambda: AuditLog.select().where(AuditLog.action == "case.transition").count())() == 1
     assert in_app(lambda: AuditLog.get(AuditLog.action == "breach.create").object_id)() == breach.id
-    assert "2029-10-20" in text_of(client.get("/persons/%d" % person.id))  # expected end
+    assert "2029-10-20" in text_of(person_page(client, person.id))  # expected end
 
 
 def test_refused_transition_keeps_what_was_typed(client, users, login_as):
@@ -122,7 +122,7 @@ def test_change_of_place_keeps_the_clock_and_asks_for_a_new_agreement(client, us
     person = make_person()
     case = case_of(person)
     login_as("officer")
-    assert "待签订" in text_of(client.get("/persons/%d" % person.id))
+    assert "待签订" in text_of(person_page(client, person.id))
     new = "/persons/%d/cases/%d/agreements/new" % (person.id, case.id)
     assert client.post(new, data={"signed_on": "2025-01-10", "measures": "定期检测", "obligations": "不得吸毒",
                                   "liability": "违约报告公安"}).status_code == 302
@@ -133,12 +133,12 @@ def test_change_of_place_keeps_the_clock_and_asks_for_a_new_agreement(client, us
     case = in_app(Case.get_by_id)(case.id)
     assert case.street == "二戈街道" and end_of(case) == end  # the clock continues (戒毒条例 22)
     assert in_app(lifecycle.needs_agreement)(case)
-    assert "变更执行地后须重新签订" in text_of(client.get("/persons/%d" % person.id))
+    assert "变更执行地后须重新签订" in text_of(person_page(client, person.id))
     client.post(new, data={"signed_on": "2026-06-02", "measures": "定期检测", "obligations": "不得吸毒",
                            "liability": "违约报告公安"})
     assert not in_app(lifecycle.needs_agreement)(case)
     assert in_app(lambda: Case.select(fn.COUNT(1)).join(CaseEvent).scalar())() == 1
-    assert "第 2 版协议" in text_of(client.get("/persons/%d" % person.id))
+    assert "第 2 版协议" in text_of(person_page(client, person.id))
 
 
 def test_registering_a_person_who_already_reported_records_the_report(client, users, login_as):

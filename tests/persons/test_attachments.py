@@ -9,7 +9,7 @@ import zlib
 from datetime import date
 
 import pytest
-from factories import ROOT, make_person, text_of
+from factories import ROOT, make_person, person_page, text_of
 
 from portal import pdf
 from portal.db import database
@@ -71,7 +71,7 @@ def test_a_pdf_and_a_png_are_stored_and_served_back_exactly(app, client, users, 
         assert response.headers["Cache-Control"] == "private, no-store"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
-    page = client.get("/persons/%d" % person.id)
+    page = person_page(client, person.id)
     text = text_of(page)
     assert "附件（扫描件、照片）" in text and "社区戒毒决定书" in text and "决定书.pdf" in text
     assert 'href="/attachments/%d"' % scan.id in page.get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_html_renamed_pdf_is_refused_and_nothing_is_kept(app, client, users, log
     login_as("worker")
     response = upload(client, person, HTML, "决定书.pdf")
     assert response.status_code == 303 and response.headers["Location"].endswith("#attachments")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     section = page[page.index('id="attachments"'):]  # shown where the upload form is, not at the page top
     assert "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别，改扩展名无效）" in section
     assert page.count("只能上传 PDF、JPG 或 PNG 文件") == 1
@@ -130,7 +130,7 @@ def test_counsellors_and_volunteers_never_see_attachments(client, users, login_a
         assert upload(client, person, scan_pdf).status_code == 403
         assert client.post("/attachments/%d/delete" % item.id, data={"reason": "试试"}).status_code == 403
     login_as("counsellor")
-    page = client.get("/persons/%d" % person.id)
+    page = person_page(client, person.id)
     assert page.status_code == 200 and "决定书扫描件" not in text_of(page) and "附件（" not in text_of(page)
     assert Attachment.select().count() == 1
 
@@ -143,7 +143,7 @@ def test_delete_needs_a_reason_keeps_the_file_and_the_lead_sees_who_and_why(app,
     assert client.post("/attachments/%d/delete" % item.id, data={"reason": "x"}).status_code == 403  # workers no
     login_as("officer")
     assert client.post("/attachments/%d/delete" % item.id, data={"reason": ""}).status_code == 303
-    assert "删除附件需要填写事由" in text_of(client.get("/persons/%d" % person.id))
+    assert "删除附件需要填写事由" in text_of(person_page(client, person.id))
     assert Attachment.get_by_id(item.id).deleted_at is None
     assert client.post("/attachments/%d/delete" % item.id, data={"reason": "上传错了人员"}).status_code == 303
     deleted = Attachment.get_by_id(item.id)
@@ -151,11 +151,11 @@ def test_delete_needs_a_reason_keeps_the_file_and_the_lead_sees_who_and_why(app,
     assert stored_files(app) == [item.stored_name]  # nothing is silently deleted
     assert client.get("/attachments/%d" % item.id).status_code == 404
     assert client.post("/attachments/%d/delete" % item.id, data={"reason": "再删一次"}).status_code == 404
-    assert "报到登记表（错传）" not in text_of(client.get("/persons/%d" % person.id))
+    assert "报到登记表（错传）" not in text_of(person_page(client, person.id))
     login_as("worker")
-    assert "报到登记表（错传）" not in text_of(client.get("/persons/%d" % person.id))
+    assert "报到登记表（错传）" not in text_of(person_page(client, person.id))
     login_as("lead")
-    page = client.get("/persons/%d" % person.id)
+    page = person_page(client, person.id)
     text = re.sub(r"\s+", " ", text_of(page))
     assert "报到登记表（错传）" in text and "已删除" in text and "上传错了人员" in text
     assert "测试officer" in text  # who deleted it
@@ -202,7 +202,7 @@ def test_an_agreement_scan_joins_the_newest_edition(client, users, login_as, sca
     upload(client, person, png_bytes(), "p.png", kind="photo")
     scan, photo = Attachment.select().order_by(Attachment.id)
     assert scan.agreement.edition == 2 and photo.agreement_id is None
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert re.search(r"签字扫描件</dt><dd><a href=\"/attachments/%d\"[^>]*>第二版协议签字页" % scan.id, page)
 
 
@@ -210,7 +210,7 @@ def test_the_upload_form_holds_nothing_but_the_upload(client, users, login_as):
     """The section's upload form carries only the upload: nothing else typed on the page is lost on a 413."""
     person = make_person("张三", worker=users["worker"].id)
     login_as("worker")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     form = re.search(r'<form method="post" action="/persons/%d/attachments/"(.*?)</form>' % person.id, page, re.S)
     assert form and 'enctype="multipart/form-data"' in form.group(0)
     names = set(re.findall(r'name="([^"]+)"', form.group(1)))

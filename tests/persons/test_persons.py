@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 import pytest
-from factories import make_family, make_person, person_form, text_of
+from factories import make_family, make_person, person_form, person_page, text_of
 
 from portal import idcard
 from portal.models import AuditLog, Case, FamilyMember, Person, User
@@ -131,7 +131,7 @@ def test_duplicate_id_number_is_refused(client, users, login_as):
 def test_person_page_masks_id_and_reveal_needs_a_reason(client, users, login_as):
     person = make_person("张三", worker=users["worker"].id)
     login_as("worker")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert person.id_number not in page and person.id_number[-4:] in page
     refused = client.post("/persons/%d/reveal" % person.id, data={"reason": ""})
     assert refused.status_code == 422 and person.id_number not in refused.get_data(as_text=True)
@@ -145,7 +145,7 @@ def test_person_page_masks_id_and_reveal_needs_a_reason(client, users, login_as)
 def test_counsellor_cannot_reveal_id(client, users, login_as):
     person = make_person("张三", counsellor=users["counsellor"].id)
     login_as("counsellor")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert "查看完整号码" not in page
     assert client.post("/persons/%d/reveal" % person.id, data={"reason": "需要"}).status_code == 403
 
@@ -200,13 +200,13 @@ def test_soft_delete_and_restore(client, users, login_as, auth):
     assert Person.get_by_id(person.id).deleted_at is None  # no reason, nothing deleted
     client.post("/persons/%d/delete" % person.id, data={"reason": "重复登记"})
     assert Person.get_by_id(person.id).deleted_at is not None
-    assert client.get("/persons/%d" % person.id).status_code == 404
+    assert person_page(client, person.id).status_code == 404
     assert "张三" not in text_of(client.get("/persons/"))
     auth.logout()
     login_as("lead")
     assert "重复登记" in client.get("/persons/deleted").get_data(as_text=True)
     client.post("/persons/%d/restore" % person.id)
-    assert client.get("/persons/%d" % person.id).status_code == 200
+    assert person_page(client, person.id).status_code == 200
     actions = [r.action for r in AuditLog.select().where(AuditLog.object_id == person.id,
                                                          AuditLog.object_type == "person")]
     assert "person.delete" in actions and "person.restore" in actions
@@ -243,7 +243,7 @@ def test_the_lead_restores_a_removed_family_member(client, users, login_as):
     client.post("/persons/%d/family/%d/delete" % (person.id, member.id), headers={"HX-Request": "true"},
                 data={"reason": "误删测试"})
     login_as("lead")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert "已移除的家庭成员（1）" in page and "张小雨（女儿）" in page
     back = client.post("/persons/%d/family/%d/restore" % (person.id, member.id), headers={"HX-Request": "true"})
     assert back.status_code == 200 and "张小雨" in back.get_data(as_text=True) and "已移除的家庭成员" not in back.get_data(as_text=True)
@@ -335,7 +335,7 @@ def test_scope_follows_the_current_case(client, users, login_as):
     Case.create(person=person, measure="community_rehab", decision_number="新", decision_date=date(2026, 1, 2),
                 served_date=date(2026, 1, 3), term_months=24, street="二戈街道", worker=users["worker2"].id)
     login_as("worker")
-    assert client.get("/persons/%d" % person.id).status_code == 404
+    assert person_page(client, person.id).status_code == 404
     old_case = Case.select().where(Case.person == person).order_by(Case.id).first()
     assert client.get("/persons/%d/cases/%d/edit" % (person.id, old_case.id)).status_code == 404
 
@@ -345,7 +345,7 @@ def test_counsellor_sees_a_summary_without_contacts_or_family(client, users, log
                          residence_address="花果园大街99号")
     make_family(person, name="张小雨", relation="女儿")
     login_as("counsellor")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert "张三" in page
     for secret in ("13912345678", "花果园大街99号", "张小雨"):
         assert secret not in page
@@ -354,7 +354,7 @@ def test_counsellor_sees_a_summary_without_contacts_or_family(client, users, log
 def test_out_of_scope_open_is_audited_as_denied(client, users, login_as):
     theirs = make_person("李四", worker=users["worker2"].id)
     login_as("worker")
-    client.get("/persons/%d" % theirs.id)
+    person_page(client, theirs.id)
     row = AuditLog.get(AuditLog.action == "person.view")
     assert row.outcome == "denied" and row.object_id == theirs.id and row.username == "worker"
 

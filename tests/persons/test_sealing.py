@@ -10,7 +10,7 @@ import os
 from datetime import date, datetime
 
 import pytest
-from factories import in_app, make_family, make_talk, person_form, text_of, valid_id
+from factories import in_app, make_family, make_talk, person_form, person_page, text_of, valid_id
 from openpyxl import load_workbook
 from peewee import ForeignKeyField, TextField
 
@@ -262,5 +262,5 @@ def test_the_lead_sets_the_retention_years(client, login_as, users, auth):
 
 def test_the_opened_file_says_it_is_sealed(sealed, client, login_as):
     open_as_lead(client, login_as, sealed)
-    page = client.get("/persons/%d" % sealed.id).get_data(as_text=True)
+    page = person_page(client, sealed.id).get_data(as_text=True)
     assert "档案已封存（解除动态管控）" in page and "匿名化，身份信息" not in page

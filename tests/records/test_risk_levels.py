@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from factories import in_app, make_person, make_talk
+from factories import in_app, make_person, make_talk, person_page
 
 from portal.models import AuditLog, RiskAssessment
 from portal.records import risk_levels
@@ -49,7 +49,7 @@ def test_level_shows_on_the_person_page_and_in_the_timeline(client, users, login
     RiskAssessment.create(person=person, assessed_on=date(2026, 11, 1), level="medium",
                           next_review=date(2027, 2, 1))
     login_as("worker")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert "中风险 · 2026-11-01" in page
     assert page.index("风险评估</span>") < page.index("面对面谈话</span>")  # newest first
 
@@ -60,7 +60,7 @@ def test_timeline_pages_across_record_types(client, users, login_as):
         make_talk(person, users["worker"].id, held_at=date(2026, 1, day).isoformat() + " 09:00:00")
     RiskAssessment.create(person=person, assessed_on=date(2026, 1, 5), level="low", next_review=date(2026, 7, 5))
     login_as("worker")
-    first = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    first = person_page(client, person.id).get_data(as_text=True)
     assert first.count('class="entry entry-') == 10 and "加载更早的记录" in first
     more = client.get("/persons/%d/timeline?page=2" % person.id, headers={"HX-Request": "true"})
     body = more.get_data(as_text=True)

@@ -1,6 +1,8 @@
 """The talk log: inline entry, 422 partials, corrections with history, soft delete, station list."""
+import re
+
 import pytest
-from factories import make_person, make_talk, talk_form
+from factories import make_person, make_talk, person_page, talk_form
 
 from portal.models import AuditLog, Revision, Talk
 
@@ -32,9 +34,15 @@ def test_saving_puts_the_talk_at_the_top_of_the_timeline(client, users, mine, lo
     response = client.post("/persons/%d/talks/" % mine.id, data=talk_form(participants="新谈话参加人"), headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
-    assert 'id="timeline" hx-swap-oob="true"' in body
-    assert body.index("新谈话参加人") < body.index("2026-10-20 09:30")
+    # the answer is what changed: the new entry, put first in the timeline, and the counters; not the timeline
+    new = re.search(r'<div hx-swap-oob="afterbegin:#timeline-entries">\s*<article class="entry entry-talk" id="talk-(\d+)"',
+                    body)
+    assert new and "新谈话参加人" in body and "2026-10-20 09:30" not in body and 'id="timeline"' not in body
+    assert re.search(r'<span class="nav-count" id="count-timeline" hx-swap-oob="true">2</span>', body)
+    assert 'id="risk-badge" hx-swap-oob="true"' in body
+    assert "操守追踪" not in body and "HX-Trigger" not in response.headers  # the tracking file is not sent again
     talk = Talk.get(Talk.participants == "新谈话参加人")
+    assert int(new.group(1)) == talk.id
     assert talk.staff_id == users["worker"].id and talk.topics == "thoughts,family"
     assert talk.next_date is None  # none agreed: the station cadence applies (see test_queue)
     assert AuditLog.get(AuditLog.action == "talk.create").person_id == mine.id
@@ -94,7 +102,7 @@ def test_soft_delete_needs_a_reason(client, users, mine, login_as):
     assert refused.status_code == 422 and Talk.get_by_id(talk.id).deleted_at is None
     client.post("/talks/%d/delete" % talk.id, data={"reason": "重复录入"}, headers=HX)
     assert Talk.get_by_id(talk.id).deleted_at is not None
-    assert "2026-10-20 09:30" not in client.get("/persons/%d" % mine.id).get_data(as_text=True)
+    assert "2026-10-20 09:30" not in person_page(client, mine.id).get_data(as_text=True)
     assert AuditLog.get(AuditLog.action == "talk.delete").reason == "重复录入"
 
 
@@ -102,7 +110,7 @@ def test_counsellor_sees_a_summary_of_talks(client, users, login_as):
     person = make_person("张三", counsellor=users["counsellor"].id)
     make_talk(person, users["worker"].id, risk_factors="机密的风险描述")
     login_as("counsellor")
-    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    page = person_page(client, person.id).get_data(as_text=True)
     assert "面对面谈话" in page and "机密的风险描述" not in page and "记录谈话" not in page
 
 
@@ -135,7 +143,7 @@ def test_earlier_versions_are_shown_to_full_viewers(client, users, mine, login_a
     login_as("worker")
     client.post("/talks/%d/edit" % talk.id, headers=HX,
                 data=talk_form(held_at="2026-10-20 09:30", actions="更正后的约定", version="1"))
-    page = client.get("/persons/%d" % mine.id).get_data(as_text=True)
+    page = person_page(client, mine.id).get_data(as_text=True)
     assert "查看更正记录" in page and "原约定" not in page
     entry = client.get("/talks/%d" % talk.id, headers=HX).get_data(as_text=True)
     assert "原约定" in entry and "更正后的约定" in entry and "第 1 版" in entry

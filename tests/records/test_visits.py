@@ -31,7 +31,8 @@ def test_visit_saved_into_the_timeline_with_the_cadence(client, users, mine, log
     login_as("worker")
     response = client.post("/persons/%d/visits/" % mine.id, data=visit_form(anomalies=["separated"]), headers=HX)
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="timeline" hx-swap-oob="true"' in body and "人户分离" in body
+    assert response.status_code == 200 and 'hx-swap-oob="afterbegin:#timeline-entries"' in body and "人户分离" in body
+    assert 'id="timeline"' not in body
     visit = HomeVisit.get()
     assert visit.found_at_home and visit.living_verified and not visit.employment_verified
     assert visit.next_date is None  # none agreed: the cadence for the risk level applies

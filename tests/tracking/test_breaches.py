@@ -3,7 +3,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import in_app, make_person, make_user, text_of
+from factories import in_app, make_person, make_user, person_page, text_of
 
 from portal.models import Absence, Breach, Case, CaseEvent, Incident, RiskAssessment, Screening
 from portal.tracking import breaches
@@ -97,7 +97,7 @@ def test_the_third_refusal_makes_a_serious_breach_everywhere(client, users, logi
     assert incident.person_id == person.id and incident.reported_on is None
     assert in_app(lambda: RiskAssessment.select().where(RiskAssessment.forced_by == "serious_breach").count())() == 1
     assert "严重违反协议" in text_of(client.get("/persons/?q=严重"))
-    assert "严重违反协议" in text_of(client.get("/persons/%d" % person.id))
+    assert "严重违反协议" in text_of(person_page(client, person.id))
     queue = text_of(client.get("/queue/"))
     assert re.search(r"待报告公安\s+严重\s+严重违反协议", queue)
     # a fourth refusal does not open a second serious-breach incident
@@ -117,9 +117,13 @@ def test_a_positive_screening_opens_a_relapse_with_the_same_follow_through(clien
     form = {"tested_on": "2026-11-20", "kind": "onsite", "sample": "urine", "panels": ["meth"],
             "collectors": "陈丽 杨芳", "result": "positive", "positive_panels": ["meth"], "sample_a": "A-1120-01",
             "sample_b": "B-1120-01"}
-    page = client.post("/persons/%d/screenings/" % person.id, data=form,
-                       headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "已登记复吸事件" in page and 'id="tracking" hx-swap-oob="true"' in page
+    saved = client.post("/persons/%d/screenings/" % person.id, data=form, headers={"HX-Request": "true"})
+    page = saved.get_data(as_text=True)
+    # the new test and the counters come back; the tracking file reloads itself (its own audited read)
+    assert "已登记复吸事件" in page and 'id="tracking"' not in page and saved.headers["HX-Trigger"] == "tracking-changed"
+    assert "高风险" in page  # the risk badge, out of band
+    reloaded = client.get("/persons/%d/sections/tracking" % person.id, headers={"HX-Request": "true"})
+    assert '<span id="person-flags" hx-swap-oob="true">' in reloaded.get_data(as_text=True)  # the header's badges
     incident = in_app(Incident.get)()
     assert incident.kind == "relapse" and incident.screening_id == in_app(Screening.get)().id
     assert in_app(RiskAssessment.get)().forced_by == "positive_screening"
@@ -135,11 +139,11 @@ def test_each_refusal_asks_for_its_education(client, users, login_as):
     breach = in_app(Breach.get)()
     assert in_app(Breach.select().count)() == 1 and breach.kind == "refusal" and breach.education is None
     login_as("worker")
-    assert "待记录批评教育" in text_of(client.get("/persons/%d" % person.id))
+    assert "待记录批评教育" in text_of(person_page(client, person.id))
     client.post("/breaches/%d/educate" % breach.id, data={"educated_on": "2026-11-02",
                                                           "education": "当面批评教育，讲明第二十条后果"})
     assert in_app(Breach.get_by_id)(breach.id).education == "当面批评教育，讲明第二十条后果"
-    assert "待记录批评教育" not in text_of(client.get("/persons/%d" % person.id))
+    assert "待记录批评教育" not in text_of(person_page(client, person.id))
 
 
 def test_an_ordinary_breach_is_recorded_with_its_education(client, users, login_as):
@@ -191,7 +195,7 @@ def test_an_absence_still_running_becomes_serious_when_its_31st_day_comes(client
     clock.advance(days=1)  # 2026-11-24: the 31st day
     login_as("officer")
     client.get("/queue/")
-    client.get("/persons/%d" % person.id)
+    person_page(client, person.id)
     assert in_app(Incident.select().count)() == 0  # pages read, they do not write
     assert "新登记严重违反协议 1 起" in runner.invoke(args=["sweep"]).output
     assert "待报告公安" in text_of(client.get("/queue/")).split("事项")[-1]

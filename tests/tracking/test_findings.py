@@ -4,7 +4,7 @@ from datetime import date
 from portal.models import AuditLog, CaseEvent, RelapseFinding, RiskAssessment
 from portal.reports import indicators
 
-from factories import in_app, make_person, text_of
+from factories import in_app, make_person, person_page, text_of
 
 HX = {"HX-Request": "true"}
 
@@ -31,7 +31,7 @@ def test_a_finding_during_the_measure_forces_high_risk_and_joins_the_timeline(cl
     assert row.case_id == in_app(person.current_case)().id and row.staff_id == users["worker"].id
     assert in_app(RiskAssessment.get)(RiskAssessment.forced_by == "police_finding").level == "high"
     assert in_app(AuditLog.select().where(AuditLog.action == "finding.create").count)() == 1
-    shown = text_of(client.get("/persons/%d" % person.id))
+    shown = text_of(person_page(client, person.id))
     assert "公安查获复吸" in shown and "新华路派出所" in shown
 
 

@@ -4,7 +4,7 @@ import re
 import sqlite3
 from datetime import date
 
-from factories import in_app, make_person, text_of
+from factories import in_app, make_person, person_page, text_of
 from openpyxl import Workbook
 from playhouse.migrations import Runner
 
@@ -66,7 +66,7 @@ def test_a_positive_follow_up_is_relapse_evidence_that_opens_nothing_on_the_clos
     assert in_app(Incident.select().count)() == 0 and in_app(Breach.select().count)() == 0
     assert not in_app(RiskAssessment.select().exists)()
     assert in_app(after_release.control_ends_on)(person) is None  # relapse evidence since the release
-    shown = text_of(client.get("/persons/%d" % person.id))
+    shown = text_of(person_page(client, person.id))
     assert "解除后随访检测" in shown and "复吸证据" in shown and "随访检测" in shown
 
 
@@ -93,9 +93,9 @@ def test_correcting_a_test_past_the_end_takes_it_out_of_the_closed_case(client, 
 def test_the_person_page_offers_the_follow_up_form_after_release(client, users, login_as):
     person = make_person("页面", worker=users["worker"].id)
     login_as("worker")
-    assert "登记检测" in text_of(client.get("/persons/%d" % person.id))
+    assert "登记检测" in text_of(person_page(client, person.id))
     ended(person, date(2026, 9, 1))
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "随访检测" in page and "登记外出" not in page
     form = text_of(client.get("/persons/%d/screenings/new" % person.id, headers=HX))
     assert "记为随访检测" in form

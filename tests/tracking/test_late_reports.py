@@ -8,7 +8,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from factories import due, in_app, make_person, text_of
+from factories import due, in_app, make_person, person_page, text_of
 from playhouse.migrations import Runner
 
 from portal import db
@@ -51,7 +51,7 @@ def test_the_sixteenth_day_awaits_a_decision_in_the_file_and_the_queue(pending, 
     breach = late_breach(pending)
     assert breach.decision is None and in_app(late_reports.awaits_decision)(breach)
     assert "迟报人" in due(client, "逾期报到待认定")
-    page = text_of(client.get("/persons/%d" % pending.id))
+    page = text_of(person_page(client, pending.id))
     assert "逾期报到（待认定有无正当理由）" in page and "待认定有无正当理由" in page
     assert "记录批评教育" not in page.split("违反协议及批评教育")[1]  # nothing to educate before the decision
 
@@ -62,7 +62,7 @@ def test_a_cause_given_at_the_report_excuses_it_at_once(pending, client, login_a
     breach = late_breach(pending)
     assert (breach.decision, breach.excuse) == ("excused", "住院治疗，有出院小结")
     assert "迟报人" not in due(client, "逾期报到待认定")
-    page = text_of(client.get("/persons/%d" % pending.id))
+    page = text_of(person_page(client, pending.id))
     assert "有正当理由，不计违反：" in page and "住院治疗" in page and "逾期报到（待认定" not in page
     row = in_app(lambda: AuditLog.get(AuditLog.action == "breach.create"))()
     assert row.reason == "住院治疗，有出院小结" and '"decision": "excused"' in row.detail
@@ -97,7 +97,7 @@ def test_confirming_opens_an_incident_for_the_police_and_asks_for_education(pend
     assert (incident.kind, incident.occurred_on) == ("refused_report", date(2026, 10, 17))
     assert "第三十八条" in incident.detail
     assert "迟报人" in due(client, "待报告公安") and "迟报人" not in due(client, "逾期报到待认定")
-    page = text_of(client.get("/persons/%d" % pending.id))
+    page = text_of(person_page(client, pending.id))
     assert "逾期报到无正当理由（拒绝报到）" in page and "记录批评教育" in page
     pdf = client.get("/incidents/%d/report.pdf" % incident.id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True).stdout.decode().split())

@@ -8,7 +8,7 @@ import pytest
 
 from portal.models import AuditLog, Case, CaseEvent, ReleaseNotice, Setting
 
-from factories import in_app, make_person, queue_rows, text_of
+from factories import in_app, make_person, person_page, queue_rows, text_of
 
 HX = {"HX-Request": "true"}
 
@@ -46,7 +46,7 @@ def test_recording_the_notice_ends_the_item_and_is_audited(client, users, login_
     person = make_person("通知", worker=users["worker"].id)
     case = released(person, date(2026, 11, 10))
     login_as("worker")
-    page = " ".join(text_of(client.get("/persons/%d" % person.id)).split())
+    page = " ".join(text_of(person_page(client, person.id)).split())
     assert "期限 2026-11-17" in page and "已逾期 3 天" in page
     url = "/persons/%d/cases/%d/notice" % (person.id, case.id)
     refused = client.post(url, headers=HX, data={"sent_on": "2026-11-20", "recipient": "", "document_number": ""})

@@ -8,7 +8,7 @@ import pytest
 
 from portal.models import AuditLog, Breach, CaseEvent, Setting
 
-from factories import in_app, make_person, queue_rows, text_of
+from factories import in_app, make_person, person_page, queue_rows, text_of
 
 HX = {"HX-Request": "true"}
 
@@ -52,7 +52,7 @@ def test_a_report_before_the_move_is_refused_in_chinese(client, users, login_as)
     login_as("worker")
     response = report(client, person, case, "2026-10-30")
     assert response.status_code == 422 and "不能早于变更执行地日期" in response.get_data(as_text=True)
-    assert "2026-11-16" in " ".join(text_of(client.get("/persons/%d" % person.id)).split())
+    assert "2026-11-16" in " ".join(text_of(person_page(client, person.id)).split())
 
 
 def test_a_change_of_place_before_the_station_recorded_reports_is_not_asked_for(client, users, login_as):
@@ -60,4 +60,4 @@ def test_a_change_of_place_before_the_station_recorded_reports_is_not_asked_for(
     moved(person, since="2026-11-02")  # moved on 2026-11-01, the day before
     login_as("worker")
     assert "新执行地报到" not in queue_rows(client)
-    assert "到新执行地报到" not in text_of(client.get("/persons/%d" % person.id))
+    assert "到新执行地报到" not in text_of(person_page(client, person.id))

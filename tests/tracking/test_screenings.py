@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from factories import in_app, make_person, text_of
+from factories import in_app, make_person, person_page, text_of
 
 from portal.models import Absence, AuditLog, Breach, Case, Screening, Setting
 
@@ -72,7 +72,7 @@ def test_a_missed_scheduled_test_is_a_candidate_not_a_breach(client, users, logi
     in_app(lambda: Screening.update(tested_on=date(2026, 9, 1)).execute())()  # next: 2026-11-01, 19 days late
     queue = text_of(client.get("/queue/"))
     assert re.search(r"疑似逃避检测\s+漏检", queue)
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "按计划应于 2026-11-01 检测" in page and count(Breach) == 0
     assert "0 次 拒绝/逃避检测" in re.sub(r"\s+", " ", page)
     # excusing needs a reason; the excuse is kept and nothing counts
@@ -90,7 +90,7 @@ def test_a_confirmed_candidate_counts_as_evasion(client, users, login_as):
     login_as("worker")
     in_app(lambda: Screening.create(person=person, case=person.current_case(), staff=users["worker"].id,
                                     tested_on=date(2026, 11, 18), result="absent", collectors="甲、乙"))()
-    assert "登记为“未到”" in text_of(client.get("/persons/%d" % person.id))
+    assert "登记为“未到”" in text_of(person_page(client, person.id))
     screening = in_app(Screening.get)()
     client.post("/screenings/%d/decide" % screening.id, data={"decision": "confirm"})
     screening = in_app(Screening.get_by_id)(screening.id)
@@ -115,7 +115,7 @@ def test_a_person_may_follow_another_preset(client, users, login_as):
     in_app(lambda: Screening.create(person=person, case=person.current_case(), staff=users["worker"].id,
                                     tested_on=date(2026, 11, 1), result="negative", collectors="甲、乙"))()
     login_as("worker")
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "方案B" in page and "2026-11-16" in page  # first half-year: twice a month
 
 
@@ -183,7 +183,7 @@ def test_station_list_filters_by_result_and_hides_details_from_counsellors(clien
     assert text_of(client.get("/screenings/?result=invalid")).count("无效") >= 2  # the filter and the row
     assert "阴性" not in text_of(client.get("/screenings/?result=invalid")).split("登记人")[-1]
     login_as("counsellor")
-    page = text_of(client.get("/persons/%d" % person.id))
+    page = text_of(person_page(client, person.id))
     assert "阴性" in page and "李明、陈丽" not in page and "新华路派出所" not in page
 
 

@@ -1,0 +1,65 @@
+"""The person page in Chromium: sections that load as they come into view under a navigation that stays
+visible, and a talk saved inline that answers where the eye is, without touching what was typed elsewhere."""
+import pytest
+from factories import make_talk
+from playwright.sync_api import expect
+from steps import assert_no_reload, log_in, open_person, set_marker
+
+PHONE = {"width": 390, "height": 844}
+
+
+def no_sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}, PHONE])
+def test_the_navigation_stays_in_view_and_opens_each_section(page, live_server, viewport):
+    page.set_viewport_size(viewport)
+    log_in(page)
+    open_person(page, live_server.persons["张三"])
+    nav = page.get_by_role("navigation", name="档案各部分")
+    for label, heading in (("附件", "附件（扫描件、照片）"), ("操守追踪", "操守追踪档案"), ("帮扶", "帮扶"),
+                           ("工作记录", "工作记录"), ("心理疏导", "心理疏导")):
+        link = nav.get_by_role("link", name=label)
+        link.scroll_into_view_if_needed()  # on a phone the navigation scrolls sideways on its own
+        link.click()
+        expect(page.get_by_role("heading", level=2, name=heading)).to_be_in_viewport()
+        expect(nav).to_be_in_viewport()
+        assert nav.bounding_box()["y"] <= 1  # stuck to the top of the window
+    expect(page.locator("#tracking")).to_contain_text("违反协议计数")  # loaded, not the placeholder
+    assert no_sideways_scroll(page)
+
+
+def test_a_talk_saved_on_the_person_page_answers_where_the_eye_is(page, live_server):
+    zhang = live_server.persons["张三"]
+    make_talk(zhang, live_server.worker.id, participants="以前的谈话")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page)
+    open_person(page, zhang)
+    set_marker(page)
+    expect(page.locator("#timeline-entries .entry")).to_have_count(1)  # the record's sections load at once
+    expect(page.locator("#tracking")).to_contain_text("违反协议计数")
+    # typed elsewhere on the page and not saved: it must survive the talk's save
+    page.locator("#tracking summary", has_text="登记其他违反协议行为").click()
+    page.locator("#tracking [name=description]").fill("尚未保存的违约描述")
+    page.locator("#family summary", has_text="添加家庭成员").click()
+    page.locator("#family [name=name]").fill("尚未保存的家属")
+
+    page.get_by_role("link", name="记录谈话").click()
+    slot = page.locator("#record-slot")
+    slot.get_by_label("参加人员").fill("浏览器里的谈话")
+    slot.locator("[name=topics]").first.check()
+    slot.locator("[name=assessment]").first.check()
+    slot.locator("[name=signature]").first.check()
+    slot.get_by_role("button", name="保存").click()
+
+    confirmation = slot.locator(".flash-success")
+    expect(confirmation).to_contain_text("谈话记录已保存")
+    expect(confirmation).to_be_in_viewport()
+    entries = page.locator("#timeline-entries .entry")
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_contain_text("浏览器里的谈话")
+    expect(page.locator("#count-timeline")).to_have_text("2")
+    expect(page.locator("#tracking [name=description]")).to_have_value("尚未保存的违约描述")
+    expect(page.locator("#family [name=name]")).to_have_value("尚未保存的家属")
+    assert_no_reload(page)
