@@ -60,7 +60,12 @@ def person_page(person):
 
 def saved(person, title, warnings=(), tracking=None):
     """A new record: HTMX gets the message and warnings, with the timeline, the risk badge (and the
-    tracking file, when given) swapped out of band; without JavaScript, back to the person page."""
+    tracking file, when given) swapped out of band; without JavaScript, back to the person page.
+    Saved from a row of 今日待办 (its `target`), the queue answers instead."""
+    from ..reports import queue  # it reads the records
+
+    if htmx() and queue.queue_target():
+        return queue.saved(person, title)
     if not htmx():
         flash("%s已保存。" % title, "success")
         return back(person_page(person), *warnings)
