@@ -5,6 +5,7 @@ from peewee import fn
 
 from .models import MEASURES, Case, Person
 from .permissions import can, persons_in_scope, requires
+from .care import caseload
 from .reports import queue, worklist
 
 bp = Blueprint("home", __name__)
@@ -25,5 +26,8 @@ def index():
     if can(current_user, "queue.read"):  # computed here only: the navigation shows the count on this page
         counts, _ = queue.read(worklist.EVERYTHING)
         due = worklist.by_kind(counts, queue.KINDS)
+    queue_count = sum(due.values()) if can(current_user, "queue.read") else None
+    if can(current_user, "counselling.caseload"):  # a counsellor's own queue
+        queue_count = caseload.count_due(current_user)
     return render_template("home/index.html", counts=counts, measures=MEASURES, due=due, kinds=queue.KINDS,
-                           queue_count=sum(due.values()) if can(current_user, "queue.read") else None)
+                           queue_count=queue_count)
