@@ -38,9 +38,10 @@ def test_due_today_comes_first_then_the_most_recent_overdue(client, users, login
 def days_in_order(app, order, days):
     """The SQL order of items due `days` before today (negative: upcoming), as days overdue."""
     with app.app_context(), database.connection_context():
-        rows = ValuesList([((TODAY - timedelta(days=d)).isoformat(), "人", 1, "term") for d in days],
-                          columns=("due", "name", "person_id", "kind")).alias("v")
-        query = Select([rows], [rows.c.due]).order_by(*worklist.order_by(lambda n: getattr(rows.c, n), order, TODAY))
+        rows = ValuesList([((TODAY - timedelta(days=d)).isoformat(), "人", 1, "term") for d in days]).cte(
+            "v", columns=("due", "name", "person_id", "kind"))
+        query = (Select([rows], [rows.c.due]).with_cte(rows)
+                 .order_by(*worklist.order_by(lambda n: getattr(rows.c, n), order, TODAY)))
         return [(TODAY - date.fromisoformat(due)).days for (due,) in query.bind(database).tuples()]
 
 
