@@ -18,7 +18,7 @@ from . import cli, config, db, home, jinja, limits, once, owner_only, permission
 from .accounts import auth, users
 from .audit import chain as audit_chain
 from .audit import views as audit_views
-from .care import assistance, counselling
+from .care import assistance, caseload, counselling
 from .cases import measures
 from .cases import views as cases
 from .exchange import views as packages
@@ -40,7 +40,7 @@ BLUEPRINTS = CORE + (
     persons.bp, family.bp, merges.bp, attachments.bp, sealing.bp, cases.bp, measures.bp,
     timeline.bp, talks.bp, visits.bp, risks.bp, removed.bp,
     tracking.bp, screenings.bp, choices.bp, absences.bp, findings.bp, documents.bp,
-    counselling.bp, assistance.bp, training.bp, events.bp,
+    counselling.bp, caseload.bp, assistance.bp, training.bp, events.bp,
     queue.bp, dashboard.bp, summaries.bp, printing.bp,
     exports.bp, imports.bp, printouts.bp, packages.bp,
 )

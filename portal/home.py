@@ -3,9 +3,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from peewee import fn
 
-from .dates import today
 from .models import MEASURES, Case, Person
 from .permissions import can, persons_in_scope, requires
+from .care import caseload
 from .reports import queue, worklist
 
 bp = Blueprint("home", __name__)
@@ -24,6 +24,10 @@ def index():
             counts.setdefault(row["measure"], {})[row["status"]] = row["n"]
     due = {}
     if can(current_user, "queue.read"):  # computed here only: the navigation shows the count on this page
-        due = worklist.counts(queue.due_items(queue.current_cases(False), today()), queue.KINDS)
+        counts, _ = queue.read(worklist.EVERYTHING)
+        due = worklist.by_kind(counts, queue.KINDS)
+    queue_count = sum(due.values()) if can(current_user, "queue.read") else None
+    if can(current_user, "counselling.caseload"):  # a counsellor's own queue
+        queue_count = caseload.count_due(current_user)
     return render_template("home/index.html", counts=counts, measures=MEASURES, due=due, kinds=queue.KINDS,
-                           queue_count=sum(due.values()) if can(current_user, "queue.read") else None)
+                           queue_count=queue_count)

@@ -40,6 +40,7 @@ MATRIX = {
     "counselling.read": frozenset({"lead", "worker", "counsellor"}),
     "counselling.write": frozenset({"counsellor"}),
     "counselling.reveal": frozenset({"lead"}),
+    "counselling.caseload": frozenset({"counsellor"}),  # her own queue of sessions due, and her sessions
     "indicators.read": frozenset({"lead", "officer", "worker"}),  # workers: their assigned cases
     "lists.export": frozenset({"lead", "officer"}),  # Excel ledgers, masked; full numbers only by the lead
     "ledgers.import": frozenset({"lead", "officer"}),

@@ -122,7 +122,7 @@ def make_talk(person, staff, **overrides):
 
 def queue_rows(client, **args):
     page = client.get("/queue/", query_string=args).get_data(as_text=True)
-    return page[page.index("<tbody>"):page.index("</tbody>")] if "<tbody>" in page else ""
+    return page[page.index("<tbody"):page.rindex("</tbody>")] if "<tbody" in page else ""  # a tbody per item
 
 
 def due(client, kind="面对面谈话"):

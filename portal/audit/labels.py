@@ -30,7 +30,7 @@ ACTION_LABELS = {
     "access_denied": "越权访问被拒绝", "talk.create": "记录谈话", "talk.update": "更正谈话",
     "talk.delete": "删除谈话", "talk.view": "查看谈话", "talk.list": "查看谈话列表", "risk.create": "风险评估",
     "risk.view": "查看风险评估", "risk.update": "更正风险评估", "risk.delete": "删除风险评估", "risk.force_high": "自动调为高风险", "timeline.view": "查看工作记录",
-    "queue.view": "查看今日待办", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
+    "queue.view": "查看今日待办", "caseload.view": "查看我的心理疏导", "caseload.sessions": "查看我的疏导记录", "visit.create": "记录走访", "visit.update": "更正走访", "visit.delete": "删除走访",
     "visit.view": "查看走访", "visit.list": "查看走访列表", "settings.update": "修改站点设置", "choice.add": "添加检测常用项", "choice.hide": "停用检测常用项",
     "choice.restore": "恢复检测常用项", "audit.verify": "校验审计日志", "session_expired": "会话超时结束", "password_change_failed": "修改密码时当前密码错误",
     "screening.create": "登记检测", "screening.update": "更正检测", "screening.delete": "删除检测",
@@ -71,7 +71,7 @@ OBJECT_LABELS = {"person": "人员", "case": "案件", "familymember": "家庭�
                  "persons": "人员台账", "screenings": "检测台账", "talks": "谈话台账", "visits": "走访台账",
                  "assistance": "帮扶台账", "attendance": "培训签到台账", "events": "宣传活动台账",
                  "trainees": "培训人员台账", "drill": "指标明细台账", "relapsefinding": "公安查获复吸", "releasenotice": "解除通知",
-                  "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办", "orgunit": "组织机构",
+                  "package": "报送包", "station_key": "工作站签名密钥", "queue": "今日待办", "caseload": "我的心理疏导", "orgunit": "组织机构",
                   "org_unit": "组织机构"}
 DETAIL_LABELS = {
     "q": "查询", "page": "页码", "shown": "显示条数", "fields": "修改项", "person": "所属人员编号",

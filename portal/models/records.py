@@ -84,5 +84,6 @@ class RiskAssessment(Versioned):
     forced_by = CharField(null=True)  # the trigger that forced "high", if any
 
     class Meta:
-        indexes = ((("person", "deleted_at", "assessed_on", "level", "next_review"), False),)
+        indexes = ((("person", "deleted_at", "assessed_on", "level", "next_review"), False),
+                   (("person", "deleted_at", "assessed_on"), False))  # the queue's current level (ties: the newer)
 

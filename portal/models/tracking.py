@@ -55,6 +55,7 @@ class Screening(Versioned):
             # covers the tracking file and the queue's latest tests per case without reading rows
             (("case", "deleted_at", "sample", "tested_on", "result", "decided_by"), False),
             (("result", "case", "deleted_at"), False),  # the breach counters touch only refusals
+            (("case", "result", "decided_by", "deleted_at", "tested_on"), False),  # the queue's oldest undecided 未到
             (("tested_on",), False),  # the station list, newest first
         )
 

@@ -66,7 +66,12 @@ def person_page(person):
 def saved(person, title, item, warnings=(), tracking=False):
     """A new record: HTMX gets the message and warnings with the new entry (put first in the timeline)
     and the person page's counters out of band, not the timeline again; `tracking` says the tracking
-    file changed, which then reloads itself. Without JavaScript, back to the person page."""
+    file changed, which then reloads itself. Without JavaScript, back to the person page.
+    Saved from a row of 今日待办 (its `target`), the queue answers instead."""
+    from ..reports import queue  # it reads the records
+
+    if htmx() and queue.queue_target():
+        return queue.saved(person, title)
     if not htmx():
         flash("%s已保存。" % title, "success")
         return back(person_page(person), *warnings)

@@ -1,29 +1,35 @@
 """今日待办: the due-work queue, derived in SQL whenever it is read and never stored.
 
-One query walks the current cases once, joined to each person's latest talk, visit, risk
-assessment and screenings, and to the case's open follow-ups (grouped subqueries), and keeps
-only the cases with something due.
+One statement walks the user's current cases once, finds each person's latest talk, visit, risk
+assessment and tests by index seeks (so its cost follows the persons, not every record ever made),
+turns the dates into one row per kind of work due (due_items), and answers the counts by kind and
+the rows of the page asked for (worklist.read).
 """
+import re
 from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, SQL, Select, fn
+from peewee import Select, Value, fn
+from werkzeug.datastructures import MultiDict
 
 from .. import audit
 from ..cases import after_release, lifecycle
-from ..dates import END_OF_TIME, sql_add_months, today
-from ..db import database
-from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CounsellingSession,
-                      HomeVisit, Incident, Person, Screening, Talk, User)
+from ..dates import sql_add_months, today
+from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
+                      HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
 from ..permissions import can, case_scope, requires, sees_all_cases
 from ..records import risk_levels
-from ..tracking import breaches, late_reports, returns
-from ..tracking.plan import (TERM_WARNINGS, cadences, overdue_beyond_grace, screening_settings, sql_next_hair,
-                             sql_next_screening)
+from ..tracking import late_reports, returns
+from ..tracking.plan import (TERM_WARNINGS, cadences, screening_settings, sql_next_hair, sql_next_screening,
+                             sql_overdue_beyond_grace)
 from . import worklist
 
 bp = Blueprint("queue", __name__)
+TARGET = re.compile(r"^q-[a-z_]+-\d+$")
+# the kinds recorded inline in their queue row, with the form that records them (the person page's)
+INLINE = {"talk": "talks.new", "visit": "visits.new", "review": "risks.new", "screening": "screenings.new"}
 PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
@@ -43,46 +49,45 @@ def current_cases(mine):
     return query
 
 
-def latest(model, at):
-    """Per person: the newest live record's time and its agreed next date (SQLite takes the bare
-    column from the row holding the MAX)."""
-    return (model.select(model.person.alias("person_id"), fn.date(fn.MAX(at)).alias("last"),
-                         model.next_date.alias("agreed"))
-            .where(model.is_live()).group_by(model.person))
+def newest(model, at, value):
+    """SQL, per current case: `value` of the person's newest live record of `model`, one step back along
+    the index on (person, deleted_at, date)."""
+    return model.select(value).where(model.person == Case.person, model.is_live()).order_by(at.desc()).limit(1)
 
 
-def latest_screenings():
-    """Per case: the last urine/blood test, the last hair test, and the oldest undecided 未到."""
-    hair = Screening.sample == "hair"
-    undecided = (Screening.result == "absent") & Screening.decided_by.is_null()
-    return (Screening.select(Screening.case.alias("case_id"),
-                             fn.MAX(fn.IIF(hair, None, Screening.tested_on)).alias("last"),
-                             fn.MAX(fn.IIF(hair, Screening.tested_on, None)).alias("last_hair"),
-                             fn.MIN(fn.IIF(undecided, Screening.tested_on, None)).alias("undecided"))
-            .where(Screening.is_live()).group_by(Screening.case))
+def newest_risk(value):
+    """SQL, per current case: `value` of the person's current risk assessment (same-day ties: the newer)."""
+    return (RiskAssessment.select(value).where(RiskAssessment.person == Case.person, RiskAssessment.is_live())
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
 
 
-def unreported_incidents():
-    """Per case: the oldest incident not yet reported to the police."""
-    return (Incident.select(Incident.case.alias("case_id"), fn.MIN(Incident.occurred_on).alias("since"))
-            .where(Incident.reported_on.is_null()).group_by(Incident.case))
+def last_test(samples):
+    """SQL, per case: the day of the last live test of these samples."""
+    return Screening.select(fn.MAX(Screening.tested_on)).where(Screening.case == Case.id, Screening.is_live(),
+                                                               Screening.sample.in_(samples))
 
 
-def next_assistance_steps():
-    """Per person: the earliest agreed next step of an open assistance case."""
-    return (AssistanceStep.select(AssistanceCase.person.alias("person_id"),
-                                  fn.MIN(AssistanceStep.next_date).alias("due"))
-            .join(AssistanceCase).where(AssistanceCase.status.in_(OPEN_ASSISTANCE), AssistanceCase.is_live(),
-                                        AssistanceStep.next_date.is_null(False))
-            .group_by(AssistanceCase.person))
+def undecided_absence():
+    """SQL, per case: the oldest 未到 not yet decided, or NULL."""
+    return Screening.select(fn.MIN(Screening.tested_on)).where(
+        Screening.result == "absent", Screening.case == Case.id, Screening.is_live(), Screening.decided_by.is_null())
+
+
+def unreported_incident():
+    """SQL, per case: the oldest incident not yet reported to the police, or NULL."""
+    return Incident.select(fn.MIN(Incident.occurred_on)).where(Incident.case == Case.id, Incident.reported_on.is_null())
+
+
+def next_assistance_step():
+    """SQL, per person: the earliest agreed next step of an open assistance case, or NULL."""
+    return (AssistanceStep.select(fn.MIN(AssistanceStep.next_date)).join(AssistanceCase)
+            .where(AssistanceCase.person == Case.person, AssistanceCase.status.in_(OPEN_ASSISTANCE),
+                   AssistanceCase.is_live(), AssistanceStep.next_date.is_null(False)))
 
 
 def next_counselling():
-    """Per person: the next session agreed at the latest one."""
-    return (CounsellingSession.select(CounsellingSession.person.alias("person_id"),
-                                      fn.MAX(CounsellingSession.held_on).alias("last"),
-                                      CounsellingSession.next_date.alias("due"))
-            .where(CounsellingSession.is_live()).group_by(CounsellingSession.person))
+    """SQL, per person: the next session agreed at the latest one, or NULL."""
+    return newest(CounsellingSession, CounsellingSession.held_on, CounsellingSession.next_date)
 
 
 def overdue_return(day):
@@ -97,102 +102,137 @@ def undecided_late_report():
     return Breach.select(fn.MIN(Breach.occurred_on)).where(Breach.case == Case.id, late_reports.sql_awaits_decision())
 
 
+def owed_after_ending():
+    """SQL: the ids of cases that may still owe something after their measure ended (an incident not
+    reported, a late report undecided, a release notice not sent): the few ended cases worth a look."""
+    release = CaseEvent.alias()
+    unsent = (release.select(release.case).where(release.action == "release",
+                                                 release.on >= lifecycle.sql_recorded_since("release_notice.since"))
+              .where(release.case.not_in(ReleaseNotice.select(ReleaseNotice.case))))
+    return (Incident.select(Incident.case).where(Incident.reported_on.is_null())
+            | Breach.select(Breach.case).where(late_reports.sql_awaits_decision()) | unsent)
+
+
+def latest(base, day):
+    """Each current case with its persons' latest records and open follow-ups, found by index seeks
+    (never by grouping a whole table); each is looked up only for the statuses that list it."""
+    status = lambda *names: Case.status.in_(names)  # noqa: E731
+    ended = Case.status.not_in(("active", "pending_report", "suspended"))
+    active = status("active")
+    when = lambda condition, value: fn.IIF(condition, value, None)  # noqa: E731  (IIF evaluates lazily)
+    return base.where(status("active", "pending_report", "suspended") | Case.id.in_(owed_after_ending())).select(
+        Case.id.alias("case_id"), Person.id.alias("person_id"), Person.name, Case.status,
+        Case.worker.alias("worker_id"), Case.report_date, Case.screening_preset,
+        when(active, fn.date(newest(Talk, Talk.held_at, Talk.held_at))).alias("last_talk"),
+        when(active, newest(Talk, Talk.held_at, Talk.next_date)).alias("talk_next"),
+        when(active, fn.date(newest(HomeVisit, HomeVisit.visited_on, HomeVisit.visited_on))).alias("last_visit"),
+        when(active, newest(HomeVisit, HomeVisit.visited_on, HomeVisit.next_date)).alias("visit_next"),
+        when(active, newest_risk(RiskAssessment.level)).alias("level"),
+        when(active, newest_risk(RiskAssessment.next_review)).alias("next_review"),
+        when(active, last_test([s for s in SAMPLES if s != "hair"])).alias("last_test"),
+        when(active, last_test(["hair"])).alias("last_hair"),
+        when(active, undecided_absence()).alias("undecided"),
+        when(active, next_assistance_step()).alias("assistance"),
+        when(active, next_counselling()).alias("counselling"),
+        when(active, lifecycle.sql_agreement_due()).alias("agreement"),
+        when(active, lifecycle.sql_expected_end()).alias("term"),
+        unreported_incident().alias("police"),
+        when(status("pending_report"), fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS))
+        .alias("report"),
+        when(ended, after_release.sql_notice_deadline()).alias("notice"),
+        when(status("active", "suspended"), lifecycle.sql_relocation_report_deadline()).alias("relocated"),
+        when(status("active", "suspended"), overdue_return(day)).alias("overdue_return"),
+        when(~status("pending_report"), undecided_late_report()).alias("late_report"))
+
+
 def due_dates(base, day):
     """Each current case with the due date of every kind of work, by the rules of DOMAIN.md §4:
     an agreed next date, else the last record plus the station cadence, else the report date."""
     months = cadences()
     preset, _ = screening_settings()
-    talks = latest(Talk, Talk.held_at).alias("lt")
-    visits = latest(HomeVisit, HomeVisit.visited_on).alias("lv")
-    risks = risk_levels.latest_per_person().alias("lr")
-    tests = latest_screenings().alias("ls")
-    incidents = unreported_incidents().alias("li")
-    helps = next_assistance_steps().alias("la")
-    sessions = next_counselling().alias("lc")
-    return (base.switch(Case)
-            .join(talks, JOIN.LEFT_OUTER, on=(talks.c.person_id == Case.person)).switch(Case)
-            .join(visits, JOIN.LEFT_OUTER, on=(visits.c.person_id == Case.person)).switch(Case)
-            .join(risks, JOIN.LEFT_OUTER, on=(risks.c.person_id == Case.person)).switch(Case)
-            .join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id)).switch(Case)
-            .join(incidents, JOIN.LEFT_OUTER, on=(incidents.c.case_id == Case.id)).switch(Case)
-            .join(helps, JOIN.LEFT_OUTER, on=(helps.c.person_id == Case.person)).switch(Case)
-            .join(sessions, JOIN.LEFT_OUTER, on=(sessions.c.person_id == Case.person))
-            .select(helps.c.due.alias("assistance"), sessions.c.due.alias("counselling"), Person.id.alias("person_id"),
-                    Person.name, Case.status, Case.worker.alias("worker_id"),
-                    fn.COALESCE(talks.c.agreed, sql_add_months(talks.c.last, months["talk"]),
-                                Case.report_date).alias("talk"),
-                    fn.COALESCE(visits.c.agreed, sql_add_months(visits.c.last, risk_levels.visit_months(risks.c.level)),
-                                Case.report_date).alias("visit"),
-                    fn.COALESCE(risks.c.next_review, Case.report_date).alias("review"),
-                    sql_next_screening(Case.report_date, tests.c.last,
-                                       fn.COALESCE(Case.screening_preset, preset)).alias("screening"),
-                    sql_next_hair(Case.report_date, tests.c.last_hair).alias("hair"),
-                    tests.c.undecided.alias("undecided"), incidents.c.since.alias("police"),
-                    lifecycle.sql_agreement_due().alias("agreement"),
-                    lifecycle.sql_expected_end().alias("term"),
-                    fn.date(Case.served_date, "+%d days" % lifecycle.REPORT_DEADLINE_DAYS).alias("report"),
-                    after_release.sql_notice_deadline().alias("notice"),
-                    lifecycle.sql_relocation_report_deadline().alias("relocated"),
-                    overdue_return(day).alias("overdue_return"),
-                    undecided_late_report().alias("late_report"),
-                    breaches.sql_serious_case(Case.id).alias("serious"),
-                    talks.c.last.alias("last_talk"), visits.c.last.alias("last_visit"), tests.c.last.alias("last_test"),
-                    risks.c.level.concat("|").concat(risks.c.assessed_on).alias("risk_level")))
+    found = latest(base, day).cte("queue_latest", materialized=True)
+    c = found.c
+    visit_months = risk_levels.visit_months(c.level)
+    dates = Select([found], [
+        c.case_id, c.person_id, c.name, c.status, c.worker_id, c.last_talk, c.last_visit, c.last_test,
+        c.undecided, c.assistance, c.counselling, c.agreement, c.term, c.police, c.report, c.notice, c.relocated,
+        c.overdue_return, c.late_report,
+        fn.IIF(c.status == "active", fn.COALESCE(c.talk_next, sql_add_months(c.last_talk, months["talk"]),
+                                                 c.report_date), None).alias("talk"),
+        fn.IIF(c.status == "active", fn.COALESCE(c.visit_next, sql_add_months(c.last_visit, visit_months),
+                                                 c.report_date), None).alias("visit"),
+        fn.IIF(c.status == "active", fn.COALESCE(c.next_review, c.report_date), None).alias("review"),
+        fn.IIF(c.status == "active", sql_next_screening(c.report_date, c.last_test,
+                                                        fn.COALESCE(c.screening_preset, preset)), None)
+        .alias("screening"),
+        fn.IIF(c.status == "active", sql_next_hair(c.report_date, c.last_hair), None).alias("hair")])
+    return found, dates
 
 
-def limits(status, day):
-    """The latest due date still listed today, per kind of work, for a case in `status`."""
-    until = day.isoformat()
-    if status == "pending_report":
-        return {"report": END_OF_TIME, "police": END_OF_TIME}
-    if status == "suspended":
-        return {"police": END_OF_TIME, "relocated": END_OF_TIME, "overdue_return": END_OF_TIME,
-                "late_report": END_OF_TIME}
-    if status != "active":  # ended: what is still owed for the ending
-        return {"police": END_OF_TIME, "notice": END_OF_TIME, "late_report": END_OF_TIME}
-    return {"talk": until, "visit": until, "review": until, "screening": until, "hair": until, "missed": END_OF_TIME,
-            "police": END_OF_TIME, "agreement": END_OF_TIME, "assistance": until, "counselling": until,
-            "relocated": END_OF_TIME, "overdue_return": END_OF_TIME, "late_report": END_OF_TIME,
-            "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat()}
+ROUTINE = ("talk", "visit", "review", "screening", "hair", "assistance", "counselling")
+# Per kind of work: the case statuses it is listed for ("ended" = neither active, pending nor suspended)
+# and how far ahead it is listed: "today" (due today or overdue), "term" (within the first warning),
+# "any" (whenever it is owed).
+KIND_RULES = {**{kind: (("active",), "today") for kind in ROUTINE},
+              "missed": (("active",), "any"), "agreement": (("active",), "any"), "term": (("active",), "term"),
+              "report": (("pending_report",), "any"),
+              "police": (("active", "pending_report", "suspended", "ended"), "any"),
+              "relocated": (("active", "suspended"), "any"), "overdue_return": (("active", "suspended"), "any"),
+              "late_report": (("active", "suspended", "ended"), "any"), "notice": (("ended",), "any")}
+LAST = {"talk": "last_talk", "visit": "last_visit", "screening": "last_test", "missed": "last_test"}
+
+
+def kind_listed(column, statuses):
+    named = [s for s in statuses if s != "ended"]
+    condition = column("status").in_(named)
+    if "ended" in statuses:
+        condition |= column("status").not_in(("active", "pending_report", "suspended"))
+    return condition
 
 
 def due_items(base, day):
-    """One item per kind of work that is due today or overdue (terms: within the first warning).
+    """SQL: one row per kind of work due today or overdue (terms: within the first warning), with the
+    case, person, name, worker, due date and the last such record.
 
     A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
     as a candidate 逃避检测 for a person to confirm or excuse (DOMAIN.md §4)."""
     _, grace = screening_settings()
-    cases = due_dates(base, day).alias("c")
-    column = lambda name: SQL('"c"."%s"' % name)  # noqa: E731
-    until = day.isoformat()
-    active = column("status") == "active"
-    wanted = (active & ((column("talk") <= until) | (column("visit") <= until) | (column("review") <= until)
-                        | (column("screening") <= until) | (column("hair") <= until)
-                        | column("undecided").is_null(False) | column("agreement").is_null(False)
-                        | (column("assistance") <= until) | (column("counselling") <= until)
-                        | (column("term") <= (day + timedelta(days=TERM_WARNINGS[0])).isoformat()))) \
-        | (column("status") == "pending_report") | column("police").is_null(False) | column("notice").is_null(False) \
-        | column("late_report").is_null(False) \
-        | (((column("status") == "active") | (column("status") == "suspended"))
-           & (column("relocated").is_null(False) | column("overdue_return").is_null(False)))
-    items = []
-    for row in Select([cases], [SQL("*")]).where(wanted).bind(database).dicts():
-        screening = row["screening"] and _as_date(row["screening"])
-        if screening and overdue_beyond_grace(screening, day, grace):  # the scheduled test became a candidate
-            row["missed"], row["screening"] = row["undecided"] or screening, None
-        else:
-            row["missed"] = row["undecided"]
-        for kind, limit in limits(row["status"], day).items():
-            if kind == "counselling" and not can(current_user, "counselling.read"):
-                continue  # officers are not told who is in counselling
-            if row[kind] is not None and str(row[kind]) <= limit:
-                last = {"talk": row["last_talk"], "visit": row["last_visit"], "screening": row["last_test"],
-                        "missed": row["last_test"]}.get(kind)
-                items.append({"kind": kind, "person_id": row["person_id"], "name": row["name"],
-                              "worker_id": row["worker_id"],
-                              "due": _as_date(row[kind]), "last": last, "risk_level": row["risk_level"],
-                              "serious": bool(row["serious"]), "days": (day - _as_date(row[kind])).days})
-    return items
+    found, dates = due_dates(base, day)
+    dates = dates.cte("queue_dates", materialized=True)
+    column = lambda name: getattr(dates.c, name)  # noqa: E731
+    beyond = sql_overdue_beyond_grace(column("screening"), day, grace)
+    due = {"screening": fn.IIF(beyond, None, column("screening")),
+           "missed": fn.IIF(beyond, fn.COALESCE(column("undecided"), column("screening")), column("undecided"))}
+    until = {"today": day.isoformat(), "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat(), "any": None}
+    parts = []
+    for kind, (statuses, reach) in KIND_RULES.items():
+        if kind == "counselling" and not can(current_user, "counselling.read"):
+            continue  # officers are not told who is in counselling
+        when = due.get(kind, column(kind))
+        listed = kind_listed(column, statuses) & when.is_null(False)
+        if until[reach]:
+            listed &= when <= until[reach]
+        parts.append(Select([dates], [Value(kind).alias("kind"), column("case_id"), column("person_id"),
+                                      column("name"), column("worker_id"), when.alias("due"),
+                                      (column(LAST[kind]) if kind in LAST else Value(None)).alias("last")])
+                     .where(listed))
+    items = parts[0]
+    for part in parts[1:]:
+        items = items.union_all(part)
+    return (found, dates), items
+
+
+def read(state, page=1, size=0, person_id=None):
+    """The counts per (kind, worker) of the user's due items today (of one person, when given), and the
+    rows of one page of them."""
+    day = today()
+    base = current_cases(state["mine"])
+    dates, items = due_items(base.where(Case.person == person_id) if person_id else base, day)
+    counts, rows = worklist.read(dates, items, state, day, page, size)
+    for row in rows:
+        row["due"] = _as_date(row["due"])
+        row["days"], row["serious"] = (day - row["due"]).days, bool(row["serious"])
+    return counts, rows
 
 
 @bp.get("/queue/")
@@ -200,18 +240,53 @@ def due_items(base, day):
 def index():
     """Everything due today or overdue as a worklist: filtered by kind and worker, sorted, paged."""
     state = worklist.chosen(request.args, KINDS)
-    items = due_items(current_cases(state["mine"]), today())
-    workers, everything = {i["worker_id"] for i in items if i["worker_id"]}, len(items)
-    items = worklist.by_worker(items, state["worker"])
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = worklist.shown(items, state, page, PAGE_SIZE)
+    counts, rows = read(state, page, PAGE_SIZE)
+    per_kind = worklist.by_kind(counts, KINDS, state["worker"])
+    all_items = sum(per_kind.values())
+    total = per_kind.get(state["kind"], 0) if state["kind"] else all_items
     audit.record("queue.view", object_type="queue", detail={"shown": len(rows), "mine": bool(state["mine"])})
     names = User.names()
     return render_template("queue/index.html", items=rows, total=total, page=page, size=PAGE_SIZE,
-                           counts=worklist.counts(items, KINDS), all_items=len(items), kinds=KINDS, state=state,
+                           counts=per_kind, all_items=all_items, kinds=KINDS, state=state,
                            args=worklist.query_args(state), query_args=worklist.query_args, orders=worklist.ORDERS,
-                           workers=sorted((names.get(w, ""), w) for w in workers), queue_count=everything,
-                           station_wide=sees_all_cases(current_user))
+                           workers=sorted((names.get(w, ""), w) for w in {w for _, w in counts if w}),
+                           queue_count=sum(counts.values()), station_wide=sees_all_cases(current_user),
+                           inline=INLINE)
+
+
+@bp.app_template_global()
+def queue_target():
+    """The 今日待办 row a record form was opened from (`target`, e.g. q-talk-12), or None: the form then
+    saves into that row instead of the person page."""
+    target = request.values.get("target", "")
+    return target if TARGET.match(target) else None
+
+
+def saved(person, title):
+    """A record saved from a queue row: the row gives way to a confirmation (or says what is still
+    due), and the counts by kind and the navigation's count follow out of band."""
+    target = queue_target()
+    kind = target.split("-")[1]
+    shown = urlsplit(request.headers.get("HX-Current-URL", ""))
+    state = worklist.chosen(MultiDict(parse_qsl(shown.query)) if shown.path == url_for("queue.index") else
+                            MultiDict(), KINDS)
+    counts, _ = read(state)
+    still, _ = read(worklist.EVERYTHING, person_id=person.id)
+    per_kind = worklist.by_kind(counts, KINDS, state["worker"])
+    response = make_response(render_template(
+        "queue/_saved.html", person=person, title=title, target=target, kind=KINDS.get(kind, ""),
+        still_due=any(k == kind for k, _ in still), counts=per_kind, all_items=sum(per_kind.values()), state=state,
+        kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values())))
+    response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#%s-item" % target, "outerHTML"
+    return response
+
+
+@bp.get("/queue/closed")
+@requires("queue.read")
+def closed():
+    """An inline form's 取消 in a queue row: the row's slot empties."""
+    return ""
 
 
 def _as_date(value):

@@ -1,6 +1,14 @@
 """今日待办 as a worklist: what the queue shows of the due items, filtered by kind and worker, sorted by
-due date either way and cut into pages. The items themselves come from queue.due_items, unchanged."""
+due date either way and cut into pages, all in SQL: one statement answers the counts by kind and worker
+over every due item, and the rows of the page asked for (queue.due_items makes the items)."""
+from peewee import SQL, Select, Value, fn
+
+from ..db import database
+from ..models import RiskAssessment
+from ..tracking import breaches
+
 ORDERS = {"recent": "今日到期在前，再按逾期由近到远", "oldest": "逾期最久的在前"}
+EVERYTHING = {"kind": "", "worker": "", "order": "recent", "mine": ""}  # all the user's items, unfiltered
 
 
 def chosen(args, kinds):
@@ -11,28 +19,61 @@ def chosen(args, kinds):
             "mine": "1" if args.get("mine") == "1" else ""}
 
 
-def sort_key(order):
+def order_by(column, order, day):
     """`recent`: due today first, then the most recent overdue, upcoming warnings last (soonest first);
     `oldest`: by due date, the longest overdue first."""
+    due, today = column("due"), day.isoformat()
+    ties = (column("name"), column("person_id"), column("kind"))
     if order == "oldest":
-        return lambda item: (item["due"], item["name"])
-    return lambda item: (item["days"] < 0, abs(item["days"]), item["name"])
+        return (due, *ties)
+    return (due > today, fn.ABS(fn.julianday(due) - fn.julianday(today)), *ties)
 
 
-def by_worker(items, worker):
-    return [i for i in items if i["worker_id"] == worker] if worker else items
+def risk_level(person_column):
+    """SQL: the person's current risk level and its date, as `level|date` (risks/_level.html reads it)."""
+    return (RiskAssessment.select(RiskAssessment.level.concat("|").concat(RiskAssessment.assessed_on))
+            .where(RiskAssessment.person == person_column, RiskAssessment.is_live())
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
 
 
-def counts(items, kinds):
-    """Items per kind, in the order of `kinds`."""
-    return {kind: n for kind in kinds if (n := sum(1 for i in items if i["kind"] == kind))}
+def read(ctes, items, state, day, page, size):
+    """Counts per (kind, worker) over all items and the page's rows, from one statement.
+
+    Returns ({(kind, worker_id): n}, [row dicts with kind, person_id, name, worker_id, due, last,
+    risk_level, serious])."""
+    items = items.cte("queue_items", materialized=True)
+    column = lambda name: getattr(items.c, name)  # noqa: E731
+    counts = Select([items], [Value("n").alias("part"), column("kind"), column("worker_id"),
+                              fn.COUNT(SQL("*")).alias("n"), Value(None).alias("case_id"),
+                              Value(None).alias("person_id"), Value(None).alias("name"), Value(None).alias("due"),
+                              Value(None).alias("last"), Value(None).alias("risk_level"),
+                              Value(None).alias("serious")]).group_by(column("kind"), column("worker_id"))
+    picked = Select([items], [column(n) for n in ("kind", "worker_id", "case_id", "person_id", "name", "due",
+                                                   "last")])
+    if state["kind"]:
+        picked = picked.where(column("kind") == state["kind"])
+    if state["worker"]:
+        picked = picked.where(column("worker_id") == state["worker"])
+    shown = picked.order_by(*order_by(column, state["order"], day)).limit(size).offset((page - 1) * size).alias("p")
+    rows = Select([shown], [Value("r"), shown.c.kind, shown.c.worker_id, Value(None), shown.c.case_id,
+                            shown.c.person_id, shown.c.name, shown.c.due, shown.c.last, risk_level(shown.c.person_id),
+                            breaches.sql_serious_case(shown.c.case_id)])
+    found, page_rows = {}, []
+    for row in counts.union_all(rows).with_cte(*ctes, items).bind(database).dicts():
+        if row["part"] == "n":
+            found[row["kind"], row["worker_id"]] = row["n"]
+        else:
+            page_rows.append(row)
+    return found, page_rows
 
 
-def shown(items, state, page, size):
-    """The page of items the state selects, in its order; and how many it selects in all."""
-    picked = [i for i in items if i["kind"] == state["kind"]] if state["kind"] else list(items)
-    picked.sort(key=sort_key(state["order"]))
-    return picked[(page - 1) * size:page * size], len(picked)
+def by_kind(counts, kinds, worker=""):
+    """Items per kind (of one worker, or all), in the order of `kinds`."""
+    per = {}
+    for (kind, worker_id), n in counts.items():
+        if not worker or worker_id == worker:
+            per[kind] = per.get(kind, 0) + n
+    return {kind: per[kind] for kind in kinds if per.get(kind)}
 
 
 def query_args(state, **changes):

@@ -67,6 +67,11 @@ def overdue_beyond_grace(due, day, grace):
     return (day - due).days > grace
 
 
+def sql_overdue_beyond_grace(due_col, day, grace):
+    """overdue_beyond_grace() in SQL, for the queue."""
+    return due_col < (day - timedelta(days=grace)).isoformat()
+
+
 def sql_next_screening(report_col, last_col, preset_col):
     """next_screening() in SQL, for the queue and the station lists."""
     per_preset = []

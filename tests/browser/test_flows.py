@@ -234,9 +234,9 @@ def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     page.get_by_role("link", name="今日待办").click()
     row = page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")
     expect(row).to_contain_text("逾期 19 天")
-    row.get_by_role("link", name="记录谈话").click()
-    expect(page.locator("#record-slot").get_by_role("heading", level=3)).to_have_text("记录面对面谈话")
     set_marker(page)
+    row.get_by_role("link", name="记录谈话").click()  # the form opens in the queue row
+    expect(page.locator("#q-talk-%d-slot" % zhang.id).get_by_role("heading", level=3)).to_have_text("记录面对面谈话")
     held_at = page.locator("[name=held_at]")
     expect(held_at).to_be_focused()
     keys = page.keyboard
@@ -261,15 +261,16 @@ def test_queue_to_an_overdue_talk_recorded_with_the_keyboard(page, live_server):
     keys.press("Space")                     # 本人已签字
     keys.press("Tab")
     keys.press("Enter")                     # 保存
-    expect(page.locator("#record-slot")).to_contain_text("谈话记录已保存")
+    expect(page.locator("#q-talk-%d-item" % zhang.id)).to_contain_text("谈话记录已保存")
+    assert_no_reload(page)
+    page.reload()
+    expect(page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")).to_have_count(0)
+    expect(page.locator("tbody tr", has_text="李四").filter(has_text="面对面谈话")).to_have_count(1)
+    page.goto("/persons/%d" % zhang.id)
     entry = page.locator("#timeline .entry").first
     expect(entry).to_contain_text("陈丽、其母")
     expect(entry).to_contain_text("思想动态、身体/用药")
     expect(entry).to_contain_text("下周一来站尿检")
-    assert_no_reload(page)
-    page.get_by_role("link", name="返回今日待办").click()
-    expect(page.locator("tbody tr", has_text="张三").filter(has_text="面对面谈话")).to_have_count(0)
-    expect(page.locator("tbody tr", has_text="李四").filter(has_text="面对面谈话")).to_have_count(1)
 
 
 def test_inline_talk_errors_keep_what_was_typed(page, live_server):

@@ -1,9 +1,12 @@
 """今日待办 as a worklist: kinds and workers to filter by, due date either way, paging and the way back."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from factories import make_person, make_talk, queue_rows, text_of
 
+from peewee import Select, ValuesList
+
+from portal.db import database
 from portal.reports import worklist
 
 TODAY = date(2026, 11, 20)  # the test clock's station date
@@ -32,9 +35,19 @@ def test_due_today_comes_first_then_the_most_recent_overdue(client, users, login
     assert talk_rows(client, order="nonsense") == [today, yesterday, last_week, old]
 
 
-def test_upcoming_warnings_follow_the_overdue_items_soonest_first():
-    items = [{"days": d, "name": str(d), "due": date(2026, 1, 1)} for d in (-3, 5, 0, -1, 1)]
-    assert [i["days"] for i in sorted(items, key=worklist.sort_key("recent"))] == [0, 1, 5, -1, -3]
+def days_in_order(app, order, days):
+    """The SQL order of items due `days` before today (negative: upcoming), as days overdue."""
+    with app.app_context(), database.connection_context():
+        rows = ValuesList([((TODAY - timedelta(days=d)).isoformat(), "人", 1, "term") for d in days]).cte(
+            "v", columns=("due", "name", "person_id", "kind"))
+        query = (Select([rows], [rows.c.due]).with_cte(rows)
+                 .order_by(*worklist.order_by(lambda n: getattr(rows.c, n), order, TODAY)))
+        return [(TODAY - date.fromisoformat(due)).days for (due,) in query.bind(database).tuples()]
+
+
+def test_upcoming_warnings_follow_the_overdue_items_soonest_first(app):
+    assert days_in_order(app, "recent", (-3, 5, 0, -1, 1)) == [0, 1, 5, -1, -3]
+    assert days_in_order(app, "oldest", (-3, 5, 0, -1, 1)) == [5, 1, 0, -1, -3]
 
 
 def test_filter_by_kind_and_the_counts_are_links(client, users, login_as):
