@@ -71,7 +71,7 @@ def saved(person, title, item, warnings=(), tracking=False):
     from ..reports import queue  # it reads the records
 
     if htmx() and queue.queue_target():
-        return queue.saved(person, title)
+        return queue.saved(person, title, warnings)
     if not htmx():
         flash("%s已保存。" % title, "success")
         return back(person_page(person), *warnings)

@@ -263,9 +263,10 @@ def queue_target():
     return target if TARGET.match(target) else None
 
 
-def saved(person, title):
+def saved(person, title, warnings=()):
     """A record saved from a queue row: the row gives way to a confirmation (or says what is still
-    due), and the counts by kind and the navigation's count follow out of band."""
+    due) with the warnings the user must see (a breach, a relapse, the collectors); the counts by kind
+    and the navigation's count follow out of band."""
     target = queue_target()
     kind = target.split("-")[1]
     shown = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -275,7 +276,7 @@ def saved(person, title):
     still, _ = read(worklist.EVERYTHING, person_id=person.id)
     per_kind = worklist.by_kind(counts, KINDS, state["worker"])
     response = make_response(render_template(
-        "queue/_saved.html", person=person, title=title, target=target, kind=KINDS.get(kind, ""),
+        "queue/_saved.html", person=person, title=title, warnings=warnings, target=target, kind=KINDS.get(kind, ""),
         still_due=any(k == kind for k, _ in still), counts=per_kind, all_items=sum(per_kind.values()), state=state,
         kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values())))
     response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#%s-item" % target, "outerHTML"

@@ -5,14 +5,14 @@ from itertools import groupby
 
 from flask import flash, render_template, request
 from flask_login import current_user
-from peewee import JOIN, fn
+from peewee import fn
 
 from .. import audit
 from ..dates import today
 from ..db import database
-from ..models import Case, Person, Screening
+from ..models import SAMPLES, Case, Person, Screening
 from ..permissions import persons_in_scope, requires
-from ..reports.queue import latest_screenings
+from ..reports.queue import last_test
 from ..security import error_page
 from . import breaches, choices
 from .plan import screening_settings, sql_next_screening
@@ -29,12 +29,11 @@ def testable(due_by=None):
     the serious-breach flag and `due`: the date of their next scheduled urine test (as in 今日待办);
     with `due_by`, only those due by that day."""
     preset, _ = screening_settings()
-    tests = latest_screenings().alias("ls")
-    due = sql_next_screening(Case.report_date, tests.c.last, fn.COALESCE(Case.screening_preset, preset))
+    last = fn.date(last_test([sample for sample in SAMPLES if sample != "hair"]))  # an index seek, as in 今日待办
+    due = sql_next_screening(Case.report_date, last, fn.COALESCE(Case.screening_preset, preset))
     query = persons_in_scope(current_user, Person.with_current_case().where(
         Person.listed(), Case.status == "active"))
-    query = (query.switch(Case).join(tests, JOIN.LEFT_OUTER, on=(tests.c.case_id == Case.id))
-             .select_extend(breaches.sql_serious_case(Case.id).alias("serious"), due.alias("due"))
+    query = (query.select_extend(breaches.sql_serious_case(Case.id).alias("serious"), due.alias("due"))
              .order_by(Case.street, Person.name_pinyin))
     return query if due_by is None else query.where(due <= due_by.isoformat())
 

@@ -89,3 +89,19 @@ def test_cancelling_empties_the_slot(client, login_as):
     assert response.status_code == 200 and response.get_data(as_text=True) == ""
     login_as("volunteer")
     assert client.get("/queue/closed", headers=HX).status_code == 403
+
+
+def test_a_positive_test_saved_from_the_row_still_says_what_follows(client, users, login_as):
+    """The law's follow-through (a relapse registered, the police to be told) reaches the worker in the row
+    too; a negative test says nothing more."""
+    person = make_person("阳性", worker=users["worker"].id)
+    login_as("worker")
+    form = {"tested_on": "2026-11-20", "kind": "onsite", "sample": "urine", "panels": ["meth"],
+            "collectors": "陈丽 杨芳", "target": "q-screening-%d" % person.id}
+    positive = client.post("/persons/%d/screenings/" % person.id, headers=HX,
+                           data=dict(form, result="positive", positive_panels=["meth"], sample_a="A-1120-01",
+                                     sample_b="B-1120-01")).get_data(as_text=True)
+    assert "阳性：检测记录已保存" in positive and "已登记复吸事件" in positive and 'role="alert"' in positive
+    negative = client.post("/persons/%d/screenings/" % person.id, headers=HX,
+                           data=dict(form, result="negative", tested_on="2026-11-19")).get_data(as_text=True)
+    assert 'role="alert"' not in negative
