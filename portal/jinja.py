@@ -37,12 +37,15 @@ def age(birth):
 
 
 def template_context():
-    """Station name and the demo flag; pages still render when the database is unavailable."""
+    """Station name, the demo flag and whom to ask (a station's lead, the province's administrator);
+    pages still render when the database is unavailable."""
+    administrator = "省局系统管理员" if current_app.config["INSTANCE"] == "province" else "站长"
     try:
-        return {"station_name": station_name(), "now_utc": utcnow,
+        return {"station_name": station_name(), "now_utc": utcnow, "administrator": administrator,
                 "demo_instance": Setting.select().where(Setting.key == "demo", Setting.value == "1").exists()}
     except PeeweeException:
-        return {"station_name": current_app.config["STATION_NAME"], "demo_instance": False, "now_utc": utcnow}
+        return {"station_name": current_app.config["STATION_NAME"], "demo_instance": False, "now_utc": utcnow,
+                "administrator": administrator}
 
 
 def init_app(app):

@@ -4,7 +4,7 @@ import logging
 import secrets
 import sqlite3
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import PeeweeException
@@ -79,7 +79,10 @@ def init_app(app):
 
 def error_page(code, incident=None, message=None):
     title, text = MESSAGES.get(code, MESSAGES[500])
-    return render_template("error.html", code=code, title=title, text=message or text,
+    text = message or text
+    if current_app.config["INSTANCE"] == "province":  # the bureau's staff ask its administrator, not a lead
+        text = text.replace("站长", "省局系统管理员")
+    return render_template("error.html", code=code, title=title, text=text,
                            incident=incident), code
 
 

@@ -247,3 +247,7 @@ def test_timeouts_are_audited(client, auth, users, clock):
     clock.advance(minutes=20)
     client.get("/")
     assert AuditLog.get(AuditLog.action == "session_expired").detail == '{"reason": "idle"}'
+
+
+def test_a_station_sends_its_staff_to_the_lead(client):
+    assert "请联系站长重置" in client.get("/login").get_data(as_text=True)

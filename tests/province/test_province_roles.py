@@ -54,3 +54,10 @@ def test_role_matrix(app, client, users, runner, role):
             assert response.status_code != 403 and response.status_code < 500, (role, rule.endpoint, response.status_code)
         else:
             assert response.status_code == 403, (role, rule.endpoint, response.status_code)
+
+
+def test_the_province_sends_its_staff_to_its_administrator_not_to_a_lead(client, users):
+    assert "请联系省局系统管理员重置" in client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": "viewer", "password": PASSWORD})
+    refused = client.get("/org/").get_data(as_text=True)
+    assert "请联系省局系统管理员" in refused and "站长" not in refused
