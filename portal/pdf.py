@@ -2,8 +2,11 @@
 files of portal/static/ below (SECURITY.md W8). Text people typed is escaped by Jinja, and
 any URL it could smuggle in (file:, http:, data:) is refused by the fetcher.
 
-WeasyPrint is imported on the first print (≈0.7 s), not when the portal starts.
+WeasyPrint is imported on the first print (≈0.7 s), not when the portal starts. At most AT_ONCE
+documents are laid out or written at once: a layout takes a core and tens of megabytes, so others
+wait their turn (a batch print shows its progress meanwhile) rather than slow every page of the station.
 """
+import contextlib
 import functools
 import io
 import os
@@ -16,6 +19,7 @@ from .settings import station_name
 
 BASE_URL = "https://station.invalid/"  # a name that never resolves: every fetch goes through ours
 ALLOWED = {"static/print.css": "text/css"}
+AT_ONCE = 2  # documents rendered at the same time; the machine a station runs on has two cores
 STATIC = os.path.join(os.path.dirname(__file__), "static")
 
 
@@ -57,17 +61,39 @@ def font_config():
     return _local.fonts
 
 
+_slots = threading.BoundedSemaphore(AT_ONCE)
+_count = threading.Lock()
+busy = {"now": 0, "most": 0}  # documents being rendered, and the most at once since start (the tests read it)
+
+
+@contextlib.contextmanager
+def turn():
+    """Wait for one of the AT_ONCE rendering slots, and hold it while WeasyPrint works."""
+    with _slots:
+        with _count:
+            busy["now"] += 1
+            busy["most"] = max(busy["most"], busy["now"])
+        try:
+            yield
+        finally:
+            with _count:
+                busy["now"] -= 1
+
+
 def document(html, fetcher=None):
     """The laid-out pages of an HTML document (which links /static/print.css)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(
-        font_config=font_config())
+    with turn():
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(
+            font_config=font_config())
 
 
 def render(html, fetcher=None):
     """The PDF of an HTML document as bytes."""
-    return document(html, fetcher).write_pdf()
+    laid_out = document(html, fetcher)
+    with turn():
+        return laid_out.write_pdf()
 
 
 def paper(template, user, **context):
@@ -90,4 +116,5 @@ def send_pdf(data, name):
 def merge(documents, target):
     """One PDF of several documents, each keeping its own page numbers, written to `target`."""
     pages = [page for doc in documents for page in doc.pages]
-    documents[0].copy(pages).write_pdf(target)
+    with turn():
+        documents[0].copy(pages).write_pdf(target)

@@ -248,3 +248,19 @@ def test_redacted_copy_shows_only_the_district_never_a_cut_of_the_street(client,
     assert "南明区****" in text and "新华" not in text and "农贸" not in text
     assert summaries.mask_address("贵州省贵阳市云岩区中华北路1号") == "贵州省贵阳市云岩区****"
     assert summaries.mask_address("新华路12号3栋（近农贸市场）5楼502") == "（地址已隐去）"
+
+
+def test_at_most_two_documents_render_at_once_and_the_others_wait(app):
+    """Six prints asked together: every one is made, never more than pdf.AT_ONCE laid out or written at once."""
+    import threading
+
+    html = "<html lang='zh-CN'><body>" + "<p>社区戒毒人员操守保持情况良好。</p>" * 400 + "</body></html>"
+    pdf.busy["most"] = 0
+    made = []
+    threads = [threading.Thread(target=lambda: made.append(pdf.render(html))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 6 and all(data.startswith(b"%PDF") for data in made)
+    assert pdf.busy["most"] == pdf.AT_ONCE == 2 and pdf.busy["now"] == 0
