@@ -24,8 +24,8 @@ def index():
             counts.setdefault(row["measure"], {})[row["status"]] = row["n"]
     due = {}
     if can(current_user, "queue.read"):  # computed here only: the navigation shows the count on this page
-        counts, _ = queue.read(worklist.EVERYTHING)
-        due = worklist.by_kind(counts, queue.KINDS)
+        due_counts, _ = queue.read(worklist.EVERYTHING)
+        due = worklist.by_kind(due_counts, queue.KINDS)
     queue_count = sum(due.values()) if can(current_user, "queue.read") else None
     if can(current_user, "counselling.caseload"):  # a counsellor's own queue
         queue_count = caseload.count_due(current_user)
