@@ -51,12 +51,12 @@ def index():
     year = request.args.get("year", type=int) or today().year
     sessions = list(TrainingSession.live().where(fn.strftime("%Y", TrainingSession.held_on) == str(year))
                     .order_by(TrainingSession.held_on.desc()))
-    present = dict(Attendance.select(Attendance.session, fn.COUNT(Attendance.id)).where(
-        Attendance.status == "present", Attendance.session.in_([s.id for s in sessions])
-    ).group_by(Attendance.session).tuples())
-    expected = dict(Attendance.select(Attendance.session, fn.COUNT(Attendance.id)).where(
-        Attendance.session.in_([s.id for s in sessions])).group_by(Attendance.session).tuples())
-    return render_template("training/index.html", sessions=sessions, present=present, expected=expected, year=year,
+    marks = {}  # session id → {status: count}; a session nobody has marked yet shows 未记录, not 0 present
+    for session_id, status, n in (Attendance.select(Attendance.session, Attendance.status, fn.COUNT(Attendance.id))
+                                  .where(Attendance.session.in_([s.id for s in sessions]))
+                                  .group_by(Attendance.session, Attendance.status).tuples()):
+        marks.setdefault(session_id, {})[status] = n
+    return render_template("training/index.html", sessions=sessions, marks=marks, year=year,
                            total_hours=sum((s.hours for s in sessions), Decimal(0)))
 
 

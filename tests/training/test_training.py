@@ -148,3 +148,17 @@ def test_the_migration_turns_only_never_marked_absences_into_unrecorded(app, use
             new.up(None, database)
         statuses = [a.status for a in Attendance.select().order_by(Attendance.trainee)]
     assert statuses == ["unrecorded", "absent", "present", "excused"]
+
+
+def test_the_list_says_unrecorded_until_someone_is_marked(client, users, login_as):
+    people = trainees(3)
+    login_as("worker")
+    session_id = start(client)
+    assert "未记录（应到 3 人）" in text_of(client.get("/training/?year=2026"))  # not "0 / 3": nobody came?
+    client.post("/training/%d/attendance/%d" % (session_id, people[0].id), data={"status": "present"})
+    listed = text_of(client.get("/training/?year=2026"))
+    assert re.search(r"1 / 3\s*（2 人未记录）", listed) and "应到 3 人" not in listed
+    for person in people[1:]:
+        client.post("/training/%d/attendance/%d" % (session_id, person.id), data={"status": "absent"})
+    listed = text_of(client.get("/training/?year=2026"))
+    assert "1 / 3" in listed and "未记录" not in listed
