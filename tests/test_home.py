@@ -22,3 +22,10 @@ def test_the_start_page_counts_the_persons_in_scope_as_the_list_does(client, use
     assert cell(page, "community_rehab", "active") == 1 and cell(page, "community_rehab", "pending_report") == 0
     login_as("lead")
     assert cell(client.get("/").get_data(as_text=True), "community_detox", "active") == 3  # the whole station
+
+
+def test_every_page_names_its_icon_so_browsers_ask_for_nothing_missing(client):
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    answer = client.get(icon)
+    assert answer.status_code == 200 and answer.mimetype == "image/svg+xml" and b"<svg" in answer.data
