@@ -93,7 +93,10 @@ def corrected(person, item, template, warnings=()):
 
 
 def deleted(person, title):
-    """A deleted record leaves the timeline; the audit keeps the trace."""
+    """A deleted record leaves the timeline, and the page's counters follow out of band; the audit keeps
+    the trace."""
     if not htmx():
         return redirect(person_page(person))
-    return render_template("timeline/_deleted.html", title=title)
+    from ..persons import page  # the person page builds on the timeline
+
+    return page.saved_answer("timeline/_deleted.html", person, title=title)

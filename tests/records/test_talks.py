@@ -1,5 +1,6 @@
 """The talk log: inline entry, 422 partials, corrections with history, soft delete, station list."""
 import re
+from datetime import datetime
 
 import pytest
 from factories import make_person, make_talk, person_page, talk_form
@@ -29,7 +30,7 @@ def test_without_javascript_the_form_is_a_page(client, mine, login_as):
 
 
 def test_saving_puts_the_talk_at_the_top_of_the_timeline(client, users, mine, login_as):
-    make_talk(mine, users["worker"].id)
+    make_talk(mine, users["worker"].id, held_at=datetime(2026, 10, 27, 14, 0))
     login_as("worker")
     response = client.post("/persons/%d/talks/" % mine.id, data=talk_form(participants="新谈话参加人"), headers=HX)
     body = response.get_data(as_text=True)
@@ -100,8 +101,11 @@ def test_soft_delete_needs_a_reason(client, users, mine, login_as):
     login_as("worker")
     refused = client.post("/talks/%d/delete" % talk.id, data={"reason": ""}, headers=HX)
     assert refused.status_code == 422 and Talk.get_by_id(talk.id).deleted_at is None
-    client.post("/talks/%d/delete" % talk.id, data={"reason": "重复录入"}, headers=HX)
+    make_talk(mine, users["worker"].id, held_at=datetime(2026, 10, 27, 14, 0))
+    deleted = client.post("/talks/%d/delete" % talk.id, data={"reason": "重复录入"}, headers=HX)
     assert Talk.get_by_id(talk.id).deleted_at is not None
+    # the navigation's count follows the delete at once, as it follows a save
+    assert 'id="count-timeline" hx-swap-oob="true">1</span>' in deleted.get_data(as_text=True)
     assert "2026-10-20 09:30" not in person_page(client, mine.id).get_data(as_text=True)
     assert AuditLog.get(AuditLog.action == "talk.delete").reason == "重复录入"
 
