@@ -93,8 +93,9 @@ def _b64(text, what):
 
 def open_envelope(data):
     """The envelope of a package file (bytes), its form checked but not yet its signature: (envelope, the bytes
-    the signature covers). A file as `sign()` writes it is parsed once and its payload's own bytes are what is
-    verified; any other spelling of the same JSON is parsed whole and its payload re-encoded canonically."""
+    the signature covers, or None). A file laid out as `sign()` writes it is parsed once and its payload's own
+    bytes are verified (they are the canonical form the station signed); any other spelling is parsed whole and
+    its payload re-encoded canonically, as is a laid-out payload whose own bytes do not verify."""
     laid_out = SIGNED_LAYOUT.match(data)
     try:
         if laid_out:
@@ -114,6 +115,13 @@ def open_envelope(data):
     return envelope, laid_out["payload"] if laid_out else None
 
 
+def _signs(public, signature, message):
+    try:
+        return message is not None and public.verify(signature, message) is None
+    except InvalidSignature:
+        return False
+
+
 def check_signature(envelope, signed, registered_key=None):
     """The envelope's payload, after checking its signature and, when given, that it was signed with the
     station's registered public key (raw 32 bytes or base64). Raises PackageError with the reason in Chinese."""
@@ -128,10 +136,9 @@ def check_signature(envelope, signed, registered_key=None):
             raise PackageError("报送包不是用该工作站登记的密钥签名的（包内公钥指纹 %s，登记的为 %s）。" % (
                 fingerprint(Ed25519PublicKey.from_public_bytes(raw_key)),
                 fingerprint(Ed25519PublicKey.from_public_bytes(expected))))
-    try:
-        Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, signed or canonical(envelope["payload"]))
-    except InvalidSignature:
-        raise PackageError("报送包签名无效：内容在签名后被改动过，或签名已损坏。") from None
+    public = Ed25519PublicKey.from_public_bytes(raw_key)  # the payload's own bytes, else its canonical form:
+    if not _signs(public, signature, signed) and not _signs(public, signature, canonical(envelope["payload"])):
+        raise PackageError("报送包签名无效：内容在签名后被改动过，或签名已损坏。")
     if envelope["payload"].get("format") != FORMAT:
         raise PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (envelope["payload"].get("format"), FORMAT))
     return envelope["payload"]
