@@ -9,6 +9,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -19,6 +20,9 @@ from flask import current_app
 FORMAT = "portal.package/1"
 KEY_FILE = "station-ed25519.pem"
 ENVELOPE = ("format", "key", "payload", "signature")
+# the file exactly as sign() writes it (canonical JSON: sorted keys, no whitespace); the payload is the bytes signed
+SIGNED_LAYOUT = re.compile(rb'\{"format":"(?P<format>[!#-\[\]-~]*)","key":"(?P<key>[A-Za-z0-9+/=]*)",'
+                           rb'"payload":(?P<payload>\{.*\}),"signature":"(?P<signature>[A-Za-z0-9+/=]*)"\}\Z', re.S)
 
 
 class PackageError(Exception):
@@ -87,12 +91,19 @@ def _b64(text, what):
     return raw
 
 
-def verify(data, registered_key=None):
-    """The payload of a package file (bytes), after checking its form, version and signature, and,
-    when given, that it was signed with the station's registered public key (raw 32 bytes or
-    base64). Raises PackageError with the reason in Chinese."""
+def open_envelope(data):
+    """The envelope of a package file (bytes), its form checked but not yet its signature: (envelope, the bytes
+    the signature covers, or None). A file laid out as `sign()` writes it is parsed once and its payload's own
+    bytes are verified (they are the canonical form the station signed); any other spelling is parsed whole and
+    its payload re-encoded canonically, as is a laid-out payload whose own bytes do not verify."""
+    laid_out = SIGNED_LAYOUT.match(data)
     try:
-        envelope = json.loads(data.decode("utf-8"))
+        if laid_out:
+            envelope = {"format": laid_out["format"].decode("ascii"), "key": laid_out["key"].decode("ascii"),
+                        "payload": json.loads(laid_out["payload"].decode("utf-8")),
+                        "signature": laid_out["signature"].decode("ascii")}
+        else:
+            envelope = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise PackageError("报送包格式错误：文件不是有效的 UTF-8 JSON。") from None
     if not isinstance(envelope, dict) or not {"format", "payload"} <= set(envelope):
@@ -101,6 +112,19 @@ def verify(data, registered_key=None):
         raise PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (envelope["format"], FORMAT))
     if set(envelope) != set(ENVELOPE) or not isinstance(envelope["payload"], dict):
         raise PackageError("报送包格式错误：应当只有 format、payload、signature、key 四项。")
+    return envelope, laid_out["payload"] if laid_out else None
+
+
+def _signs(public, signature, message):
+    try:
+        return message is not None and public.verify(signature, message) is None
+    except InvalidSignature:
+        return False
+
+
+def check_signature(envelope, signed, registered_key=None):
+    """The envelope's payload, after checking its signature and, when given, that it was signed with the
+    station's registered public key (raw 32 bytes or base64). Raises PackageError with the reason in Chinese."""
     signature, raw_key = _b64(envelope["signature"], "签名"), _b64(envelope["key"], "公钥")
     if len(raw_key) != 32 or len(signature) != 64:
         raise PackageError("报送包格式错误：公钥或签名的长度不对（Ed25519 公钥 32 字节、签名 64 字节）。")
@@ -112,10 +136,16 @@ def verify(data, registered_key=None):
             raise PackageError("报送包不是用该工作站登记的密钥签名的（包内公钥指纹 %s，登记的为 %s）。" % (
                 fingerprint(Ed25519PublicKey.from_public_bytes(raw_key)),
                 fingerprint(Ed25519PublicKey.from_public_bytes(expected))))
-    try:
-        Ed25519PublicKey.from_public_bytes(raw_key).verify(signature, canonical(envelope["payload"]))
-    except InvalidSignature:
-        raise PackageError("报送包签名无效：内容在签名后被改动过，或签名已损坏。") from None
+    public = Ed25519PublicKey.from_public_bytes(raw_key)  # the payload's own bytes, else its canonical form:
+    if not _signs(public, signature, signed) and not _signs(public, signature, canonical(envelope["payload"])):
+        raise PackageError("报送包签名无效：内容在签名后被改动过，或签名已损坏。")
     if envelope["payload"].get("format") != FORMAT:
         raise PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (envelope["payload"].get("format"), FORMAT))
     return envelope["payload"]
+
+
+def verify(data, registered_key=None):
+    """The payload of a package file (bytes), after checking its form, version and signature, and,
+    when given, that it was signed with the station's registered public key (raw 32 bytes or
+    base64). Raises PackageError with the reason in Chinese."""
+    return check_signature(*open_envelope(data), registered_key)

@@ -7,6 +7,7 @@ org.py          the org tree and the stations' registered keys (the admin)
 inbox.py        uploading packages (the admin)
 forms.py        the forms of those pages
 receiving.py    verifying, storing and superseding a package (the web and the command)
+importing.py    many files at once, in this process or N worker processes (import-packages --workers)
 rollup.py       which tuples a month, quarter or year takes, summed over stations; rates from sums
 suppression.py  the publication profile (对外发布): "<5" and complementary suppression over the tree
 trends.py       each indicator month by month as server-drawn SVG

@@ -8,9 +8,8 @@ from flask.cli import with_appcontext
 from .. import audit
 from ..accounts import passwords
 from ..db import database
-from ..exchange.signing import PackageError
 from ..models import User
-from . import gb2260, receiving
+from . import gb2260, importing
 from .demo import province_demo
 
 
@@ -49,22 +48,26 @@ def create_admin(username, display_name):
 @click.command("import-packages")
 @with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-def import_packages(folder):
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="同时导入的进程数（各用一个数据库连接）")
+def import_packages(folder, workers):
     """Verify and import every *.json package of a folder; each refused file with its reason."""
     files = sorted(Path(folder).glob("*.json"))
     if not files:
         raise click.ClickException("%s 中没有 .json 报送包文件。" % folder)
+    items = [(path.name, path) for path in files]
+    if workers > 1:
+        results = importing.receive_all(items, workers)
+    else:
+        with database.connection_context():
+            results = importing.receive_all(items)
     refused = 0
-    with database.connection_context():
-        for path in files:
-            try:
-                package, replaced = receiving.receive(path.read_bytes(), "cli", filename=path.name)
-            except PackageError as exc:
-                refused += 1
-                click.echo("拒收 %s：%s" % (path.name, exc))
-            else:
-                click.echo("已接收 %s：%s %s%s" % (path.name, package.station.name, package.month,
-                                                "（替换此前收到的版本）" if replaced else ""))
+    for name, station, month, replaced, reason in results:
+        if reason is not None:
+            refused += 1
+            click.echo("拒收 %s：%s" % (name, reason))
+        else:
+            click.echo("已接收 %s：%s %s%s" % (name, station, month, "（替换此前收到的版本）" if replaced else ""))
     click.echo("共 %d 个文件：接收 %d 个，拒收 %d 个。" % (len(files), len(files) - refused, refused))
     if refused:
         raise SystemExit(1)

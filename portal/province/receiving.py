@@ -20,19 +20,8 @@ PAYLOAD_KEYS = {"format", "station", "month", "periods", "generatedAt", "dataEle
 TUPLE_KEYS = {"breakdown", "dataElement", "denominator", "numerator", "orgUnit", "period"}
 FORMAT_ERROR = "报送包格式错误：%s"
 COPY_FIELDS = ("package", "element", "period", "dimension", "code", "numerator", "denominator")
-
-
-def _station_of(data):
-    """The station code the file claims (before its signature is checked against that station's key)."""
-    try:
-        payload = json.loads(data.decode("utf-8")).get("payload")
-        station = payload.get("station") if isinstance(payload, dict) else None
-    except (UnicodeDecodeError, ValueError, AttributeError):
-        station = None
-    if not isinstance(station, str):
-        signing.verify(data)  # raises the format error that says why
-        raise PackageError(FORMAT_ERROR % "缺少工作站代码。")
-    return station
+CELL_CODES = frozenset((dimension, code) for dimension, codes in BREAKDOWNS.items() for code in codes)
+ELEMENT = re.compile(r"[A-Z0-9_]+")
 
 
 def check_month(text, today_):
@@ -48,7 +37,8 @@ def check_month(text, today_):
 
 
 def check_values(payload, station, first):
-    """The tuples, checked: every key, period, breakdown code and count well-formed."""
+    """The tuples as rows (element, period, dimension, code, numerator, denominator), every key, period,
+    breakdown code and count checked; the first bad one refused with its number and what is wrong with it."""
     missing = PAYLOAD_KEYS - {"generatedAt"} - set(payload)
     if missing or not isinstance(payload.get("values"), list):
         raise PackageError(FORMAT_ERROR % "内容缺少必要的项目（%s）。" % "、".join(sorted(missing) or ["values"]))
@@ -56,17 +46,37 @@ def check_values(payload, station, first):
     if payload["periods"] != expected:
         raise PackageError(FORMAT_ERROR % "期间与报送月份不符。")
     by_name = {encoded: key for key, encoded in expected.items()}
-    rows = []
-    for n, item in enumerate(payload["values"], start=1):
-        problem = _tuple_problem(item, station, by_name)
-        if problem:
-            raise PackageError(FORMAT_ERROR % ("第 %d 条数据%s。" % (n, problem)))
-        dimension, code = next(iter(item["breakdown"].items())) if item["breakdown"] else (None, None)
-        rows.append({"element": item["dataElement"], "period": by_name[item["period"]], "dimension": dimension,
-                     "code": code, "numerator": item["numerator"], "denominator": item["denominator"]})
+    rows = [_row(item, station, by_name) for item in payload["values"]]
+    if None in rows:
+        n = rows.index(None)
+        item = payload["values"][n]
+        raise PackageError(FORMAT_ERROR % ("第 %d 条数据%s。" % (n + 1, _tuple_problem(item, station, by_name))))
     if not rows:
         raise PackageError(FORMAT_ERROR % "没有任何数据。")
     return rows
+
+
+def _row(item, station, by_name):
+    """One tuple as a row, or None when anything in it is wrong (`_tuple_problem` says what)."""
+    if type(item) is not dict or item.keys() != TUPLE_KEYS or item["orgUnit"] != station:
+        return None
+    period, breakdown, element = item["period"], item["breakdown"], item["dataElement"]
+    numerator, denominator = item["numerator"], item["denominator"]
+    if type(period) is not str or period not in by_name or type(breakdown) is not dict:
+        return None
+    if not breakdown:
+        dimension = code = None
+    elif len(breakdown) == 1:
+        ((dimension, code),) = breakdown.items()
+        if type(code) is not str or (dimension, code) not in CELL_CODES:
+            return None
+    else:
+        return None
+    if type(element) is not str or not ELEMENT.fullmatch(element) or type(numerator) is not int or (
+            numerator < 0 and element != "REGISTERED_YOY") or not (
+            denominator is None or type(denominator) is int and denominator >= 0):
+        return None
+    return element, by_name[period], dimension, code, numerator, denominator
 
 
 def _is_count(value, nullable=False, signed=False):
@@ -80,29 +90,33 @@ def _tuple_problem(item, station, by_name):
         return "的项目不全或有多余项目"
     if item["orgUnit"] != station:
         return "的机构代码“%s”与工作站“%s”不符" % (item["orgUnit"], station)
-    if item["period"] not in by_name:
+    if not isinstance(item["period"], str) or item["period"] not in by_name:
         return "的期间“%s”不在本包的期间内" % item["period"]
     breakdown = item["breakdown"]
     if not isinstance(breakdown, dict) or len(breakdown) > 1 or any(
-            d not in BREAKDOWNS or c not in BREAKDOWNS[d] for d, c in breakdown.items()):
+            not isinstance(c, str) or (d, c) not in CELL_CODES for d, c in breakdown.items()):
         return "的分组“%s”无法识别" % json.dumps(breakdown, ensure_ascii=False)
-    if not isinstance(item["dataElement"], str) or not re.fullmatch(r"[A-Z0-9_]+", item["dataElement"]):
+    if not isinstance(item["dataElement"], str) or not ELEMENT.fullmatch(item["dataElement"]):
         return "的数据元代码无效"
     signed = item["dataElement"] == "REGISTERED_YOY"  # its numerator is a difference (docs/package.md)
     if not _is_count(item["numerator"], signed=signed) or not _is_count(item["denominator"], nullable=True):
         return "的分子或分母不是非负整数"
-    return None
+    return "无法识别"
 
 
 def verify(data, today_=None):
-    """(station, payload) of a package that may be stored; PackageError with the reason otherwise."""
-    code = _station_of(data)
+    """(station, payload, first day of its month) of a package that may be stored; PackageError with the reason
+    otherwise. The file is parsed once: its form first, then its station, that station's key, the signature."""
+    envelope, signed = signing.open_envelope(data)
+    code = envelope["payload"].get("station")
+    if not isinstance(code, str):
+        raise PackageError(FORMAT_ERROR % "缺少工作站代码。")
     station = OrgUnit.station(code)
     if station is None:
         raise PackageError("未登记的工作站“%s”：请先在“组织机构”中把该站添加到所在县（市、区）下并登记其公钥。" % code[:20])
     if not station.public_key:
         raise PackageError("工作站“%s %s”尚未登记公钥：请在“组织机构”中登记后再导入。" % (station.code, station.name))
-    payload = signing.verify(data, station.public_key)
+    payload = signing.check_signature(envelope, signed, station.public_key)
     first = check_month(payload.get("month"), today_ or today())
     return station, payload, first
 
@@ -121,18 +135,18 @@ def stale_or_same(current, digest, payload, station):
 
 
 def store_values(package_id, rows):
-    """A package's tuples (about 1,400): one COPY on PostgreSQL, where building an INSERT of them in Python took
+    """A package's rows (about 1,400): one COPY on PostgreSQL, where building an INSERT of them in Python took
     most of an import's time; batched INSERTs elsewhere. Every text was checked against the closed vocabulary."""
     if not is_postgres():
+        names = COPY_FIELDS[1:]
         for start in range(0, len(rows), 1000):
-            PackageValue.insert_many([{**row, "package": package_id} for row in rows[start:start + 1000]]).execute()
+            PackageValue.insert_many([{"package": package_id, **dict(zip(names, row))}
+                                      for row in rows[start:start + 1000]]).execute()
         return
-    text = io.StringIO()
-    for row in rows:
-        text.write("%d\t%s\t%s\t%s\t%s\t%d\t%s\n" % (
-            package_id, row["element"], row["period"], row["dimension"] or "\\N", row["code"] or "\\N", row["numerator"],
-            "\\N" if row["denominator"] is None else row["denominator"]))
-    text.seek(0)
+    prefix, null = "%d\t" % package_id, "\\N"
+    text = io.StringIO("".join(["%s%s\t%s\t%s\t%s\t%d\t%s\n" % (
+        prefix, element, period, dimension or null, code or null, numerator, null if denominator is None else denominator)
+        for element, period, dimension, code, numerator, denominator in rows]))
     fields = PackageValue._meta.fields
     columns = ", ".join(fields[name].column_name for name in COPY_FIELDS)
     database.cursor().copy_expert("COPY %s (%s) FROM STDIN" % (PackageValue._meta.table_name, columns), text)

@@ -112,6 +112,30 @@ def test_a_malformed_file_is_refused(key, mutate):
         signing.verify(mutate(signing.sign(PAYLOAD, key)), registered(key))
 
 
+def test_a_file_as_signed_is_checked_over_its_own_payload_bytes_and_any_other_spelling_canonically(key):
+    data = signing.sign(PAYLOAD, key)
+    envelope, signed = signing.open_envelope(data)
+    assert signed == signing.canonical(PAYLOAD) and envelope == json.loads(data)  # one parse, the same envelope
+    spelled = json.dumps(json.loads(data), indent=2, ensure_ascii=True).encode()  # the same JSON, spelled otherwise
+    assert signing.open_envelope(spelled)[1] is None and signing.verify(spelled, registered(key)) == PAYLOAD
+    inside = data.replace(b'"numerator":15', b'"numerator": 15')  # the layout kept, the payload spelled otherwise
+    assert signing.open_envelope(inside)[1] != signing.canonical(PAYLOAD)
+    assert signing.verify(inside, registered(key)) == PAYLOAD  # its canonical form is what was signed
+
+
+@pytest.mark.parametrize("splice", [
+    lambda p: p.replace(b'"numerator":15', b'"numerator":16'),  # a changed count
+    lambda p: p[:-1] + b',"station":"520103-01"}',  # a duplicate key that json.loads would let win
+    lambda p: p + b',"payload":' + p,  # a second payload inside the layout
+])
+def test_a_file_in_the_signed_layout_with_other_payload_bytes_is_refused(key, splice):
+    data = signing.sign(PAYLOAD, key)
+    payload = signing.canonical(PAYLOAD)
+    assert splice(payload) != payload
+    with pytest.raises(PackageError, match="^报送包(签名无效|格式错误)"):
+        signing.verify(data.replace(payload, splice(payload)), registered(key))
+
+
 def test_the_station_key_is_made_once_beside_the_database_mode_0600(app):
     with app.app_context():
         assert signing.load_key() is None
