@@ -53,12 +53,33 @@ _local = threading.local()
 
 
 def font_config():
-    """One FontConfiguration per thread: fonts are found and loaded once, not on every print."""
+    """The thread's own FontConfiguration, for documents kept past their turn (a merged batch, in its
+    one background thread): fonts are found and loaded once, not on every print."""
     if not hasattr(_local, "fonts"):
         from weasyprint.text.fonts import FontConfiguration
 
         _local.fonts = FontConfiguration()
     return _local.fonts
+
+
+_fonts = []  # the FontConfigurations of render()'s turns not in use: at most AT_ONCE are ever made
+
+
+@contextlib.contextmanager
+def turn_fonts():
+    """A FontConfiguration for the turn being held, not shared while held. Each holds the CJK faces
+    (tens of MB): one per rendering slot instead of one per server thread (8 threads kept 8 of them)."""
+    with _count:
+        fonts = _fonts.pop() if _fonts else None
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        with _count:
+            _fonts.append(fonts)
 
 
 _slots = threading.BoundedSemaphore(AT_ONCE)
@@ -80,20 +101,22 @@ def turn():
                 busy["now"] -= 1
 
 
-def document(html, fetcher=None):
-    """The laid-out pages of an HTML document (which links /static/print.css)."""
+def _layout(html, fetcher, fonts):
     from weasyprint import HTML
 
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(font_config=fonts)
+
+
+def document(html, fetcher=None):
+    """The laid-out pages of an HTML document (which links /static/print.css), to be merged later."""
     with turn():
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(
-            font_config=font_config())
+        return _layout(html, fetcher, font_config())
 
 
 def render(html, fetcher=None):
-    """The PDF of an HTML document as bytes."""
-    laid_out = document(html, fetcher)
-    with turn():
-        return laid_out.write_pdf()
+    """The PDF of an HTML document as bytes, laid out and written in one turn with the turn's fonts."""
+    with turn(), turn_fonts() as fonts:
+        return _layout(html, fetcher, fonts).write_pdf()
 
 
 def paper(template, user, **context):
