@@ -7,6 +7,7 @@ documents are laid out or written at once: a layout takes a core and tens of meg
 wait their turn (a batch print shows its progress meanwhile) rather than slow every page of the station.
 """
 import contextlib
+import ctypes
 import functools
 import io
 import os
@@ -115,8 +116,38 @@ def document(html, fetcher=None):
 
 def render(html, fetcher=None):
     """The PDF of an HTML document as bytes, laid out and written in one turn with the turn's fonts."""
-    with turn(), turn_fonts() as fonts:
-        return _layout(html, fetcher, fonts).write_pdf()
+    try:
+        with turn(), turn_fonts() as fonts:
+            return _layout(html, fetcher, fonts).write_pdf()
+    finally:
+        give_back()
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+M_ARENA_MAX = -8  # glibc's mallopt() parameter
+
+
+def limit_arenas(count=AT_ONCE):
+    """At most `count` malloc arenas for the whole process (glibc makes up to 8 per core, one for each
+    busy thread, each keeping what its thread freed). Called once at import, before the server's threads."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(M_ARENA_MAX, count)
+
+
+def give_back():
+    """Hand the memory a layout freed back to the system: glibc keeps it in the arena of each server
+    thread that printed, so the server grew with every thread that ever laid out a document."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def paper(template, user, **context):
@@ -141,3 +172,6 @@ def merge(documents, target):
     pages = [page for doc in documents for page in doc.pages]
     with turn():
         documents[0].copy(pages).write_pdf(target)
+
+
+limit_arenas()
