@@ -49,6 +49,7 @@ demo: db
 
 bench: venv-dev config
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_writes.py
 	$(PY) scripts/bench_pdf.py
 	$(PY) scripts/bench_indicators.py
 	$(PY) scripts/bench_ledgers.py

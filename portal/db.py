@@ -1,6 +1,7 @@
 """The database behind a proxy: a station's SQLite file (its pragmas, IMMEDIATE writes) or the province's
 PostgreSQL (a `postgresql://` DATABASE_URL); per-request hooks; the migrations of the instance kind."""
 import os
+import threading
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
@@ -23,10 +24,55 @@ PRAGMAS = {
 }
 
 
-# A station's one SQLite database object: every write transaction begins IMMEDIATE so that a
-# read-then-write never fails with "database is locked" under concurrent writers. Opening another
-# file re-initialises it (as before the proxy), so a thread's open connection keeps its own file.
-_sqlite = SqliteDatabase(None, lock_type="IMMEDIATE")
+class _QueuedSqlite(SqliteDatabase):
+    """SQLite whose write transactions, within this process, wait their turn in order.
+
+    Each transaction begins IMMEDIATE (a read-then-write never fails with "database is locked"),
+    after taking a process-wide lock released at COMMIT or ROLLBACK: the server's threads queue for
+    the write lock instead of polling it through SQLite's busy handler, whose sleeps grow to 100 ms
+    (8 writers saving at once waited 0.5 s at p95, 1 s at p99). Another process (a CLI command)
+    still waits through busy_timeout; after as long, a thread goes on to SQLite's own wait."""
+
+    _turn = threading.Lock()
+    _holding = threading.local()
+
+    def begin(self, lock_type=None):
+        held = self._turn.acquire(timeout=PRAGMAS["busy_timeout"] / 1000.0)
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            if held:
+                self._turn.release()
+            raise
+        self._holding.turn = held
+
+    def _end(self):
+        if getattr(self._holding, "turn", False):
+            self._holding.turn = False
+            self._turn.release()
+
+    def commit(self):
+        try:
+            return super().commit()
+        finally:
+            self._end()
+
+    def rollback(self):
+        try:
+            return super().rollback()
+        finally:
+            self._end()
+
+    def _close(self, conn):
+        try:
+            return super()._close(conn)
+        finally:
+            self._end()
+
+
+# A station's one SQLite database object. Opening another file re-initialises it (as before the
+# proxy), so a thread's open connection keeps its own file.
+_sqlite = _QueuedSqlite(None, lock_type="IMMEDIATE")
 
 
 def open_sqlite(path):

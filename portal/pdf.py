@@ -7,6 +7,7 @@ documents are laid out or written at once: a layout takes a core and tens of meg
 wait their turn (a batch print shows its progress meanwhile) rather than slow every page of the station.
 """
 import contextlib
+import ctypes
 import functools
 import io
 import os
@@ -53,12 +54,33 @@ _local = threading.local()
 
 
 def font_config():
-    """One FontConfiguration per thread: fonts are found and loaded once, not on every print."""
+    """The thread's own FontConfiguration, for documents kept past their turn (a merged batch, in its
+    one background thread): fonts are found and loaded once, not on every print."""
     if not hasattr(_local, "fonts"):
         from weasyprint.text.fonts import FontConfiguration
 
         _local.fonts = FontConfiguration()
     return _local.fonts
+
+
+_fonts = []  # the FontConfigurations of render()'s turns not in use: at most AT_ONCE are ever made
+
+
+@contextlib.contextmanager
+def turn_fonts():
+    """A FontConfiguration for the turn being held, not shared while held. Each holds the CJK faces
+    (tens of MB): one per rendering slot instead of one per server thread (8 threads kept 8 of them)."""
+    with _count:
+        fonts = _fonts.pop() if _fonts else None
+    if fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        with _count:
+            _fonts.append(fonts)
 
 
 _slots = threading.BoundedSemaphore(AT_ONCE)
@@ -80,20 +102,52 @@ def turn():
                 busy["now"] -= 1
 
 
-def document(html, fetcher=None):
-    """The laid-out pages of an HTML document (which links /static/print.css)."""
+def _layout(html, fetcher, fonts):
     from weasyprint import HTML
 
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(font_config=fonts)
+
+
+def document(html, fetcher=None):
+    """The laid-out pages of an HTML document (which links /static/print.css), to be merged later."""
     with turn():
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(
-            font_config=font_config())
+        return _layout(html, fetcher, font_config())
 
 
 def render(html, fetcher=None):
-    """The PDF of an HTML document as bytes."""
-    laid_out = document(html, fetcher)
-    with turn():
-        return laid_out.write_pdf()
+    """The PDF of an HTML document as bytes, laid out and written in one turn with the turn's fonts."""
+    try:
+        with turn(), turn_fonts() as fonts:
+            return _layout(html, fetcher, fonts).write_pdf()
+    finally:
+        give_back()
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+M_ARENA_MAX = -8  # glibc's mallopt() parameter
+
+
+def limit_arenas(count=AT_ONCE):
+    """At most `count` malloc arenas for the whole process (glibc makes up to 8 per core, one for each
+    busy thread, each keeping what its thread freed). Called once at import, before the server's threads."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(M_ARENA_MAX, count)
+
+
+def give_back():
+    """Hand the memory a layout freed back to the system: glibc keeps it in the arena of each server
+    thread that printed, so the server grew with every thread that ever laid out a document."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def paper(template, user, **context):
@@ -118,3 +172,6 @@ def merge(documents, target):
     pages = [page for doc in documents for page in doc.pages]
     with turn():
         documents[0].copy(pages).write_pdf(target)
+
+
+limit_arenas()

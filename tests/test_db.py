@@ -61,6 +61,44 @@ def test_concurrent_writers_through_the_app_lose_nothing(app, users):
         assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_writers_of_the_process_take_turns_and_always_give_them_back(app):
+    """A write transaction holds the process's turn from BEGIN to COMMIT or ROLLBACK: another thread's
+    write waits for it (in order, not by SQLite's polling) and goes on as soon as it ends."""
+    turn = db._QueuedSqlite._turn
+    holding, release, entered = threading.Event(), threading.Event(), []
+
+    def first():
+        with database.connection_context(), database.atomic():
+            make_person("先写")
+            holding.set()
+            release.wait(5)
+
+    def second():
+        holding.wait(5)
+        with database.connection_context(), database.atomic():
+            entered.append(Person.select().count())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    holding.wait(5)
+    threads[1].join(0.3)
+    assert entered == [] and turn.locked()  # the second writer waits while the first holds its turn
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert entered == [1] and not turn.locked()  # it wrote after the first had committed
+    with database.connection_context():
+        try:
+            with database.atomic():
+                make_person("回滚")
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+        assert not turn.locked()  # a rollback gives the turn back too
+        assert Person.select().count() == 1
+
+
 def test_migrations_build_exactly_the_models_schema(app):
     with database.connection_context():
         assert not diff_models(database, MODELS)

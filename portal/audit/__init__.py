@@ -1,7 +1,8 @@
 """The append-only, hash-chained audit trail (等保 8.1.4.3).
 
 chain.py: the audit key and the keyed hashes (HMAC-SHA256), the check of a whole trail;
-anchors.py: the trail's head anchored outside the database (anchor file, backup manifests).
+anchors.py: the trail's head anchored outside the database (anchor file, backup manifests);
+batching.py: the group commit of the rows of reads (concurrent requests' rows in one transaction).
 """
 import contextlib
 import contextvars
@@ -15,7 +16,7 @@ from .. import db
 from ..dates import utcnow
 from ..db import database
 from ..models import AuditLog
-from . import anchors, chain
+from . import anchors, batching, chain
 from .chain import GENESIS
 HEAD_LOCK = 0x617564  # PostgreSQL advisory lock key ("aud"): one writer at a time reads the chain's head
 
@@ -78,13 +79,36 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
         pending.append(values)
         return None
     try:
-        with database.atomic():
-            _lock_head()
-            last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
-            prev = last.hash if last else GENESIS
-            return AuditLog.create(prev_hash=prev, hash=chain.digest(prev, values, _key()), **values)
-    except PeeweeException as exc:
+        if not database.in_transaction():  # a read: its row is committed with those of concurrent reads
+            return batching.append(values, _append_group)
+        with database.atomic():  # a write: its row goes with its change, or not at all
+            return _append([values], one_by_one=True)[0]
+    except (PeeweeException, AuditUnavailable) as exc:
         raise AuditUnavailable(str(exc)) from exc
+
+
+def _append(rows, one_by_one=False):
+    """Chain `rows` (dicts of FIELDS) after the head and insert them, in the current transaction:
+    one by one (returning the AuditLog rows) or 500 to an insert (returning nothing)."""
+    _lock_head()
+    last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+    prev = last.hash if last else GENESIS
+    chained, key = [], _key() if rows else None
+    for values in rows:
+        digest = chain.digest(prev, values, key)
+        chained.append({**values, "prev_hash": prev, "hash": digest})
+        prev = digest
+    if one_by_one:
+        return [AuditLog.create(**row) for row in chained]
+    for start in range(0, len(chained), 500):
+        AuditLog.insert_many(chained[start:start + 500]).execute()
+    return []
+
+
+def _append_group(rows):
+    """A group of reads' rows, in one transaction (batching.py)."""
+    with database.atomic():
+        return _append(rows, one_by_one=True)
 
 
 def ready():
@@ -114,16 +138,7 @@ def batch():
         _pending.reset(token)
     try:
         with database.atomic():
-            _lock_head()
-            last = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
-            prev = last.hash if last else GENESIS
-            chained, key = [], _key() if rows else None
-            for values in rows:
-                digest = chain.digest(prev, values, key)
-                chained.append({**values, "prev_hash": prev, "hash": digest})
-                prev = digest
-            for start in range(0, len(chained), 500):
-                AuditLog.insert_many(chained[start:start + 500]).execute()
+            _append(rows)
     except PeeweeException as exc:
         raise AuditUnavailable(str(exc)) from exc
 

@@ -264,3 +264,7 @@ def test_at_most_two_documents_render_at_once_and_the_others_wait(app):
         thread.join()
     assert len(made) == 6 and all(data.startswith(b"%PDF") for data in made)
     assert pdf.busy["most"] == pdf.AT_ONCE == 2 and pdf.busy["now"] == 0
+    # six threads, yet the fonts (tens of MB each) were loaded for the two turns only, and are kept
+    assert 1 <= len(pdf._fonts) <= pdf.AT_ONCE
+    kept = list(pdf._fonts)
+    assert pdf.render(html).startswith(b"%PDF") and all(any(f is k for k in kept) for f in pdf._fonts)
