@@ -31,6 +31,11 @@ def one_column(form):
     assert lefts and len(set(lefts)) == 1, lefts
 
 
+def within_screen(element):
+    box = element.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
 def test_a_home_visit_and_a_talk_on_a_phone(phone, live_server):
     page = phone
     log_in(page)
@@ -45,9 +50,14 @@ def test_a_home_visit_and_a_talk_on_a_phone(phone, live_server):
     assert_fits(page)
 
     zhang = live_server.persons["张三"]  # both recorded in their rows of the queue, without leaving it
-    page.locator("#q-visit-%d" % zhang.id).get_by_role("link", name="记录走访").click()
+    button = page.locator("#q-visit-%d" % zhang.id).get_by_role("link", name="记录走访")
+    within_screen(button)  # each item is a card on a phone: its button is whole, not cut by the table's scroller
+    expect(page.locator(".queue-table thead")).to_be_hidden()
+    assert page.evaluate("[...document.querySelectorAll('.queue-table')].every(t => t.scrollWidth <= t.clientWidth)")
+    button.click()
     form = page.locator("#q-visit-%d-slot form" % zhang.id)
     expect(form).to_be_visible()
+    within_screen(form.get_by_role("button", name="保存"))
     assert_fits(page)
     one_column(form)
     form.get_by_label("走访地址").fill("南明区新华路 1 号")
