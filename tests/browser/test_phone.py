@@ -52,8 +52,9 @@ def test_a_home_visit_and_a_talk_on_a_phone(phone, live_server):
     zhang = live_server.persons["张三"]  # both recorded in their rows of the queue, without leaving it
     button = page.locator("#q-visit-%d" % zhang.id).get_by_role("link", name="记录走访")
     within_screen(button)  # each item is a card on a phone: its button is whole, not cut by the table's scroller
-    expect(page.locator(".queue-table thead")).to_be_hidden()
-    assert page.evaluate("[...document.querySelectorAll('.queue-table')].every(t => t.scrollWidth <= t.clientWidth)")
+    expect(page.locator("#results table thead")).to_have_count(1)
+    expect(page.locator("#results table thead")).to_be_hidden()
+    assert page.evaluate("(t => t.scrollWidth <= t.clientWidth)(document.querySelector('#results table'))")
     button.click()
     form = page.locator("#q-visit-%d-slot form" % zhang.id)
     expect(form).to_be_visible()
