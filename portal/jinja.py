@@ -31,6 +31,14 @@ def short_day(day):
     return day[5:] if day[:4] == str(today().year) else day
 
 
+def hours(value):
+    """Training hours as people write them: 7, 3.5 (never 7.0 beside 4)."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def age(birth):
     now = today()
     return now.year - birth.year - ((now.month, now.day) < (birth.month, birth.day))
@@ -54,6 +62,7 @@ def init_app(app):
     app.add_template_filter(localtime)
     app.add_template_filter(age)
     app.add_template_filter(short_day)
+    app.add_template_filter(hours)
     app.add_template_filter(human_size, "filesize")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda t: OBJECT_LABELS.get(t, t), "object_label")
