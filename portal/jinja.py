@@ -2,7 +2,8 @@
 from flask import current_app
 from peewee import PeeweeException
 
-from . import idcard, minors, models
+from . import idcard, models
+from .persons import minors
 from .audit.labels import ACTION_LABELS, OBJECT_LABELS, audit_detail, revision_fields
 from .backup.make import human_size
 from .dates import local, today, utcnow

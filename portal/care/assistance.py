@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import fn
 
-from .. import audit, minors
+from .. import audit
+from ..persons import minors
 from ..dates import today
 from ..db import database
 from ..listing import Sorting, by_choice

@@ -14,7 +14,8 @@ from flask_login import current_user
 from peewee import fn
 from wtforms import BooleanField
 
-from .. import audit, idcard, minors
+from .. import audit, idcard
+from ..persons import minors
 from ..care import assistance
 from ..cases import lifecycle
 from ..dates import today

@@ -13,7 +13,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms import RadioField, SelectField
 
-from .. import audit, minors, pdf
+from .. import audit, pdf
+from ..persons import minors
 from ..dates import utcnow
 from ..db import database
 from ..models import MEASURES, Person, PrintJob, User

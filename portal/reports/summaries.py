@@ -11,7 +11,8 @@ from flask_login import current_user
 from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
 
-from .. import audit, minors, pdf
+from .. import audit, pdf
+from ..persons import minors
 from ..dates import today
 from ..fields import Checklist, Form
 from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User

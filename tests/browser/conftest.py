@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_person, make_user
+from steps import watched_page
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
@@ -12,7 +13,6 @@ HERE = Path(__file__).parent
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +54,8 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, "JavaScript errors on the page: %s" % errors
+    with watched_page(browser, live_server) as page:
+        yield page
 
 
 def pytest_collection_modifyitems(items):

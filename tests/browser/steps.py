@@ -1,6 +1,24 @@
-"""Steps the browser tests share: signing in, opening a person, checking the page was not reloaded."""
+"""Steps the browser tests share: a watched page, signing in, opening a person, checking the page was not
+reloaded."""
+import contextlib
+
 from factories import PASSWORD
 from playwright.sync_api import expect
+
+TIMEOUT_MS = 10_000
+
+
+@contextlib.contextmanager
+def watched_page(browser, live_server, **options):
+    """A page of a fresh browser context on the live server; any JavaScript error on it fails the test."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, "JavaScript errors on the page: %s" % errors
 
 
 def log_in(page, username="chenli", password=PASSWORD):

@@ -2,21 +2,15 @@
 behind 菜单, forms are one column, and no page scrolls sideways."""
 import pytest
 from playwright.sync_api import expect
-from steps import log_in
+from steps import log_in, watched_page
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, "JavaScript errors on the page: %s" % errors
+    with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
+        yield page
 
 
 def assert_fits(page):

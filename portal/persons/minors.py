@@ -3,8 +3,8 @@ details. Exports and batch prints leave minors out; a counsellor (no need) sees 
 on screens (the `minor_hidden` filter); the redacted meeting copy shows no minor's birth year or assistance."""
 from flask_login import current_user
 
-from .dates import add_months, today
-from .permissions import can
+from ..dates import add_months, today
+from ..permissions import can
 
 MINOR_AGE = 18
 
