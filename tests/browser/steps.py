@@ -38,6 +38,15 @@ def assert_no_reload(page):
     assert page.evaluate("window.__marker") == "no-reload", "the page was reloaded"
 
 
+def open_form(link, slot):
+    """Click a link that loads a form into `slot`, then wait until the form's first field has the focus:
+    htmx moves it there once the swap settles, so text filled in earlier could land in that field."""
+    link.click()
+    form = slot.locator("form")
+    expect(form.locator("[autofocus]")).to_be_focused()
+    return form
+
+
 def open_person(page, person):
     page.goto("/persons/%d" % person.id)
     expect(page.get_by_role("heading", level=1)).to_contain_text(person.name)

@@ -3,13 +3,13 @@ shows the Chinese banner, nothing is saved, the form keeps what was typed; the r
 import sqlite3
 
 from playwright.sync_api import expect
-from steps import assert_no_reload, log_in, open_person, set_marker
+from steps import assert_no_reload, log_in, open_form, open_person, set_marker
 
 from portal.models import Talk
 
 
 def fill_talk(page):
-    page.get_by_role("link", name="记录谈话").click()
+    open_form(page.get_by_role("link", name="记录谈话"), page.locator("#record-slot"))
     page.get_by_label("参加人员").fill("陈丽、其母")
     page.get_by_label("思想动态").check()
     page.get_by_label("稳定").check()

@@ -3,7 +3,7 @@ visible, and a talk saved inline that answers where the eye is, without touching
 import pytest
 from factories import make_talk
 from playwright.sync_api import expect
-from steps import assert_no_reload, log_in, open_person, set_marker
+from steps import assert_no_reload, log_in, open_form, open_person, set_marker
 
 PHONE = {"width": 390, "height": 844}
 
@@ -45,8 +45,8 @@ def test_a_talk_saved_on_the_person_page_answers_where_the_eye_is(page, live_ser
     page.locator("#family summary", has_text="添加家庭成员").click()
     page.locator("#family [name=name]").fill("尚未保存的家属")
 
-    page.get_by_role("link", name="记录谈话").click()
     slot = page.locator("#record-slot")
+    open_form(page.get_by_role("link", name="记录谈话"), slot)
     slot.get_by_label("参加人员").fill("浏览器里的谈话")
     slot.locator("[name=topics]").first.check()
     slot.locator("[name=assessment]").first.check()

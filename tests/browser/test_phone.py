@@ -2,7 +2,7 @@
 behind 菜单, forms are one column, and no page scrolls sideways."""
 import pytest
 from playwright.sync_api import expect
-from steps import log_in, watched_page
+from steps import log_in, open_form, watched_page
 
 PHONE = {"width": 390, "height": 844}
 
@@ -49,8 +49,7 @@ def test_a_home_visit_and_a_talk_on_a_phone(phone, live_server):
     expect(page.locator("#results table thead")).to_have_count(1)
     expect(page.locator("#results table thead")).to_be_hidden()
     assert page.evaluate("(t => t.scrollWidth <= t.clientWidth)(document.querySelector('#results table'))")
-    button.click()
-    form = page.locator("#q-visit-%d-slot form" % zhang.id)
+    form = open_form(button, page.locator("#q-visit-%d-slot" % zhang.id))
     expect(form).to_be_visible()
     within_screen(form.get_by_role("button", name="保存"))
     assert_fits(page)

@@ -5,7 +5,7 @@ from datetime import date
 
 from factories import in_app
 from playwright.sync_api import expect
-from steps import assert_no_reload, log_in, set_marker
+from steps import assert_no_reload, log_in, open_form, set_marker
 
 from portal.models import Screening
 
@@ -27,8 +27,7 @@ def test_record_a_talk_and_a_test_from_the_queue_without_leaving_it(page, live_s
     talks = int(re.search(r"面对面谈话 (\d+) 项", counts.inner_text()).group(1))
 
     row = page.locator("#q-talk-%d-item" % zhang.id)
-    row.get_by_role("link", name="记录谈话").click()
-    form = row.locator("form")
+    form = open_form(row.get_by_role("link", name="记录谈话"), row)
     expect(form.get_by_label("谈话时间")).to_be_visible()
     form.get_by_label("思想动态").check()
     form.get_by_label("稳定").check()
@@ -39,8 +38,7 @@ def test_record_a_talk_and_a_test_from_the_queue_without_leaving_it(page, live_s
     expect(page.locator("#q-talk-%d" % zhang.id)).to_have_count(0)
 
     row = page.locator("#q-screening-%d-item" % li.id)
-    row.get_by_role("link", name="登记检测").click()
-    form = row.locator("form")
+    form = open_form(row.get_by_role("link", name="登记检测"), row)
     form.get_by_label("采样/检测人员").fill("李明、陈丽")
     form.get_by_label("阴性").check()
     form.get_by_role("button", name="保存").click()
@@ -55,8 +53,7 @@ def test_a_failed_save_stays_in_the_row_and_cancel_closes_it(page, live_server):
     log_in(page)
     page.goto("/queue/?kind=talk")
     row = page.locator("#q-talk-%d-item" % zhang.id)
-    row.get_by_role("link", name="记录谈话").click()
-    form = row.locator("form")
+    form = open_form(row.get_by_role("link", name="记录谈话"), row)
     form.get_by_label("谈话时间").fill("")
     form.get_by_role("button", name="保存").click()
     expect(row.get_by_role("alert").first).to_contain_text("处需要修改")
