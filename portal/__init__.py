@@ -14,7 +14,8 @@ import os
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import cli, config, db, home, jinja, limits, once, owner_only, permissions, province, security, serving, settings
+from . import cli, config, db, home, jinja, permissions, province, settings
+from .web import limits, once, owner_only, security, serving
 from .accounts import auth, users
 from .audit import chain as audit_chain
 from .audit import views as audit_views

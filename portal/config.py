@@ -34,7 +34,7 @@ class Defaults:
     TRUSTED_PROXIES = ()  # addresses whose X-Forwarded-For is believed (the install sets the local proxy's)
     CA_CERT = None  # the station's root certificate, offered at /certificate (set by the install)
     HEALTH_MIN_FREE_BYTES = 64 * 1024 * 1024  # /healthz answers 503 below this free space beside the database
-    # Rate limits (Flask-Limiter syntax, e.g. "10 per minute"; portal/limits.py)
+    # Rate limits (Flask-Limiter syntax, e.g. "10 per minute"; portal/web/limits.py)
     RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN_PER_ADDRESS = "10 per minute"  # sign-in attempts from one computer (W7)
     RATELIMIT_LOGIN_PER_ACCOUNT = "10 per 5 minutes"  # sign-in attempts for one user name, from anywhere

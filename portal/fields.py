@@ -52,7 +52,7 @@ def chinese(message):
 class Form(FlaskForm):
     """Base form: WTForms' own messages in Simplified Chinese, input hygiene for every field, and a
     one-time token: a template renders it with `{{ form.form_token() }}` and the same form posted twice
-    saves once (portal/once.py)."""
+    saves once (portal/web/once.py)."""
 
     form_token = HiddenField(default=new_token)
 
@@ -75,7 +75,7 @@ class Form(FlaskForm):
             if isinstance(field.errors, list) and all(isinstance(e, str) for e in field.errors):
                 field.errors = list(dict.fromkeys(chinese(e) for e in field.errors if e))
         if valid and self.form_token.data and self.form_token.data == request.form.get("form_token"):
-            g.form_token = self.form_token.data  # once.py keeps the answer to this save
+            g.form_token = self.form_token.data  # web/once.py keeps the answer to this save
         return valid
 
 

@@ -163,7 +163,7 @@ def render_pdf(template, user, fetcher=None, **context):
 
 
 def send_pdf(data, name):
-    """A PDF as a download (never cached: security.py sends no-store with every answer)."""
+    """A PDF as a download (never cached: web/security.py sends no-store with every answer)."""
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 

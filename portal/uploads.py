@@ -85,5 +85,5 @@ def send(name, mime, download_name, sub=""):
     """The file as a download with its stored type: never sniffed, never run as a page, never cached."""
     response = send_file(os.path.join(directory(sub), name), mimetype=mime, as_attachment=True,
                          download_name=download_name, conditional=False, etag=False)
-    response.headers["Cache-Control"] = "private, no-store"  # kept by security.py; nosniff is set there
+    response.headers["Cache-Control"] = "private, no-store"  # kept by web/security.py; nosniff is set there
     return response

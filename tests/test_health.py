@@ -1,4 +1,4 @@
-"""/healthz (portal/serving.py), what the watchdog restarts the portal on: 200 `ok` only when a write is
+"""/healthz (portal/web/serving.py), what the watchdog restarts the portal on: 200 `ok` only when a write is
 committed, the audit could be written and the database has room to grow; 503 `unavailable` with no data
 otherwise (a full database, a read-only one, a locked one, a missing audit key, a full disk). A probe
 rewrites one fixed heartbeat row: the audit trail and the database do not grow with probes."""
@@ -12,7 +12,7 @@ from factories import in_app
 from portal import audit
 from portal.db import database
 from portal.models import AuditLog, Heartbeat
-from portal.serving import HEADROOM_PAGES
+from portal.web.serving import HEADROOM_PAGES
 
 
 def probe(client):

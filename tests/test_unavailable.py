@@ -10,7 +10,7 @@ from peewee import OperationalError
 
 from portal.db import database
 from portal.models import AuditLog, Talk, UserSession
-from portal.security import unavailable
+from portal.web.security import unavailable
 
 HX = {"HX-Request": "true"}
 LONG = {"risk_factors": "风" * 1000, "actions": "险" * 1000}  # needs new pages: no room left in old ones

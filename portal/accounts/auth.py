@@ -11,7 +11,7 @@ from ..dates import utcnow
 from ..db import database
 from ..models import User
 from ..permissions import public, requires
-from ..responses import htmx_redirect
+from ..web.responses import htmx_redirect
 from . import passwords, sessions
 from .forms import ChangePasswordForm, LoginForm
 

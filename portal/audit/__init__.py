@@ -50,7 +50,7 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
 
     `person` names the person a case or family row belongs to, so "who viewed or changed
     this person" finds it; rows about a Person carry it themselves. When the row cannot be
-    written it raises AuditUnavailable: the request's change rolls back and security.py answers
+    written it raises AuditUnavailable: the request's change rolls back and web/security.py answers
     503 (AU1), so nothing is ever done without its trace.
     """
     if user is None and has_request_context() and current_user.is_authenticated:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import audit
 from ..dates import day_start_utc, parse_day
-from ..listing import Sorting, View
+from ..web.listing import Sorting, View
 from ..models import AuditLog, Person, User
 from ..permissions import requires
 

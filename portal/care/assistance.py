@@ -9,11 +9,11 @@ from .. import audit
 from ..persons import minors
 from ..dates import today
 from ..db import database
-from ..listing import Sorting, by_choice
+from ..web.listing import Sorting, by_choice
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Person
 from ..permissions import load_person, load_record, persons_in_scope, requires
-from ..responses import htmx, list_page
-from ..security import error_page
+from ..web.responses import htmx, list_page
+from ..web.security import error_page
 from .forms import AssistanceForm, StatusForm, StepForm
 
 bp = Blueprint("assistance", __name__)

@@ -12,7 +12,7 @@ from ..fields import ReasonForm
 from ..models import CounsellingSession
 from ..permissions import load_person, load_record, reads_notes, requires
 from ..records import risk_levels
-from ..responses import fragment, htmx
+from ..web.responses import fragment, htmx
 from ..versions import save_versioned
 from .forms import CounsellingForm
 

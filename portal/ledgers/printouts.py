@@ -7,7 +7,9 @@ from collections import namedtuple
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, listing
+from .. import audit
+
+from ..web import listing
 from ..care import assistance
 from ..dates import utcnow
 from ..db import database

@@ -1,4 +1,4 @@
-"""The health check's heartbeat: one fixed row `/healthz` rewrites and commits (portal/serving.py).
+"""The health check's heartbeat: one fixed row `/healthz` rewrites and commits (portal/web/serving.py).
 
 Frozen DDL (never regenerated): later changes go in new numbered migrations.
 """

@@ -1,4 +1,4 @@
-"""The health check's heartbeat (portal/serving.py): one fixed row, rewritten and committed by every
+"""The health check's heartbeat (portal/web/serving.py): one fixed row, rewritten and committed by every
 `/healthz` probe, so a database that cannot commit a write is found before a user's save fails."""
 from peewee import Check, DateTimeField, IntegerField
 

@@ -1,4 +1,4 @@
-"""The first answer to a form posted with a one-time token (portal/once.py): a form sent twice
+"""The first answer to a form posted with a one-time token (portal/web/once.py): a form sent twice
 is answered the second time with what the first save answered."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
-from ..responses import htmx
+from ..web.responses import htmx
 from ..dates import utcnow
 from ..db import database
 from ..models import FamilyMember

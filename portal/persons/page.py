@@ -10,7 +10,7 @@ from ..dates import today
 from ..models import AssistanceCase, User
 from ..permissions import can, load_person, requires
 from ..records import risk_levels, risks, talks, timeline, visits
-from ..responses import fragment
+from ..web.responses import fragment
 from ..tracking import absences, findings, screenings
 from ..tracking import views as tracking
 from . import attachments

@@ -3,7 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from peewee import IntegrityError, fn
 
-from .. import audit, idcard, listing
+from .. import audit, idcard
+
+from ..web import listing
 from ..cases import lifecycle
 from ..dates import utcnow
 from ..db import database
@@ -11,7 +13,7 @@ from ..models import ACTIVE_STATUSES, CASE_STATUSES, MEASURES, RISK_LEVELS, SEXE
 from ..permissions import (can, holders, holding, load_current_case, load_person, persons_in_scope, requires,
                            scoped_person_ids, sees_all_cases)
 from ..records import risk_levels
-from ..responses import region
+from ..web.responses import region
 from ..tracking import breaches
 from ..versions import save_versioned
 from . import merges, retention

@@ -8,7 +8,7 @@ from ..db import database
 from ..fields import ReasonForm
 from ..models import RiskAssessment
 from ..permissions import load_person, load_record, requires
-from ..responses import fragment
+from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
 from .forms import RiskForm

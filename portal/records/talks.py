@@ -8,10 +8,10 @@ from .. import audit
 from ..dates import parse_day
 from ..db import database
 from ..fields import ReasonForm
-from ..listing import Sorting, by_choice, user_name
+from ..web.listing import Sorting, by_choice, user_name
 from ..models import ASSESSMENTS, TALK_KINDS, TALK_PLACES, Person, Talk, User
 from ..permissions import holders, load_person, load_record, persons_in_scope, requires
-from ..responses import fragment, list_page
+from ..web.responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
 from .forms import TalkForm, default_held_at

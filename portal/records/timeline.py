@@ -9,7 +9,7 @@ from peewee import SQL, Value, fn
 from .. import audit
 from ..models import Absence, AssistanceCase, HomeVisit, RelapseFinding, RiskAssessment, Screening, Talk
 from ..permissions import load_person, requires
-from ..responses import back, fragment, htmx
+from ..web.responses import back, fragment, htmx
 
 bp = Blueprint("timeline", __name__)
 KINDS = {  # kind -> (model, the column giving its time, entry template)

@@ -6,10 +6,10 @@ from .. import audit
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
-from ..listing import Sorting, user_name
+from ..web.listing import Sorting, user_name
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
 from ..permissions import can, holders, load_person, load_record, persons_in_scope, requires
-from ..responses import fragment, list_page
+from ..web.responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
 from .forms import VisitForm

@@ -6,11 +6,13 @@ from datetime import timedelta
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, listing, pdf
+from .. import audit, pdf
+
+from ..web import listing
 from ..dates import add_months, parse_day, today
 from ..ledgers import exports, printouts
 from ..permissions import can, requires
-from ..responses import htmx, region
+from ..web.responses import htmx, region
 from . import drills, indicators
 
 bp = Blueprint("dashboard", __name__, url_prefix="/indicators")

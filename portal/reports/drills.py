@@ -2,7 +2,7 @@
 drawn by one table on the screen and in the print view, and exported to Excel with the same words."""
 from ..idcard import mask
 from ..ledgers.exports import Export
-from ..listing import PRINT_LIMIT, Sorting
+from ..web.listing import PRINT_LIMIT, Sorting
 from ..models import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, INCIDENT_KINDS, RESULTS, AssistanceCase, Case,
                       CounsellingSession, HomeVisit, Incident, Person, Screening, Talk)
 

@@ -20,7 +20,7 @@ from ..db import database
 from ..models import MEASURES, Person, PrintJob, User
 from ..permissions import holders, requires
 from ..persons import views as persons
-from ..responses import fragment
+from ..web.responses import fragment
 from . import summaries
 
 bp = Blueprint("printing", __name__, url_prefix="/print")

@@ -10,7 +10,7 @@ from ..fields import ReasonForm
 from ..models import Absence
 from ..permissions import load_person, load_record, requires
 from ..records import timeline
-from ..responses import fragment
+from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
 from . import breaches, returns
 from . import views as tracking

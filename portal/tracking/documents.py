@@ -11,7 +11,7 @@ from ..cases import after_release, lifecycle
 from ..dates import today
 from ..models import Agreement, Breach, Case, CaseEvent, Incident, ReleaseNotice, Screening, User
 from ..permissions import load_person, requires
-from ..security import error_page
+from ..web.security import error_page
 from . import breaches
 
 bp = Blueprint("documents", __name__)

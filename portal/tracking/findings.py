@@ -13,7 +13,7 @@ from ..models import RelapseFinding
 from ..persons import sealing
 from ..permissions import load_person, load_record, requires
 from ..records import risk_levels, timeline
-from ..responses import fragment
+from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
 from .forms import FindingForm
 

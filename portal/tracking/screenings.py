@@ -8,11 +8,11 @@ from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
 from ..fields import ReasonForm
-from ..listing import Sorting, by_choice, user_name
+from ..web.listing import Sorting, by_choice, user_name
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
 from ..records import timeline
-from ..responses import back, fragment, htmx, list_page
+from ..web.responses import back, fragment, htmx, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import breaches, choices
 from . import views as tracking

@@ -13,7 +13,7 @@ from ..db import database
 from ..models import SAMPLES, Case, Person, Screening
 from ..permissions import persons_in_scope, requires
 from ..reports.queue import last_test
-from ..security import error_page
+from ..web.security import error_page
 from . import breaches, choices
 from .plan import screening_settings, sql_next_screening
 from .screening_forms import TestingDayForm

@@ -12,7 +12,7 @@ from ..db import database
 from ..models import (Absence, Agreement, Attachment, Breach, CaseEvent, Incident, RelapseFinding, ReleaseNotice,
                       Screening)
 from ..permissions import load_current_case, load_person, requires
-from ..responses import fragment
+from ..web.responses import fragment
 from . import breaches, late_reports, returns
 from .forms import (BreachForm, EducationForm, LateReportDecisionForm, NoticeForm, PoliceReportForm,
                     RelocationReportForm)

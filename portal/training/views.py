@@ -8,7 +8,7 @@ from flask_login import current_user
 from peewee import fn
 
 from .. import audit, pdf
-from ..responses import htmx
+from ..web.responses import htmx
 from ..dates import today
 from ..db import database
 from ..models import (ATTENDANCE, MARKS, TRAINEE_TYPES, Attendance, EventVolunteer, PreventionEvent, Trainee,

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from portal import listing
+from portal.web import listing
 from portal.demo import DEMO_PASSWORD
 from portal.models import AuditLog, Person
 from portal.care.assistance import SORTS as ASSISTANCE_SORTS

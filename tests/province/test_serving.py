@@ -1,4 +1,4 @@
-"""How the province is served (portal/serving.py): /healthz on its PostgreSQL, the same committed heartbeat
+"""How the province is served (portal/web/serving.py): /healthz on its PostgreSQL, the same committed heartbeat
 (one fixed row, no audit row per probe) and 503 when the database refuses writes; the certificate page in
 the province's words."""
 import sys

@@ -1,5 +1,5 @@
 """What the shared core gained meanwhile: the keyed audit chain (each row says how its hash was made,
-portal/audit/chain.py; a province starts keyed) and one-time form tokens (portal/once.py).
+portal/audit/chain.py; a province starts keyed) and one-time form tokens (portal/web/once.py).
 
 Frozen DDL (never regenerated): later changes go in new numbered migrations.
 """

@@ -1,4 +1,4 @@
-"""The health check's heartbeat: one fixed row `/healthz` rewrites and commits (portal/serving.py), as on a
+"""The health check's heartbeat: one fixed row `/healthz` rewrites and commits (portal/web/serving.py), as on a
 station (its migration 0024).
 
 Frozen DDL (never regenerated): later changes go in new numbered migrations.

@@ -11,8 +11,8 @@ from peewee import PeeweeException
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from . import audit
-from .audit import AuditUnavailable
+from .. import audit
+from ..audit import AuditUnavailable
 
 log = logging.getLogger("portal")
 

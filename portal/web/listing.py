@@ -6,8 +6,8 @@ from flask_login import current_user
 from peewee import Asc, Desc
 from peewee import Case as SqlCase
 
-from .models import User
-from .permissions import can
+from ..models import User
+from ..permissions import can
 
 SIZES = (20, 50, 100)
 PRINT_LIMIT = 2000  # rows on a printed list; the page says so when the list is longer

@@ -15,9 +15,9 @@ from flask import flash, g, make_response, request
 from flask_login import current_user
 from peewee import PeeweeException
 
-from .dates import utcnow
-from .db import database
-from .models import FormAnswer
+from ..dates import utcnow
+from ..db import database
+from ..models import FormAnswer
 
 LOG = logging.getLogger(__name__)
 FIELD = "form_token"

@@ -13,10 +13,10 @@ from flask import Blueprint, abort, current_app, render_template, send_file
 from peewee import PeeweeException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit
-from .db import database, is_postgres
-from .models import Heartbeat
-from .permissions import public
+from .. import audit
+from ..db import database, is_postgres
+from ..models import Heartbeat
+from ..permissions import public
 
 HEADROOM_PAGES = 64  # pages SQLite must still be allowed to add (max_page_count): a save takes a few
 

@@ -12,7 +12,9 @@ from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request
 
-from . import audit, listing
+from .. import audit
+
+from . import listing
 
 
 def htmx():
