@@ -45,6 +45,25 @@ def create(person_id):
     form = VisitForm()
     if not form.validate():
         return form_part(person, form, 422)
+    return save(person, form)
+
+
+@bp.post("/persons/<int:person_id>/visits/at-home")
+@requires("records.write")
+def at_home(person_id):
+    """One click in a 今日待办 row: today's visit, found at home, with the values the form opens with
+    (address on file, the user as visitor), through the same form and save; a prefill that does not
+    validate answers the form with its errors (it shows the address, so that is a read, AU1)."""
+    person = load_person(person_id)
+    form = VisitForm(formdata=blank(person).as_posted(found_at_home="yes"))
+    if not form.validate():
+        audit.record("person.view", person, detail={"form": "visit"})
+        return form_part(person, form, 422)
+    return save(person, form)
+
+
+def save(person, form):
+    """Save a validated visit into the timeline."""
     with database.atomic():
         visit = HomeVisit.create(person=person, staff=current_user.id, **form.values())
         audit.record("visit.create", visit, person=person)

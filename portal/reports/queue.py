@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from .. import audit
 from ..cases import after_release, lifecycle
 from ..dates import sql_add_months, today
+from ..fields import new_token
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
                       HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
 from ..permissions import can, case_scope, requires, sees_all_cases
@@ -27,9 +28,13 @@ from ..tracking.plan import (TERM_WARNINGS, cadences, screening_settings, sql_ne
 from . import worklist
 
 bp = Blueprint("queue", __name__)
+bp.add_app_template_global(new_token)  # the one-time token of a row's one-click form (web/once.py)
 TARGET = re.compile(r"^q-[a-z_]+-\d+$")
 # the kinds recorded inline in their queue row, with the form that records them (the person page's)
 INLINE = {"talk": "talks.new", "visit": "visits.new", "review": "risks.new", "screening": "screenings.new"}
+# the kinds with a one-click outcome in their row: (route, button, what it records), saved by the form's own route
+QUICK = {"visit": ("visits.at_home", "在家，已走访", "按档案地址和常用走访人员登记今日入户走访：本人在家"),
+         "screening": ("screenings.negative", "阴性", "按常用值登记尿检阴性")}
 PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
@@ -252,7 +257,7 @@ def index():
                            args=worklist.query_args(state), query_args=worklist.query_args, orders=worklist.ORDERS,
                            workers=sorted((names.get(w, ""), w) for w in {w for _, w in counts if w}),
                            queue_count=sum(counts.values()), station_wide=sees_all_cases(current_user),
-                           inline=INLINE)
+                           inline=INLINE, quick=QUICK)
 
 
 @bp.app_template_global()
@@ -263,10 +268,19 @@ def queue_target():
     return target if TARGET.match(target) else None
 
 
-def saved(person, title, warnings=()):
+@bp.app_template_global()
+def queue_back():
+    """The 今日待办 page (its filters, page and row) a record was opened or saved from (`back`), to return
+    to it; anything else is ignored."""
+    back = request.values.get("back", "")
+    return back if back.startswith("/queue/") else None
+
+
+def saved(person, title, warnings=(), edit=None, entry_id=None):
     """A record saved from a queue row: the row gives way to a confirmation (or says what is still
-    due) with the warnings the user must see (a breach, a relapse, the collectors); the counts by kind
-    and the navigation's count follow out of band."""
+    due) with the warnings the user must see (a breach, a relapse, the collectors) and a 修改 that opens
+    the saved record's correction (`edit`, swapped into `entry_id`); the counts by kind and the
+    navigation's count follow out of band."""
     target = queue_target()
     kind = target.split("-")[1]
     shown = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -277,6 +291,7 @@ def saved(person, title, warnings=()):
     per_kind = worklist.by_kind(counts, KINDS, state["worker"])
     response = make_response(render_template(
         "queue/_saved.html", person=person, title=title, warnings=warnings, target=target, kind=KINDS.get(kind, ""),
+        edit=edit, entry_id=entry_id,
         still_due=any(k == kind for k, _ in still), counts=per_kind, all_items=sum(per_kind.values()), state=state,
         kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values())))
     response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#%s-item" % target, "outerHTML"
