@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from .dates import today
 
 REQUIRED = "此项为必填项。"
+NOT_SAVED = "一键登记未保存，请核对下方各项后点“保存”。"  # a one-click save whose prefill did not do (Form.as_posted)
 DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")

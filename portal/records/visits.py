@@ -5,7 +5,7 @@ from flask_login import current_user
 from .. import audit
 from ..dates import parse_day, today
 from ..db import database
-from ..fields import ReasonForm
+from ..fields import NOT_SAVED, ReasonForm
 from ..web.listing import Sorting, user_name
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
 from ..permissions import can, holders, load_person, load_record, persons_in_scope, requires
@@ -58,6 +58,7 @@ def at_home(person_id):
     form = VisitForm(formdata=blank(person).as_posted(found_at_home="yes"))
     if not form.validate():
         audit.record("person.view", person, detail={"form": "visit"})
+        form.form_errors.append(NOT_SAVED)
         return form_part(person, form, 422)
     return save(person, form)
 

@@ -7,7 +7,7 @@ from .. import audit
 from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
-from ..fields import ReasonForm
+from ..fields import NOT_SAVED, ReasonForm
 from ..web.listing import Sorting, by_choice, user_name
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
@@ -89,11 +89,10 @@ def negative(person_id):
     answers the form with its errors and nothing is saved."""
     person = load_person(person_id)
     form = ScreeningForm(formdata=blank(person).as_posted(result="negative"))
-    if not form.validate():
-        return form_part(person, form, 422)
+    valid = form.validate()
     reminder = collector_reminder(person, form.sample.data, form.result.data, form.female_collector.data)
-    if reminder:
-        form.form_errors.append("未保存。" + reminder)
+    if not valid or reminder:
+        form.form_errors.extend([NOT_SAVED] + ([reminder] if reminder else []))
         return form_part(person, form, 422)
     return save(person, form)
 
