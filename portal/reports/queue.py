@@ -32,9 +32,6 @@ bp.add_app_template_global(new_token)  # the one-time token of a row's one-click
 TARGET = re.compile(r"^q-[a-z_]+-\d+$")
 # the kinds recorded inline in their queue row, with the form that records them (the person page's)
 INLINE = {"talk": "talks.new", "visit": "visits.new", "review": "risks.new", "screening": "screenings.new"}
-# the kinds with a one-click outcome in their row: (route, button, what it records), saved by the form's own route
-QUICK = {"visit": ("visits.at_home", "在家，已走访", "按档案地址和常用走访人员登记今日入户走访：本人在家"),
-         "screening": ("screenings.negative", "阴性", "按常用值登记尿检阴性")}
 PAGE_SIZE = 50
 KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险复评", "screening": "尿检到期",
          "hair": "毛发检测", "missed": "疑似逃避检测", "police": "待报告公安", "agreement": "待签协议",
@@ -257,7 +254,7 @@ def index():
                            args=worklist.query_args(state), query_args=worklist.query_args, orders=worklist.ORDERS,
                            workers=sorted((names.get(w, ""), w) for w in {w for _, w in counts if w}),
                            queue_count=sum(counts.values()), station_wide=sees_all_cases(current_user),
-                           inline=INLINE, quick=QUICK)
+                           inline=INLINE)
 
 
 @bp.app_template_global()
@@ -270,8 +267,7 @@ def queue_target():
 
 @bp.app_template_global()
 def queue_back():
-    """The 今日待办 page (its filters, page and row) a record was opened or saved from (`back`), to return
-    to it; anything else is ignored."""
+    """The 今日待办 page (filters, page, row) a record was opened or saved from (`back`), to return to it."""
     back = request.values.get("back", "")
     return back if back.startswith("/queue/") else None
 
