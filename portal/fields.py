@@ -5,13 +5,15 @@ import secrets
 
 from flask import g, request
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, FloatField, HiddenField, IntegerField, SelectMultipleField, StringField,
-                     TextAreaField, widgets)
+from werkzeug.datastructures import MultiDict
+from wtforms import (BooleanField, DateField, DecimalField, FloatField, HiddenField, IntegerField, SelectMultipleField,
+                     StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .dates import today
 
 REQUIRED = "此项为必填项。"
+NOT_SAVED = "一键登记未保存，请核对下方各项后点“保存”。"  # a one-click save whose prefill did not do (Form.as_posted)
 DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -77,6 +79,30 @@ class Form(FlaskForm):
         if valid and self.form_token.data and self.form_token.data == request.form.get("form_token"):
             g.form_token = self.form_token.data  # web/once.py keeps the answer to this save
         return valid
+
+    def as_posted(self, **chosen):
+        """This form's values as the browser would post them, with some fields `chosen` and the request's own
+        CSRF and one-time tokens: a one-click save builds its form from them, so it is checked and saved the
+        form's own way (a prefill that does not validate answers the form with its errors)."""
+        posted = MultiDict()
+        for field in self:
+            if field.name in ("csrf_token", "form_token"):
+                continue
+            if isinstance(field, BooleanField):
+                if field.data:
+                    posted.add(field.name, "y")
+            elif isinstance(field, SelectMultipleField):
+                posted.setlist(field.name, [str(value) for value in field.data or []])
+            elif hasattr(field, "_value"):
+                posted.add(field.name, field._value())
+            elif field.data is not None:
+                posted.add(field.name, str(field.data))
+        for name, value in chosen.items():
+            posted[name] = value
+        for name in ("csrf_token", "form_token"):
+            if name in request.form:
+                posted[name] = request.form[name]
+        return posted
 
 
 def _real_number(value):

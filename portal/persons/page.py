@@ -10,6 +10,7 @@ from ..dates import today
 from ..models import AssistanceCase, User
 from ..permissions import can, load_person, requires
 from ..records import risk_levels, risks, talks, timeline, visits
+from ..reports import queue
 from ..web.responses import fragment
 from ..tracking import absences, findings, screenings
 from ..tracking import views as tracking
@@ -49,7 +50,7 @@ def render_show(person, family_form=None, status=200):
                            sections=[(name, label) for name, (label, right) in SECTIONS.items()
                                      if can(current_user, right)], eager=EAGER,
                            record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None), back=queue_back()), status
+                           form=family_form or FamilyMemberForm(formdata=None), back=queue.queue_back()), status
 
 
 def keep_section_messages():
@@ -73,12 +74,6 @@ def saved_answer(answer, person, **context):
     the tracking file, which reloads itself when a save changes it."""
     return render_template(answer, person=person, risk=risk_levels.current(person.id), counts=counts_of(person),
                            **context)
-
-
-def queue_back():
-    """The 今日待办 page (its filters, page and row) the person was opened from, to go back to it."""
-    back = request.args.get("back", "")
-    return back if back.startswith("/queue/") else None
 
 
 def opened_record_form(person):

@@ -70,14 +70,15 @@ def saved(person, title, item, warnings=(), tracking=False):
     Saved from a row of 今日待办 (its `target`), the queue answers instead."""
     from ..reports import queue  # it reads the records
 
+    kind, template = next((kind, template) for kind, (model, _, template) in KINDS.items() if isinstance(item, model))
     if htmx() and queue.queue_target():
-        return queue.saved(person, title, warnings)
+        return queue.saved(person, title, warnings, edit=url_for(template.split("/")[0] + ".edit", entry_id=item.id),
+                           entry_id="%s-%d" % (kind, item.id))
     if not htmx():
-        flash("%s已保存。" % title, "success")
-        return back(person_page(person), *warnings)
+        flash("%s：%s已保存。" % (person.name, title), "success")
+        return back(queue.queue_back() or person_page(person), *warnings)
     from ..persons import page  # the person page builds on the timeline
 
-    template = next(template for model, _, template in KINDS.values() if isinstance(item, model))
     response = make_response(page.saved_answer("timeline/_saved.html", person, item=item, template=template,
                                                message="%s已保存，已加入下方工作记录。" % title, warnings=warnings))
     if tracking:

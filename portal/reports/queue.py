@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from .. import audit
 from ..cases import after_release, lifecycle
 from ..dates import sql_add_months, today
+from ..fields import new_token
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
                       HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
 from ..permissions import can, case_scope, requires, sees_all_cases
@@ -27,6 +28,7 @@ from ..tracking.plan import (TERM_WARNINGS, cadences, screening_settings, sql_ne
 from . import worklist
 
 bp = Blueprint("queue", __name__)
+bp.add_app_template_global(new_token)  # the one-time token of a row's one-click form (web/once.py)
 TARGET = re.compile(r"^q-[a-z_]+-\d+$")
 # the kinds recorded inline in their queue row, with the form that records them (the person page's)
 INLINE = {"talk": "talks.new", "visit": "visits.new", "review": "risks.new", "screening": "screenings.new"}
@@ -263,10 +265,18 @@ def queue_target():
     return target if TARGET.match(target) else None
 
 
-def saved(person, title, warnings=()):
+@bp.app_template_global()
+def queue_back():
+    """The 今日待办 page (filters, page, row) a record was opened or saved from (`back`), to return to it."""
+    back = request.values.get("back", "")
+    return back if back.startswith("/queue/") else None
+
+
+def saved(person, title, warnings=(), edit=None, entry_id=None):
     """A record saved from a queue row: the row gives way to a confirmation (or says what is still
-    due) with the warnings the user must see (a breach, a relapse, the collectors); the counts by kind
-    and the navigation's count follow out of band."""
+    due) with the warnings the user must see (a breach, a relapse, the collectors) and a 修改 that opens
+    the saved record's correction (`edit`, swapped into `entry_id`); the counts by kind and the
+    navigation's count follow out of band."""
     target = queue_target()
     kind = target.split("-")[1]
     shown = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -277,6 +287,7 @@ def saved(person, title, warnings=()):
     per_kind = worklist.by_kind(counts, KINDS, state["worker"])
     response = make_response(render_template(
         "queue/_saved.html", person=person, title=title, warnings=warnings, target=target, kind=KINDS.get(kind, ""),
+        edit=edit, entry_id=entry_id,
         still_due=any(k == kind for k, _ in still), counts=per_kind, all_items=sum(per_kind.values()), state=state,
         kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values())))
     response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#%s-item" % target, "outerHTML"

@@ -7,7 +7,7 @@ from .. import audit
 from ..cases import running_time
 from ..dates import parse_day, today
 from ..db import database
-from ..fields import ReasonForm
+from ..fields import NOT_SAVED, ReasonForm
 from ..web.listing import Sorting, by_choice, user_name
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Person, Screening, User
 from ..permissions import load_person, load_record, persons_in_scope, requires
@@ -77,6 +77,29 @@ def create(person_id):
             person, form.sample.data, form.result.data, form.female_collector.data))
     if not form.validate():
         return form_part(person, form, 422)
+    return save(person, form)
+
+
+@bp.post("/persons/<int:person_id>/screenings/negative")
+@requires("records.write")
+def negative(person_id):
+    """One click in a 今日待办 row: today's negative urine test with the values the form opens with (the
+    collectors and 协同派出所 this user entered last, the usual panels, signed), through the same form and
+    save; a prefill that does not validate, or a woman's urine with no woman among the collectors,
+    answers the form with its errors and nothing is saved."""
+    person = load_person(person_id)
+    form = ScreeningForm(formdata=blank(person).as_posted(result="negative"))
+    valid = form.validate()
+    reminder = collector_reminder(person, form.sample.data, form.result.data, form.female_collector.data)
+    if not valid or reminder:
+        form.form_errors.extend([NOT_SAVED] + ([reminder] if reminder else []))
+        return form_part(person, form, 422)
+    return save(person, form)
+
+
+def save(person, form):
+    """Save a validated screening and follow it through (breach, relapse, risk), or return the form when
+    no measure runs."""
     case = person.current_case()  # a running measure's test, or an ended one's follow-up (随访检测)
     if case is None or case.status == "pending_report":
         form.form_errors.append(NOT_RUNNING)

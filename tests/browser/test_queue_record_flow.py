@@ -40,7 +40,7 @@ def test_record_a_talk_and_a_test_from_the_queue_without_leaving_it(page, live_s
     row = page.locator("#q-screening-%d-item" % li.id)
     form = open_form(row.get_by_role("link", name="登记检测"), row)
     form.get_by_label("采样/检测人员").fill("李明、陈丽")
-    form.get_by_label("阴性").check()
+    form.get_by_label("阴性", exact=True).check()  # not the row's one-click button "阴性：…"
     form.get_by_role("button", name="保存").click()
     expect(page.locator("#q-screening-%d-item" % li.id)).to_contain_text("李四：检测记录已保存。")
     expect(page.locator("#q-screening-%d" % li.id)).to_have_count(0)
