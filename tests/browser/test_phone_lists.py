@@ -11,7 +11,8 @@ from test_phone import PHONE, assert_fits
 from portal.dates import today
 from portal.models import AssistanceCase, Attendance, HomeVisit, Screening, Trainee, TrainingSession
 
-LISTS = ["/persons/", "/talks/", "/visits/", "/screenings/", "/assistance/"]
+LISTS = ["/persons/", "/talks/", "/visits/", "/screenings/", "/assistance/"]  # sortable, in #results
+OTHERS = {"/training/": "志愿者禁毒知识培训", "/trainees/": "赵小雨"}  # a worker's other lists
 
 # Each card cell: how it is laid out, where it ends, and the label drawn before it.
 CELLS = """table => Array.from(table.querySelectorAll(':scope > tbody > tr > td')).map(td => {
@@ -77,6 +78,18 @@ def test_a_station_list_is_cards_on_a_phone_and_a_table_on_paper(browser, live_s
         page.emulate_media(media="print")  # printing from the phone: the table, every column
         assert {c["display"] for c in cells_of(table)} == {"table-cell"}
         expect(table.locator("thead")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", sorted(OTHERS))
+def test_the_workers_other_lists_are_cards_on_a_phone(browser, live_server, records, path):
+    with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
+        log_in(page)
+        page.goto(path)
+        table = page.locator("table.phone-cards")
+        expect(table).to_contain_text(OTHERS[path])
+        assert_fits(page)
+        assert_cards(page, table)
+        expect(table.locator("thead")).to_be_hidden()  # nothing to sort: no header row at all
 
 
 @pytest.mark.parametrize("width", [1024, 1366])
