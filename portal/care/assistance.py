@@ -108,9 +108,10 @@ def index():
             AssistanceCase.category, AssistanceCase.status, fn.COUNT(AssistanceCase.id).alias("n"),
             fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
         totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
-    listing = list_page(query, filters, "assistance.list", SORTS)  # a station's few cases a year: counted, 共 N 条
-    return render_template("assistance/index.html", **listing, total=query.count(), size=listing["view"].per, totals=totals, categories=ASSISTANCE_CATEGORIES,
-                           statuses=ASSISTANCE_STATUSES, year=filters["year"])
+    listing = list_page(query, filters, "assistance.list", SORTS)
+    total = query.count()  # a station's few cases a year: counted, so the pager says 共 N 条
+    return render_template("assistance/index.html", **listing, total=total, size=listing["view"].per, totals=totals,
+                           categories=ASSISTANCE_CATEGORIES, statuses=ASSISTANCE_STATUSES, year=filters["year"])
 
 
 def year_of(year):

@@ -1,6 +1,7 @@
 """Minors (未成年人, under 18; PIPL 28, D7): the one rule for who is a minor and who may see a minor's
-details. Exports, printed lists and batch prints leave minors out (`leave_out`); a counsellor (no need) sees no minor's assistance details
-on screens (the `minor_hidden` filter); the redacted meeting copy shows no minor's birth year or assistance."""
+details. Exports, printed lists and batch prints leave minors out (`leave_out`); a counsellor (no need) sees no
+minor's assistance details on screens (the `minor_hidden` filter); the redacted meeting copy shows no minor's birth
+year or assistance."""
 from flask_login import current_user
 
 from ..dates import add_months, today
