@@ -87,7 +87,7 @@ DETAIL_LABELS = {
     "month": "报送月份", "fingerprint": "公钥指纹", "station.code": "工作站代码",
     "as_of": "截至日期", "changed": "改动人数", "conflict": "保存冲突", "done": "已完成", "total": "总数",
     "duplicates": "疑似重复", "file": "文件", "problem": "问题", "mine": "只看我负责的", "rows": "导出行数",
-    "unmasked": "完整身份证号和电话", "minors_left_out": "未导出的未成年人", "record": "打印内容",
+    "unmasked": "完整身份证号和电话", "minors_left_out": "未列入的未成年人", "record": "打印内容",
     "records": "清除的记录数", "scans": "删除的扫描件", "roster": "名单人数", "sealed": "已封存",
     "volunteers": "志愿者人数", "uploads": "附件数", "created_at": "备份时间", "error": "错误",
     "start": "起始日期", "end": "截止日期", "staff": "工作人员", "assessment": "评估", "place": "地点",

@@ -109,8 +109,9 @@ def index():
             fn.SUM(AssistanceCase.amount).alias("amount")).group_by(AssistanceCase.category, AssistanceCase.status).dicts():
         totals.setdefault(row["category"], {})[row["status"]] = (row["n"], row["amount"] or 0)
     listing = list_page(query, filters, "assistance.list", SORTS)
-    return render_template("assistance/index.html", **listing, totals=totals, categories=ASSISTANCE_CATEGORIES,
-                           statuses=ASSISTANCE_STATUSES, year=filters["year"])
+    total = query.count()  # a station's few cases a year: counted, so the pager says 共 N 条
+    return render_template("assistance/index.html", **listing, total=total, size=listing["view"].per, totals=totals,
+                           categories=ASSISTANCE_CATEGORIES, statuses=ASSISTANCE_STATUSES, year=filters["year"])
 
 
 def year_of(year):

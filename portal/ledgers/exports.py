@@ -203,15 +203,10 @@ def answer(spec, kind, filters, query, back):
                                count=query.count(), back=back), 422 if form.errors else 200
     full = bool(form.unmasked.data) if "unmasked" in form else False
     staff = User.names()
-    rows, named, left_out = [], set(), 0
-    for item in query:
-        person = spec.person(item) if spec.person else None
-        if person is not None and minors.is_minor(person.birth_date):
-            left_out += 1
-            continue
-        if person is not None:
-            named.add(person.id)
-        rows.append(spec.row(item, full, staff))
+    person_of = spec.person or (lambda item: None)
+    items, left_out = minors.leave_out(query, person_of)
+    rows = [spec.row(item, full, staff) for item in items]
+    named = {person_of(item).id for item in items if person_of(item) is not None}
     note = "%s 由%s（%s）导出，事由：%s；筛选：%s" % (today().isoformat(), current_user.display_name,
                                              current_user.role_label, form.reason.data, filter_text(filters))
     if spec.person:

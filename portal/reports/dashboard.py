@@ -160,7 +160,7 @@ def drill(key, part):
                  detail={"indicator": key, "part": part, "period": period.label, "shown": len(rows)})
     view = drill_view(key, part, what)
     return render_template("dashboard/drill.html", rows=rows, what=what, period=period, key=key, spec=spec,
-                           label=label, view=view, args=period_args(),
+                           label=label, view=view, args=period_args(), unit=drills.unit(what),
                            detail=drills.detail, name=drills.name, header=drills.HEADERS[what])
 
 
@@ -183,7 +183,7 @@ def drill_print(key, part):
     return printouts.render("drill", "%s · %s" % (spec.label, label), "dashboard/_drill_table.html",
                             drills.rows(what, query, request.args), filters_words=exports.filter_text(words),
                             sort_words=drills.sorting(what).words(request.args), audit_filters=words,
-                            person_of=drills.person_of, back=view.url(), view=view, what=what,
+                            person_of=drills.person_of, back=view.url(), view=view, what=what, unit=drills.unit(what),
                             detail=drills.detail, name=drills.name, header=drills.HEADERS[what])
 
 

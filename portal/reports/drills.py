@@ -14,6 +14,12 @@ DATES = {"case": Case.served_date, "person": Person.birth_date, "incident": Inci
 HEADERS = {"case": "措施 · 送达/报到", "person": "性别 · 出生", "incident": "事件 · 日期", "talk": "谈话时间",
            "visit": "走访日期", "screening": "检测日期 · 结果", "counselling": "疏导日期", "assistance": "帮扶事项"}
 SEALED = "（已封存）"
+PERSONS = ("person", "case")  # a row per person: counted in 人, records in 条
+
+
+def unit(what):
+    """The word a drill-down's rows are counted in, on its screen and in its print."""
+    return "人" if what in PERSONS else "条"
 
 
 def sorting(what):

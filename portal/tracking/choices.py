@@ -13,7 +13,7 @@ from ..db import database
 from ..fields import Form, text
 from ..models import Screening, Setting
 from ..permissions import requires
-from .screening_forms import collector_names
+from .screening_forms import collector_names, enough_collectors
 
 bp = Blueprint("choices", __name__, url_prefix="/settings/choices")
 KINDS = {"collectors": "采样/检测人员", "police_station": "协同派出所"}
@@ -51,14 +51,16 @@ def lists():
 
 
 def last_used(user):
-    """What `user` entered last as collectors and 协同派出所 (unless hidden since), else their own name."""
+    """What `user` entered last as collectors and 协同派出所 (unless hidden since), to prefill a test form; the
+    collectors only when they meet the rule (two or more): else the field stays empty, with its hint and the
+    station's entries to choose from, rather than one name the form would refuse."""
     last = (Screening.select(Screening.collectors, Screening.police_station)
             .where(Screening.staff == user.id, Screening.is_live(), Screening.collectors != "")
             .order_by(Screening.id.desc()).first())
-    values = {"collectors": user.display_name, "police_station": ""}
+    values = {"collectors": "", "police_station": ""}
     for kind in KINDS:
         value = getattr(last, kind, None) if last else None
-        if value and value not in stored(kind, "hidden"):
+        if value and value not in stored(kind, "hidden") and (kind != "collectors" or enough_collectors(value)):
             values[kind] = value
     return values
 

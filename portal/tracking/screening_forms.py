@@ -16,10 +16,15 @@ def split_names(value):
     return [n for n in re.split(r"[、,，;；\s]+", value or "") if n]
 
 
+def enough_collectors(value):
+    """At least two persons take a sample (DOMAIN.md §3)."""
+    return len(split_names(value)) >= 2
+
+
 def collector_names(value):
-    """The collectors as stored ("李明、陈丽"); at least two persons take a sample (DOMAIN.md §3)."""
+    """The collectors as stored ("李明、陈丽"), if there are enough of them."""
     names = split_names(value)
-    if len(names) < 2:
+    if not enough_collectors(value):
         raise ValidationError("采样/检测人员至少两人，请用顿号分隔姓名（如：李明、陈丽）。")
     return "、".join(names)
 

@@ -41,7 +41,7 @@ def test_an_export_detail_reads_in_words(app):
                                         "assessment": "stable", "start": "2026-11-01"}))
     assert worker is None
     assert "825" not in text and not re.search(r"[A-Za-z_]{3,}", text), text
-    for words in ("类别：人员台账", "导出行数：20", "完整身份证号和电话：否", "未导出的未成年人：0", "状态：在管",
+    for words in ("类别：人员台账", "导出行数：20", "完整身份证号和电话：否", "未列入的未成年人：0", "状态：在管",
                   "评估：稳定", "起始日期：2026-11-01", "工作人员："):
         assert words in text, (words, text)
 

@@ -63,3 +63,65 @@ def test_a_talk_saved_on_the_person_page_answers_where_the_eye_is(page, live_ser
     expect(page.locator("#tracking [name=description]")).to_have_value("尚未保存的违约描述")
     expect(page.locator("#family [name=name]")).to_have_value("尚未保存的家属")
     assert_no_reload(page)
+
+
+def marked(nav):
+    """The labels of the section links marked as the one being read."""
+    return nav.locator("a[aria-current=location]").evaluate_all("links => links.map(a => a.firstChild.textContent.trim())")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}, PHONE])
+def test_the_section_bar_shows_every_link_and_marks_the_section_being_read(page, live_server, viewport):
+    for day in range(1, 13):  # a long record, so that the page scrolls past each section
+        make_talk(live_server.persons["张三"], live_server.worker.id, participants="第 %d 次" % day)
+    page.set_viewport_size(viewport)
+    log_in(page)
+    open_person(page, live_server.persons["张三"])
+    nav = page.get_by_role("navigation", name="档案各部分")
+    right = nav.bounding_box()["x"] + nav.bounding_box()["width"]
+    for link in nav.get_by_role("link").all():  # on a phone the bar wraps to two lines: no link cut or hidden
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= min(right, viewport["width"]) + 0.5, box
+    assert page.evaluate("(n => n.scrollWidth <= n.clientWidth)(document.querySelector('.section-nav'))")
+    expect(nav.locator("a[aria-current]")).to_have_count(1)
+    assert marked(nav) == ["基本信息"]
+    nav.get_by_role("link", name="操守追踪").click()
+    expect(nav.get_by_role("link", name="操守追踪")).to_have_attribute("aria-current", "location")
+    assert marked(nav) == ["操守追踪"]
+    page.evaluate("""() => {  // scrolled by hand until 工作记录 starts just under the bar
+        const bar = document.querySelector('.section-nav').getBoundingClientRect().bottom;
+        window.scrollBy(0, document.getElementById('work').getBoundingClientRect().top - bar - 10); }""")
+    expect(nav.get_by_role("link", name="工作记录")).to_have_attribute("aria-current", "location")
+    assert marked(nav) == ["工作记录"]
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")  # the end: the last section
+    expect(nav.get_by_role("link", name="附件")).to_have_attribute("aria-current", "location")
+    assert marked(nav) == ["附件"]
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(nav.get_by_role("link", name="基本信息")).to_have_attribute("aria-current", "location")
+    assert marked(nav) == ["基本信息"]
+
+
+def test_only_the_open_record_forms_button_is_marked(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page)
+    open_person(page, live_server.persons["张三"])
+    bar = page.locator(".record-bar .actions")
+    brand = page.evaluate("getComputedStyle(document.body).getPropertyValue('--brand')").strip()
+
+    def marked_buttons():
+        return bar.locator("a.button").evaluate_all(
+            "(as, brand) => as.filter(a => getComputedStyle(a).backgroundColor === brand).map(a => a.textContent.trim())",
+            page.evaluate("b => { const d = document.createElement('i'); d.style.color = b; document.body.append(d);"
+                          " const c = getComputedStyle(d).color; d.remove(); return c; }", brand))
+
+    assert marked_buttons() == []  # nothing open, nothing marked
+    slot = page.locator("#record-slot")
+    open_form(bar.get_by_role("link", name="入户走访"), slot)
+    assert marked_buttons() == ["入户走访"]  # not 记录谈话 as well
+    open_form(bar.get_by_role("link", name="记录谈话"), slot)
+    assert marked_buttons() == ["记录谈话"]
+    open_form(bar.get_by_role("link", name="登记检测"), slot)
+    assert marked_buttons() == ["登记检测"]
+    page.goto("/persons/%d?record=visit" % live_server.persons["张三"].id)  # opened by the queue's link
+    expect(page.locator("#record-slot form")).to_be_visible()
+    assert marked_buttons() == ["入户走访"]

@@ -50,7 +50,7 @@ def to_grid(page, *names):
         page.get_by_label(name).check()
     page.get_by_role("button", name="下一步：录入结果").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("第 2 步")
-    expect(page.get_by_label("采样/检测人员")).to_have_value("陈丽")  # prefilled: the user, as on a visit
+    expect(page.get_by_label("采样/检测人员")).to_have_value("")  # no test of hers yet: not her name alone (至少两人)
     page.get_by_label("采样/检测人员").fill("陈丽、李明")
 
 
@@ -154,7 +154,7 @@ def test_the_single_test_form_warns_before_saving(page, live_server):
     page.goto("/persons/%d" % woman.id)
     page.get_by_role("link", name="登记检测").click()
     check = page.locator("#collector-check-%d" % woman.id)
-    expect(page.get_by_label("采样/检测人员")).to_have_value("陈丽")  # prefilled like a visit's visitors
+    expect(page.get_by_label("采样/检测人员")).to_have_value("")  # one name would break the rule: left empty
     page.get_by_label("阴性").check()
     expect(check).to_contain_text("杨梅英为女性，尿样应由女性工作人员采集")
     page.get_by_label("采样人员中有女性").check()

@@ -55,3 +55,24 @@ def test_errors_keep_what_was_typed_and_scope_holds(client, users, login_as):
     assert step.status_code == 422 and "打电话给学校" in step.get_data(as_text=True)
     login_as("counsellor")
     assert "协调女儿" not in text_of(client.get("/assistance/"))  # not her client
+
+
+def test_the_list_says_how_many_cases_it_holds_on_every_page(client, users, login_as):
+    mine, other = make_person("甲", worker=users["worker"].id), make_person("乙", worker=users["worker2"].id)
+
+    @in_app
+    def cases(person, n, category="schooling"):
+        for i in range(n):
+            AssistanceCase.create(person=person, category=category, title="帮扶 %d" % i, opened_on="2026-03-02",
+                                  staff=users["worker"].id)
+    cases(mine, 20)
+    cases(other, 5)  # another worker's: not in scope, not counted
+    login_as("worker")
+    page = text_of(client.get("/assistance/?year=2026"))
+    assert "共 20 条" in page and "下一页" not in page  # exactly one page
+    cases(mine, 1, category="medical")
+    page = text_of(client.get("/assistance/?year=2026"))
+    assert "第 1 / 2 页，共 21 条" in page and "下一页" in page
+    assert "第 2 / 2 页，共 21 条" in text_of(client.get("/assistance/?year=2026&page=2"))
+    assert "共 21 条" in text_of(client.get("/assistance/?year=2026&per=50"))
+    assert "共 1 条" in text_of(client.get("/assistance/?year=2026&category=medical"))

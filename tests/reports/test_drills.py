@@ -75,3 +75,14 @@ def test_a_worker_prints_a_drill_down_but_does_not_export_it(app, demo_station, 
     with app.app_context():
         assert AuditLog.select().where(AuditLog.action == "list.print", AuditLog.object_type == "drill").count() == 1
         assert AuditLog.select().where(AuditLog.action == "person.list_print").count() == len({p for p, _, _ in shown})
+
+
+@pytest.mark.parametrize("key, unit", [("registered/numerator", "人"), ("talks/numerator", "条")])
+def test_a_drill_down_counts_its_rows_in_the_same_words_on_screen_and_in_print(demo_station, key, unit):
+    screen = demo_station.get("/indicators/%s?kind=year" % key).get_data(as_text=True)
+    shown = len(ROW.findall(screen))
+    assert shown > 1 and "共 %d %s · " % (shown, unit) in screen
+    printed = demo_station.get("/indicators/%s/print?kind=year" % key).get_data(as_text=True)
+    assert len(ROW.findall(printed)) == shown and "<small>共 %d %s</small>" % (shown, unit) in printed
+    other = {"人": "条", "条": "人"}[unit]
+    assert "共 %d %s" % (shown, other) not in screen + printed

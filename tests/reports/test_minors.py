@@ -1,10 +1,13 @@
 """Minors (under 18, portal/minors.py) on paper: the redacted meeting copy shows no minor's birth year or ID
-number, a batch print leaves minors out as exports do; screens hide a minor's assistance from counsellors."""
+number, a batch print and a printed list leave minors out as exports do (and say how many); screens hide a
+minor's assistance from counsellors."""
 import io
+import json
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from factories import in_app, make_family, make_person
+import pytest
+from factories import in_app, make_family, make_person, make_talk, text_of
 from test_summaries import print_pdf, start_batch, text_of_pdf, wait_for
 
 from portal.dates import add_months, today
@@ -68,3 +71,46 @@ def test_counsellors_see_no_minors_assistance_in_lists_and_timeline(client, user
         login_as(role)
         for url in pages:
             assert "MINOR-CANARY" in client.get(url).get_data(as_text=True), (role, url)
+
+
+@pytest.fixture
+def two_youths(users):
+    """One person who turned 18 today and one who turns 18 tomorrow, each with a talk, both the worker's."""
+    adult_day, minor_day = birthdays()
+    adult = make_person("刚成年", worker=users["worker"].id, birth_date=adult_day)
+    minor = make_person("差一天", worker=users["worker"].id, birth_date=minor_day)
+    for person in (adult, minor):
+        make_talk(person, users["worker"].id, held_at=datetime(2026, 11, 10, 9, 30))
+    return adult, minor
+
+
+def print_detail():
+    return json.loads(in_app(lambda: AuditLog.select().where(AuditLog.action == "list.print")
+                             .order_by(AuditLog.id.desc()).get().detail)())
+
+
+@pytest.mark.parametrize("role", ["worker", "lead"])  # as in exports: no role prints a minor's row
+def test_a_minors_row_is_not_printed_and_the_page_says_so(client, login_as, two_youths, role):
+    adult, minor = two_youths
+    login_as(role)
+    screen = text_of(client.get("/persons/?status=all"))
+    assert "刚成年" in screen and "差一天" in screen  # the screen lists both
+    page = text_of(client.get("/lists/persons/print?status=all"))
+    assert "刚成年" in page and "差一天" not in page and minor.id_number[-4:] not in page
+    assert "共 2 人" in page  # the count of the list on screen
+    assert "其中 1 人为未满 18 周岁人员，未打印：未成年人的信息不列入打印或导出的名单" in page
+    assert print_detail()["minors_left_out"] == 1 and print_detail()["shown"] == 1
+    named = in_app(lambda: [r.object_id for r in AuditLog.select().where(AuditLog.action == "person.list_print")])()
+    assert named == [adult.id]  # only the person on paper is recorded as printed
+
+    talks = text_of(client.get("/lists/talks/print"))
+    assert "刚成年" in talks and "差一天" not in talks and "共 2 条" in talks
+    assert "其中 1 条涉及未满 18 周岁人员，未打印" in talks
+
+
+def test_a_list_without_minors_says_nothing_of_them(client, login_as, users):
+    make_person("成年人", worker=users["worker"].id)
+    login_as("worker")
+    page = text_of(client.get("/lists/persons/print"))
+    assert "成年人" in page and "共 1 人" in page and "未满 18 周岁" not in page
+    assert print_detail()["minors_left_out"] == 0

@@ -2,6 +2,8 @@
 female-collector reminder before saving (and on save), remembered collectors and 协同派出所."""
 import re
 
+import pytest
+
 from factories import in_app, make_person, text_of
 
 from portal.dates import today
@@ -111,7 +113,7 @@ def test_the_single_test_form_prefills_the_last_collectors_and_offers_the_statio
     person = make_person("张三", worker=users["worker"].id)
     login_as("worker")
     first = client.get("/persons/%d/screenings/new" % person.id).get_data(as_text=True)
-    assert re.search(r'name="collectors"[^>]*value="%s"' % users["worker"].display_name, first)  # no test yet: own name
+    assert collectors_prefilled(first) is None  # no test yet: empty, not one name the rule refuses
     screened(person, collectors="赵丽、孙强", police_station="花果园派出所")  # someone else's entry: offered, not prefilled
     client.post("/persons/%d/screenings/" % person.id, data={
         **HEADER, "collectors": "陈丽 李明", "police_station": "新华路派出所", "result": "negative", "signed": "y"})
@@ -120,6 +122,41 @@ def test_the_single_test_form_prefills_the_last_collectors_and_offers_the_statio
     assert re.search(r'name="police_station"[^>]*value="新华路派出所"', page)
     assert 'list="collector-choices"' in page and '<option value="赵丽、孙强">' in page
     assert '<option value="花果园派出所">' in page and '<option value="新华路派出所">' in page
+
+
+def collectors_prefilled(page):
+    """The value the collectors field of a test form opens with (None: empty)."""
+    field = re.search(r'<input[^>]*name="collectors"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', field)
+    return value.group(1) if value and value.group(1) else None
+
+
+@in_app
+def own_test(person, username, collectors, police_station="新华路派出所"):
+    """A test the user `username` recorded (an imported one may name a single collector)."""
+    return Screening.create(person=person.id, case=Case.get(Case.person == person.id).id, result="negative",
+                            staff=User.get(User.username == username).id, tested_on=today(), collectors=collectors,
+                            police_station=police_station)
+
+
+@pytest.mark.parametrize("form", ["single", "day"])
+def test_collectors_are_prefilled_only_when_the_remembered_entry_meets_the_rule(client, users, login_as, form):
+    person = make_person("张三", worker=users["worker"].id)
+    screened(person, collectors="赵丽、孙强")  # the station's entries, offered as the choice list
+
+    def opened():
+        page = (client.get("/persons/%d/screenings/new" % person.id) if form == "single" else
+                client.post("/screenings/day", data={"step": "choose", "person": [person.id]})).get_data(as_text=True)
+        assert 'list="collector-choices"' in page and '<option value="赵丽、孙强">' in page
+        assert "至少两人，用顿号分隔" in page  # the hint stays under the empty field
+        return page
+    login_as("worker")
+    own_test(person, "worker", "陈丽")  # one name: below the rule
+    page = opened()
+    assert collectors_prefilled(page) is None  # not "陈丽" alone, nor the user's own name
+    assert re.search(r'name="police_station"[^>]*value="新华路派出所"', page)  # the station is still remembered
+    own_test(person, "worker", "陈丽、李明")  # two names: the rule is met
+    assert collectors_prefilled(opened()) == "陈丽、李明"
 
 
 def test_the_lead_adds_and_hides_entries_with_a_reason_and_nothing_is_lost(client, users, login_as):

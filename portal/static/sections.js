@@ -1,0 +1,44 @@
+/* The person page's section bar (loaded with defer, no inline code: CSP): the link of the section being read
+   is marked (aria-current="location"), as the page scrolls, after a jump and after a section loads. */
+(function () {
+  "use strict";
+  var nav = document.querySelector(".section-nav");
+  if (!nav) { return; }
+  var links = Array.prototype.slice.call(nav.querySelectorAll("a[href^='#']"));
+  var pending = false;
+
+  function current() {
+    var line = nav.getBoundingClientRect().bottom + 32, found = links[0];
+    var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+    links.forEach(function (link) {
+      var section = document.getElementById(link.getAttribute("href").slice(1));
+      if (section && section.getBoundingClientRect().top <= line) { found = link; }
+    });
+    if (!atEnd || window.scrollY === 0) { return found; }
+    var jumped = links.filter(function (link) { return link.getAttribute("href") === window.location.hash; })[0];
+    var target = jumped && document.getElementById(jumped.getAttribute("href").slice(1));
+    var top = target && target.getBoundingClientRect().top;
+    return target && top >= 0 && top < window.innerHeight ? jumped : links[links.length - 1];  /* the end: what was asked */
+  }
+
+  function mark() {
+    pending = false;
+    var link = current();
+    links.forEach(function (a) {
+      if (a === link) { a.setAttribute("aria-current", "location"); } else { a.removeAttribute("aria-current"); }
+    });
+    if (link.offsetLeft < nav.scrollLeft || link.offsetLeft + link.offsetWidth > nav.scrollLeft + nav.clientWidth) {
+      nav.scrollLeft = link.offsetLeft - 16;  /* a bar that scrolls sideways keeps the marked link in view */
+    }
+  }
+
+  function later() {
+    if (!pending) { pending = true; window.requestAnimationFrame(mark); }
+  }
+
+  window.addEventListener("scroll", later, {passive: true});
+  window.addEventListener("resize", later);
+  window.addEventListener("hashchange", later);
+  document.body.addEventListener("htmx:afterSettle", later);
+  mark();
+}());
