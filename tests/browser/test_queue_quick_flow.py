@@ -70,8 +70,8 @@ def test_a_talk_a_visit_and_a_test_from_the_queue_in_at_most_eight_clicks(page, 
 
 
 def test_a_one_click_that_cannot_save_opens_the_form_in_the_row_and_修改_corrects(page, live_server):
-    """李四's test with only one remembered collector opens the form in the row, which saves there; the
-    saved visit is corrected from its confirmation."""
+    """李四's test with only one remembered collector (never prefilled alone) opens the form in the row,
+    which saves there; the saved visit is corrected from its confirmation."""
     li = live_server.persons["李四"]
     ready(live_server.persons["张三"], li, live_server.worker)
     in_app(lambda: Screening.update(collectors="陈丽").execute())()  # only one name remembered
@@ -80,7 +80,7 @@ def test_a_one_click_that_cannot_save_opens_the_form_in_the_row_and_修改_corre
     row = page.locator("#q-screening-%d-item" % li.id)
     row.get_by_role("button", name="阴性").click()
     expect(row.get_by_role("alert").first).to_contain_text("一键登记未保存")
-    expect(row).to_contain_text("采样/检测人员至少两人")
+    expect(row.locator("#collectors-error")).to_have_text("此项为必填项。")
     row.get_by_label("采样/检测人员").fill("陈丽、李明")
     row.get_by_role("button", name="保存").click()
     expect(row).to_contain_text("李四：检测记录已保存。")

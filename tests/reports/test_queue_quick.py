@@ -132,13 +132,13 @@ def test_one_click_negative_saves_the_test_the_form_would(client, users, login_a
 
 
 def test_a_prefill_that_does_not_validate_answers_the_form_in_the_row(client, users, login_as):
-    """No test yet: the collectors are only the user (one name); no address on file: the visit's is empty."""
+    """No test yet: no remembered collectors (a test form never prefills one name alone); no address on file."""
     person = make_person("曹平超", worker=users["worker"].id)
     login_as("worker")
     response = one_click(client, person, "screening", "screenings/negative")
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "HX-Retarget" not in response.headers
-    assert "一键登记未保存" in body and "采样/检测人员至少两人" in body and 'name="target" value="q-screening-%d"' % person.id in body
+    assert "一键登记未保存" in body and 'id="collectors-error">此项为必填项。' in body and 'name="target" value="q-screening-%d"' % person.id in body
     assert 'checked id="result-0" name="result" required type="radio" value="negative"' in body and 'hx-target="#q-screening-%d-slot"' % person.id in body
     response = one_click(client, person, "visit", "visits/at-home")
     body = response.get_data(as_text=True)
