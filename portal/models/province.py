@@ -87,7 +87,7 @@ Package.add_index(Package.index(Package.station, Package.month, unique=True, nam
 class PackageValue(BaseModel):
     """One tuple of a package: data element × period × breakdown (the org unit is the package's station)."""
 
-    package = ForeignKeyField(Package, backref="values")
+    package = ForeignKeyField(Package, backref="values", index=False)  # (package, element, period) serves it
     element = CharField()
     period = CharField()  # month, year_to_date, month_last_year, year_to_date_last_year
     dimension = CharField(null=True)  # None: the total
