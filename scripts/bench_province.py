@@ -10,8 +10,9 @@ org tree, registers the stations across the 88 counties, and for each month gene
 signed package with the real format and signing code (portal/province/synthetic.py, no station database)
 and imports each month's through the real import code (importing.receive_all with --workers processes, as
 `import-packages --workers N` does; receiving.receive: verify, check, store, audit). Import throughput counts
-receiving only, not the generating; with one worker the CPU time of this process and of its PostgreSQL
-backend per package is printed too, which says what an idle machine would do when the one measured is busy. Then, for the last month, each level (province,
+receiving only, not the generating; the CPU time per package of the import processes (this one and its workers) and
+of the whole PostgreSQL cluster (its backends, the ones that ended included, and its background processes) is printed
+too, and the rate the machine's cores would give when idle: what the goal is on a machine shared with others. Then, for the last month, each level (province,
 a prefecture, a county, a station) and each period (month, quarter, year): the table's computation
 (rollup.table) and the page (GET /province/, tables and charts) against the raw SQL of its own aggregate
 (one statement: the unit's and each child's sums over the current packages). Last, the province's annual report
@@ -21,6 +22,7 @@ writes bench/bench-province-results.json ({"goals": [{"name", "ratio", "limit", 
 """
 import argparse
 import os
+import resource
 import sys
 import time
 from datetime import date, datetime
@@ -70,39 +72,59 @@ def register(stations):
     return made
 
 
-def cpu_seconds(pid):
-    """User + system CPU seconds a process has used (from /proc)."""
-    with open("/proc/%d/stat" % pid) as f:
+def cpu_seconds(stat_file):
+    """(own, reaped children's) user + system CPU seconds of a process, from its /proc/PID/stat."""
+    with open(stat_file) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
-def import_all(made, months, workers=1):
+def server_cpu_seconds(cluster):
+    """CPU seconds the PostgreSQL cluster has used: its postmaster, the children it has reaped (the backends of
+    workers that ended) and the children alive."""
+    with open(os.path.join(cluster.data, "postmaster.pid")) as f:
+        postmaster = f.readline().strip()
+    total = sum(cpu_seconds("/proc/%s/stat" % postmaster))
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[1] == postmaster:
+                    total += cpu_seconds("/proc/%s/stat" % pid)[0]
+        except (OSError, IndexError):
+            pass  # ended meanwhile: its time is with the postmaster's reaped children
+    return total
+
+
+def client_cpu_seconds():
+    """CPU seconds of this process and of its children that ended (the import workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def import_all(made, months, cluster, workers=1):
     """Generate and receive every package, a month at a time (with `workers` processes); (seconds in receive, CPU
-    seconds in receive of this process and of its PostgreSQL backend (None with workers), seconds generating,
-    packages, bytes)."""
+    seconds in receive of the import processes and of the PostgreSQL cluster, seconds generating, packages,
+    bytes)."""
     from portal.db import database
     from portal.province import importing
-    backend = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
-    receiving_s = generating_s = cpu_s = 0.0
-    backend_before = cpu_seconds(backend)
+    receiving_s = generating_s = cpu_s = server_s = 0.0
     count = size = 0
     for first in months:
         started = time.perf_counter()
         items = [(station.code, station.package(first, generated_at="2026-11-01T00:00:00Z")) for station in made]
         generating_s += time.perf_counter() - started
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, server = time.perf_counter(), client_cpu_seconds(), server_cpu_seconds(cluster)
         results = importing.receive_all(items, workers)
         receiving_s += time.perf_counter() - started
-        cpu_s += time.process_time() - cpu
+        cpu_s += client_cpu_seconds() - cpu
+        server_s += server_cpu_seconds(cluster) - server
         refused = [reason for *_, reason in results if reason]
         assert not refused, refused[:3]
         count, size = count + len(items), size + sum(len(data) for _, data in items)
         print("  %s: %d packages, %.1f/s received" % (first.strftime("%Y-%m"), count, count / receiving_s), flush=True)
-    if workers > 1:
-        database.connect(reuse_if_open=True)
-        return receiving_s, None, None, generating_s, count, size
-    return receiving_s, cpu_s, cpu_seconds(backend) - backend_before, generating_s, count, size
+    database.connect(reuse_if_open=True)
+    return receiving_s, cpu_s, server_s, generating_s, count, size
 
 
 def annual_report_s(app, repeat):
@@ -221,18 +243,17 @@ def main():
             print("%d stations x %d months (%d packages) into PostgreSQL:" % (
                 args.stations, args.months, args.stations * args.months), flush=True)
             receiving_s, cpu_s, backend_s, generating_s, count, size = import_all(made, months_back(args.months),
-                                                                                args.workers)
+                                                                                cluster, args.workers)
             db.database.execute_sql("ANALYZE")
             rate = count / receiving_s
-            cpu_rate = count / (cpu_s + backend_s) if cpu_s is not None else None
+            cpu_rate = os.cpu_count() * count / (cpu_s + backend_s)
             load = os.getloadavg()[0]
             print("import with %d worker(s): %d packages (%.0f MB) in %.1f s: %.1f packages/s (goal >= 50); "
                   "generating them took %.1f s" % (args.workers, count, size / 1e6, receiving_s, rate,
                                                   generating_s), flush=True)
-            if cpu_rate:
-                print("  CPU per package: %.1f ms here + %.1f ms in PostgreSQL: %.1f packages/s on an idle core "
-                      "(load average now %.1f on %d cores)" % (1000 * cpu_s / count, 1000 * backend_s / count,
-                                                               cpu_rate, load, os.cpu_count()), flush=True)
+            print("  CPU per package: %.1f ms in the import processes + %.1f ms in PostgreSQL: %.1f packages/s on "
+                  "the %d cores idle (load average now %.1f)" % (1000 * cpu_s / count, 1000 * backend_s / count,
+                                                                 cpu_rate, os.cpu_count(), load), flush=True)
             db.database.close()
         print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
         measured = tables(app, args.repeat)
@@ -249,8 +270,7 @@ def main():
         scale = 180000 / count
         out = {"stations": args.stations, "months": args.months, "packages": count, "bytes": size,
                "receiving_s": receiving_s, "generating_s": generating_s, "packages_per_s": rate,
-               "cpu_ms_per_package": cpu_s and 1000 * cpu_s / count,
-               "postgres_cpu_ms_per_package": backend_s and 1000 * backend_s / count,
+               "cpu_ms_per_package": 1000 * cpu_s / count, "postgres_cpu_ms_per_package": 1000 * backend_s / count,
                "packages_per_s_by_cpu": cpu_rate, "load_average": load, "workers": args.workers,
                "annual_report_s": annual_s, "station_report_s": station_s, "station_dataset": dataset,
                "full_scale_import_estimate_h": round(180000 / rate / 3600, 2),

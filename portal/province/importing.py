@@ -1,16 +1,20 @@
 """Importing many package files at once: in this process, or spread over N worker processes, each with its own
 connection (the audit chain takes its advisory lock, `receive` locks the station's row). A station's files all go
-to one worker in the order given, so that its resubmissions are received in the same order as by one process."""
+to one worker in the order given, so that its resubmissions are received in the same order as by one process.
+The files are received BATCH to a transaction, each in its own savepoint, and the batch's audit rows (received or
+refused) chained and inserted together at its end: one commit and one turn at the chain's head per batch."""
 import multiprocessing
 import re
 
 from flask import current_app
 
+from .. import audit
 from ..db import database
 from ..exchange.signing import PackageError
 from . import receiving
 
 STATION_HINT = re.compile(rb'"station":"([^"\\]{1,40})"')  # only to group files; receive() checks everything
+BATCH = 16  # files received in one transaction
 HEAD = 16384  # the payload's station comes after its breakdowns and data elements, about 1 KB in
 _app = None  # the app the forked workers run in
 
@@ -33,9 +37,18 @@ def _receive(item):
     return name, package.station.name, package.month, replaced is not None, None
 
 
+def _receive_batches(items):
+    """Each item's result (see `_receive`), BATCH items to a transaction with their audit rows written at its end."""
+    results = []
+    for start in range(0, len(items), BATCH):
+        with database.atomic(), audit.batch():
+            results += [_receive(item) for item in items[start:start + BATCH]]
+    return results
+
+
 def _work(items):
     with _app.app_context(), database.connection_context():
-        return [(n, _receive(item)) for n, item in items]
+        return list(zip([n for n, _ in items], _receive_batches([item for _, item in items])))
 
 
 def _groups(items, workers):
@@ -53,7 +66,7 @@ def receive_all(items, workers=1):
     """Receive [(name, path or bytes)] and return each one's result (see `_receive`) in the order given. One worker runs
     here on the open connection; more are forked processes, so this process's connection is closed first (it must be in no transaction)."""
     if workers <= 1:
-        return [_receive(item) for item in items]
+        return _receive_batches(items)
     if database.in_transaction():
         raise RuntimeError("import workers cannot join a transaction")
     database.close()  # a forked child must not share this process's socket; the next query here reconnects

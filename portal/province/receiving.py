@@ -152,6 +152,32 @@ def store_values(package_id, rows):
     database.cursor().copy_expert("COPY %s (%s) FROM STDIN" % (PackageValue._meta.table_name, columns), text)
 
 
+# the two statements of every package received, as text: peewee's building of them cost more than running them
+FIELDS = [f for f in Package._meta.sorted_fields if f.name != "id"]
+LOCK_CURRENT = ("SELECT %s FROM org_unit o LEFT JOIN package p ON p.station_id = o.id AND p.month = %%s "
+                "AND p.superseded_by_id IS NULL WHERE o.id = %%s FOR UPDATE OF o" % ", ".join(
+                    "p." + f.column_name for f in Package._meta.sorted_fields))
+INSERT = "INSERT INTO package (%s) VALUES (%s) RETURNING id" % (
+    ", ".join(f.column_name for f in FIELDS), ", ".join(["%s"] * len(FIELDS)))
+
+
+def lock_current(station, month):
+    """Lock the station's row (its packages are received one at a time) and return its current package of the
+    month, or None."""
+    row = database.execute_sql(LOCK_CURRENT, (month, station.id)).fetchone()
+    if row[0] is None:
+        return None
+    return Package(**{f.name: value for f, value in zip(Package._meta.sorted_fields, row)})
+
+
+def insert_package(**values):
+    """Package.create(**values), its INSERT written once."""
+    package = Package(**values)  # its defaults (received_at) filled in
+    params = [f.db_value(getattr(package, f.name)) for f in FIELDS]
+    package.id = database.execute_sql(INSERT, params).fetchone()[0]
+    return package
+
+
 def receive(data, via, user=None, filename=None):
     """Store a verified package (superseding the current one of its station and month) and audit it;
     refused ones are audited too and raise PackageError."""
@@ -161,11 +187,9 @@ def receive(data, via, user=None, filename=None):
         station, payload, first = verify(data)
         rows = check_values(payload, station.code, first)
         with database.atomic():
-            OrgUnit.select(OrgUnit.id).where(OrgUnit.id == station.id).for_update().get()  # one at a time
-            current = Package.get_or_none(Package.station == station, Package.month == payload["month"],
-                                          Package.superseded_by.is_null())
+            current = lock_current(station, payload["month"])  # one at a time per station
             stale_or_same(current, digest, payload, station)
-            package = Package.create(station=station, month=payload["month"], received_by=user, via=via,
+            package = insert_package(station=station, month=payload["month"], received_by=user, via=via,
                                      generated_at=str(payload.get("generatedAt", "")), sha256=digest,
                                      size=len(data), content=data.decode("utf-8"),
                                      superseded_by=current)  # not current until the old one steps down:

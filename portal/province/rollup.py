@@ -13,10 +13,11 @@ Which tuples a period takes (docs/province.md):
 from dataclasses import dataclass, field
 from datetime import date
 
-from peewee import ValuesList, fn
+from peewee import fn
 
+from ..db import database
 from ..exchange.package import CODES, EXTRAS, last_month
-from ..models import OrgUnit, Package, PackageValue
+from ..models import OrgUnit, Package
 from ..reports.indicators import SPECS, Indicator, change
 
 AT_PERIOD_END = {"REGISTERED", "REGISTERED_YOY", "MAINTENANCE", "MAINTENANCE_COHORT", "ABSTINENT_3Y"}
@@ -68,22 +69,28 @@ def plan(kind, year, number, today_):
     return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
 
 
+# the statement of package_rows, as text: peewee's building of it took longer than PostgreSQL's running it
+ROWS = """SELECT {key}, p.month, v.element, v.period, SUM(v.numerator)::bigint, SUM(v.denominator)::bigint
+FROM package_value v JOIN package p ON p.id = v.package_id{join}
+WHERE p.superseded_by_id IS NULL AND p.month IN %s AND v.dimension IS NULL AND v.period IN %s{only}
+GROUP BY 1, 2, 3, 4"""
+
+
 def package_rows(plan_, stations=None, group=None):
     """(station, month, element, period, Σ numerator, Σ denominator) of the totals the period takes, from the
     current packages of the given stations (else of all); with `group` ({station id: key}), summed in SQL by
-    key instead of by station (the unit each station falls under)."""
+    key instead of by station (the unit each station falls under, joined from a VALUES list)."""
     distinct = plan_.distinct or (plan_.now, plan_.before)
-    query = PackageValue.select().join(Package)
-    key = Package.station
+    wanted = (tuple(plan_.months), tuple({plan_.now, plan_.before, *distinct}))
     if group is not None:
-        pairs = ValuesList(list(group.items()) or [(0, 0)], columns=("sid", "gid")).alias("g")
-        query, key = query.join(pairs, on=(pairs.c.sid == Package.station)), pairs.c.gid
-    return (query.select(key, Package.month, PackageValue.element, PackageValue.period,
-                         fn.SUM(PackageValue.numerator), fn.SUM(PackageValue.denominator))
-            .where(Package.superseded_by.is_null(), Package.month.in_(plan_.months), PackageValue.dimension.is_null(),
-                   PackageValue.period.in_({plan_.now, plan_.before, *distinct}),
-                   *([] if stations is None else [Package.station.in_(stations or [0])]))
-            .group_by(key, Package.month, PackageValue.element, PackageValue.period).tuples())
+        pairs = list(group.items()) or [(0, 0)]
+        sql = ROWS.format(key="g.gid", join=" JOIN (VALUES %s) AS g(sid, gid) ON g.sid = p.station_id" % ", ".join(
+            ["(%s, %s)"] * len(pairs)), only="")
+        params = [n for pair in pairs for n in pair] + list(wanted)
+    else:
+        sql = ROWS.format(key="p.station_id", join="", only="" if stations is None else " AND p.station_id IN %s")
+        params = list(wanted) + ([] if stations is None else [tuple(stations or [0])])
+    return database.execute_sql(sql, params).fetchall()
 
 
 def station_sums(plan_, stations=None, rows=None):

@@ -1,6 +1,7 @@
-"""Importing a folder with several worker processes gives what one process gives: every good package current,
-a resubmission superseding (and keeping) the earlier one, a bad file among good ones refused with its reason;
-and the fast tuple check refuses exactly what the reasoned check names."""
+"""Importing a folder with several worker processes, in transactions of any number of files, gives what one process
+gives: every good package current, a resubmission superseding (and keeping) the earlier one, a bad file among good
+ones refused with its reason, the audit chain intact; and the fast tuple check refuses exactly what the reasoned
+check names."""
 from datetime import date
 
 import pytest
@@ -8,7 +9,8 @@ from factories import in_app
 
 from portal.exchange.package import BREAKDOWNS, periods
 from portal.models import AuditLog, OrgUnit, Package, PackageValue
-from portal.province import receiving, synthetic
+from portal import audit
+from portal.province import importing, receiving, synthetic
 
 MONTHS = (date(2026, 9, 1), date(2026, 10, 1))
 COUNTIES = ("520102", "520103", "520302", "520111")
@@ -46,8 +48,9 @@ def received(app):
         return packages, actions
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_workers_import_what_one_process_imports(app, runner, folder, workers):
+@pytest.mark.parametrize("workers, batch", [(1, 16), (1, 3), (2, 16), (3, 2)])
+def test_workers_import_what_one_process_imports(app, runner, folder, workers, batch, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", batch)  # transactions of `batch` files, a refused one among them
     result = runner.invoke(args=["import-packages", str(folder), "--workers", str(workers)])
     assert result.exit_code == 1, result.output  # the tampered file
     assert "拒收 520302-01-2026-10-b.json：报送包签名无效" in result.output
@@ -62,6 +65,7 @@ def test_workers_import_what_one_process_imports(app, runner, folder, workers):
     assert all(count > 1000 for *_, count in packages)
     with app.app_context():
         assert Package.current().count() == 8
+        assert audit.verify_chain() is None  # each batch's rows chained after the one before
 
 
 def test_a_second_run_with_workers_refuses_every_file_as_a_duplicate_or_stale(app, runner, folder):
