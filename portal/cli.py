@@ -129,9 +129,6 @@ def demo_data(persons, seed):
                                           "，".join("%s %d" % kv for kv in counts.items())))
 
 
-SWITCH_INTERVAL = 0.001  # seconds
-
-
 @click.command("serve")
 @with_appcontext
 @click.option("--host", default=None, help="默认 127.0.0.1")
@@ -194,6 +191,9 @@ def daily_checks():
     dynamic control has ended. Returns how many of each."""
     with database.connection_context():
         return breaches.sweep(), after_release.seal_ended()
+
+
+SWITCH_INTERVAL = 0.001  # seconds a server thread runs Python before another may (Python's default: 0.005)
 
 
 def make_server(app, host, port):

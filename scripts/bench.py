@@ -780,8 +780,8 @@ def run(args):
     out["goals_met"] = {"ratios": ratio_ok, "cold_start": cold_ok, "rss": rss_ok, "build": build_ok}
     print("server memory after load: VmRSS %.1f MB, peak VmHWM %.1f MB (goal <= %d MB): %s" % (
         mem["rss_mb"], mem["hwm_mb"], GOALS["rss_mb"], "ok" if rss_ok else "FAIL"))
-    print("cold start %.3f s: %s; 5,000-person build %s s: %s; audit rows %d -> %d" % (
-        cold["median_s"], "ok" if cold_ok else "FAIL", fmt(dataset.get("build_s"), "%.2f"),
+    print("cold start %.3f s: %s; %d-person build %s s: %s; audit rows %d -> %d" % (
+        cold["median_s"], "ok" if cold_ok else "FAIL", args.persons, fmt(dataset.get("build_s"), "%.2f"),
         "ok" if build_ok else "FAIL", out["audit_rows_at_start"], out["audit_rows_at_end"]))
     sizes = {p["label"]: p["bytes_median"] for p in phases if p["clients"] == args.clients}
     if sizes.get("search q=zs [HX]") and sizes.get("search q=zs [HX]") == sizes.get("search q=zs"):
