@@ -1,5 +1,6 @@
 """The database behind a proxy: a station's SQLite file (its pragmas, IMMEDIATE writes) or the province's
 PostgreSQL (a `postgresql://` DATABASE_URL); per-request hooks; the migrations of the instance kind."""
+import contextlib
 import os
 import threading
 from urllib.parse import unquote, urlsplit
@@ -93,6 +94,28 @@ def open_postgres(url):
 
 def is_postgres():
     return isinstance(database.obj, PostgresqlDatabase)
+
+
+@contextlib.contextmanager
+def unsynced():
+    """A write transaction whose COMMIT does not wait for the disk (SQLite: synchronous NORMAL for it,
+    still atomic in WAL mode; PostgreSQL: synchronous_commit off). For rows whose loss in a power
+    failure costs only a repeat (the kept answer of a saved form): the next durable commit, a save's,
+    takes them to the disk with its own, and the write lock is no longer held through a disk sync."""
+    if database.in_transaction():
+        with database.atomic():
+            yield
+    elif is_postgres():
+        with database.atomic():
+            database.execute_sql("SET LOCAL synchronous_commit TO OFF")
+            yield
+    else:
+        database.execute_sql("PRAGMA synchronous = NORMAL")  # refused inside a transaction
+        try:
+            with database.atomic():
+                yield
+        finally:
+            database.execute_sql("PRAGMA synchronous = %s" % PRAGMAS["synchronous"])
 
 
 def init_app(app):

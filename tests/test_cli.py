@@ -51,3 +51,17 @@ def test_refuses_to_start_without_a_secret(env):
     env["PORTAL_SECRET_KEY"] = "dev"
     result = flask(env, "init-db")
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_server_threads_hand_over_every_millisecond(app):
+    """A save back from SQLite with the write lock waits ~1 ms, not Python's default 5 ms, for a rendering
+    thread to let it run (scripts/bench_writes.py)."""
+    from portal.cli import SWITCH_INTERVAL, make_server
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        make_server(app, "127.0.0.1", 0).close()
+        assert SWITCH_INTERVAL == 0.001 and sys.getswitchinterval() == SWITCH_INTERVAL
+    finally:
+        sys.setswitchinterval(before)

@@ -33,6 +33,38 @@ def test_write_transactions_begin_immediate(app):
     assert statements[0] == "BEGIN IMMEDIATE"
 
 
+def test_an_unsynced_write_commits_without_a_disk_sync_and_the_next_ones_sync_again(app, users):
+    """db.unsynced(): its COMMIT (synchronous NORMAL) is atomic and seen by other connections; the
+    connection is FULL again after it, even when it fails; inside a transaction it only nests."""
+    from portal.models import FormAnswer
+
+    statements = []
+    pragma = lambda: database.execute_sql("PRAGMA synchronous").fetchone()[0]  # noqa: E731
+    row = dict(user=users["worker"].id, path="/x", status=200, headers="{}", body="ok")
+    with database.connection_context():
+        database.connection().set_trace_callback(statements.append)
+        with db.unsynced():
+            assert pragma() == 1  # NORMAL
+            FormAnswer.create(token="a" * 20, **row)
+        assert pragma() == 2  # FULL
+        try:
+            with db.unsynced():
+                FormAnswer.create(token="b" * 20, **row)
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+        assert pragma() == 2
+        with database.atomic():
+            with db.unsynced():
+                assert pragma() == 2  # a transaction's safety level cannot change: it nests
+                FormAnswer.create(token="c" * 20, **row)
+        database.connection().set_trace_callback(None)
+    assert statements[:2] == ["PRAGMA synchronous = NORMAL", "BEGIN IMMEDIATE"]
+    other = sqlite3.connect(app.config["DATABASE"])
+    assert sorted(t for (t,) in other.execute("SELECT token FROM form_answer")) == ["a" * 20, "c" * 20]
+    other.close()
+
+
 def test_concurrent_writers_through_the_app_lose_nothing(app, users):
     """8 threads, each saving person edits through the real view; every write lands."""
     persons = [make_person("并发%d" % i) for i in range(8)]

@@ -86,3 +86,40 @@ def test_another_user_never_gets_the_first_answer(app, client, users, login_as):
     login_as("officer")
     second = client.post("/persons/%d/talks/" % person.id, data=data, headers=HX)
     assert "X-Portal-Replayed" not in second.headers
+
+
+def test_answers_older_than_a_day_are_deleted_every_ten_minutes(client, users, login_as, clock):
+    """A save's answer is kept in one short write; the answers past a day are deleted with it when
+    the last deletion is ten minutes old or more, not on every save."""
+    from datetime import timedelta
+
+    from portal.models import FormAnswer
+    from portal.web import once
+
+    person = make_person("张三", worker=users["worker"])
+    login_as("worker")
+
+    def old_answer():
+        return in_app(FormAnswer.create)(token="old-%s" % clock.now.isoformat(), user=users["worker"].id, path="/x",
+                                         status=200, headers="{}", body="", created_at=clock.now - timedelta(days=1, minutes=1))
+
+    def save():
+        data = {**talk_form(), "form_token": token_of(client, "/persons/%d/talks/new" % person.id)}
+        assert client.post("/persons/%d/talks/" % person.id, data=data, headers=HX).status_code == 200
+
+    def kept(answer):
+        return in_app(FormAnswer.select().where(FormAnswer.token == answer.token).exists)()
+
+    assert once.PURGE_EVERY == timedelta(minutes=10)
+    first = old_answer()
+    clock.advance(minutes=10)  # since the sign-in's answer was kept
+    save()
+    assert not kept(first)  # the first save in a while deletes it
+    clock.advance(minutes=9, seconds=59)
+    second = old_answer()
+    save()
+    assert kept(second)  # the last deletion is less than ten minutes old
+    clock.advance(seconds=1)
+    save()
+    assert not kept(second)
+    assert in_app(FormAnswer.select().where(FormAnswer.path.endswith("/talks/")).count)() == 3  # every save's

@@ -81,8 +81,9 @@ def record(action, obj=None, *, object_type=None, object_id=None, person=None, o
     try:
         if not database.in_transaction():  # a read: its row is committed with those of concurrent reads
             return batching.append(values, _append_group)
-        with database.atomic():  # a write: its row goes with its change, or not at all
-            return _append([values], one_by_one=True)[0]
+        # a write: its row goes with its change, or not at all (no savepoint of its own: a failed
+        # row raises, and the change's transaction rolls back with it)
+        return _append([values], one_by_one=True)[0]
     except (PeeweeException, AuditUnavailable) as exc:
         raise AuditUnavailable(str(exc)) from exc
 

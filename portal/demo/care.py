@@ -6,6 +6,7 @@ from datetime import timedelta
 from ..dates import add_months, utcnow
 from ..models import PRESENTING, AssistanceCase, AssistanceStep, CounsellingSession, FamilyMember
 from ..records import risk_levels
+from .rows import insert
 
 SUMMARIES = ["情绪较前平稳，睡眠改善，建议家属多陪伴", "对就业有顾虑，已转介技能培训", "心瘾偶有出现，能运用应对技巧",
              "与家人沟通增多，家庭支持改善", "压力较大，约定两周后复访"]
@@ -31,32 +32,35 @@ OTHER_CASES = [  # category, title, status, steps, amount
 def build(rng, case_rows, users, now):
     """Insert the sessions and cases; return their counts."""
     counsellor, worker = users["counsellor"], users["worker"]
-    sessions = 0
+    rows, stamp = [], utcnow()
     clients = [c for c in case_rows if c["counsellor"] and c["status"] == "active"]
+    daughters = {}  # each client's first daughter, for the family sessions
+    for person, member in (FamilyMember.select(FamilyMember.person, FamilyMember.id)
+                           .where(FamilyMember.relation == "女儿").order_by(FamilyMember.id).tuples()):
+        daughters.setdefault(person, member)
     for index, case in enumerate(clients):
         held = max(case["report_date"], add_months(now, -12)) + timedelta(days=rng.randrange(3, 20))
-        daughter = FamilyMember.get_or_none(FamilyMember.person == case["person"], FamilyMember.relation == "女儿")
+        daughter = daughters.get(case["person"])
+        first = len(rows)
         while held < now - timedelta(days=3):
             family = daughter is not None and rng.random() < 0.3
-            crisis = index == 3 and sessions % 7 == 0
+            crisis = index == 3 and len(rows) % 7 == 0
             if crisis:  # as the screen does it: self-harm risk forces the level to high
                 risk_levels.force_high(case["person"], "self_harm", user=counsellor, on=held)
-            CounsellingSession.create(
+            rows.append(dict(
                 person=case["person"], counsellor=counsellor.id, held_on=held,
                 mode="family" if family else rng.choice(["individual"] * 4 + ["sandplay", "group"]),
-                concerns=daughter.id if family else None,
+                concerns=daughter if family else None,
                 presenting=",".join(rng.sample(list(PRESENTING)[:7], rng.randrange(1, 4))),
                 scl90=rng.randrange(120, 220) if rng.random() < 0.3 else None, phq9=rng.randrange(2, 16),
                 gad7=rng.randrange(1, 13), crisis=crisis, plan="每月一次，必要时加密",
                 summary=rng.choice(SUMMARIES), notes=rng.choice(NOTES),
-                next_date=None, created_at=utcnow(), updated_at=utcnow())
-            sessions += 1
+                next_date=None, created_at=stamp, updated_at=stamp))
             held = add_months(held, 1)
-        last = CounsellingSession.select().where(CounsellingSession.person == case["person"]).order_by(
-            CounsellingSession.held_on.desc()).first()
-        if last:  # the next session agreed: some of them already due
-            CounsellingSession.update(next_date=add_months(last.held_on, 1)).where(
-                CounsellingSession.id == last.id).execute()
+        if len(rows) > first:  # the next session agreed: some of them already due
+            rows[-1]["next_date"] = add_months(rows[-1]["held_on"], 1)
+    insert(CounsellingSession, rows)
+    sessions = len(rows)
     cases = story(now, worker)
     running = [c for c in case_rows if c["status"] == "active"]
     chosen = rng.sample(running, min(len(running), len(OTHER_CASES)))  # a tiny demo gets fewer

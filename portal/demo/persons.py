@@ -48,7 +48,7 @@ def address(rng, street):
 
 def person_rows(rng, count):
     """`count` persons with distinct ID numbers, ids 1.., the first of them the seed's story."""
-    seen, rows = set(), []
+    seen, rows, stamp = set(), [], {"created_at": utcnow(), "updated_at": utcnow()}
     while len(rows) < count:
         male = rng.random() < 0.84
         birth = date(rng.randrange(1966, 2004), rng.randrange(1, 13), rng.randrange(1, 29))
@@ -62,7 +62,7 @@ def person_rows(rng, count):
             id=len(rows) + 1, name=full_name, **Person.search_keys(full_name), sex="M" if male else "F",
             birth_date=birth, id_number=number, ethnicity=rng.choice(ETHNIC), phone=phone(rng),
             household_address=address(rng, rng.choice(STREETS)), residence_address=address(rng, street),
-            employment=rng.choice(JOBS), drug_type=rng.choice(DRUGS), created_at=utcnow(), updated_at=utcnow()))
+            employment=rng.choice(JOBS), drug_type=rng.choice(DRUGS), **stamp))
     story = rows[0]
     story.update(name="罗秀英", **Person.search_keys("罗秀英"), sex="F", employment="超市理货员",
                  notes="社康期间主动配合；女儿 16 岁曾辍学，经入户走访与街道、学校多次沟通，已进入职业学校就读。")

@@ -14,6 +14,7 @@ def work_history(rng, case_rows, addresses, now):
     """Monthly talks, quarterly visits and risk assessments over each term, ending so that the demo
     queue looks like a real morning: most up to date, some due today, some overdue."""
     talks, visits, risks = [], [], []
+    stamp = {"created_at": utcnow(), "updated_at": utcnow()}
     for case in case_rows:
         start = case["report_date"]
         if start is None:
@@ -36,13 +37,13 @@ def work_history(rng, case_rows, addresses, now):
                 kind="routine", topics=",".join(rng.sample(list(TALK_TOPICS), rng.randrange(2, 5))),
                 risk_factors=rng.choice(RISK_TEXT) if assessment != "stable" else None, assessment=assessment,
                 actions=rng.choice(ACTION_TEXT), next_date=None,  # the station cadence applies
-                signature="signed" if rng.random() < 0.95 else "refused", created_at=utcnow(), updated_at=utcnow()))
+                signature="signed" if rng.random() < 0.95 else "refused", **stamp))
             if len(talks) % 3 == 1:
                 level = rng.choices(["low", "medium", "high"], [55, 35, 10])[0]
                 risks.append(dict(person=case["person"], assessor=staff, assessed_on=held, level=level,
                                   factors=",".join(rng.sample(list(FACTORS), rng.randrange(0, 4))),
                                   next_review=add_months(held, {"high": 1, "medium": 3, "low": 6}[level]),
-                                  created_at=utcnow(), updated_at=utcnow()))
+                                  **stamp))
             held = next_date
         if lag == 1 and len(talks) > first:
             talks[-1]["next_date"] = now
@@ -55,7 +56,7 @@ def work_history(rng, case_rows, addresses, now):
                 family_met=rng.choice([None, "其母", "配偶", "其父、其母"]), living_verified=rng.random() < 0.9,
                 employment_verified=rng.random() < 0.6, anomalies=anomalies,
                 actions="加强电话联系，下周复访" if anomalies else None, next_date=None,
-                created_at=utcnow(), updated_at=utcnow()))
+                **stamp))
             visited = add_months(visited, 3)
         if case["status"] == "released" and rng.random() < 0.85:  # 回访 after release; the rest are lost
             follow = add_months(end, 3)
@@ -63,6 +64,6 @@ def work_history(rng, case_rows, addresses, now):
                 talks.append(dict(person=case["person"], staff=staff, place="phone", kind="other",
                                   held_at=datetime.combine(follow, time(10, 0)), topics="thoughts,work",
                                   assessment="stable", actions="解除后电话回访，保持操守", signature="signed",
-                                  created_at=utcnow(), updated_at=utcnow()))
+                                  **stamp))
                 follow = add_months(follow, 3)
     return talks, visits, risks

@@ -53,7 +53,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
             continue
         number = "%s〔%d〕%03d号" % ("筑南", start.year, rng.randrange(1, 500))
         rows["CaseEvent"].append(dict(case=case_id, action="report", from_status="pending_report", to_status="active",
-                                      on=start, user=case["worker"], created_at=utcnow()))
+                                      on=start, user=case["worker"], created_at=stamp["created_at"]))
         end = min(now, add_months(start, case["term_months"]))
         if case["status"] in CLOSING:
             action, paper = CLOSING[case["status"]]
@@ -61,12 +61,12 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
             end = min(closed, now)
             rows["CaseEvent"].append(dict(case=case_id, action=action, from_status="active", to_status=case["status"],
                                           on=end, document_number=paper + number, user=case["officer"],
-                                          created_at=utcnow()))
+                                          created_at=stamp["created_at"]))
         elif case["status"] == "suspended":
             end = now - timedelta(days=rng.randrange(5, 60))
             rows["CaseEvent"].append(dict(case=case_id, action="suspend", from_status="active", to_status="suspended",
                                           on=end, document_number="拘留通知书" + number, user=case["officer"],
-                                          notes="因涉嫌其他违法行为被行政拘留", created_at=utcnow()))
+                                          notes="因涉嫌其他违法行为被行政拘留", created_at=stamp["created_at"]))
         if start < now - timedelta(days=3) or case["status"] != "active":  # the newest sign in a day or two
             rows["Agreement"].append(dict(case=case_id, edition=1, signed_on=start + timedelta(days=rng.randrange(0, 3)),
                                           measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
@@ -76,7 +76,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
             relocated += 1
             rows["CaseEvent"].append(dict(case=case_id, action="relocate", from_status="active", to_status="active",
                                           on=moved, document_number="变更执行地决定书" + number, place=case["street"],
-                                          user=case["officer"], created_at=utcnow()))
+                                          user=case["officer"], created_at=stamp["created_at"]))
             if moved < now - timedelta(days=10):
                 rows["Agreement"].append(dict(case=case_id, edition=2, signed_on=moved + timedelta(days=1),
                                               measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
@@ -88,7 +88,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
         if case["status"] == "active" and rng.random() < 0.06 and index != serious:
             end = now - timedelta(days=rng.randrange(40, 70))
         relapse_at = rng.randrange(2, 20) if rng.random() < 0.08 and index not in (0, serious) else None
-        tested, count = None, 0
+        tested, count, urine = None, 0, []  # this case's urine tests
         while True:
             tested = next_screening(start, tested, "A")
             if tested > end:
@@ -109,14 +109,14 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
                            sample_b="B%s%03d" % (tested.strftime("%Y%m%d"), index))
             if result == "absent" and not recent_absent:
                 row.update(decided_by=case["worker"], excuse=rng.choice(["住院治疗，有医院证明", "外出务工已报备，返回后补检"]))
-            rows["Screening"].append(row)
-        urine = [r for r in rows["Screening"] if r["case"] == case_id]
+            urine.append(row)
         if case["status"] == "active" and urine and index != serious and (now - urine[-1]["tested_on"]).days <= 6 \
                 and urine[-1]["result"] == "negative" and rng.random() < 0.5:
-            rows["Screening"].remove(urine[-1])  # its test is due these days: 尿检到期 in the queue
+            urine.pop()  # its test is due these days: 尿检到期 in the queue
         if index == serious:  # three refusals in a row: 戒毒条例 20's first threshold
-            for row in [r for r in rows["Screening"] if r["case"] == case_id][-3:]:
+            for row in urine[-3:]:
                 row.update(result="refused", signed=False, notes="拒绝采样，经劝说无效")
+        rows["Screening"] += urine
         hair = start  # on reporting, then every six months (schedule.next_hair)
         while hair <= end:
             rows["Screening"].append(dict(person=case["person"], case=case_id, staff=case["officer"], tested_on=hair,
