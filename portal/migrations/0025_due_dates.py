@@ -45,7 +45,8 @@ STATEMENTS = [
     '"case_id" INTEGER NOT NULL, "kind" VARCHAR(255) NOT NULL, "due" DATE, "last" DATE, "undecided" DATE)',
     'CREATE INDEX "due_date_person_id" ON "due_date" ("person_id")',
     'CREATE INDEX "due_date_case_id" ON "due_date" ("case_id")',
-    'CREATE INDEX "due_date_kind_due" ON "due_date" ("kind", "due")',
+    'CREATE INDEX "due_date_kind_due_case_id_person_id_last_undecided" ON "due_date" '
+    '("kind", "due", "case_id", "person_id", "last", "undecided")',
     'CREATE TABLE "due_stale" ("person_id" INTEGER NOT NULL PRIMARY KEY)',
     *_triggers(),
     'INSERT INTO "due_stale" ("person_id") VALUES (0)',

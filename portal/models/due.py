@@ -18,7 +18,7 @@ class DueDate(BaseModel):
     undecided = DateField(null=True)
 
     class Meta:
-        indexes = ((("kind", "due"), False),)
+        indexes = ((("kind", "due", "case_id", "person_id", "last", "undecided"), False),)  # covers the queue's read
 
 
 class DueStale(BaseModel):
