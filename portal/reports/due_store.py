@@ -33,17 +33,36 @@ def refresh():
     stale = marked()
     if not stale:
         return
-    from . import queue
-
-    if EVERYONE in stale:
+    everyone = EVERYONE in stale
+    if everyone:
         DueDate.delete().execute()
-        ctes, rows = queue.owed(queue.all_current())
     else:
-        persons = DueStale.select(DueStale.person_id)
-        DueDate.delete().where(DueDate.person_id.in_(persons)).execute()
-        ctes, rows = queue.owed(queue.all_current().where(queue.Case.person.in_(persons)))
-    DueDate.insert_from(rows.with_cte(*ctes), FIELDS).execute()
+        DueDate.delete().where(DueDate.person_id.in_(DueStale.select(DueStale.person_id))).execute()
+    database.execute_sql(*recomputation(everyone))
     DueStale.delete().execute()
+
+
+_statements = {}  # (everyone?, the rule settings) -> the INSERT's SQL and parameters
+
+
+def recomputation(everyone):
+    """The statement that stores the marked persons' (or everyone's) rows. Building it takes longer than
+    running it for one person, and it changes only with the rule settings it inlines: kept per settings."""
+    settings = tuple(database.execute_sql(
+        'SELECT "key", "value" FROM "setting" WHERE "key" LIKE \'cadence.%\' OR "key" LIKE \'screening.%\' '
+        'ORDER BY "key"').fetchall())
+    key = (everyone, settings)
+    if key not in _statements:
+        from . import queue
+
+        cases = queue.all_current()
+        if not everyone:
+            cases = cases.where(queue.Case.person.in_(DueStale.select(DueStale.person_id)))
+        ctes, rows = queue.owed(cases)
+        if len(_statements) > 16:
+            _statements.clear()
+        _statements[key] = DueDate.insert_from(rows.with_cte(*ctes), FIELDS).sql()
+    return _statements[key]
 
 
 def source():

@@ -106,15 +106,18 @@ def undecided_late_report():
     return Breach.select(fn.MIN(Breach.occurred_on)).where(Breach.case == Case.id, late_reports.sql_awaits_decision())
 
 
-def owed_after_ending():
-    """SQL: the ids of cases that may still owe something after their measure ended (an incident not
-    reported, a late report undecided, a release notice not sent): the few ended cases worth a look."""
+def owes_after_ending():
+    """SQL, per case: it may still owe something after its measure ended (an incident not reported, a
+    late report undecided, a release notice not sent): the few ended cases worth a look. Seeks by the
+    case, so recomputing one person reads only their rows."""
     release = CaseEvent.alias()
-    unsent = (release.select(release.case).where(release.action == "release",
-                                                 release.on >= lifecycle.sql_recorded_since("release_notice.since"))
-              .where(release.case.not_in(ReleaseNotice.select(ReleaseNotice.case))))
-    return (Incident.select(Incident.case).where(Incident.reported_on.is_null())
-            | Breach.select(Breach.case).where(late_reports.sql_awaits_decision()) | unsent)
+    unsent = fn.EXISTS(release.select(release.id).where(
+        release.case == Case.id, release.action == "release",
+        release.on >= lifecycle.sql_recorded_since("release_notice.since"))) & ~fn.EXISTS(
+        ReleaseNotice.select(ReleaseNotice.id).where(ReleaseNotice.case == Case.id))
+    return (fn.EXISTS(Incident.select(Incident.id).where(Incident.case == Case.id, Incident.reported_on.is_null()))
+            | fn.EXISTS(Breach.select(Breach.id).where(Breach.case == Case.id, late_reports.sql_awaits_decision()))
+            | unsent)
 
 
 def latest(base):
@@ -124,7 +127,7 @@ def latest(base):
     ended = Case.status.not_in(("active", "pending_report", "suspended"))
     active = status("active")
     when = lambda condition, value: fn.IIF(condition, value, None)  # noqa: E731  (IIF evaluates lazily)
-    return base.where(status("active", "pending_report", "suspended") | Case.id.in_(owed_after_ending())).select(
+    return base.where(status("active", "pending_report", "suspended") | owes_after_ending()).select(
         Case.id.alias("case_id"), Person.id.alias("person_id"), Person.name, Case.status,
         Case.worker.alias("worker_id"), Case.report_date, Case.screening_preset,
         when(active, fn.date(newest(Talk, Talk.held_at, Talk.held_at))).alias("last_talk"),
