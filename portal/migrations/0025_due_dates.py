@@ -42,11 +42,12 @@ def _triggers():
 
 STATEMENTS = [
     'CREATE TABLE "due_date" ("id" INTEGER NOT NULL PRIMARY KEY, "person_id" INTEGER NOT NULL, '
-    '"case_id" INTEGER NOT NULL, "kind" VARCHAR(255) NOT NULL, "due" DATE, "last" DATE, "undecided" DATE)',
+    '"case_id" INTEGER NOT NULL, "name" VARCHAR(255) NOT NULL, "worker_id" INTEGER, "kind" VARCHAR(255) NOT NULL, '
+    '"due" DATE, "last" DATE, "undecided" DATE)',
     'CREATE INDEX "due_date_person_id" ON "due_date" ("person_id")',
     'CREATE INDEX "due_date_case_id" ON "due_date" ("case_id")',
-    'CREATE INDEX "due_date_kind_due_case_id_person_id_last_undecided" ON "due_date" '
-    '("kind", "due", "case_id", "person_id", "last", "undecided")',
+    'CREATE INDEX "due_date_kind_due_worker_id_person_id_case_id_name_last__f545f9d" ON "due_date" '
+    '("kind", "due", "worker_id", "person_id", "case_id", "name", "last", "undecided")',
     'CREATE TABLE "due_stale" ("person_id" INTEGER NOT NULL PRIMARY KEY)',
     *_triggers(),
     'INSERT INTO "due_stale" ("person_id") VALUES (0)',

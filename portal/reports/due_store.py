@@ -16,7 +16,8 @@ from ..db import database
 from ..models import DueDate, DueStale
 
 EVERYONE = 0  # the mark of a rule setting changed: every person's dates move
-FIELDS = (DueDate.person_id, DueDate.case_id, DueDate.kind, DueDate.due, DueDate.last, DueDate.undecided)
+FIELDS = (DueDate.person_id, DueDate.case_id, DueDate.name, DueDate.worker_id, DueDate.kind, DueDate.due, DueDate.last,
+          DueDate.undecided)
 
 
 def marked():
@@ -66,7 +67,7 @@ def recomputation(everyone):
 
 
 def source():
-    """The CTEs and the select of every owed row (person_id, case_id, kind, due, last, undecided): the
+    """The CTEs and the select of every owed row (the fields of DueDate): the
     stored ones, and for persons marked but not yet refreshed, the rows computed from the records."""
     stored = DueDate.select(*FIELDS)
     stale = marked()

@@ -45,12 +45,13 @@ def all_current():
 
 
 def scope(mine):
-    """The condition on Case of the cases the user works on: assigned ones for workers (or with `mine`)."""
+    """The condition on Case of the cases the user works on (assigned ones for workers, or with `mine`),
+    or None: all of them."""
     if not sees_all_cases(current_user):
         return case_scope(current_user)
     if mine:
         return (Case.officer == current_user.id) | (Case.worker == current_user.id)
-    return Case.id.is_null(False)
+    return None
 
 
 def newest(model, at, value):
@@ -199,8 +200,9 @@ def kind_listed(column, statuses):
 
 def owed(base):
     """SQL: per case of `base`, one row per kind of work it owes with its due date by the rules above,
-    whatever the day (the day the queue is read decides what of it is listed), the last such record and,
-    on the tests' row, the oldest 未到 still undecided. Returns (the CTEs, the select)."""
+    whatever the day (the day the queue is read decides what of it is listed), the person's name, the
+    case's worker, the last such record and, on the tests' row, the oldest 未到 still undecided. Returns
+    (the CTEs, the select)."""
     found, dates = due_dates(base)
     dates = dates.cte("queue_dates", materialized=True)
     column = lambda name: getattr(dates.c, name)  # noqa: E731
@@ -213,8 +215,8 @@ def owed(base):
         if kind == "screening":
             undecided = column("undecided")
             owes |= undecided.is_null(False)
-        parts.append(Select([dates], [column("person_id"), column("case_id"), Value(kind).alias("kind"),
-                                      column(kind).alias("due"),
+        parts.append(Select([dates], [column("person_id"), column("case_id"), column("name"), column("worker_id"),
+                                      Value(kind).alias("kind"), column(kind).alias("due"),
                                       (column(LAST[kind]) if kind in LAST else Value(None)).alias("last"),
                                       undecided.alias("undecided")])
                      .where(kind_listed(column, statuses) & owes))
@@ -224,10 +226,12 @@ def owed(base):
     return [found, dates], rows
 
 
-def due_items(condition, day):
+def due_items(condition, day, person_id=None):
     """SQL: one row per kind of work due today or overdue (terms: within the first warning) of the cases
-    under `condition` (on Case), with the case, person, name, worker, due date and the last such record;
-    read from the stored due dates (due_store.py). Returns (the CTEs, the select).
+    under `condition` (on Case; None: all), of one person when given, with the case, person, name,
+    worker, due date and the last such record; read from the stored due dates (due_store.py), which
+    carry the name and the worker: the cases are joined only to apply `condition`. Returns (the CTEs,
+    the select).
 
     A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
     as a candidate 逃避检测 for a person to confirm or excuse (DOMAIN.md §4)."""
@@ -245,13 +249,16 @@ def due_items(condition, day):
         if kinds:
             within = kind.in_(kinds) & (due <= last_day) if last_day else kind.in_(kinds)
             in_reach = within if in_reach is None else in_reach | within
-    source = Join(Join(rows, Case, JOIN.INNER, Case.id == column("case_id")), Person, JOIN.INNER,
-                  Person.id == column("person_id"))
+    source, scoped = rows, column("case_id").is_null(False)
+    if condition is not None:
+        source, scoped = Join(rows, Case, JOIN.INNER, Case.id == column("case_id")), condition
+    if person_id:
+        scoped &= column("person_id") == person_id
 
     def part(kind_value, due_value, listed):
-        return Select([source], [kind_value.alias("kind"), column("case_id"), column("person_id"), Person.name,
-                                 Case.worker.alias("worker_id"), due_value.alias("due"), column("last")]
-                      ).where(listed & condition)
+        return Select([source], [kind_value.alias("kind"), column("case_id"), column("person_id"), column("name"),
+                                 column("worker_id"), due_value.alias("due"), column("last")]
+                      ).where(listed & scoped)
 
     listed = part(kind, due, in_reach & ~((kind == "screening") & beyond))
     missed = part(Value("missed"), fn.IIF(beyond, fn.COALESCE(undecided, due), undecided),
@@ -263,10 +270,7 @@ def read(state, page=1, size=0, person_id=None):
     """The counts per (kind, worker) of the user's due items today (of one person, when given), and the
     rows of one page of them."""
     day = today()
-    condition = scope(state["mine"])
-    if person_id:
-        condition &= Case.person == person_id
-    ctes, items = due_items(condition, day)
+    ctes, items = due_items(scope(state["mine"]), day, person_id)
     counts, rows = worklist.read(ctes, items, state, day, page, size)
     for row in rows:
         row["due"] = _as_date(row["due"])

@@ -14,7 +14,7 @@ from portal.reports import due_store, queue, worklist
 
 TODAY = date(2026, 11, 20)  # the test clock's station date
 HX = {"HX-Request": "true"}
-COLUMNS = 'SELECT "person_id", "case_id", "kind", "due", "last", "undecided" FROM '
+COLUMNS = 'SELECT "person_id", "case_id", "name", "worker_id", "kind", "due", "last", "undecided" FROM '
 
 
 def stored():
@@ -118,7 +118,8 @@ def owes(person, kind, due, undecided=None):
     DueStale.delete().execute()
     DueDate.delete().where(DueDate.person_id == person.id).execute()
     case = Case.get(Case.person == person.id)
-    DueDate.create(person_id=person.id, case_id=case.id, kind=kind, due=due, undecided=undecided)
+    DueDate.create(person_id=person.id, case_id=case.id, name=person.name, worker_id=case.worker_id, kind=kind,
+                   due=due, undecided=undecided)
 
 
 def listed(client, person, kind):
@@ -184,12 +185,18 @@ def test_the_days_pass_without_a_save_and_the_queue_follows(app, client, clock, 
     assert "今日到期" in queue_rows(client, kind="talk") or re.search("逾期", queue_rows(client, kind="talk"))
 
 
-def test_sealing_or_moving_a_person_out_of_view_clears_their_items(app, client, users, login_as):
+def test_a_new_name_or_worker_and_sealing_move_the_stored_rows(app, client, users, login_as):
     person = make_person("甲", worker=users["worker"].id)
     login_as("lead")
     client.post("/persons/%d/talks/" % person.id, data=talk_form(held_at="2026-09-01T09:30"))
     assert listed(client, person, "talk")
     with app.app_context(), database.connection_context():
+        with database.atomic():
+            Person.update(name="乙").where(Person.id == person.id).execute()
+            Case.update(worker=users["worker2"].id).where(Case.person == person.id).execute()
+        assert {(row.name, row.worker_id) for row in DueDate.select().where(DueDate.person_id == person.id)} == {
+            ("乙", users["worker2"].id)}
+        assert stored() == recomputed()
         with database.atomic():
             Person.update(sealed_at=TODAY).where(Person.id == person.id).execute()
         assert not DueDate.select().where(DueDate.person_id == person.id).exists()
