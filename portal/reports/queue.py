@@ -7,12 +7,12 @@ the stored dates due by the day asked for (due_items) and answers the counts by 
 the page asked for (worklist.read): its cost follows the items due, not the records ever made.
 """
 import re
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, Join, Select, Value, fn
+from peewee import Select, fn
 from werkzeug.datastructures import MultiDict
 
 from .. import audit
@@ -20,11 +20,10 @@ from ..cases import after_release, lifecycle
 from ..dates import sql_add_months, today
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
                       HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
-from ..permissions import can, case_scope, requires, sees_all_cases
+from ..permissions import case_scope, requires, sees_all_cases
 from ..records import risk_levels
 from ..tracking import late_reports, returns
-from ..tracking.plan import (TERM_WARNINGS, cadences, screening_settings, sql_next_hair, sql_next_screening,
-                             sql_overdue_beyond_grace)
+from ..tracking.plan import cadences, screening_settings, sql_next_hair, sql_next_screening
 from . import due_store, worklist
 
 bp = Blueprint("queue", __name__)
@@ -198,79 +197,11 @@ def kind_listed(column, statuses):
     return condition
 
 
-def owed(base):
-    """SQL: per case of `base`, one row per kind of work it owes with its due date by the rules above,
-    whatever the day (the day the queue is read decides what of it is listed), the person's name, the
-    case's worker, the last such record and, on the tests' row, the oldest 未到 still undecided. Returns
-    (the CTEs, the select)."""
-    found, dates = due_dates(base)
-    dates = dates.cte("queue_dates", materialized=True)
-    column = lambda name: getattr(dates.c, name)  # noqa: E731
-    parts = []
-    for kind, (statuses, _) in KIND_RULES.items():
-        if kind == "missed":
-            continue  # read from the tests' row: a test beyond its days of grace, or a 未到 undecided
-        owes = column(kind).is_null(False)
-        undecided = Value(None)
-        if kind == "screening":
-            undecided = column("undecided")
-            owes |= undecided.is_null(False)
-        parts.append(Select([dates], [column("person_id"), column("case_id"), column("name"), column("worker_id"),
-                                      Value(kind).alias("kind"), column(kind).alias("due"),
-                                      (column(LAST[kind]) if kind in LAST else Value(None)).alias("last"),
-                                      undecided.alias("undecided")])
-                     .where(kind_listed(column, statuses) & owes))
-    rows = parts[0]
-    for part in parts[1:]:
-        rows = rows.union_all(part)
-    return [found, dates], rows
-
-
-def due_items(condition, day, person_id=None):
-    """SQL: one row per kind of work due today or overdue (terms: within the first warning) of the cases
-    under `condition` (on Case; None: all), of one person when given, with the case, person, name,
-    worker, due date and the last such record; read from the stored due dates (due_store.py), which
-    carry the name and the worker: the cases are joined only to apply `condition`. Returns (the CTEs,
-    the select).
-
-    A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
-    as a candidate 逃避检测 for a person to confirm or excuse (DOMAIN.md §4)."""
-    _, grace = screening_settings()
-    ctes, rows = due_store.source()
-    rows = rows.alias("owed")
-    column = lambda name: getattr(rows.c, name)  # noqa: E731
-    kind, due, undecided = column("kind"), column("due"), column("undecided")
-    beyond = sql_overdue_beyond_grace(due, day, grace)
-    until = {"today": day.isoformat(), "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat(), "any": None}
-    shown = [k for k in KIND_RULES if k != "missed" and (k != "counselling" or can(current_user, "counselling.read"))]
-    in_reach = None
-    for reach, last_day in until.items():
-        kinds = [k for k in shown if KIND_RULES[k][1] == reach]
-        if kinds:
-            within = kind.in_(kinds) & (due <= last_day) if last_day else kind.in_(kinds)
-            in_reach = within if in_reach is None else in_reach | within
-    source, scoped = rows, column("case_id").is_null(False)
-    if condition is not None:
-        source, scoped = Join(rows, Case, JOIN.INNER, Case.id == column("case_id")), condition
-    if person_id:
-        scoped &= column("person_id") == person_id
-
-    def part(kind_value, due_value, listed):
-        return Select([source], [kind_value.alias("kind"), column("case_id"), column("person_id"), column("name"),
-                                 column("worker_id"), due_value.alias("due"), column("last")]
-                      ).where(listed & scoped)
-
-    listed = part(kind, due, in_reach & ~((kind == "screening") & beyond))
-    missed = part(Value("missed"), fn.IIF(beyond, fn.COALESCE(undecided, due), undecided),
-                  (kind == "screening") & (undecided.is_null(False) | beyond))
-    return ctes, listed.union_all(missed)
-
-
 def read(state, page=1, size=0, person_id=None):
     """The counts per (kind, worker) of the user's due items today (of one person, when given), and the
     rows of one page of them."""
     day = today()
-    ctes, items = due_items(scope(state["mine"]), day, person_id)
+    ctes, items = due_store.due_items(scope(state["mine"]), day, person_id)
     counts, rows = worklist.read(ctes, items, state, day, page, size)
     for row in rows:
         row["due"] = _as_date(row["due"])

@@ -23,7 +23,7 @@ def stored():
 
 def recomputed():
     """Every current case's owed rows computed from the records now, by the queue's rules."""
-    ctes, rows = queue.owed(queue.all_current())
+    ctes, rows = due_store.owed(queue.all_current())
     sql, params = rows.with_cte(*ctes).sql()
     return sorted(database.execute_sql(COLUMNS + "(%s)" % sql, params).fetchall(), key=repr)
 
