@@ -72,13 +72,13 @@ def recomputation(everyone):
 
 
 def source():
-    """The CTEs and the select of every owed row (the fields of DueDate): the
-    stored ones, and for persons marked but not yet refreshed, the rows computed from the records."""
+    """The CTEs and the select of every owed row (the fields of DueDate): the stored ones, and for the
+    persons marked but not yet recomputed, their rows computed from the records."""
     stored = DueDate.select(*FIELDS)
     stale = marked()
     if not stale:
         return [], stored
-    from . import queue
+    from . import queue  # which imports this module
 
     if EVERYONE in stale:
         return owed(queue.all_current())
