@@ -1,5 +1,5 @@
 """Operator commands (flask --app portal): init-db, create-lead, demo-data, serve, sweep, retention, backup,
-verify-backup, restore, station-key, report-package."""
+verify-backup, restore, station-key, report-package, rebuild-due-dates."""
 import signal
 import sys
 import time
@@ -21,7 +21,7 @@ from .exchange import archive, package, signing
 from .ledgers import imports
 from .models import User
 from .persons import retention
-from .reports import printing
+from .reports import due_store, printing
 from .tracking import breaches
 
 
@@ -32,7 +32,7 @@ def register(app):
             app.cli.add_command(command)
         return
     for command in (init_db, create_lead, demo_data, serve, sweep_command, retention_command, backup_command,
-                    restore_command, verify_command, station_key, report_package):
+                    restore_command, verify_command, station_key, report_package, due_store.rebuild_command):
         app.cli.add_command(command)
 
 

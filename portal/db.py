@@ -36,6 +36,8 @@ class _QueuedSqlite(SqliteDatabase):
 
     _turn = threading.Lock()
     _holding = threading.local()
+    before_commit = []  # callables run in each write transaction just before its COMMIT (reports/due_store.py)
+    migrating = False  # upgrade() runs them once after the last migration instead
 
     def begin(self, lock_type=None):
         held = self._turn.acquire(timeout=PRAGMAS["busy_timeout"] / 1000.0)
@@ -54,6 +56,9 @@ class _QueuedSqlite(SqliteDatabase):
 
     def commit(self):
         try:
+            if not self.migrating and self.connection().in_transaction:
+                for hook in self.before_commit:
+                    hook()
             return super().commit()
         finally:
             self._end()
@@ -90,6 +95,12 @@ def open_postgres(url):
               "password": unquote(parts.password or "") or None}
     database.initialize(PostgresqlDatabase(unquote(parts.path.lstrip("/")), **{k: v for k, v in params.items() if v is not None}))
     return database
+
+
+def before_commit(hook):
+    """Run `hook` in each write transaction of a station's SQLite file just before it commits."""
+    if hook not in _sqlite.before_commit:
+        _sqlite.before_commit.append(hook)
 
 
 def is_postgres():
@@ -153,7 +164,15 @@ def migration_runner(directory=None):
 def upgrade():
     """Create or upgrade the schema in place; returns the names applied."""
     with database.connection_context():
-        return migration_runner().up()
+        _sqlite.migrating = True
+        try:
+            applied = migration_runner().up()
+        finally:
+            _sqlite.migrating = False
+        if database.obj is _sqlite:
+            with database.atomic():
+                pass  # the commit runs the hooks over what the migrations marked
+        return applied
 
 
 def pending():

@@ -13,6 +13,7 @@ from flask import current_app
 from .. import audit
 from ..audit import anchors
 from ..dates import local, utcnow
+from ..reports import due_store
 from .manifest import (BackupError, audit_head, created_at, describe, files_under, integrity, live_path, manifest_path,
                        read_manifest, sha256, sqlite_copy, uploads_copy, uploads_dir, write_manifest)
 
@@ -58,6 +59,7 @@ def make_backup(dest_dir=None, reason="manual", rotate=True):
     source = live_path()
     if not source.is_file():
         raise BackupError("找不到数据库文件 %s。" % source)
+    due_store.settle()  # the copy's row counts then hold after a restore's first commit
     folder = Path(dest_dir).resolve() if dest_dir else backup_dir()
     path = None
     try:

@@ -14,6 +14,7 @@ attachments.py  scanned documents and photos in a person's file
 printing.py     batch printing jobs
 once.py         the first answer to a form posted with a one-time token
 health.py       the health check's heartbeat (one fixed row)
+due.py          今日待办's stored due dates (derived, kept current by every save)
 province.py     the province's org tree with the stations' keys, and the packages it received (no person data)
 """
 # isort: off
@@ -37,6 +38,7 @@ from .care import (ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, COUNSELLING_MODES
 from .attachments import ATTACHMENT_KINDS, ATTACHMENT_TYPES, Attachment
 from .once import FormAnswer
 from .health import Heartbeat
+from .due import DueDate, DueStale
 from .province import LEVELS, VIA, OrgUnit, Package, PackageValue
 # isort: on
 
@@ -44,6 +46,6 @@ MODELS = [User, UserSession, AuditLog, Setting, Person, Case, FamilyMember, Talk
           Revision, Screening, Absence, CaseEvent, Agreement, Incident, Breach,
           PrintJob, CounsellingSession, AssistanceCase, AssistanceStep, Trainee, TrainingSession, Attendance,
           PreventionEvent, EventVolunteer, EventPhoto, Attachment, PersonMerge, RelapseFinding, ReleaseNotice,
-          FormAnswer, Heartbeat]
+          FormAnswer, Heartbeat, DueDate, DueStale]
 # The province's schema (portal/province/migrations): the shared core and its own tables, no person data.
 PROVINCE_MODELS = [User, UserSession, AuditLog, Setting, FormAnswer, OrgUnit, Package, PackageValue, Heartbeat]

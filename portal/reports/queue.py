@@ -1,17 +1,18 @@
-"""今日待办: the due-work queue, derived in SQL whenever it is read and never stored.
+"""今日待办: the due-work queue, by the rules of DOMAIN.md §4 computed in SQL from the records.
 
-One statement walks the user's current cases once, finds each person's latest talk, visit, risk
-assessment and tests by index seeks (so its cost follows the persons, not every record ever made),
-turns the dates into one row per kind of work due (due_items), and answers the counts by kind and
-the rows of the page asked for (worklist.read).
+One statement walks current cases, finds each person's latest talk, visit, risk assessment and tests
+by index seeks and turns them into one row per kind of work owed with its due date (owed). Those rows
+are stored and kept current by every save that moves them (due_store.py), so reading the queue reads
+the stored dates due by the day asked for (due_items) and answers the counts by kind and the rows of
+the page asked for (worklist.read): its cost follows the items due, not the records ever made.
 """
 import re
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
-from peewee import Select, Value, fn
+from peewee import Select, fn
 from werkzeug.datastructures import MultiDict
 
 from .. import audit
@@ -20,12 +21,11 @@ from ..dates import sql_add_months, today
 from ..fields import new_token
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
                       HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
-from ..permissions import can, case_scope, requires, sees_all_cases
+from ..permissions import case_scope, requires, sees_all_cases
 from ..records import risk_levels
 from ..tracking import late_reports, returns
-from ..tracking.plan import (TERM_WARNINGS, cadences, screening_settings, sql_next_hair, sql_next_screening,
-                             sql_overdue_beyond_grace)
-from . import worklist
+from ..tracking.plan import cadences, screening_settings, sql_next_hair, sql_next_screening
+from . import due_store, worklist
 
 bp = Blueprint("queue", __name__)
 bp.add_app_template_global(new_token)  # the one-time token of a row's one-click form (web/once.py)
@@ -40,15 +40,19 @@ KINDS = {"talk": "面对面谈话", "visit": "入户走访", "review": "风险�
          "late_report": "逾期报到待认定"}
 
 
-def current_cases(mine):
-    """The current live cases the user works on: assigned ones for workers (or with `mine`)."""
-    query = (Case.select().join(Person)
-             .where(Case.is_current(), Case.is_live(), Person.listed()))
+def all_current():
+    """Every current live case of a listed person: the cases whose work the queue's rules compute."""
+    return Case.select().join(Person).where(Case.is_current(), Case.is_live(), Person.listed())
+
+
+def scope(mine):
+    """The condition on Case of the cases the user works on (assigned ones for workers, or with `mine`),
+    or None: all of them."""
     if not sees_all_cases(current_user):
-        query = query.where(case_scope(current_user))
-    elif mine:
-        query = query.where((Case.officer == current_user.id) | (Case.worker == current_user.id))
-    return query
+        return case_scope(current_user)
+    if mine:
+        return (Case.officer == current_user.id) | (Case.worker == current_user.id)
+    return None
 
 
 def newest(model, at, value):
@@ -92,11 +96,11 @@ def next_counselling():
     return newest(CounsellingSession, CounsellingSession.held_on, CounsellingSession.next_date)
 
 
-def overdue_return(day):
-    """SQL, per case: the first day of the oldest overdue return still undecided (the day after its
-    planned return), or NULL."""
+def overdue_return():
+    """SQL, per case: the first day away of the oldest return still undecided that is or will be overdue
+    (the day after its planned return), or NULL; the queue lists it from that day on."""
     return Absence.select(fn.date(fn.MIN(Absence.return_on), "+1 day")).where(
-        Absence.case == Case.id, returns.sql_return_overdue(day))
+        Absence.case == Case.id, returns.sql_return_overdue(date.max))
 
 
 def undecided_late_report():
@@ -104,25 +108,28 @@ def undecided_late_report():
     return Breach.select(fn.MIN(Breach.occurred_on)).where(Breach.case == Case.id, late_reports.sql_awaits_decision())
 
 
-def owed_after_ending():
-    """SQL: the ids of cases that may still owe something after their measure ended (an incident not
-    reported, a late report undecided, a release notice not sent): the few ended cases worth a look."""
+def owes_after_ending():
+    """SQL, per case: it may still owe something after its measure ended (an incident not reported, a
+    late report undecided, a release notice not sent): the few ended cases worth a look. Seeks by the
+    case, so recomputing one person reads only their rows."""
     release = CaseEvent.alias()
-    unsent = (release.select(release.case).where(release.action == "release",
-                                                 release.on >= lifecycle.sql_recorded_since("release_notice.since"))
-              .where(release.case.not_in(ReleaseNotice.select(ReleaseNotice.case))))
-    return (Incident.select(Incident.case).where(Incident.reported_on.is_null())
-            | Breach.select(Breach.case).where(late_reports.sql_awaits_decision()) | unsent)
+    unsent = fn.EXISTS(release.select(release.id).where(
+        release.case == Case.id, release.action == "release",
+        release.on >= lifecycle.sql_recorded_since("release_notice.since"))) & ~fn.EXISTS(
+        ReleaseNotice.select(ReleaseNotice.id).where(ReleaseNotice.case == Case.id))
+    return (fn.EXISTS(Incident.select(Incident.id).where(Incident.case == Case.id, Incident.reported_on.is_null()))
+            | fn.EXISTS(Breach.select(Breach.id).where(Breach.case == Case.id, late_reports.sql_awaits_decision()))
+            | unsent)
 
 
-def latest(base, day):
+def latest(base):
     """Each current case with its persons' latest records and open follow-ups, found by index seeks
     (never by grouping a whole table); each is looked up only for the statuses that list it."""
     status = lambda *names: Case.status.in_(names)  # noqa: E731
     ended = Case.status.not_in(("active", "pending_report", "suspended"))
     active = status("active")
     when = lambda condition, value: fn.IIF(condition, value, None)  # noqa: E731  (IIF evaluates lazily)
-    return base.where(status("active", "pending_report", "suspended") | Case.id.in_(owed_after_ending())).select(
+    return base.where(status("active", "pending_report", "suspended") | owes_after_ending()).select(
         Case.id.alias("case_id"), Person.id.alias("person_id"), Person.name, Case.status,
         Case.worker.alias("worker_id"), Case.report_date, Case.screening_preset,
         when(active, fn.date(newest(Talk, Talk.held_at, Talk.held_at))).alias("last_talk"),
@@ -143,16 +150,16 @@ def latest(base, day):
         .alias("report"),
         when(ended, after_release.sql_notice_deadline()).alias("notice"),
         when(status("active", "suspended"), lifecycle.sql_relocation_report_deadline()).alias("relocated"),
-        when(status("active", "suspended"), overdue_return(day)).alias("overdue_return"),
+        when(status("active", "suspended"), overdue_return()).alias("overdue_return"),
         when(~status("pending_report"), undecided_late_report()).alias("late_report"))
 
 
-def due_dates(base, day):
+def due_dates(base):
     """Each current case with the due date of every kind of work, by the rules of DOMAIN.md §4:
     an agreed next date, else the last record plus the station cadence, else the report date."""
     months = cadences()
     preset, _ = screening_settings()
-    found = latest(base, day).cte("queue_latest", materialized=True)
+    found = latest(base).cte("queue_latest", materialized=True)
     c = found.c
     visit_months = risk_levels.visit_months(c.level)
     dates = Select([found], [
@@ -179,7 +186,7 @@ KIND_RULES = {**{kind: (("active",), "today") for kind in ROUTINE},
               "missed": (("active",), "any"), "agreement": (("active",), "any"), "term": (("active",), "term"),
               "report": (("pending_report",), "any"),
               "police": (("active", "pending_report", "suspended", "ended"), "any"),
-              "relocated": (("active", "suspended"), "any"), "overdue_return": (("active", "suspended"), "any"),
+              "relocated": (("active", "suspended"), "any"), "overdue_return": (("active", "suspended"), "today"),
               "late_report": (("active", "suspended", "ended"), "any"), "notice": (("ended",), "any")}
 LAST = {"talk": "last_talk", "visit": "last_visit", "screening": "last_test", "missed": "last_test"}
 
@@ -192,45 +199,12 @@ def kind_listed(column, statuses):
     return condition
 
 
-def due_items(base, day):
-    """SQL: one row per kind of work due today or overdue (terms: within the first warning), with the
-    case, person, name, worker, due date and the last such record.
-
-    A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
-    as a candidate 逃避检测 for a person to confirm or excuse (DOMAIN.md §4)."""
-    _, grace = screening_settings()
-    found, dates = due_dates(base, day)
-    dates = dates.cte("queue_dates", materialized=True)
-    column = lambda name: getattr(dates.c, name)  # noqa: E731
-    beyond = sql_overdue_beyond_grace(column("screening"), day, grace)
-    due = {"screening": fn.IIF(beyond, None, column("screening")),
-           "missed": fn.IIF(beyond, fn.COALESCE(column("undecided"), column("screening")), column("undecided"))}
-    until = {"today": day.isoformat(), "term": (day + timedelta(days=TERM_WARNINGS[0])).isoformat(), "any": None}
-    parts = []
-    for kind, (statuses, reach) in KIND_RULES.items():
-        if kind == "counselling" and not can(current_user, "counselling.read"):
-            continue  # officers are not told who is in counselling
-        when = due.get(kind, column(kind))
-        listed = kind_listed(column, statuses) & when.is_null(False)
-        if until[reach]:
-            listed &= when <= until[reach]
-        parts.append(Select([dates], [Value(kind).alias("kind"), column("case_id"), column("person_id"),
-                                      column("name"), column("worker_id"), when.alias("due"),
-                                      (column(LAST[kind]) if kind in LAST else Value(None)).alias("last")])
-                     .where(listed))
-    items = parts[0]
-    for part in parts[1:]:
-        items = items.union_all(part)
-    return (found, dates), items
-
-
 def read(state, page=1, size=0, person_id=None):
     """The counts per (kind, worker) of the user's due items today (of one person, when given), and the
     rows of one page of them."""
     day = today()
-    base = current_cases(state["mine"])
-    dates, items = due_items(base.where(Case.person == person_id) if person_id else base, day)
-    counts, rows = worklist.read(dates, items, state, day, page, size)
+    ctes, items = due_store.due_items(scope(state["mine"]), day, person_id)
+    counts, rows = worklist.read(ctes, items, state, day, page, size)
     for row in rows:
         row["due"] = _as_date(row["due"])
         row["days"], row["serious"] = (day - row["due"]).days, bool(row["serious"])

@@ -1,6 +1,6 @@
 """今日待办 as a worklist: what the queue shows of the due items, filtered by kind and worker, sorted by
 due date either way and cut into pages, all in SQL: one statement answers the counts by kind and worker
-over every due item, and the rows of the page asked for (queue.due_items makes the items)."""
+over every due item, and the rows of the page asked for (due_store.due_items makes the items)."""
 from peewee import SQL, Select, Value, fn
 
 from ..db import database
