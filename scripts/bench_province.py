@@ -171,7 +171,7 @@ def station_report_s(repeat):
 
 def raw_aggregate(unit, plan):
     from portal.db import database
-    periods = tuple({plan.now, plan.before} | set(plan.distinct or ()))
+    periods = tuple({plan.now, plan.before, *plan.whole})
     sql = RAW_STATION if unit.level == "station" else RAW
     return database.execute_sql(sql, {"unit": unit.id, "months": tuple(plan.months), "periods": periods}).fetchall()
 

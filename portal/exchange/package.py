@@ -1,5 +1,6 @@
 """The station's monthly package (报送包): every indicator of `indicators.SPECS` as numerator and
-denominator for the month, the year to date and the same two periods last year, broken down by
+denominator for the month, the year to date, the quarter to date (format 2) and the same three periods
+last year, broken down by
 measure, sex, age band and main drug, as tuples of data element × period × org unit × breakdown
 (after the ADX aggregate-exchange profile). Counts only: docs/package.md is the format.
 
@@ -17,7 +18,7 @@ from ..models import (AssistanceCase, Attendance, Case, CounsellingSession, Home
                       Setting, Talk, TrainingSession)
 from ..permissions import STATION
 from ..reports import indicators
-from .signing import FORMAT
+from .signing import FORMAT, FORMATS
 
 CODES = {"registered": "REGISTERED", "yoy": "REGISTERED_YOY", "relapse": "RELAPSE", "maintenance": "MAINTENANCE",
          "abstinent3": "ABSTINENT_3Y", "reported": "REPORTED_15D", "executed": "UNDER_AGREEMENT",
@@ -38,7 +39,8 @@ BREAKDOWNS = {
 }
 CELLS = [None] + [(dim, code) for dim, codes in BREAKDOWNS.items() for code in codes]
 MEASURE_CODES = {"community_detox": "CD", "community_rehab": "CR"}
-PERIODS = {"month": "本月", "year_to_date": "本年累计", "month_last_year": "上年同月", "year_to_date_last_year": "上年累计"}
+PERIODS = {"month": "本月", "year_to_date": "本年累计", "quarter_to_date": "本季累计", "month_last_year": "上年同月",
+           "year_to_date_last_year": "上年累计", "quarter_to_date_last_year": "上年本季累计"}
 MODELS = {"person": Person, "case": Case, "incident": Incident, "screening": Screening, "talk": Talk,
           "visit": HomeVisit, "counselling": CounsellingSession, "assistance": AssistanceCase}
 STATION_CODE = re.compile(r"^(\d{2})(\d{2})(\d{2})-(\d{2})$")
@@ -83,17 +85,28 @@ def last_month(today_):
     return add_months(today_.replace(day=1), -1)
 
 
-def periods(first):
-    """The four periods of a month's package: encoded name (ISO 8601) -> Period."""
+def interval(start, end):
+    """An ISO 8601 interval of months: "2026-10/2026-11"."""
+    return "%04d-%02d/%04d-%02d" % (start.year, start.month, end.year, end.month)
+
+
+def periods(first, version=FORMAT):
+    """The periods of a month's package (four in format 1, six from format 2 on): name -> (ISO 8601 text, Period).
+    In the first quarter the quarter to date is the year to date: the same text, whose tuples are written once."""
     month = indicators.period_of("month", first.year, first.month)
     before = indicators.period_of("month", first.year - 1, first.month)
-    ytd = indicators.Period(date(first.year, 1, 1), month.end, "%d年1–%d月" % (first.year, first.month))
-    ytd_before = indicators.Period(date(first.year - 1, 1, 1), before.end, "%d年1–%d月" % (first.year - 1, first.month))
-    return {"month": ("%04d-%02d" % (first.year, first.month), month),
-            "year_to_date": ("%04d-01/%04d-%02d" % (first.year, first.year, first.month), ytd),
-            "month_last_year": ("%04d-%02d" % (first.year - 1, first.month), before),
-            "year_to_date_last_year": ("%04d-01/%04d-%02d" % (first.year - 1, first.year - 1, first.month),
-                                       ytd_before)}
+    starts = {"year_to_date": date(first.year, 1, 1), "quarter_to_date": date(first.year, (first.month - 1) // 3 * 3 + 1, 1)}
+    out = {"month": ("%04d-%02d" % (first.year, first.month), month),
+           "month_last_year": ("%04d-%02d" % (first.year - 1, first.month), before)}
+    for name, start in starts.items():
+        if name == "quarter_to_date" and version == FORMATS[0]:  # format 1 has no quarter to date
+            continue
+        ago = add_months(start, -12)
+        out[name] = (interval(start, first), indicators.Period(start, month.end, "%d年%d–%d月" % (
+            first.year, start.month, first.month)))
+        out[name + "_last_year"] = (interval(ago, add_months(first, -12)), indicators.Period(
+            ago, before.end, "%d年%d–%d月" % (ago.year, ago.month, first.month)))
+    return {name: out[name] for name in PERIODS if name in out}
 
 
 def age_band(as_of):
@@ -190,7 +203,11 @@ def build(first, station):
                            "breakdown": {} if cell is None else {cell[0]: cell[1]}, "numerator": numerator[cell],
                            "denominator": None if denominator is None else denominator[cell]})
 
+    written = set()
     for period_text, period in periods(first).values():
+        if period_text in written:  # the first quarter's quarter to date: the year to date's tuples
+            continue
+        written.add(period_text)
         for key, code in CODES.items():
             add(code, period_text, *element_values(counter, key, period))
         cohort = indicators.maintenance_queries(STATION, period.end)[0]

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
 
-FORMAT = "portal.package/1"
+FORMAT = "portal.package/2"  # the version this code writes: with the quarter to date (docs/package.md)
+FORMATS = ("portal.package/1", FORMAT)  # the versions it reads
 KEY_FILE = "station-ed25519.pem"
 ENVELOPE = ("format", "key", "payload", "signature")
 # the file exactly as sign() writes it (canonical JSON: sorted keys, no whitespace); the payload is the bytes signed
@@ -27,6 +28,10 @@ SIGNED_LAYOUT = re.compile(rb'\{"format":"(?P<format>[!#-\[\]-~]*)","key":"(?P<k
 
 class PackageError(Exception):
     """A package that must be refused; the message says why, in Chinese."""
+
+
+def unknown_format(version):
+    return PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (str(version)[:40], "、".join(FORMATS)))
 
 
 def canonical(value):
@@ -76,7 +81,7 @@ def fingerprint(key):
 
 def sign(payload, key):
     """The file's bytes: the payload with its signature and the public key, canonical JSON."""
-    return canonical({"format": FORMAT, "payload": payload,
+    return canonical({"format": payload.get("format", FORMAT), "payload": payload,
                       "signature": base64.b64encode(key.sign(canonical(payload))).decode("ascii"),
                       "key": base64.b64encode(public_bytes(key)).decode("ascii")})
 
@@ -108,8 +113,8 @@ def open_envelope(data):
         raise PackageError("报送包格式错误：文件不是有效的 UTF-8 JSON。") from None
     if not isinstance(envelope, dict) or not {"format", "payload"} <= set(envelope):
         raise PackageError("报送包格式错误：缺少格式版本或内容。")
-    if envelope["format"] != FORMAT:
-        raise PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (envelope["format"], FORMAT))
+    if envelope["format"] not in FORMATS:
+        raise unknown_format(envelope["format"])
     if set(envelope) != set(ENVELOPE) or not isinstance(envelope["payload"], dict):
         raise PackageError("报送包格式错误：应当只有 format、payload、signature、key 四项。")
     return envelope, laid_out["payload"] if laid_out else None
@@ -139,8 +144,11 @@ def check_signature(envelope, signed, registered_key=None):
     public = Ed25519PublicKey.from_public_bytes(raw_key)  # the payload's own bytes, else its canonical form:
     if not _signs(public, signature, signed) and not _signs(public, signature, canonical(envelope["payload"])):
         raise PackageError("报送包签名无效：内容在签名后被改动过，或签名已损坏。")
-    if envelope["payload"].get("format") != FORMAT:
-        raise PackageError("报送包格式版本“%s”无法识别（本系统支持 %s）。" % (envelope["payload"].get("format"), FORMAT))
+    if envelope["payload"].get("format") not in FORMATS:
+        raise unknown_format(envelope["payload"].get("format"))
+    if envelope["payload"]["format"] != envelope["format"]:
+        raise PackageError("报送包格式错误：文件的格式版本（%s）与内容的格式版本（%s）不一致。" % (
+            envelope["format"], envelope["payload"]["format"]))
     return envelope["payload"]
 
 

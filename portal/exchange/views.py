@@ -74,7 +74,7 @@ def show(name):
         return render_template("packages/show.html", name=name, problem=str(exc), payload=None), 200
     built = datetime.strptime(payload["generatedAt"], "%Y-%m-%dT%H:%M:%SZ")
     return render_template("packages/show.html", name=name, problem=None, payload=payload, built=built,
-                           elements=preview(payload), periods=package.PERIODS, size=len(data),
+                           elements=preview(payload), periods=shown_periods(payload), size=len(data),
                            fingerprint=signing.fingerprint(key) if key else None)
 
 
@@ -96,13 +96,18 @@ def cell_label(breakdown):
     return package.BREAKDOWNS[dimension][code]
 
 
+def shown_periods(payload):
+    """{name: label} of the periods a package carries (format 1 has no quarter to date)."""
+    return {name: label for name, label in package.PERIODS.items() if name in payload["periods"]}
+
+
 def preview(payload):
     """[(code, label, definition, is rate, rows)] with rows [(cell label, [(num, den) per period])]."""
     values = {}
     for v in payload["values"]:
         row = values.setdefault(v["dataElement"], {}).setdefault(cell_label(v["breakdown"]), {})
         row[v["period"]] = (v["numerator"], v["denominator"])
-    periods = [payload["periods"][name] for name in package.PERIODS]
+    periods = [payload["periods"][name] for name in shown_periods(payload)]
     out = []
     for code, kind in payload["dataElements"].items():
         spec = LABELS.get(code)

@@ -42,10 +42,12 @@ def check_values(payload, station, first):
     missing = PAYLOAD_KEYS - {"generatedAt"} - set(payload)
     if missing or not isinstance(payload.get("values"), list):
         raise PackageError(FORMAT_ERROR % "内容缺少必要的项目（%s）。" % "、".join(sorted(missing) or ["values"]))
-    expected = {key: encoded for key, (encoded, _) in periods(first).items()}
+    expected = {key: encoded for key, (encoded, _) in periods(first, payload["format"]).items()}
     if payload["periods"] != expected:
         raise PackageError(FORMAT_ERROR % "期间与报送月份不符。")
-    by_name = {encoded: key for key, encoded in expected.items()}
+    by_name = {}  # a text of two periods (the first quarter's quarter to date) is stored as the first: year_to_date
+    for key, encoded in expected.items():
+        by_name.setdefault(encoded, key)
     rows = [_row(item, station, by_name) for item in payload["values"]]
     if None in rows:
         n = rows.index(None)

@@ -2,13 +2,16 @@
 unit (province, prefecture, county) for a month, a quarter or a year, with the same period last year and
 同比. Rates are recomputed from the summed numerators and denominators, never averaged.
 
-Which tuples a period takes (docs/province.md):
-- a month: the month's packages, period `month` (last year: `month_last_year`);
-- a year: the packages of its December (of the last month over, for the current year), `year_to_date`;
-- a quarter: additive elements summed over its three months' `month` tuples; values at the period end
-  (在册, 操守保持率, 戒断三年) from its last month; 复吸率 counts each person once in the period: the first
-  quarter's is its last month's `year_to_date`, a quarter of one month so far is that month's; the other
-  quarters' cannot be made from the package's periods (docs/province.md): not shown.
+Which tuples a period takes from each station (docs/province.md):
+- a month: the month's package, period `month` (last year: `month_last_year`);
+- a year: the package of its December (of the last month over, for the current year), `year_to_date`;
+- a quarter: the package of its last month (the third, or the last one over for the current quarter),
+  `quarter_to_date` (format 2; in the first quarter `year_to_date`, which is the same period): the quarter as
+  the station's dashboard counts it. A station whose package of that month has no quarter to date (format 1,
+  in a later quarter) falls back on its months: additive elements summed over the months' `month` tuples,
+  values at the period end from the last month, and 复吸率 (persons counted once in the period) unknown: a
+  unit with such a station shows "—" for it. A station that did not send the last month gives only its
+  months' additive elements, as before.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +20,7 @@ from peewee import fn
 
 from ..db import database
 from ..exchange.package import CODES, EXTRAS, last_month
-from ..models import OrgUnit, Package
+from ..models import OrgUnit, Package, PackageValue
 from ..reports.indicators import SPECS, Indicator, change
 
 AT_PERIOD_END = {"REGISTERED", "REGISTERED_YOY", "MAINTENANCE", "MAINTENANCE_COHORT", "ABSTINENT_3Y"}
@@ -34,11 +37,11 @@ class Plan:
     """What a period takes: the months of packages, and for each the periods counted."""
     kind: str
     label: str
-    months: list  # "2026-11", …: whose packages count (the last one for values at the period end)
-    now: str  # package period key of this period
+    months: list  # "2026-11", …: whose packages count (the last one for the whole period)
+    now: str  # package period key of this period in each month's package (the months' fallback)
     before: str  # … and of the same period last year
-    missing: set = field(default_factory=set)  # elements that cannot be given for this period
-    distinct: tuple = None  # (now, before) periods of the last month that give DISTINCT_PERSONS, if not `now`
+    whole: tuple  # (now, before) period keys of the last month's package that cover the whole period
+    missing: set = field(default_factory=set)  # elements the months' fallback cannot give
 
 
 def month_key(first):
@@ -50,64 +53,89 @@ def plan(kind, year, number, today_):
     over = last_month(today_)
     if kind == "month":
         first = date(year, number, 1)
-        return Plan(kind, "%d年%d月" % (year, number), [month_key(first)], "month", "month_last_year") \
-            if first <= over else None
+        return Plan(kind, "%d年%d月" % (year, number), [month_key(first)], "month", "month_last_year",
+                    ("month", "month_last_year")) if first <= over else None
     if kind == "quarter":
         firsts = [m for m in (date(year, 3 * number - 2 + i, 1) for i in range(3)) if m <= over]
         label = "%d年第%d季度" % (year, number) + ("（截至%d月）" % firsts[-1].month if firsts and len(firsts) < 3 else "")
         if not firsts:
             return None
-        if firsts[0].month == 1:  # the first quarter (to date) is its last month's year to date
-            return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
-                        distinct=("year_to_date", "year_to_date_last_year"))
-        return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year",
+        whole = ("year_to_date", "year_to_date_last_year") if number == 1 else (
+            "quarter_to_date", "quarter_to_date_last_year")  # the first quarter's is stored as the year to date
+        return Plan(kind, label, [month_key(m) for m in firsts], "month", "month_last_year", whole,
                     set(DISTINCT_PERSONS) if len(firsts) > 1 else set())
     last = min(date(year, 12, 1), over)
     if last.year != year:
         return None
     label = "%d年" % year + ("（1–%d月）" % last.month if last.month < 12 else "")
-    return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year")
+    return Plan(kind, label, [month_key(last)], "year_to_date", "year_to_date_last_year",
+                ("year_to_date", "year_to_date_last_year"))
+
+
+WHOLE, OLD, MONTHS = 2, 1, 0  # a station's figures for a period: its last month's package covers it, or not (a
+# format 1 package of a later quarter), or that month was not sent: from its months (module doc)
+
+
+def sources(plan_, stations):
+    """{station id: WHOLE | OLD | MONTHS}: for a month or a year every package sent covers it."""
+    if plan_.whole == (plan_.now, plan_.before) or not stations:
+        return dict.fromkeys(stations, WHOLE)
+    covers = PackageValue.select(PackageValue.package).where(
+        PackageValue.package == Package.id, PackageValue.element == "REGISTERED", PackageValue.period == plan_.whole[0],
+        PackageValue.dimension.is_null())
+    sent = dict(Package.select(Package.station, fn.EXISTS(covers)).where(
+        Package.superseded_by.is_null(), Package.month == plan_.months[-1], Package.station.in_(stations)).tuples())
+    return {s: (WHOLE if sent[s] else OLD) if s in sent else MONTHS for s in stations}
 
 
 # the statement of package_rows, as text: peewee's building of it took longer than PostgreSQL's running it
-ROWS = """SELECT {key}, p.month, v.element, v.period, SUM(v.numerator)::bigint, SUM(v.denominator)::bigint
-FROM package_value v JOIN package p ON p.id = v.package_id{join}
-WHERE p.superseded_by_id IS NULL AND p.month IN %s AND v.dimension IS NULL AND v.period IN %s{only}
-GROUP BY 1, 2, 3, 4"""
+ROWS = """SELECT g.gid, g.src, p.month, v.element, v.period, SUM(v.numerator)::bigint, SUM(v.denominator)::bigint
+FROM package_value v JOIN package p ON p.id = v.package_id
+JOIN (VALUES {pairs}) AS g(sid, gid, src) ON g.sid = p.station_id
+WHERE p.superseded_by_id IS NULL AND p.month IN %s AND v.dimension IS NULL AND v.period IN %s
+GROUP BY 1, 2, 3, 4, 5"""
 
 
-def package_rows(plan_, stations=None, group=None):
-    """(station, month, element, period, Σ numerator, Σ denominator) of the totals the period takes, from the
-    current packages of the given stations (else of all); with `group` ({station id: key}), summed in SQL by
-    key instead of by station (the unit each station falls under, joined from a VALUES list)."""
-    distinct = plan_.distinct or (plan_.now, plan_.before)
-    wanted = (tuple(plan_.months), tuple({plan_.now, plan_.before, *distinct}))
-    if group is not None:
-        pairs = list(group.items()) or [(0, 0)]
-        sql = ROWS.format(key="g.gid", join=" JOIN (VALUES %s) AS g(sid, gid) ON g.sid = p.station_id" % ", ".join(
-            ["(%s, %s)"] * len(pairs)), only="")
-        params = [n for pair in pairs for n in pair] + list(wanted)
-    else:
-        sql = ROWS.format(key="p.station_id", join="", only="" if stations is None else " AND p.station_id IN %s")
-        params = list(wanted) + ([] if stations is None else [tuple(stations or [0])])
+def package_rows(plan_, group):
+    """(key, source, month, element, period, Σ numerator, Σ denominator) of the totals the period may take, from the
+    current packages of the stations of `group` ({station id: key}), summed in SQL by key (the unit each station
+    falls under) and by the stations' `sources`."""
+    source = sources(plan_, list(group))
+    triples = [(s, key, source[s]) for s, key in group.items()] or [(0, 0, MONTHS)]
+    sql = ROWS.format(pairs=", ".join(["(%s, %s, %s)"] * len(triples)))
+    params = [n for triple in triples for n in triple] + [
+        tuple(plan_.months), tuple({plan_.now, plan_.before, *plan_.whole})]
     return database.execute_sql(sql, params).fetchall()
 
 
 def station_sums(plan_, stations=None, rows=None):
-    """{station id: {(element, "now"|"before"): [numerator, denominator]}} of package_rows."""
-    last, distinct = plan_.months[-1], plan_.distinct or (plan_.now, plan_.before)
-    sums = {}
-    for station, month, element, period, numerator, denominator in (
-            package_rows(plan_, stations) if rows is None else rows):
-        once = element in DISTINCT_PERSONS
-        wanted = distinct if once else (plan_.now, plan_.before)
-        at_end = element in AT_PERIOD_END or (once and plan_.distinct is not None)
-        if period not in wanted or (at_end and month != last):
+    """{key: {(element, "now"|"before"): [numerator, denominator], or None when unknown}} of package_rows (by
+    default of the given stations, else of all, each its own key): the whole period from the last month's package
+    where it covers it, else the months' fallback (module doc)."""
+    if rows is None:
+        ids = stations if stations is not None else [
+            u.id for u in OrgUnit.select(OrgUnit.id).where(OrgUnit.level == "station")]
+        rows = package_rows(plan_, {s: s for s in ids})
+    last, sums, unknown = plan_.months[-1], {}, set()
+    for key, source, month, element, period, numerator, denominator in rows:
+        if source == WHOLE:
+            if month == last and period in plan_.whole:
+                _add(sums, key, element, period == plan_.whole[0], numerator, denominator)
             continue
-        cell = sums.setdefault(station, {}).setdefault((element, "now" if period == wanted[0] else "before"), [0, 0])
-        cell[0] += int(numerator)
-        cell[1] += int(denominator or 0)
+        if source == OLD:  # its last month has no quarter to date (format 1): no distinct counts
+            unknown.add(key)
+        if period in (plan_.now, plan_.before) and element not in plan_.missing and (
+                month == last or element not in AT_PERIOD_END):
+            _add(sums, key, element, period == plan_.now, numerator, denominator)
+    for key in unknown:
+        sums.setdefault(key, {}).update({(code, which): None for code in plan_.missing for which in ("now", "before")})
     return sums
+
+
+def _add(sums, station, element, now, numerator, denominator):
+    cell = sums.setdefault(station, {}).setdefault((element, "now" if now else "before"), [0, 0])
+    cell[0] += int(numerator)
+    cell[1] += int(denominator or 0)
 
 
 def stations_under(unit, children):
@@ -125,12 +153,15 @@ def indicators(station_ids, sums, plan_):
     out = []
     for code, label, percent in ELEMENTS:
         now, before = (Indicator(code, label, "", "", percent=percent) for _ in range(2))
+        shown = True
         for which, indicator in (("now", now), ("before", before)):
             for station in station_ids:
-                numerator, denominator = sums.get(station, {}).get((code, which), (0, 0))
-                indicator.numerator += numerator
-                indicator.denominator += denominator
-        shown = code not in plan_.missing
+                cell = sums.get(station, {}).get((code, which), (0, 0))
+                if cell is None:  # a station cannot give it for this period: neither can the unit
+                    shown = False
+                    break
+                indicator.numerator += cell[0]
+                indicator.denominator += cell[1]
         yoy = change(now, before) if shown and code not in NO_CHANGE else None
         out.append((code, label, now if shown else None, before if shown else None, yoy))
     return out
@@ -157,11 +188,11 @@ def table(unit, plan_):
     kids = children.get(unit.id, [])
     group = ({s: kid.id for kid in kids for s in stations_under(kid, children)} if unit.level != "station"
              else {unit.id: unit.id})  # each station to the row it is summed in, in SQL
-    found = list(package_rows(plan_, group=group)) if group else []
+    found = list(package_rows(plan_, group)) if group else []
     sums = station_sums(plan_, rows=found)
     if unit.level in ("county", "station"):  # rows by station: the months each sent are in them
         sent = {}
-        for station, _ in {row[:2] for row in found}:
+        for station, _ in {(row[0], row[2]) for row in found}:
             sent[station] = sent.get(station, 0) + 1
     else:
         sent = months_sent(list(group), plan_)

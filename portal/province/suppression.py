@@ -1,10 +1,13 @@
 """The publication profile (对外发布) of the province tables: small cells withheld, with complementary
 suppression so that no withheld value can be worked out from the figures shown (docs/province.md).
 
-The published figures of one period form, for each data element and column (本期, 上年同期), a tree of
-additive groups: every unit's count is the sum of its children's (province = Σ prefectures, prefecture =
-Σ counties, county = Σ stations). One pattern is computed over the whole tree, so a county shows the same
-cells on its own page and as a row of its prefecture's page.
+The published figures of a year form, for each data element and column (本期, 上年同期), additive groups
+over cells (period, unit): every unit's count is the sum of its children's (province = Σ prefectures,
+prefecture = Σ counties, county = Σ stations) in every period, and each unit's quarter is the sum of its
+months so far and its year the sum of its quarters (for a value at the period end: the last of them). One
+pattern is computed over the whole tree and every month, quarter and the year that is over, so a county
+shows the same cells on its own page and as a row of its prefecture's page, and a month, its quarter and its
+year cannot be played against each other (docs/province.md says what is still not covered).
 
 The algorithm (`protect`):
 1. primary: a count of persons from 1 to 4 is withheld ("<5"); 0 and 5 or more are not;
@@ -23,10 +26,11 @@ withheld; 在册人数同比 when 在册 of either year is, or when its denomina
 import math
 from dataclasses import dataclass
 
+from ..dates import today
 from ..models import OrgUnit
 from . import rollup
 
-SMALL, DERIVED = "<5", "×"
+SMALL, DERIVED, FREE = "<5", "×", "—"  # FREE: not given for the period (protect's `free`)
 NOT_PERSONS = {"TRAINING_ATTENDANCE", "TRAINING_HOURS", "EVENTS", "EVENTS_AUDIENCE"}  # staff, hours, events
 COUNT_BOUNDS = {SMALL: (1, 4), DERIVED: (5, math.inf)}
 RATE_BOUNDS = {SMALL: (0, math.inf), DERIVED: (0, math.inf)}  # a withheld rate shows "×" whatever the reason
@@ -87,75 +91,121 @@ def _next_to_hide(cell, values, groups_of, hidden, zeros):
     return None
 
 
-def protect(values, groups, primary, limits=COUNT_BOUNDS, zeros=False):
+def protect(values, groups, primary, limits=COUNT_BOUNDS, zeros=False, free=()):
     """{cell: SMALL | DERIVED} to withhold: `primary` cells and enough others that none can be worked out.
-    `groups` are (total cell, [part cells]) with total = Σ parts; `zeros`: a zero may be withheld."""
-    hidden = dict.fromkeys(primary, SMALL)
+    `groups` are (total cell, [part cells]) with total = Σ parts; `zeros`: a zero may be withheld; `free`: cells
+    not shown for another reason (unknown to anyone: any value ≥ 0), nothing to protect in them."""
+    if not primary:
+        return {}
+    hidden = {**dict.fromkeys(free, FREE), **dict.fromkeys(primary, SMALL)}
+    limits = {**limits, FREE: (0, math.inf)}
     groups_of = {}
     for index, (total, parts) in enumerate(groups):
         for cell in [total] + parts:
             groups_of.setdefault(cell, []).append((index, (total, parts)))
+    count = [sum(c in hidden for c in [t] + parts) for t, parts in groups]
     lone = True  # first the quick rule alone: the only withheld cell of a group
     while True:
         if lone:
-            pinned = [c for t, parts in groups for c in [t] + parts
-                      if c in hidden and sum(x in hidden for x in [t] + parts) == 1]
+            pinned = {c for i, (t, parts) in enumerate(groups) if count[i] == 1 for c in [t] + parts if c in hidden}
         else:
             lo, hi = bounds(values, groups, hidden, limits)
-            pinned = [c for c in hidden if lo[c] == hi[c]]
+            pinned = {c for c in hidden if lo[c] == hi[c]}
+        pinned = [c for c in pinned if hidden[c] != FREE]
         more = {_next_to_hide(c, values, groups_of, hidden, zeros) for c in sorted(pinned, key=str)} - {None}
         if not more:
             if not lone:
-                return hidden
+                return {c: mark for c, mark in hidden.items() if mark != FREE}
             lone = False
             continue
         cell = min(more, key=lambda c: (values[c], str(c)))  # one at a time: it may unpin the others too
         hidden[cell] = DERIVED
+        for index, _ in groups_of.get(cell, []):
+            count[index] += 1
 
 
-def _column(inds, position, units, groups, element):
-    """{unit id: mark} of one element's column (2: 本期, 3: 上年同期) over the whole tree."""
-    index = [code for code, *_ in inds[units[0]]].index(element)
-    cells = {u: inds[u][index][position] for u in units}
-    if element in NOT_PERSONS or cells[units[0]] is None:  # not persons, or not given for this period
+def year_plans(plan_, today_):
+    """{period key: Plan} of every month, quarter and the year of plan_'s year that is over, plan_ itself among
+    them; and plan_'s key, ("month", 11), ("quarter", 4) or ("year", 1)."""
+    year, month = int(plan_.months[-1][:4]), int(plan_.months[-1][5:])
+    plans = {(kind, number): found for kind, count in (("month", 12), ("quarter", 4), ("year", 1))
+             for number in range(1, count + 1) for found in [rollup.plan(kind, year, number, today_)] if found}
+    here = {"month": ("month", month), "quarter": ("quarter", (month - 1) // 3 + 1), "year": ("year", 1)}[plan_.kind]
+    plans[here] = plan_
+    return plans, here
+
+
+def period_groups(plans, units, at_end):
+    """Each unit's quarter from its months and its year from its quarters: their sum (an additive count, or one
+    taken to be: an attacker may take a quarter's distinct persons for the sum of its months'), or the last of
+    them for a value at the period end. Cells are (period key, unit id)."""
+    groups = []
+    for total, kind, numbers in [(("quarter", q), "month", range(3 * q - 2, 3 * q + 1)) for q in range(1, 5)] + [
+            (("year", 1), "quarter", range(1, 5))]:
+        parts = [(kind, n) for n in numbers if (kind, n) in plans]
+        if total in plans and parts:
+            groups += [((total, u), [(part, u) for part in (parts[-1:] if at_end else parts)]) for u in units]
+    return groups
+
+
+def _column(cells, groups):
+    """{cell: mark} of one element's column over the year's periods and the whole tree (`cells`: {cell: Indicator,
+    or None where not given})."""
+    free = [c for c, ind in cells.items() if ind is None]
+    shown = {c: ind for c, ind in cells.items() if ind is not None}
+    if not shown:
         return {}
-    values = {u: ind.numerator for u, ind in cells.items()}
-    if cells[units[0]].percent:
-        primary = [u for u, ind in cells.items() if is_small(ind.numerator) or is_small(ind.denominator)]
-        return dict.fromkeys(protect(values, groups, primary, RATE_BOUNDS, zeros=True), DERIVED)  # always "×"
-    return protect(values, groups, [u for u, v in values.items() if is_small(v)])
+    values = {c: 0 if ind is None else ind.numerator for c, ind in cells.items()}
+    if next(iter(shown.values())).percent:
+        primary = [c for c, ind in shown.items() if is_small(ind.numerator) or is_small(ind.denominator)]
+        return dict.fromkeys(protect(values, groups, primary, RATE_BOUNDS, zeros=True, free=free), DERIVED)
+    return protect(values, groups, [c for c, ind in shown.items() if is_small(ind.numerator)], free=free)
 
 
-def _registered_yoy(inds, units, groups, registered):
-    """在册人数同比 withheld where 在册 of either year is, or its denominator (在册 a year before the column's
-    year) is small or would give one away."""
-    index = [code for code, *_ in inds[units[0]]].index("REGISTERED_YOY")
-    before_base = {u: inds[u][index][3].denominator for u in units}
-    base_hidden = protect(before_base, groups, [u for u, v in before_base.items() if is_small(v)])
-    return {2: {u for u in units if u in registered[2] or u in registered[3]},
-            3: {u for u in units if u in registered[3] or u in base_hidden}}
+def year_pattern(plan_):
+    """The year of plan_ as published: (plans {period key: Plan}, plan_'s key, the tree's children,
+    indicators {(period key, unit id): rollup.indicators rows}, marks {(element, position): {(period key, unit id):
+    mark}}), one pattern over the whole tree and every month, quarter and the year that is over."""
+    _, children = OrgUnit.tree()
+    everyone = [u for kids in children.values() for u in kids]
+    units = [u.id for u in everyone]
+    under = {u.id: rollup.stations_under(u, children) for u in everyone}
+    plans, here = year_plans(plan_, today())
+    inds = {}
+    for key, each in plans.items():
+        sums = rollup.station_sums(each)
+        inds.update({(key, u): rollup.indicators(under[u], sums, each) for u in units})
+    kept = {u for u in units if under[u]}  # a unit with no station under it is 0 in every cell: left out
+    tree = [((key, parent), [(key, c.id) for c in kids if c.id in kept]) for key in plans
+            for parent, kids in children.items() if parent in kept]
+    groups = {at_end: tree + period_groups(plans, sorted(kept), at_end) for at_end in (False, True)}
+    cells = {c: row for c, row in inds.items() if c[1] in kept}
+    codes = [code for code, *_ in inds[here, units[0]]]
+    marks = {}
+    for index, code in enumerate(codes):
+        if code in NOT_PERSONS or code == "REGISTERED_YOY":
+            continue
+        for position in (2, 3):  # 本期, 上年同期
+            marks[code, position] = _column({c: row[index][position] for c, row in cells.items()},
+                                            groups[code in rollup.AT_PERIOD_END])
+    yoy = codes.index("REGISTERED_YOY")  # withheld where 在册 of either year is, or its base (在册 a year before
+    base = protect({c: row[yoy][3].denominator for c, row in cells.items()}, groups[True],  # the 上年同期 column)
+                   [c for c, row in cells.items() if is_small(row[yoy][3].denominator)])
+    registered = {p: marks["REGISTERED", p] for p in (2, 3)}
+    marks["REGISTERED_YOY", 2] = dict.fromkeys([c for c in inds if c in registered[2] or c in registered[3]], DERIVED)
+    marks["REGISTERED_YOY", 3] = dict.fromkeys([c for c in inds if c in registered[3] or c in base], DERIVED)
+    return plans, here, children, inds, marks
 
 
 def published(unit, plan_):
-    """rollup.table(unit, plan_) as published: withheld cells replaced by `Withheld`, and the 同比 of any."""
-    _, children = OrgUnit.tree()
-    sums = rollup.station_sums(plan_)
-    everyone = [u for kids in children.values() for u in kids]
-    units = sorted({u.id for u in everyone}, key=lambda i: i != _root_id(children))
-    inds = {u.id: rollup.indicators(rollup.stations_under(u, children), sums, plan_) for u in everyone}
-    groups = [(parent, [c.id for c in kids]) for parent, kids in children.items() if parent is not None]
-    marks = {}  # (element, position) -> {unit id: mark}
-    for code, *_ in inds[units[0]]:
-        if code != "REGISTERED_YOY":
-            for position in (2, 3):
-                marks[code, position] = _column(inds, position, units, groups, code)
-    for position, hidden in _registered_yoy(inds, units, groups, {p: marks["REGISTERED", p] for p in (2, 3)}).items():
-        marks["REGISTERED_YOY", position] = dict.fromkeys(hidden, DERIVED)
+    """rollup.table(unit, plan_) as published: withheld cells replaced by `Withheld`, and the 同比 of any; the
+    pattern of plan_'s year (`year_pattern`), so every page of that year shows the same cells."""
+    _, here, children, inds, marks = year_pattern(plan_)
 
     def shown(unit_id):
         out = []
-        for code, label, now, before, change in inds[unit_id]:
-            now_mark, before_mark = (marks[code, p].get(unit_id) for p in (2, 3))
+        for code, label, now, before, change in inds[here, unit_id]:
+            now_mark, before_mark = (marks.get((code, p), {}).get((here, unit_id)) for p in (2, 3))
             out.append((code, label, Withheld(now_mark) if now_mark and now is not None else now,
                         Withheld(before_mark) if before_mark and before is not None else before,
                         Withheld(DERIVED) if (now_mark or before_mark) and change is not None else change))
@@ -163,7 +213,3 @@ def published(unit, plan_):
 
     rows = [(child, shown(child.id), rollup.reporting(child, children, plan_)) for child in children.get(unit.id, [])]
     return shown(unit.id), rollup.reporting(unit, children, plan_), rows
-
-
-def _root_id(children):
-    return children[None][0].id

@@ -1,4 +1,4 @@
-"""Synthetic signed packages for the province's benches and tests: the real format (`portal.package/1`,
+"""Synthetic signed packages for the province's benches and tests: the real format (`portal.package/2`, or 1,
 the tuples of `exchange.package.build`) and the real signing code, with made-up counts instead of a
 station database, so that thousands of stations × months can be generated in minutes."""
 import base64
@@ -41,11 +41,12 @@ class Station:
         return base64.b64encode(signing.public_bytes(self.key)).decode("ascii")
 
     def figures(self, element, period, first):
-        """(numerator, denominator or None) of one element for one of the four periods."""
+        """(numerator, denominator or None) of one element for one of the package's periods."""
         if element in self.fixed:
             return self.fixed[element]
         rng, n = self.rng, self.size
-        months = first.month if period.startswith("year_to_date") else 1
+        months = (first.month if period.startswith("year_to_date") else (first.month - 1) % 3 + 1
+                  if period.startswith("quarter_to_date") else 1)
         if element == "REGISTERED_YOY":
             return rng.randint(-n // 4, n // 4), n
         if KINDS[element] == "rate":
@@ -55,10 +56,13 @@ class Station:
             return n if element == "REGISTERED" else n // 3, None
         return sum(rng.randint(0, max(1, n // 5)) for _ in range(months)), None
 
-    def payload(self, first, generated_at="2030-01-01T00:00:00Z"):
+    def payload(self, first, generated_at="2030-01-01T00:00:00Z", version=signing.FORMAT):
         values = []
-        named = periods(first)
+        named = periods(first, version)
+        texts = {}  # a text of two periods (the first quarter's quarter to date) is written once
         for name, (text, _) in named.items():
+            texts.setdefault(text, name)
+        for text, name in texts.items():
             for element in list(CODES.values()) + list(EXTRAS):
                 numerator, denominator = self.figures(element, name, first)
                 cells = [(None, numerator, denominator)]
@@ -71,8 +75,8 @@ class Station:
                     values.append({"dataElement": element, "period": text, "orgUnit": self.code,
                                    "breakdown": {} if cell is None else {cell[0]: cell[1]},
                                    "numerator": a, "denominator": b})
-        assert len(values) == len(named) * sum(len(CELLS) if e not in NO_BREAKDOWN else 1 for e in KINDS)
-        return {"format": signing.FORMAT, "station": self.code, "month": "%04d-%02d" % (first.year, first.month),
+        assert len(values) == len(texts) * sum(len(CELLS) if e not in NO_BREAKDOWN else 1 for e in KINDS)
+        return {"format": version, "station": self.code, "month": "%04d-%02d" % (first.year, first.month),
                 "periods": {name: text for name, (text, _) in named.items()}, "generatedAt": generated_at,
                 "dataElements": KINDS, "breakdowns": {dim: list(codes) for dim, codes in BREAKDOWNS.items()},
                 "values": values}

@@ -45,8 +45,10 @@ def tables():
     publish = request.args.get("publish") == "1"  # 对外发布: small cells withheld (suppression.py)
     own, reporting, rows = (suppression.published if publish else rollup.table)(unit, plan)
     over = last_month(today_)
+    unknown = [label for code, label, now, *_ in own + [i for _, inds, _ in rows for i in inds] if now is None]
     return render_template("province/tables.html", unit=unit, path=rollup.ancestors(unit), plan=plan, own=own,
                            reporting=reporting, rows=rows, kind=kind, year=year, number=number, publish=publish,
+                           unknown=sorted(set(unknown)),
                            trends=None if publish else trends.series(unit, plan.months[-1]),
                            years=list(range(over.year, over.year - 6, -1)), kinds=rollup.KINDS)
 

@@ -1,5 +1,5 @@
 """The package's numbers on the hand-built station (conftest.py): equal to indicators.compute and to the
-dashboard, breakdowns that add up, the four periods, age bands on both sides of a birthday."""
+dashboard, breakdowns that add up, the six periods, age bands on both sides of a birthday."""
 import re
 from datetime import date
 
@@ -26,9 +26,12 @@ def values(payload, code, period="2026-10"):
             for v in payload["values"] if v["dataElement"] == code and v["period"] == period}
 
 
-def test_the_periods_are_the_month_the_year_to_date_and_both_a_year_before(payload):
+def test_the_periods_are_the_month_the_year_and_quarter_to_date_and_each_a_year_before(payload):
+    assert payload["format"] == "portal.package/2"
     assert payload["periods"] == {"month": "2026-10", "year_to_date": "2026-01/2026-10",
-                                  "month_last_year": "2025-10", "year_to_date_last_year": "2025-01/2025-10"}
+                                  "quarter_to_date": "2026-10/2026-10", "month_last_year": "2025-10",
+                                  "year_to_date_last_year": "2025-01/2025-10",
+                                  "quarter_to_date_last_year": "2025-10/2025-10"}
     assert {v["period"] for v in payload["values"]} == set(payload["periods"].values())
     assert {v["orgUnit"] for v in payload["values"]} == {STATION_CODE}
     assert payload["station"] == STATION_CODE and payload["month"] == "2026-10"
@@ -69,7 +72,7 @@ def test_age_bands_turn_on_the_birthday_itself(app, users):
             Person.birth_date == date(2008, 2, 29)).scalar() == "18_34"
 
 
-@pytest.mark.parametrize("name", ["month", "year_to_date", "month_last_year", "year_to_date_last_year"])
+@pytest.mark.parametrize("name", list(package.PERIODS))
 def test_totals_equal_compute_for_every_period(app, station, payload, name):
     period_text, period = package.periods(OCTOBER)[name]
     expected = in_app(indicators.compute)(STATION, period)

@@ -30,9 +30,20 @@ def test_a_signed_package_verifies_with_the_registered_key(key):
     assert signing.verify(data, registered(key)) == PAYLOAD
     assert signing.verify(data, base64.b64encode(registered(key)).decode()) == PAYLOAD  # as the province stores it
     envelope = json.loads(data)
-    assert set(envelope) == {"format", "payload", "signature", "key"} and envelope["format"] == "portal.package/1"
+    assert set(envelope) == {"format", "payload", "signature", "key"} and envelope["format"] == "portal.package/2"
     assert data == signing.canonical(envelope)  # the file itself is canonical: sorted keys, no whitespace
     assert b" " not in data and b"\n" not in data
+
+
+def test_a_format_1_package_still_verifies_and_a_mixed_one_is_refused(key):
+    """Stations not yet updated send format 1: it verifies as before; an envelope and payload that disagree do not."""
+    old = dict(PAYLOAD, format="portal.package/1")
+    data = signing.sign(old, key)
+    assert json.loads(data)["format"] == "portal.package/1" and signing.verify(data, registered(key)) == old
+    envelope = json.loads(data)
+    envelope["format"] = "portal.package/2"
+    with pytest.raises(PackageError, match="^报送包格式错误：文件的格式版本（portal.package/2）与内容的格式版本"):
+        signing.verify(signing.canonical(envelope), registered(key))
 
 
 def test_one_changed_digit_is_refused_as_tampered(key):
@@ -89,11 +100,11 @@ def test_a_swapped_key_does_not_carry_the_signature(key):
 def test_an_unknown_format_version_is_refused(key, where):
     if where == "envelope":
         envelope = json.loads(signing.sign(PAYLOAD, key))
-        envelope["format"] = "portal.package/2"
+        envelope["format"] = "portal.package/3"
         data = signing.canonical(envelope)
     else:
-        data = signing.sign(dict(PAYLOAD, format="portal.package/2"), key)
-    with pytest.raises(PackageError, match="^报送包格式版本“portal.package/2”无法识别"):
+        data = signing.sign(dict(PAYLOAD, format="portal.package/3"), key)
+    with pytest.raises(PackageError, match="^报送包格式版本“portal.package/3”无法识别"):
         signing.verify(data, registered(key))
 
 

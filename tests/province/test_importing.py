@@ -115,7 +115,7 @@ def test_every_breakdown_code_of_the_format_is_accepted():
 def test_a_refused_tuple_is_named_by_its_number(bad, reason):
     encoded = {key: text for key, (text, _) in periods(date(2026, 10, 1)).items()}
     good = {**GOOD, "period": encoded["month"]}
-    payload = {"format": "portal.package/1", "station": "520102-01", "month": "2026-10", "dataElements": [],
+    payload = {"format": "portal.package/2", "station": "520102-01", "month": "2026-10", "dataElements": [],
                "breakdowns": {}, "periods": encoded, "values": [good, good, {**good, **bad}, good]}
     assert len(receiving.check_values({**payload, "values": [good]}, "520102-01", date(2026, 10, 1))) == 1
     with pytest.raises(receiving.PackageError, match=reason):

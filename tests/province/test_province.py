@@ -261,8 +261,9 @@ def test_a_rate_is_recomputed_from_sums_never_averaged(app, runner, stations, tm
     assert relapse.value == 35.71 and round(sum(rates) / 3, 2) == 36.35
 
 
-def test_a_quarter_sums_its_months_and_takes_values_at_its_end(app, app_config, tmp_path, tree):
-    """Q3 2026 from the August and September packages: talks summed, 在册 of September, no 复吸率."""
+def test_a_quarter_takes_its_last_month_s_quarter_to_date(app, app_config, tmp_path, tree):
+    """Q3 2026 from the September package (format 2): talks of July to September, 在册 of September, 复吸率 given;
+    the line says July was not sent."""
     station = Station(tmp_path, app_config, "520103-02", 7, month=date(2026, 9, 1), also=[date(2026, 8, 1)])
     db.open_postgres(app.config["DATABASE_URL"])
     with app.app_context():
@@ -277,7 +278,7 @@ def test_a_quarter_sums_its_months_and_takes_values_at_its_end(app, app_config, 
     assert got["TALKS"].numerator == station.dashboard["talks"].numerator + august["talks"].numerator > 0
     assert august["talks"].numerator > 0 and station.dashboard["talks"].numerator > 0
     assert got["REGISTERED"].numerator == station.dashboard["registered"].numerator != 2 * august["registered"].numerator
-    assert got["RELAPSE"] is None and reporting == (0, 1)  # July was not sent
+    assert got["RELAPSE"] is not None and reporting == (0, 1)  # July was not sent
 
 
 def test_which_packages_a_period_takes():
@@ -286,7 +287,8 @@ def test_which_packages_a_period_takes():
     plan = rollup.plan("quarter", 2026, 3, date(2026, 11, 20))
     assert plan.months == ["2026-07", "2026-08", "2026-09"] and plan.now == "month" and "RELAPSE" in plan.missing
     first = rollup.plan("quarter", 2026, 1, date(2026, 11, 20))
-    assert first.distinct == ("year_to_date", "year_to_date_last_year") and not first.missing
+    assert first.whole == ("year_to_date", "year_to_date_last_year") and "RELAPSE" in first.missing
+    assert plan.whole == ("quarter_to_date", "quarter_to_date_last_year")
     year = rollup.plan("year", 2025, 1, date(2026, 11, 20))
     assert year.months == ["2025-12"] and year.now == "year_to_date"
     assert rollup.plan("month", 2026, 11, date(2026, 11, 30)) is None
