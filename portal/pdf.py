@@ -129,10 +129,50 @@ def turn():
                 busy["now"] -= 1
 
 
-def _layout(html, fetcher, fonts):
-    from weasyprint import HTML
+# WeasyPrint's default stylesheet gives every element six pseudo-elements, ::marker and the calls and
+# markers of footnotes and notes, and each gets a computed style: on a summary's 300 table cells that was
+# most of the style work. The papers have numbered lists but no footnotes: markers where list items are.
+UA_RULES = {"::marker {": "li::marker {", "::footnote-call {": None, "::footnote-marker {": None,
+            "::note-call {": None, "::note-marker {": None, "::note-callback {": None}
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(font_config=fonts)
+
+def station_ua(text):
+    """WeasyPrint's html5_ua.css as the papers need it (UA_RULES: each rule narrowed or left out);
+    ValueError when one of them is no longer there as it was."""
+    lines, seen = [], set()
+    for line in text.split("\n"):
+        start = next((rule for rule in UA_RULES if line.startswith(rule)), None)
+        if start is None:
+            lines.append(line)
+            continue
+        seen.add(start)
+        if UA_RULES[start]:
+            lines.append(UA_RULES[start] + line[len(start):])
+    if seen != set(UA_RULES):
+        raise ValueError("WeasyPrint's stylesheet changed: %s" % ", ".join(sorted(set(UA_RULES) - seen)))
+    return "\n".join(lines)
+
+
+@functools.cache
+def html_class():
+    """WeasyPrint's HTML with the station's default stylesheet (WeasyPrint's own if it changed shape)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+
+    try:
+        sheet = CSS(string=station_ua(UA), counter_style=UA_COUNTER_STYLE)
+    except ValueError:
+        return HTML
+
+    class StationHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [sheet] + super()._ua_stylesheets(forms)[1:]
+
+    return StationHTML
+
+
+def _layout(html, fetcher, fonts):
+    return html_class()(string=html, base_url=BASE_URL, url_fetcher=fetcher or new_fetcher()).render(font_config=fonts)
 
 
 def document(html, fetcher=None):
