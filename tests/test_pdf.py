@@ -1,4 +1,4 @@
-"""PDFs (portal/pdf.py): the default stylesheet papers are laid out with, and no garbage collection while
+"""PDFs (portal/pdf.py): the default stylesheet papers are laid out with, and rare garbage collection while
 a document is made. PDFs are read back with pdftotext."""
 import gc
 import subprocess
@@ -38,10 +38,10 @@ def test_lists_keep_their_numbers_and_bullets():
 
 
 def watching_fetcher(seen):
-    """A station fetcher that notes whether the collector runs when the stylesheet is fetched (mid-layout)."""
+    """A station fetcher that notes the collector's first threshold when the stylesheet is fetched (mid-layout)."""
     class Watching(pdf.fetcher_class()):
         def fetch(self, url, headers=None):
-            seen.append(gc.isenabled())
+            seen.append(gc.get_threshold()[0])
             return super().fetch(url, headers)
 
     return Watching()
@@ -51,8 +51,8 @@ PAPER = ("<html lang='zh-CN'><head><link rel='stylesheet' href='/static/print.cs
          + "<p>社区戒毒人员操守保持情况良好。</p>" * 200 + "</body></html>")
 
 
-def test_no_garbage_collection_while_documents_are_made_and_back_after():
-    assert gc.isenabled()
+def test_garbage_is_collected_rarely_while_documents_are_made_and_as_before_after():
+    before = gc.get_threshold()
     seen = []
     made = []
     threads = [threading.Thread(target=lambda: made.append(pdf.render(PAPER, watching_fetcher(seen))))
@@ -62,14 +62,15 @@ def test_no_garbage_collection_while_documents_are_made_and_back_after():
     for thread in threads:
         thread.join()
     assert len(made) == 4 and all(data.startswith(b"%PDF") for data in made)
-    assert seen == [False] * 4 and gc.isenabled()
+    assert seen == [pdf.RENDER_GC_THRESHOLD] * 4 and gc.isenabled() and gc.get_threshold() == before
 
 
-def test_a_collector_turned_off_elsewhere_stays_off():
+def test_thresholds_set_elsewhere_come_back():
+    before = gc.get_threshold()
     seen = []
-    gc.disable()
+    gc.set_threshold(1234, 5, 6)
     try:
         assert pdf.render(PAPER, watching_fetcher(seen)).startswith(b"%PDF")
-        assert seen == [False] and not gc.isenabled()
+        assert seen == [pdf.RENDER_GC_THRESHOLD] and gc.get_threshold() == (1234, 5, 6)
     finally:
-        gc.enable()
+        gc.set_threshold(*before)
