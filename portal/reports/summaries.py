@@ -71,8 +71,8 @@ def mask_address(text):
 
 def content(person, profile, sections, day, user):
     """What the summary shows: the same records as the screens, narrowed by profile and sections."""
-    file = tracking.file_for(person, day)
-    case = file["case"] if file else None
+    case = person.current_case()
+    file = tracking.essentials(case, day) if case else None
     data = {"person": person, "case": case, "file": file, "profile": profile, "sections": sections,
             "redacted": profile == "redacted", "full": profile == "full", "staff": User.names(),
             "label": case.code if profile == "redacted" and case else person.name,

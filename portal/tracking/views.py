@@ -27,6 +27,34 @@ def of_case(model, case):
     return model.select().where(model.case == case.id, model.is_live())
 
 
+def essentials(case, day):
+    """What the case summary prints of the file (reports/summaries.py): the screening plan, the breach
+    counters, the tests' totals, incidents, breaches, the case's events and agreements, its expected end."""
+    station_preset, grace = screening_settings()
+    preset = case.screening_preset or station_preset
+    tests = of_case(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
+    urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
+    hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
+    plan = {}
+    if case.status == "active" and case.report_date:
+        due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
+        plan = {"due": due, "missed": due if overdue_beyond_grace(due, day, grace) else None,
+                "hair": next_hair(case.report_date, hair[0].tested_on if hair else None)}
+    return {
+        "case": case, "tests": tests, "preset": preset, "preset_label": SCREENING_PRESETS[preset][0],
+        "random_minimum": SCREENING_PRESETS[preset][2], "grace": grace, "plan": plan,
+        "counts": breaches.counters_of(case.id, day),
+        "thresholds": (breaches.SERIOUS_MISSED, breaches.SERIOUS_ABSENCES, breaches.SERIOUS_DAYS),
+        "total": tests.count(), "positives": tests.where(Screening.result == "positive").count(),
+        "incidents": list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc())),
+        "breaches": list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc())),
+        "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
+        "agreements": list(of_case(Agreement, case).order_by(Agreement.edition.desc())),
+        "needs_agreement": lifecycle.needs_agreement(case), "expected_end": lifecycle.expected_end(case, day),
+        "day": day,
+    }
+
+
 def file_for(person, day=None):
     """Everything the tracking file shows about the person's current case, or None without one."""
     case = person.current_case()
@@ -34,31 +62,14 @@ def file_for(person, day=None):
         return None
     day = day or today()
     relocation = lifecycle.awaited_relocation_report(case)
-    station_preset, grace = screening_settings()
-    preset = case.screening_preset or station_preset
-    tests = of_case(Screening, case).order_by(Screening.tested_on.desc(), Screening.id.desc())
-    urine = [s for s in tests.where(Screening.sample != "hair").limit(1)]
-    hair = [s for s in tests.where(Screening.sample == "hair").limit(1)]
-    incidents = list(Incident.select().where(Incident.case == case.id).order_by(Incident.occurred_on.desc()))
-    breach_rows = list(of_case(Breach, case).order_by(Breach.educated_on.is_null(False), Breach.occurred_on.desc()))
-    plan = {}
-    if case.status == "active" and case.report_date:
-        due = next_screening(case.report_date, urine[0].tested_on if urine else None, preset)
-        plan = {"due": due, "missed": due if overdue_beyond_grace(due, day, grace) else None,
-                "hair": next_hair(case.report_date, hair[0].tested_on if hair else None)}
-    return {
-        "case": case, "preset": preset, "preset_label": SCREENING_PRESETS[preset][0],
-        "random_minimum": SCREENING_PRESETS[preset][2], "grace": grace, "plan": plan,
-        "counts": breaches.counters_of(case.id, day),
-        "thresholds": (breaches.SERIOUS_MISSED, breaches.SERIOUS_ABSENCES, breaches.SERIOUS_DAYS),
-        "screenings": list(tests.limit(RECENT)), "total": tests.count(),
-        "positives": tests.where(Screening.result == "positive").count(),
-        "random": tests.where(Screening.random).count(),
+    file = essentials(case, day)
+    tests, incidents, breach_rows = file["tests"], file["incidents"], file["breaches"]
+    file.update({
+        "screenings": list(tests.limit(RECENT)), "random": tests.where(Screening.random).count(),
         "undecided": list(tests.where(Screening.result == "absent", Screening.decided_by.is_null())),
         "absences": list(of_case(Absence, case).order_by(Absence.leave_on.desc())),
         "overdue_returns": list(of_case(Absence, case).where(returns.sql_return_overdue(day))
                                 .order_by(Absence.return_on)),
-        "incidents": incidents,
         "notice": ReleaseNotice.get_or_none(ReleaseNotice.case == case.id),
         "relocation": relocation, "relocation_deadline": relocation and lifecycle.relocation_report_deadline(relocation),
         "notice_deadline": after_release.notice_deadline(case),
@@ -67,17 +78,14 @@ def file_for(person, day=None):
         "findings": list(RelapseFinding.live().where(RelapseFinding.person == person.id)
                          .order_by(RelapseFinding.found_on.desc())),
         "serious_unreported": any(i.kind == "serious_breach" and not i.reported_on for i in incidents),
-        "breaches": breach_rows,
         "late_reports": [b for b in breach_rows if late_reports.awaits_decision(b)],
-        "events": list(CaseEvent.select().where(CaseEvent.case == case.id).order_by(CaseEvent.on, CaseEvent.id)),
-        "agreements": list(of_case(Agreement, case).order_by(Agreement.edition.desc())),
         "scans": Attachment.by_agreement(case.id),
-        "needs_agreement": lifecycle.needs_agreement(case),
-        "expected_end": lifecycle.expected_end(case, day), "deadline": lifecycle.report_deadline(case),
+        "deadline": lifecycle.report_deadline(case),
         "overdue_report": lifecycle.overdue_report(case, day), "actions": lifecycle.actions_for(case, day),
         "suspended_since": lifecycle.suspended_since(case),
-        "day": day, "soon": day + timedelta(days=30),
-    }
+        "soon": day + timedelta(days=30),
+    })
+    return file
 
 
 def render_file(person, status=200, **forms):
