@@ -51,7 +51,7 @@ def test_active_search_updates_results_without_reload(page):
     expect(page).to_have_url(re.compile(r"[?&]q=zs(&|$)"))
     expect(results.get_by_role("link", name="张三")).to_be_visible()
     expect(results.get_by_role("link", name="李四")).to_have_count(0)
-    expect(results).to_contain_text("共 1 条")
+    expect(results).to_contain_text("共 1 人")
     assert_no_reload(page)
     expect(page.locator("#q")).to_have_value("zs")
 

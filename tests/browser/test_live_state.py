@@ -47,16 +47,16 @@ def test_the_persons_export_follows_the_live_filters(station, page):
     log_in(page, "lead", DEMO_PASSWORD)
     page.goto("/persons/")
     set_marker(page)
-    everyone = int(re.search(r"共 (\d+) 条", page.locator("#results .pager").inner_text()).group(1))
+    everyone = int(re.search(r"共 (\d+) 人", page.locator("#results .pager").inner_text()).group(1))
     page.get_by_label("措施").select_option("community_rehab")
     wait_for_state(page, "measure", "community_rehab")
     assert_no_reload(page)
-    shown = int(re.search(r"共 (\d+) 条", page.locator("#results .pager").inner_text()).group(1))
+    shown = int(re.search(r"共 (\d+) 人", page.locator("#results .pager").inner_text()).group(1))
     assert 0 < shown < everyone
     follow_export(page, shown)
     page.reload()  # the pushed URL serves the same list
     expect(page.get_by_label("措施")).to_have_value("community_rehab")
-    expect(page.locator("#results .pager")).to_contain_text("共 %d 条" % shown)
+    expect(page.locator("#results .pager")).to_contain_text("共 %d 人" % shown)
 
 
 @pytest.mark.parametrize("path, label, value", [

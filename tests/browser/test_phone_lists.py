@@ -9,7 +9,7 @@ from steps import log_in, watched_page
 from test_phone import PHONE, assert_fits
 
 from portal.dates import today
-from portal.models import AssistanceCase, Attendance, HomeVisit, Screening, Trainee, TrainingSession
+from portal.models import AssistanceCase, Attendance, FamilyMember, HomeVisit, Screening, Trainee, TrainingSession
 
 LISTS = ["/persons/", "/talks/", "/visits/", "/screenings/", "/assistance/"]  # sortable, in #results
 OTHERS = {"/training/": "志愿者禁毒知识培训", "/trainees/": "赵小雨"}  # a worker's other lists
@@ -90,6 +90,21 @@ def test_the_workers_other_lists_are_cards_on_a_phone(browser, live_server, reco
         assert_fits(page)
         assert_cards(page, table)
         expect(table.locator("thead")).to_be_hidden()  # nothing to sort: no header row at all
+
+
+def test_the_family_on_a_person_page_is_cards_on_a_phone(browser, live_server):
+    """家庭成员与监护人 on a home visit: names whole, the 移除 of each member within the screen."""
+    zhang = live_server.persons["张三"]
+    in_app(lambda: FamilyMember.create(person=zhang, name="胡雪莉", relation="母亲", phone="13912345678",
+                                       birth_date=date(1958, 3, 2), is_guardian=True, notes="同住"))()
+    with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
+        log_in(page)
+        page.goto("/persons/%d#family" % zhang.id)
+        table = page.locator("#family table.phone-cards")
+        expect(table).to_contain_text("胡雪莉")
+        assert_fits(page)
+        labels = [c["label"] for c in assert_cards(page, table)]
+        assert labels == ["姓名", "关系", "联系电话", "出生日期", "监护人", "备注", "操作"]
 
 
 @pytest.mark.parametrize("width", [1024, 1366])

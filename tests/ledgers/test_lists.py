@@ -91,7 +91,7 @@ def test_a_hidden_column_gives_no_order(demo_station, client, auth):
 
 def test_the_print_view_prints_the_whole_list_with_its_words_and_is_audited(app, demo_station):
     listed = demo_station.get("/persons/?measure=community_detox&status=all").text
-    total = int(re.search(r"共 (\d+) 条", listed).group(1))
+    total = int(re.search(r"共 (\d+) 人", listed).group(1))
     assert total > 20
     html = printed(demo_station, "persons", "measure=community_detox&status=all&sort=worker&dir=desc")
     assert len(body_rows(html)) == total
