@@ -10,7 +10,7 @@ from .. import audit
 from ..dates import utcnow
 from ..db import database
 from ..models import User
-from ..permissions import public, requires
+from ..permissions import can, public, requires
 from ..web.responses import htmx_redirect
 from . import passwords, sessions
 from .forms import ChangePasswordForm, LoginForm
@@ -55,14 +55,25 @@ def return_path():
     return current.path + ("?" + current.query if current.query else "") or None
 
 
-def safe_next(target):
-    """Only local paths are followed after login (W6)."""
-    if not target:
-        return url_for("home.index")
+def landing(user):
+    """Where a user lands after signing in: her queue when her role has one (今日待办, or the counsellor's
+    sessions due), else the start page."""
+    if can(user, "queue.read"):
+        return url_for("queue.index")
+    if can(user, "counselling.caseload"):
+        return url_for("caseload.index")
+    return url_for("home.index")
+
+
+def safe_next(target, user):
+    """The page asked for before signing in, when it is a local path other than the start page (W6);
+    otherwise the landing page of `user`."""
+    if not target or target == url_for("home.index"):
+        return landing(user)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
             or "\\" in target:
-        return url_for("home.index")
+        return landing(user)
     return target
 
 
@@ -71,13 +82,13 @@ def safe_next(target):
 def login():
     """Sign in; the same message for unknown users, wrong passwords and locked accounts."""
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data.strip(), form.password.data)
         if user is not None:
             sessions.start(user)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), user))
         cfg = current_app.config
         flash(LOGIN_FAILED % (cfg["LOCKOUT_THRESHOLD"], cfg["LOCKOUT_MINUTES"]), "error")
     return render_template("auth/login.html", form=form)
@@ -154,7 +165,7 @@ def change_password():
             audit.record("password_changed", user)
             sessions.start(user)
         flash("密码已修改。", "success")
-        return redirect(url_for("home.index"))
+        return redirect(landing(current_user))
     if form.wrong_current:
         with database.atomic():
             user = User.get_by_id(current_user.id)  # re-read inside the transaction: counters are shared

@@ -18,7 +18,7 @@ def test_fresh_database_has_no_working_login(client):
 
 def test_login_and_logout(client, auth, users):
     assert client.get("/").status_code == 302
-    assert auth.login("worker").headers["Location"] == "/"
+    assert auth.login("worker").headers["Location"] == "/queue/"  # her queue (test_landing.py)
     page = client.get("/").get_data(as_text=True)
     assert "您好，%s" % users["worker"].display_name in page and "（禁毒专干）" in page  # who is signed in
     auth.logout()
@@ -157,7 +157,7 @@ def test_change_password_rules_shown_in_chinese(client, auth, users):
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/x", "/\\evil.example", "javascript:alert(1)"])
 def test_login_next_only_follows_local_paths(auth, users, target):
-    assert auth.login("worker", next_url=target).headers["Location"] == "/"
+    assert auth.login("worker", next_url=target).headers["Location"] == "/queue/"  # where no next would land
 
 
 def test_login_next_local_path_is_followed(auth, users):

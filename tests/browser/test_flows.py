@@ -13,7 +13,9 @@ from steps import assert_no_reload, log_in, open_person, set_marker
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
 
 
-def test_login_through_the_form_lands_on_home(page, live_server):
+def test_login_through_the_form_lands_on_the_queue_and_home_stays_in_the_menu(page, live_server):
+    """Opening the station's address asks for a login; a worker then lands on 今日待办 (issue 16), and the
+    start page with its greeting is one click away in the navigation."""
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?next=%2F$|/login\?next=/$|/login$"))
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
@@ -22,11 +24,14 @@ def test_login_through_the_form_lands_on_home(page, live_server):
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
 
-    expect(page).to_have_url(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("您好，陈丽")
-    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="首页")) \
-        .to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(live_server.url + "/queue/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("今日待办")
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name=re.compile("^今日待办"))).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("陈丽（")).to_be_visible()
+    nav.get_by_role("link", name="首页").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("您好，陈丽")
+    expect(nav.get_by_role("link", name="首页")).to_have_attribute("aria-current", "page")
 
 
 def test_wrong_password_shows_chinese_message(page):
