@@ -21,7 +21,7 @@ from ..dates import sql_add_months, today
 from ..fields import new_token
 from ..models import (OPEN_ASSISTANCE, Absence, AssistanceCase, AssistanceStep, Breach, Case, CaseEvent, CounsellingSession,
                       HomeVisit, Incident, Person, ReleaseNotice, RiskAssessment, SAMPLES, Screening, Talk, User)
-from ..permissions import case_scope, requires, sees_all_cases
+from ..permissions import can, case_scope, requires, sees_all_cases
 from ..records import risk_levels
 from ..tracking import late_reports, returns
 from ..tracking.plan import cadences, screening_settings, sql_next_hair, sql_next_screening
@@ -241,9 +241,10 @@ def queue_target():
 
 @bp.app_template_global()
 def queue_back():
-    """The 今日待办 page (filters, page, row) a record was opened or saved from (`back`), to return to it."""
+    """The 今日待办 page (filters, page, row) a record was opened or saved from (`back`), to return to it;
+    None for a user without that queue."""
     back = request.values.get("back", "")
-    return back if back.startswith("/queue/") else None
+    return back if back.startswith("/queue/") and can(current_user, "queue.read") else None
 
 
 def saved(person, title, warnings=(), edit=None, entry_id=None):

@@ -24,6 +24,9 @@ def test_filter_the_queue_open_a_person_and_come_back(page, live_server):
     row = page.locator("#q-visit-%d" % person.id)
     row.get_by_role("link", name="张三").click()  # 记录走访 records in the row itself (test_queue_record_flow.py)
     expect(page.get_by_role("heading", level=1)).to_contain_text("张三")
+    nav = page.get_by_role("navigation", name="主导航")  # still the queue's work, not the list of persons
+    expect(nav.get_by_role("link", name=re.compile("^今日待办"))).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="两社人员")).not_to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="返回今日待办").click()
     page.wait_for_url(re.compile(r"#q-visit-%d$" % person.id))
     assert page.url.split("#")[0] == listed
