@@ -3,10 +3,11 @@ calendar arithmetic every rule shares, in Python and in SQL."""
 import calendar
 from datetime import datetime, time, timedelta, timezone
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, request
 from peewee import fn
 
 STATION_TZ = timezone(timedelta(hours=8))
+DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]  # as typed: 2026-11-20, 2026/11/20, 2026.11.20
 END_OF_TIME = "9999-12-31"  # in SQL comparisons: a case still running closes then, a follow-up is due from its start
 
 
@@ -30,11 +31,20 @@ def local(dt):
 
 
 def parse_day(text):
-    """A YYYY-MM-DD query argument as a date, or None when absent or malformed."""
-    try:
-        return datetime.strptime(text or "", "%Y-%m-%d").date()
-    except ValueError:
-        return None
+    """A date typed or carried in a query (2026-11-20, 2026/11/20 or 2026.11.20) as a date, or None when
+    absent or malformed."""
+    for pattern in DAY_FORMATS:
+        try:
+            return datetime.strptime((text or "").strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def undated(name):
+    """The text a query gives for the date `name` when it is not one (shown back with its error), else ""."""
+    text = request.args.get(name, "")
+    return text if text and parse_day(text) is None else ""
 
 
 def day_start_utc(day):

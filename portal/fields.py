@@ -10,11 +10,10 @@ from wtforms import (BooleanField, DateField, DecimalField, FloatField, HiddenFi
                      StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .dates import today
+from .dates import DAY_FORMATS, today
 
 REQUIRED = "此项为必填项。"
 NOT_SAVED = "一键登记未保存，请核对下方各项后点“保存”。"  # a one-click save whose prefill did not do (Form.as_posted)
-DAY_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # Full-width digits and Latin letters (often typed with a Chinese IME) become ASCII;

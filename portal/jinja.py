@@ -6,7 +6,7 @@ from . import idcard, models
 from .persons import minors
 from .audit.labels import ACTION_LABELS, OBJECT_LABELS, audit_detail, revision_fields
 from .backup.make import human_size
-from .dates import local, today, utcnow
+from .dates import local, today, undated, utcnow
 from .models import Setting
 from .permissions import may, reads_details, reads_notes
 from .records.risk_levels import FACTORS
@@ -77,6 +77,7 @@ def init_app(app):
     app.add_template_filter(lambda case: minors.hidden(case.helped_birth_date), "minor_hidden")
     app.add_template_filter(lambda key: summaries.PROFILES.get(key, (key,))[0], "choice_profile")
     app.add_template_global(may)
+    app.add_template_global(undated)
     app.add_template_global(reads_notes)
     app.add_template_global(reads_details)
     app.context_processor(template_context)

@@ -6,7 +6,7 @@ from wtforms import (DateField, DateTimeLocalField, HiddenField, RadioField, Sel
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..dates import local, utcnow
-from ..fields import REQUIRED, Checklist, Form, clean_text, not_future
+from ..fields import REQUIRED, Checklist, Form, clean_text, day_field, not_future
 from ..models import ASSESSMENTS, RISK_LEVELS, SIGNATURES, TALK_KINDS, TALK_PLACES, TALK_TOPICS, VISIT_ANOMALIES
 from .risk_levels import FACTORS, next_review
 
@@ -100,12 +100,12 @@ class VisitForm(Form):
 
 
 class RiskForm(Form):
-    assessed_on = DateField("评估日期", validators=[InputRequired(REQUIRED), not_future])
+    assessed_on = day_field("评估日期")
     level = RadioField("风险等级", choices=list(RISK_LEVELS.items()),
                        validators=[InputRequired("请选择风险等级：高、中或低。")])
     factors = Checklist("风险因素", choices=list(FACTORS.items()))
     notes = TextAreaField("评估说明", filters=[clean_text], validators=[Optional(), Length(max=1000)])
-    next_review = DateField("下次复评日期", validators=[Optional()], description="留空则按风险等级的复评周期推算")
+    next_review = day_field("下次复评日期", required=False, future=True, description="留空则按风险等级的复评周期推算")
     version = HiddenField()
 
     def fill(self, assessment):
