@@ -21,7 +21,7 @@ def test_the_start_page_as_next_is_no_target_the_landing_page_is(auth, users, ro
 
 
 @pytest.mark.parametrize("role, target", [("worker", "/persons/?q=zs"), ("counsellor", "/persons/3"),
-                                          ("volunteer", "/my/training"), ("lead", "/dashboard/?kind=year")])
+                                          ("volunteer", "/my/training"), ("lead", "/indicators/?kind=year")])
 def test_a_local_next_is_followed_whatever_the_landing(auth, users, role, target):
     assert auth.login(role, next_url=target).headers["Location"] == target
 
