@@ -1,4 +1,4 @@
-"""The 自/至 of the station lists (谈话, 走访, 检测) and of the audit trail: dates typed as in the record forms
+"""The 自/至 of the station lists (谈话, 走访, 检测), of the audit trail and the risk review's dates: typed as in the record forms
 ("2026-11-20", also 2026/11/20 and 2026.11.20), never the browser's own date box (mm/dd/yyyy in an English
 Chromium); a text that is not a date stays in its box and is named in Chinese, and that bound is not used."""
 import re
@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from factories import make_person, make_talk
 
-from portal.models import HomeVisit, Screening
+from portal.models import HomeVisit, RiskAssessment, Screening
 
 LISTS = ("/talks/", "/visits/", "/screenings/")
 
@@ -93,3 +93,21 @@ def test_the_dashboard_s_own_range_takes_the_same_dates(client, login_as, two_da
     page = client.get("/indicators/?kind=custom&start=2026-02-30&end=2026-08-31").get_data(as_text=True)
     assert "“自”的日期“2026-02-30”无法识别，请按“2026-11-20”的格式填写；统计按下方标题中的日期。" in page
     assert "2026-01-01 至 2026-08-31" in page
+
+
+def test_the_risk_review_takes_the_same_dates_as_the_other_record_forms(client, login_as, two_days):
+    """Recorded inline in 今日待办 beside a talk and a visit, the review's dates are typed the same way."""
+    login_as("worker")
+    zhang = two_days[0]
+    form = client.get("/persons/%d/risks/new" % zhang.id, headers={"HX-Request": "true"}).get_data(as_text=True)
+    for name in ("assessed_on", "next_review"):
+        assert re.search(r'<input [^>]*id="%s"[^>]*>' % name, form).group(0).count('type="text"') == 1, name
+    assert 'type="date"' not in form
+    response = client.post("/persons/%d/risks/" % zhang.id, headers={"HX-Request": "true"},
+                           data={"assessed_on": "2026-02-30", "level": "low", "next_review": "2026/12/20"})
+    assert response.status_code == 422 and "请按“2026-11-20”的格式填写日期。" in response.get_data(as_text=True)
+    response = client.post("/persons/%d/risks/" % zhang.id, headers={"HX-Request": "true"},
+                           data={"assessed_on": "2026/11/20", "level": "low", "next_review": "2026.12.20"})
+    assert response.status_code == 200
+    saved = RiskAssessment.get(RiskAssessment.person == zhang)
+    assert (saved.assessed_on, saved.next_review) == (date(2026, 11, 20), date(2026, 12, 20))
