@@ -11,10 +11,10 @@ import zipfile
 from datetime import date
 
 import pytest
-from factories import in_app, make_family, make_person, make_user
+from factories import in_app, make_family, make_person, make_talk, make_user
 
 from portal import pdf
-from portal.models import AuditLog, Case, Person, PrintJob, Screening
+from portal.models import AuditLog, Case, HomeVisit, Person, PrintJob, Screening
 from portal.reports import summaries
 
 ALL_SECTIONS = [key for key in summaries.SECTIONS if key != "counselling"]  # all an officer may print
@@ -65,6 +65,32 @@ def test_full_profile_holds_every_section_and_never_the_full_id(client, users, l
     fonts = fonts_of_pdf(data, tmp_path)
     assert "Noto-Sans-CJK-SC" in fonts and "Type 3" not in fonts
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_a_record_prints_as_one_row_with_its_facts_joined_by_column(client, users, login_as, story):
+    """A fact prints as its label and value on one line; screenings, talks and visits one row each, related
+    facts sharing a column (方式/样本 …)."""
+    in_app(lambda: Screening.create(person=story, case=story.current_case(), staff=users["officer"].id,
+                                    tested_on=date(2026, 11, 9), kind="lab", sample="hair", random=True,
+                                    result="negative", collectors="王芳", police_station=""))()
+    make_talk(story, users["worker"].id, place="phone", kind="after_breach", assessment="fluctuating",
+              topics="thoughts,law", actions="每周电话联系")
+    in_app(lambda: HomeVisit.create(person=story, staff=users["worker"].id, visited_on=date(2026, 10, 30),
+                                    visitors="陈丽", address="花果园", found_at_home=False, anomalies="lost",
+                                    actions="报告派出所"))()
+    login_as("officer")
+    rows = [" ".join(line.split()) for line in text_of_pdf(print_pdf(client, story, "full")).splitlines()]
+    for row in ("姓名 罗秀英", "联系电话 13912345678", "日期 方式/样本 结果 采样人员/派出所", "2026-11-09 实验室检测·随机·毛发 阴性 王芳",
+                "2026-11-02 现场检测·尿液 阴性 李明、陈丽·新华路派出所", "时间 地点/类型/评估 内容 约定事项",
+                "2026-10-20 电话·违约后·波动 思想动态、法律教育 每周电话联系", "日期 是否在家/异常情况 处置措施",
+                "2026-10-30 不在家·失联 报告派出所"):
+        assert row in rows, row
+    login_as("worker")
+    rows = [" ".join(line.split()) for line in text_of_pdf(print_pdf(client, story, "working")).splitlines()]
+    assert "日期 方式/样本 结果" in rows and "2026-11-02 现场检测·尿液 阴性" in rows  # no collectors, no station
+    login_as("officer")
+    rows = [" ".join(line.split()) for line in text_of_pdf(print_pdf(client, story, "redacted")).splitlines()]
+    assert "2026-10-20 电话·违约后·波动 思想动态、法律教育" in rows and "2026-10-30 不在家·失联" in rows
 
 
 def test_working_copy_keeps_the_guardian_only(client, users, login_as, story):
