@@ -14,6 +14,7 @@ from peewee import Case as When
 from peewee import SQL, fn
 
 from ..dates import add_months, utcnow
+from ..db import database
 from ..models import (AssistanceCase, Attendance, Case, CounsellingSession, HomeVisit, Incident, Person, Screening,
                       Setting, Talk, TrainingSession)
 from ..permissions import STATION
@@ -136,10 +137,10 @@ class Counter:
 
     def cells(self, kind, ids, as_of):
         """{None: total, (dimension, code): count} of the rows behind an id query."""
-        sql = ids.sql()
-        key = (kind, sql[0], tuple(sql[1]), as_of)
+        sql, params = self.grouped(kind, ids, as_of).sql()  # made once: both the key and what runs
+        key = (sql, tuple(params))
         if key not in self.cache:
-            self.cache[key] = marginals(self.grouped(kind, ids, as_of))
+            self.cache[key] = marginals(database.execute_sql(sql, params).fetchall())
         return self.cache[key]
 
     @staticmethod
