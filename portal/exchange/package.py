@@ -135,36 +135,53 @@ class Counter:
     def __init__(self):
         self.cache = {}
 
-    def cells(self, kind, ids, as_of):
-        """{None: total, (dimension, code): count} of the rows behind an id query."""
-        sql, params = self.grouped(kind, ids, as_of).sql()  # made once: both the key and what runs
+    def rows(self, kind, ids, as_of, bucket=None):
+        """The grouped rows of an id query (`grouped`), each query run once."""
+        sql, params = self.grouped(kind, ids, as_of, bucket).sql()  # made once: both the key and what runs
         key = (sql, tuple(params))
         if key not in self.cache:
-            self.cache[key] = marginals(database.execute_sql(sql, params).fetchall())
+            self.cache[key] = database.execute_sql(sql, params).fetchall()
         return self.cache[key]
 
+    def cells(self, kind, ids, as_of):
+        """{None: total, (dimension, code): count} of the rows behind an id query."""
+        return marginals(self.rows(kind, ids, as_of))
+
+    def cells_from(self, kind, ids, as_of, key, starts):
+        """The cells of each period ending with the id query's and starting on one of `starts` (ascending, the
+        first the id query's own), from that one query: each row is put with the latest start it is on or after
+        (by its date, `indicators.DATED`), and a period counts the rows of its start and the later ones."""
+        bucket = When(None, [(indicators.dated_from(key, day), i) for i, day in reversed(list(enumerate(starts)))
+                             if i], 0)
+        rows = self.rows(kind, ids, as_of, bucket)
+        return [marginals(row[:4] + row[5:] for row in rows if row[4] >= i) for i in range(len(starts))]
+
     @staticmethod
-    def grouped(kind, ids, as_of):
+    def grouped(kind, ids, as_of, bucket=None):
         """(measure, sex, age band, drug, count) rows, from the id query itself with its columns swapped
-        (its joins and conditions untouched). Records are first counted per person (and case), so that a
-        person's attributes are worked out once, not once per talk or test."""
+        (its joins and conditions untouched), with `bucket` (SQL) as a fifth key before the count. Records are
+        first counted per person (and case), so that a person's attributes are worked out once, not once per
+        talk or test."""
         model = MODELS[kind]
         breakdown = [Person.sex.alias("s"), age_band(as_of).alias("a"), drug_code().alias("d")]
+        extra = [] if bucket is None else [bucket.alias("b")]
         if kind in ("person", "case"):  # a case's id query (indicators.cases) has its person joined
             measure = Case.measure if kind == "case" else person_measure(Person.id, as_of)
-            query = ids.select(measure.alias("m"), *breakdown, fn.COUNT(model.id))
+            query = ids.select(measure.alias("m"), *breakdown, *extra, fn.COUNT(model.id))
         else:
             by_case = kind in ("incident", "screening")  # the measure of the record's own case
             keys = [model.person.alias("pid")] + ([model.case.alias("cid")] if by_case else [])
-            counted = ids.select(*keys, fn.COUNT(model.id).alias("n")).group_by(*keys).alias("g")
+            counted = ids.select(*keys, *extra, fn.COUNT(model.id).alias("n")).group_by(
+                *keys, *(SQL("b") for _ in extra)).alias("g")
             measure = (Case.select(Case.measure).where(Case.id == counted.c.cid) if by_case
                        else person_measure(Person.id, as_of))
-            query = (Person.select(measure.alias("m"), *breakdown, fn.SUM(counted.c.n))
+            query = (Person.select(measure.alias("m"), *breakdown, *(counted.c.b for _ in extra), fn.SUM(counted.c.n))
                      .join(counted, on=(counted.c.pid == Person.id)))
-        return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d")).tuples()
+        return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d"), *(SQL("b") for _ in extra)).tuples()
 
 
 def marginals(rows):
+    """{None: total, (dimension, code): count} from (measure, sex, age band, drug, count) rows."""
     out = dict.fromkeys(CELLS, 0)
     for measure, sex, age, drug, count in rows:
         for cell in (None, ("measure", MEASURE_CODES[measure]), ("sex", sex), ("age", age), ("drug", drug)):
@@ -186,6 +203,21 @@ def element_values(counter, key, period):
             None if denominator is None else counter.cells(kind, denominator, period.end))
 
 
+def values_ending_together(counter, key, chosen):
+    """{period text: (numerator cells, denominator cells or None)} of one indicator for periods that end on the
+    same day (the month, the quarter and the year to date): an indicator counting records by their date is
+    counted once over the longest, each record put with the periods its date falls in."""
+    starts = sorted({period.start for period in chosen.values()})
+    if key not in indicators.DATED or len(starts) == 1:
+        return {text: element_values(counter, key, period) for text, period in chosen.items()}
+    longest = min(chosen.values(), key=lambda period: period.start)
+    kind = indicators.SPECS[key].lists
+    parts = [None if ids is None else counter.cells_from(kind, ids, longest.end, key, starts)
+             for ids in indicators.queries(STATION, longest, key)]
+    return {text: tuple(None if part is None else part[starts.index(period.start)] for part in parts)
+            for text, period in chosen.items()}
+
+
 def training_hours(period):
     """Hours credited to those present at the period's trainings, in tenths (an integer)."""
     present = indicators.queries(STATION, period, "training")[0]
@@ -204,13 +236,18 @@ def build(first, station):
                            "breakdown": {} if cell is None else {cell[0]: cell[1]}, "numerator": numerator[cell],
                            "denominator": None if denominator is None else denominator[cell]})
 
-    written = set()
+    chosen = {}  # the first quarter's quarter to date is the year to date: its tuples are written once
     for period_text, period in periods(first).values():
-        if period_text in written:  # the first quarter's quarter to date: the year to date's tuples
-            continue
-        written.add(period_text)
+        chosen.setdefault(period_text, period)
+    numbers = {}
+    for end in sorted({period.end for period in chosen.values()}):
+        together = {text: period for text, period in chosen.items() if period.end == end}
+        for key in CODES:
+            for text, parts in values_ending_together(counter, key, together).items():
+                numbers[text, key] = parts
+    for period_text, period in chosen.items():
         for key, code in CODES.items():
-            add(code, period_text, *element_values(counter, key, period))
+            add(code, period_text, *numbers[period_text, key])
         cohort = indicators.maintenance_queries(STATION, period.end)[0]
         add("MAINTENANCE_COHORT", period_text, counter.cells("person", cohort, period.end), None)
         add("EVENTS_AUDIENCE", period_text, {None: indicators.audience(period)}, None)

@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from peewee import Select, fn
+from peewee import DateTimeField, Select, fn
 
 from ..cases import after_release, running_time
 from ..cases.lifecycle import REPORT_DEADLINE_DAYS
@@ -158,6 +158,28 @@ SPECS["training"] = Spec("专干培训出勤率", "期内培训的出席人次 �
 SPECS["events"] = Spec("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
 
 
+# The date of a record that puts it in a period, for each indicator counting records by their own date
+# (the rest of their conditions look at the period's end only).
+DATED = {"reported": Case.served_date, "executed": Case.served_date, "serious": Incident.occurred_on,
+         "talks": Talk.held_at, "visits": HomeVisit.visited_on, "counselling": CounsellingSession.held_on,
+         "assistance": AssistanceCase.opened_on, "assistance_closed": AssistanceCase.closed_on,
+         "screenings": Screening.tested_on, "positives": Screening.tested_on}
+
+
+def dated_from(key, day):
+    """SQL: the record's date (DATED) is `day` or later; a range on the column itself, so that its index serves it."""
+    column = DATED[key]
+    return column >= (datetime.combine(day, time.min) if isinstance(column, DateTimeField) else day)
+
+
+def dated_in(key, period):
+    """SQL: the record's date (DATED) is in the period."""
+    column = DATED[key]
+    if isinstance(column, DateTimeField):
+        return dated_from(key, period.start) & (column < datetime.combine(period.end + timedelta(days=1), time.min))
+    return column.between(period.start, period.end)
+
+
 def queries(user, period, key):
     """(numerator, denominator) queries of the indicator `key`; the denominator may be None."""
     as_of = period.end
@@ -176,7 +198,7 @@ def queries(user, period, key):
         return abstinent_query(user, as_of), None
     if key in ("reported", "executed"):  # cases whose 15 days ran out in the period, or that reported
         deadline = fn.date(Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)
-        ordered = cases(user).where(Case.served_date.between(period.start, period.end),
+        ordered = cases(user).where(dated_in(key, period),
                                     (deadline <= period.end) | (Case.report_date <= period.end))
         if key == "reported":
             return ordered.where(Case.report_date.is_null(False), Case.report_date <= fn.date(
@@ -185,26 +207,22 @@ def queries(user, period, key):
             Agreement.case == Case.id, Agreement.is_live()))), ordered
     if key == "serious":
         return Incident.select(Incident.id).where(
-            Incident.kind == "serious_breach", Incident.occurred_on.between(period.start, period.end),
+            Incident.kind == "serious_breach", dated_in(key, period),
             Incident.case.in_(cases(user))), None
-    if key == "talks":  # a range on held_at itself, so that its index serves it
+    if key == "talks":
         return Talk.select(Talk.id).where(
-            Talk.is_live(), Talk.held_at >= datetime.combine(period.start, time.min),
-            Talk.held_at < datetime.combine(period.end + timedelta(days=1), time.min),
-            Talk.person.in_(cases(user).select(Case.person))), None
+            Talk.is_live(), dated_in(key, period), Talk.person.in_(cases(user).select(Case.person))), None
     if key == "visits":
-        return HomeVisit.select(HomeVisit.id).where(HomeVisit.is_live(), HomeVisit.visited_on.between(
-            period.start, period.end), HomeVisit.person.in_(cases(user).select(Case.person))), None
+        return HomeVisit.select(HomeVisit.id).where(HomeVisit.is_live(), dated_in(key, period),
+                                                    HomeVisit.person.in_(cases(user).select(Case.person))), None
     persons = cases(user).select(Case.person)
     if key == "counselling":
         return CounsellingSession.select(CounsellingSession.id).where(
-            CounsellingSession.is_live(), CounsellingSession.held_on.between(period.start, period.end),
+            CounsellingSession.is_live(), dated_in(key, period),
             CounsellingSession.person.in_(persons)), None
     if key in ("assistance", "assistance_closed"):
-        on = AssistanceCase.opened_on if key == "assistance" else AssistanceCase.closed_on
         query = AssistanceCase.select(AssistanceCase.id).where(
-            AssistanceCase.is_live(), on.between(period.start, period.end),
-            AssistanceCase.person.in_(persons))
+            AssistanceCase.is_live(), dated_in(key, period), AssistanceCase.person.in_(persons))
         return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
     if key == "events":
         return PreventionEvent.select(PreventionEvent.id).where(
@@ -213,8 +231,8 @@ def queries(user, period, key):
         roster = Attendance.select(Attendance.id).join(TrainingSession).where(
             TrainingSession.is_live(), TrainingSession.held_on.between(period.start, period.end))
         return roster.where(Attendance.status == "present"), roster
-    tests = Screening.select(Screening.id).where(Screening.is_live(), Screening.tested_on.between(
-        period.start, period.end), Screening.case.in_(cases(user)))
+    tests = Screening.select(Screening.id).where(Screening.is_live(), dated_in(key, period),
+                                                 Screening.case.in_(cases(user)))
     return (tests.where(Screening.result == "positive") if key == "positives" else tests), None
 
 
