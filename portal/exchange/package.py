@@ -153,8 +153,14 @@ class Counter:
         (by its date, `indicators.DATED`), and a period counts the rows of its start and the later ones."""
         bucket = When(None, [(indicators.dated_from(key, day), i) for i, day in reversed(list(enumerate(starts)))
                              if i], 0)
-        rows = self.rows(kind, ids, as_of, bucket)
-        return [marginals(row[:4] + row[5:] for row in rows if row[4] >= i) for i in range(len(starts))]
+        return nested(self.rows(kind, ids, as_of, bucket), len(starts))
+
+    def stages(self, as_of):
+        """The cells of the release cohort at `as_of`, of those followed up, and of those followed up and clean
+        (indicators.maintenance_stages), from one query."""
+        stages = indicators.maintenance_stages(STATION, as_of).alias("st")
+        ids = Person.select(Person.id).join(stages, on=(stages.c.pid == Person.id))
+        return nested(self.rows("person", ids, as_of, stages.c.stage), 3)
 
     @staticmethod
     def grouped(kind, ids, as_of, bucket=None):
@@ -180,6 +186,12 @@ class Counter:
         return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d"), *(SQL("b") for _ in extra)).tuples()
 
 
+def nested(rows, levels):
+    """The cells at each level 0 … levels − 1 of rows grouped with a level (the fifth column): a level counts the
+    rows of its own and of every higher one."""
+    return [marginals(row[:4] + row[5:] for row in rows if row[4] >= level) for level in range(levels)]
+
+
 def marginals(rows):
     """{None: total, (dimension, code): count} from (measure, sex, age band, drug, count) rows."""
     out = dict.fromkeys(CELLS, 0)
@@ -197,6 +209,9 @@ def element_values(counter, key, period):
         now = counter.cells("case", indicators.queries(STATION, period, "registered")[0], period.end)
         before = counter.cells("case", denominator, add_months(period.end, -12))
         return {cell: now[cell] - before[cell] for cell in now}, before
+    if key == "maintenance":
+        _, followed, clean = counter.stages(period.end)
+        return clean, followed
     if kind is None:
         return {None: numerator.count()}, (None if denominator is None else {None: denominator.count()})
     return (counter.cells(kind, numerator, period.end),
@@ -248,8 +263,7 @@ def build(first, station):
     for period_text, period in chosen.items():
         for key, code in CODES.items():
             add(code, period_text, *numbers[period_text, key])
-        cohort = indicators.maintenance_queries(STATION, period.end)[0]
-        add("MAINTENANCE_COHORT", period_text, counter.cells("person", cohort, period.end), None)
+        add("MAINTENANCE_COHORT", period_text, counter.stages(period.end)[0], None)
         add("EVENTS_AUDIENCE", period_text, {None: indicators.audience(period)}, None)
         add("TRAINING_HOURS", period_text, {None: training_hours(period)}, None)
     kinds = {code: "rate" if indicators.SPECS[key].percent else "count" for key, code in CODES.items()}

@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from peewee import Case as CaseWhen
 from peewee import DateTimeField, Select, fn
 
 from ..cases import after_release, running_time
@@ -288,10 +289,10 @@ def release_cohort(user, as_of):
             .group_by(Case.person))
 
 
-def maintenance_queries(user, as_of):
-    """The release cohort, those followed up after release (a talk, a visit, a drug test or a later
-    measure), and those of them with no relapse evidence since (no positive test, no police finding,
-    no later measure)."""
+def maintenance_parts(user, as_of):
+    """The release cohort (per person, the latest release), its person column, and the conditions on each:
+    followed up after release (a talk, a visit, a drug test or a later measure), a later measure, relapse
+    evidence since release (a positive test, a police finding)."""
     cohort = release_cohort(user, as_of).alias("c")
     person, released = cohort.c.pid, cohort.c.released
     later = Case.alias()
@@ -305,11 +306,26 @@ def maintenance_queries(user, as_of):
             HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
                 Screening.person == person, Screening.is_live(), Screening.tested_on > released,
                 Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
-    positive = after_release.sql_relapse_evidence(person, released, as_of)
+    return cohort, person, followed_up, new_measure, after_release.sql_relapse_evidence(person, released, as_of)
+
+
+def maintenance_queries(user, as_of):
+    """The release cohort, those followed up after release, and those of them with no relapse evidence since
+    (no positive test, no police finding, no later measure)."""
+    cohort, person, followed_up, new_measure, positive = maintenance_parts(user, as_of)
     ids = Select([cohort], [person])
     in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
     return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
             Person.select(Person.id).where(Person.id.in_(ids.where(followed_up & ~new_measure & ~positive))))
+
+
+def maintenance_stages(user, as_of):
+    """Per person of the release cohort (`pid`), how far they are (`stage`): 0 lost to follow-up, 1 followed up
+    (the denominator of 操守保持率), 2 followed up and clean (its numerator); the three sets of
+    maintenance_queries in one query."""
+    cohort, person, followed_up, new_measure, positive = maintenance_parts(user, as_of)
+    stage = CaseWhen(None, [(followed_up & ~new_measure & ~positive, 2), (followed_up, 1)], 0)
+    return Select([cohort], [person.alias("pid"), stage.alias("stage")])
 
 
 def abstinent_query(user, as_of):
