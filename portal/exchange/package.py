@@ -5,7 +5,10 @@ measure, sex, age band and main drug, as tuples of data element × period × org
 (after the ADX aggregate-exchange profile). Counts only: docs/package.md is the format.
 
 The numbers come from `indicators.queries()` computed as the station (`permissions.STATION`): each
-id query is grouped once by the four breakdowns, and the total is the sum of its groups.
+id query is grouped once by the four breakdowns, and the total is the sum of its groups. Periods that end
+on the same day share their queries: an indicator counting records by their date (`indicators.DATED`) is
+counted once over the year to date with each record put with the periods its date falls in, and the
+操守保持率 cohort, its followed up and its clean come from one query (`indicators.maintenance_stages`).
 """
 import re
 from datetime import date
