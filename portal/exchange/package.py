@@ -8,7 +8,7 @@ The numbers come from `indicators.queries()` computed as the station (`permissio
 id query is grouped once by the four breakdowns, and the total is the sum of its groups. Periods that end
 on the same day share their queries: an indicator counting records by their date (`indicators.DATED`) is
 counted once over the year to date with each record put with the periods its date falls in, and the
-操守保持率 cohort, its followed up and its clean come from one query (`indicators.maintenance_stages`).
+操守保持率 cohort, its followed up and its clean come from one query (`maintenance.maintenance_stages`).
 """
 import re
 from datetime import date
@@ -21,7 +21,7 @@ from ..db import database
 from ..models import (AssistanceCase, Attendance, Case, CounsellingSession, HomeVisit, Incident, Person, Screening,
                       Setting, Talk, TrainingSession)
 from ..permissions import STATION
-from ..reports import indicators
+from ..reports import indicators, maintenance
 from .signing import FORMAT, FORMATS
 
 CODES = {"registered": "REGISTERED", "yoy": "REGISTERED_YOY", "relapse": "RELAPSE", "maintenance": "MAINTENANCE",
@@ -160,8 +160,8 @@ class Counter:
 
     def stages(self, as_of):
         """The cells of the release cohort at `as_of`, of those followed up, and of those followed up and clean
-        (indicators.maintenance_stages), from one query."""
-        stages = indicators.maintenance_stages(STATION, as_of).alias("st")
+        (maintenance.maintenance_stages), from one query."""
+        stages = maintenance.maintenance_stages(STATION, as_of).alias("st")
         ids = Person.select(Person.id).join(stages, on=(stages.c.pid == Person.id))
         return nested(self.rows("person", ids, as_of, stages.c.stage), 3)
 
