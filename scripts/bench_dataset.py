@@ -9,14 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "bench" / "bench.sqlite3"
 
 
-def private_copy(name):
+def private_copy(name, dataset=DATASET):
     """bench/<name>.sqlite3, copied through SQLite's backup API (a plain file copy can miss the WAL)."""
-    if not DATASET.exists():
-        raise SystemExit("bench/bench.sqlite3 is missing: run scripts/bench.py once first")
+    if not dataset.exists():
+        raise SystemExit("bench/%s is missing: run scripts/bench.py once first" % dataset.name)
     target = ROOT / "bench" / (name + ".sqlite3")
     for suffix in ("", "-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
-    src, dst = sqlite3.connect(str(DATASET)), sqlite3.connect(str(target))
+    src, dst = sqlite3.connect(str(dataset)), sqlite3.connect(str(target))
     src.backup(dst)
     src.close()
     dst.close()

@@ -5,7 +5,10 @@ measure, sex, age band and main drug, as tuples of data element × period × org
 (after the ADX aggregate-exchange profile). Counts only: docs/package.md is the format.
 
 The numbers come from `indicators.queries()` computed as the station (`permissions.STATION`): each
-id query is grouped once by the four breakdowns, and the total is the sum of its groups.
+id query is grouped once by the four breakdowns, and the total is the sum of its groups. Periods that end
+on the same day share their queries: an indicator counting records by their date (`indicators.DATED`) is
+counted once over the year to date with each record put with the periods its date falls in, and the
+操守保持率 cohort, its followed up and its clean come from one query (`maintenance.maintenance_stages`).
 """
 import re
 from datetime import date
@@ -14,10 +17,11 @@ from peewee import Case as When
 from peewee import SQL, fn
 
 from ..dates import add_months, utcnow
+from ..db import database
 from ..models import (AssistanceCase, Attendance, Case, CounsellingSession, HomeVisit, Incident, Person, Screening,
                       Setting, Talk, TrainingSession)
 from ..permissions import STATION
-from ..reports import indicators
+from ..reports import indicators, maintenance
 from .signing import FORMAT, FORMATS
 
 CODES = {"registered": "REGISTERED", "yoy": "REGISTERED_YOY", "relapse": "RELAPSE", "maintenance": "MAINTENANCE",
@@ -134,36 +138,65 @@ class Counter:
     def __init__(self):
         self.cache = {}
 
-    def cells(self, kind, ids, as_of):
-        """{None: total, (dimension, code): count} of the rows behind an id query."""
-        sql = ids.sql()
-        key = (kind, sql[0], tuple(sql[1]), as_of)
+    def rows(self, kind, ids, as_of, bucket=None):
+        """The grouped rows of an id query (`grouped`), each query run once."""
+        sql, params = self.grouped(kind, ids, as_of, bucket).sql()  # made once: both the key and what runs
+        key = (sql, tuple(params))
         if key not in self.cache:
-            self.cache[key] = marginals(self.grouped(kind, ids, as_of))
+            self.cache[key] = database.execute_sql(sql, params).fetchall()
         return self.cache[key]
 
+    def cells(self, kind, ids, as_of):
+        """{None: total, (dimension, code): count} of the rows behind an id query."""
+        return marginals(self.rows(kind, ids, as_of))
+
+    def cells_from(self, kind, ids, as_of, key, starts):
+        """The cells of each period ending with the id query's and starting on one of `starts` (ascending, the
+        first the id query's own), from that one query: each row is put with the latest start it is on or after
+        (by its date, `indicators.DATED`), and a period counts the rows of its start and the later ones."""
+        bucket = When(None, [(indicators.dated_from(key, day), i) for i, day in reversed(list(enumerate(starts)))
+                             if i], 0)
+        return nested(self.rows(kind, ids, as_of, bucket), len(starts))
+
+    def stages(self, as_of):
+        """The cells of the release cohort at `as_of`, of those followed up, and of those followed up and clean
+        (maintenance.maintenance_stages), from one query."""
+        stages = maintenance.maintenance_stages(STATION, as_of).alias("st")
+        ids = Person.select(Person.id).join(stages, on=(stages.c.pid == Person.id))
+        return nested(self.rows("person", ids, as_of, stages.c.stage), 3)
+
     @staticmethod
-    def grouped(kind, ids, as_of):
+    def grouped(kind, ids, as_of, bucket=None):
         """(measure, sex, age band, drug, count) rows, from the id query itself with its columns swapped
-        (its joins and conditions untouched). Records are first counted per person (and case), so that a
-        person's attributes are worked out once, not once per talk or test."""
+        (its joins and conditions untouched), with `bucket` (SQL) as a fifth key before the count. Records are
+        first counted per person (and case), so that a person's attributes are worked out once, not once per
+        talk or test."""
         model = MODELS[kind]
         breakdown = [Person.sex.alias("s"), age_band(as_of).alias("a"), drug_code().alias("d")]
+        extra = [] if bucket is None else [bucket.alias("b")]
         if kind in ("person", "case"):  # a case's id query (indicators.cases) has its person joined
             measure = Case.measure if kind == "case" else person_measure(Person.id, as_of)
-            query = ids.select(measure.alias("m"), *breakdown, fn.COUNT(model.id))
+            query = ids.select(measure.alias("m"), *breakdown, *extra, fn.COUNT(model.id))
         else:
             by_case = kind in ("incident", "screening")  # the measure of the record's own case
             keys = [model.person.alias("pid")] + ([model.case.alias("cid")] if by_case else [])
-            counted = ids.select(*keys, fn.COUNT(model.id).alias("n")).group_by(*keys).alias("g")
+            counted = ids.select(*keys, *extra, fn.COUNT(model.id).alias("n")).group_by(
+                *keys, *(SQL("b") for _ in extra)).alias("g")
             measure = (Case.select(Case.measure).where(Case.id == counted.c.cid) if by_case
                        else person_measure(Person.id, as_of))
-            query = (Person.select(measure.alias("m"), *breakdown, fn.SUM(counted.c.n))
+            query = (Person.select(measure.alias("m"), *breakdown, *(counted.c.b for _ in extra), fn.SUM(counted.c.n))
                      .join(counted, on=(counted.c.pid == Person.id)))
-        return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d")).tuples()
+        return query.group_by(SQL("m"), SQL("s"), SQL("a"), SQL("d"), *(SQL("b") for _ in extra)).tuples()
+
+
+def nested(rows, levels):
+    """The cells at each level 0 … levels − 1 of rows grouped with a level (the fifth column): a level counts the
+    rows of its own and of every higher one."""
+    return [marginals(row[:4] + row[5:] for row in rows if row[4] >= level) for level in range(levels)]
 
 
 def marginals(rows):
+    """{None: total, (dimension, code): count} from (measure, sex, age band, drug, count) rows."""
     out = dict.fromkeys(CELLS, 0)
     for measure, sex, age, drug, count in rows:
         for cell in (None, ("measure", MEASURE_CODES[measure]), ("sex", sex), ("age", age), ("drug", drug)):
@@ -179,10 +212,28 @@ def element_values(counter, key, period):
         now = counter.cells("case", indicators.queries(STATION, period, "registered")[0], period.end)
         before = counter.cells("case", denominator, add_months(period.end, -12))
         return {cell: now[cell] - before[cell] for cell in now}, before
+    if key == "maintenance":
+        _, followed, clean = counter.stages(period.end)
+        return clean, followed
     if kind is None:
         return {None: numerator.count()}, (None if denominator is None else {None: denominator.count()})
     return (counter.cells(kind, numerator, period.end),
             None if denominator is None else counter.cells(kind, denominator, period.end))
+
+
+def values_ending_together(counter, key, chosen):
+    """{period text: (numerator cells, denominator cells or None)} of one indicator for periods that end on the
+    same day (the month, the quarter and the year to date): an indicator counting records by their date is
+    counted once over the longest, each record put with the periods its date falls in."""
+    starts = sorted({period.start for period in chosen.values()})
+    if key not in indicators.DATED or len(starts) == 1:
+        return {text: element_values(counter, key, period) for text, period in chosen.items()}
+    longest = min(chosen.values(), key=lambda period: period.start)
+    kind = indicators.SPECS[key].lists
+    parts = [None if ids is None else counter.cells_from(kind, ids, longest.end, key, starts)
+             for ids in indicators.queries(STATION, longest, key)]
+    return {text: tuple(None if part is None else part[starts.index(period.start)] for part in parts)
+            for text, period in chosen.items()}
 
 
 def training_hours(period):
@@ -203,15 +254,19 @@ def build(first, station):
                            "breakdown": {} if cell is None else {cell[0]: cell[1]}, "numerator": numerator[cell],
                            "denominator": None if denominator is None else denominator[cell]})
 
-    written = set()
+    chosen = {}  # the first quarter's quarter to date is the year to date: its tuples are written once
     for period_text, period in periods(first).values():
-        if period_text in written:  # the first quarter's quarter to date: the year to date's tuples
-            continue
-        written.add(period_text)
+        chosen.setdefault(period_text, period)
+    numbers = {}
+    for end in sorted({period.end for period in chosen.values()}):
+        together = {text: period for text, period in chosen.items() if period.end == end}
+        for key in CODES:
+            for text, parts in values_ending_together(counter, key, together).items():
+                numbers[text, key] = parts
+    for period_text, period in chosen.items():
         for key, code in CODES.items():
-            add(code, period_text, *element_values(counter, key, period))
-        cohort = indicators.maintenance_queries(STATION, period.end)[0]
-        add("MAINTENANCE_COHORT", period_text, counter.cells("person", cohort, period.end), None)
+            add(code, period_text, *numbers[period_text, key])
+        add("MAINTENANCE_COHORT", period_text, counter.stages(period.end)[0], None)
         add("EVENTS_AUDIENCE", period_text, {None: indicators.audience(period)}, None)
         add("TRAINING_HOURS", period_text, {None: training_hours(period)}, None)
     kinds = {code: "rate" if indicators.SPECS[key].percent else "count" for key, code in CODES.items()}

@@ -11,14 +11,15 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from peewee import Select, fn
+from peewee import DateTimeField, fn
 
 from ..cases import after_release, running_time
 from ..cases.lifecycle import REPORT_DEADLINE_DAYS
 from ..dates import END_OF_TIME, add_months
-from ..models import (Agreement, AssistanceCase, Attendance, Case, CaseEvent, CounsellingSession, HomeVisit, Incident,
+from ..models import (Agreement, AssistanceCase, Attendance, Case, CounsellingSession, HomeVisit, Incident,
                       Person, PreventionEvent, RelapseFinding, Screening, Talk, TrainingSession)
 from ..permissions import case_scope
+from .maintenance import maintenance_queries
 
 
 
@@ -158,6 +159,28 @@ SPECS["training"] = Spec("专干培训出勤率", "期内培训的出席人次 �
 SPECS["events"] = Spec("禁毒宣传活动", "期内开展的禁毒宣传活动场次（受众人数见旁）", "场次", "", False, None)
 
 
+# The date of a record that puts it in a period, for each indicator counting records by their own date
+# (the rest of their conditions look at the period's end only).
+DATED = {"reported": Case.served_date, "executed": Case.served_date, "serious": Incident.occurred_on,
+         "talks": Talk.held_at, "visits": HomeVisit.visited_on, "counselling": CounsellingSession.held_on,
+         "assistance": AssistanceCase.opened_on, "assistance_closed": AssistanceCase.closed_on,
+         "screenings": Screening.tested_on, "positives": Screening.tested_on}
+
+
+def dated_from(key, day):
+    """SQL: the record's date (DATED) is `day` or later; a range on the column itself, so that its index serves it."""
+    column = DATED[key]
+    return column >= (datetime.combine(day, time.min) if isinstance(column, DateTimeField) else day)
+
+
+def dated_in(key, period):
+    """SQL: the record's date (DATED) is in the period."""
+    column = DATED[key]
+    if isinstance(column, DateTimeField):
+        return dated_from(key, period.start) & (column < datetime.combine(period.end + timedelta(days=1), time.min))
+    return column.between(period.start, period.end)
+
+
 def queries(user, period, key):
     """(numerator, denominator) queries of the indicator `key`; the denominator may be None."""
     as_of = period.end
@@ -176,7 +199,7 @@ def queries(user, period, key):
         return abstinent_query(user, as_of), None
     if key in ("reported", "executed"):  # cases whose 15 days ran out in the period, or that reported
         deadline = fn.date(Case.served_date, "+%d days" % REPORT_DEADLINE_DAYS)
-        ordered = cases(user).where(Case.served_date.between(period.start, period.end),
+        ordered = cases(user).where(dated_in(key, period),
                                     (deadline <= period.end) | (Case.report_date <= period.end))
         if key == "reported":
             return ordered.where(Case.report_date.is_null(False), Case.report_date <= fn.date(
@@ -185,26 +208,22 @@ def queries(user, period, key):
             Agreement.case == Case.id, Agreement.is_live()))), ordered
     if key == "serious":
         return Incident.select(Incident.id).where(
-            Incident.kind == "serious_breach", Incident.occurred_on.between(period.start, period.end),
+            Incident.kind == "serious_breach", dated_in(key, period),
             Incident.case.in_(cases(user))), None
-    if key == "talks":  # a range on held_at itself, so that its index serves it
+    if key == "talks":
         return Talk.select(Talk.id).where(
-            Talk.is_live(), Talk.held_at >= datetime.combine(period.start, time.min),
-            Talk.held_at < datetime.combine(period.end + timedelta(days=1), time.min),
-            Talk.person.in_(cases(user).select(Case.person))), None
+            Talk.is_live(), dated_in(key, period), Talk.person.in_(cases(user).select(Case.person))), None
     if key == "visits":
-        return HomeVisit.select(HomeVisit.id).where(HomeVisit.is_live(), HomeVisit.visited_on.between(
-            period.start, period.end), HomeVisit.person.in_(cases(user).select(Case.person))), None
+        return HomeVisit.select(HomeVisit.id).where(HomeVisit.is_live(), dated_in(key, period),
+                                                    HomeVisit.person.in_(cases(user).select(Case.person))), None
     persons = cases(user).select(Case.person)
     if key == "counselling":
         return CounsellingSession.select(CounsellingSession.id).where(
-            CounsellingSession.is_live(), CounsellingSession.held_on.between(period.start, period.end),
+            CounsellingSession.is_live(), dated_in(key, period),
             CounsellingSession.person.in_(persons)), None
     if key in ("assistance", "assistance_closed"):
-        on = AssistanceCase.opened_on if key == "assistance" else AssistanceCase.closed_on
         query = AssistanceCase.select(AssistanceCase.id).where(
-            AssistanceCase.is_live(), on.between(period.start, period.end),
-            AssistanceCase.person.in_(persons))
+            AssistanceCase.is_live(), dated_in(key, period), AssistanceCase.person.in_(persons))
         return (query if key == "assistance" else query.where(AssistanceCase.status == "closed")), None
     if key == "events":
         return PreventionEvent.select(PreventionEvent.id).where(
@@ -213,8 +232,8 @@ def queries(user, period, key):
         roster = Attendance.select(Attendance.id).join(TrainingSession).where(
             TrainingSession.is_live(), TrainingSession.held_on.between(period.start, period.end))
         return roster.where(Attendance.status == "present"), roster
-    tests = Screening.select(Screening.id).where(Screening.is_live(), Screening.tested_on.between(
-        period.start, period.end), Screening.case.in_(cases(user)))
+    tests = Screening.select(Screening.id).where(Screening.is_live(), dated_in(key, period),
+                                                 Screening.case.in_(cases(user)))
     return (tests.where(Screening.result == "positive") if key == "positives" else tests), None
 
 
@@ -253,45 +272,6 @@ def monthly_screenings(user, first, last):
                    Screening.case.in_(cases(user)))
             .group_by(month).dicts())
     return {row["month"]: (row["tests"], row["positives"] or 0) for row in rows}
-
-
-def three_years_before(as_of):
-    """The day that splits the released: on or before it, three years clean (戒断三年); after it,
-    the 操守保持率 cohort "released in (as_of − 3 years, as_of]". The two never overlap."""
-    return add_months(as_of, -12 * after_release.CONTROL_YEARS)
-
-
-def release_cohort(user, as_of):
-    """Per person released (解除) in (as_of − 3 years, as_of]: the latest such release date."""
-    return (CaseEvent.select(Case.person.alias("pid"), fn.MAX(CaseEvent.on).alias("released"))
-            .join(Case, on=(CaseEvent.case == Case.id)).join(Person, on=(Case.person == Person.id))
-            .where(CaseEvent.action == "release", CaseEvent.on > three_years_before(as_of), CaseEvent.on <= as_of,
-                   Case.is_live(), Person.is_live(), case_scope(user))
-            .group_by(Case.person))
-
-
-def maintenance_queries(user, as_of):
-    """The release cohort, those followed up after release (a talk, a visit, a drug test or a later
-    measure), and those of them with no relapse evidence since (no positive test, no police finding,
-    no later measure)."""
-    cohort = release_cohort(user, as_of).alias("c")
-    person, released = cohort.c.pid, cohort.c.released
-    later = Case.alias()
-    new_measure = fn.EXISTS(later.select(later.id).where(
-        later.person == person, later.deleted_at.is_null(), later.decision_date > released,
-        later.decision_date <= as_of))
-    followed_up = new_measure | fn.EXISTS(Talk.select(Talk.id).where(
-        Talk.person == person, Talk.is_live(), fn.date(Talk.held_at) > released,
-        fn.date(Talk.held_at) <= as_of)) | fn.EXISTS(HomeVisit.select(HomeVisit.id).where(
-            HomeVisit.person == person, HomeVisit.is_live(), HomeVisit.visited_on > released,
-            HomeVisit.visited_on <= as_of)) | fn.EXISTS(Screening.select(Screening.id).where(
-                Screening.person == person, Screening.is_live(), Screening.tested_on > released,
-                Screening.tested_on <= as_of))  # 操守追踪 is testing: a test alone is a follow-up
-    positive = after_release.sql_relapse_evidence(person, released, as_of)
-    ids = Select([cohort], [person])
-    in_cohort = Person.select(Person.id).where(Person.id.in_(ids))
-    return (in_cohort, Person.select(Person.id).where(Person.id.in_(ids.where(followed_up))),
-            Person.select(Person.id).where(Person.id.in_(ids.where(followed_up & ~new_measure & ~positive))))
 
 
 def abstinent_query(user, as_of):
