@@ -4,6 +4,7 @@ the same run).
 
     .venv/bin/python scripts/bench_province.py [--stations 200] [--months 12] [--repeat 5] [--workers 1]
     .venv/bin/python scripts/bench_province.py --full          # 3,000 stations x 60 months (180,000 packages)
+    .venv/bin/python scripts/bench_province.py --workers 2 --import-only   # the import's figures only
 
 Starts its own PostgreSQL cluster (portal/province/cluster.py, the tests' one) in a temp folder, loads the
 org tree, registers the stations across the 88 counties, and for each month generates every station's
@@ -239,6 +240,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="3,000 stations x 60 months")
     parser.add_argument("--workers", type=int, default=1, help="import processes (import-packages --workers)")
+    parser.add_argument("--import-only", action="store_true", help="the import's figures only: no tables, no PDFs")
     args = parser.parse_args()
     if args.full:
         args.stations, args.months = 3000, 60
@@ -280,6 +282,8 @@ def main():
                   "the %d cores idle (load average now %.1f)" % (1000 * cpu_s / count, 1000 * backend_s / count,
                                                                  cpu_rate, os.cpu_count(), load), flush=True)
             db.database.close()
+        if args.import_only:
+            return
         print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
         measured = tables(app, args.repeat)
         annual_s = annual_report_s(app, args.repeat)
