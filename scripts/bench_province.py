@@ -4,11 +4,13 @@ the same run).
 
     .venv/bin/python scripts/bench_province.py [--stations 200] [--months 12] [--repeat 5] [--workers 1]
     .venv/bin/python scripts/bench_province.py --full          # 3,000 stations x 60 months (180,000 packages)
+    .venv/bin/python scripts/bench_province.py --workers 2 --import-only   # the import's figures only
 
 Starts its own PostgreSQL cluster (portal/province/cluster.py, the tests' one) in a temp folder, loads the
 org tree, registers the stations across the 88 counties, and for each month generates every station's
-signed package with the real format and signing code (portal/province/synthetic.py, no station database)
-and imports each month's through the real import code (importing.receive_all with --workers processes, as
+signed package with the real format and signing code (portal/province/synthetic.py, no station database; made by
+as many forked processes as cores, each station's counts drawn from its code and the month) and imports each
+month's through the real import code (importing.receive_all with --workers processes, as
 `import-packages --workers N` does; receiving.receive: verify, check, store, audit). Import throughput counts
 receiving only, not the generating; the CPU time per package of the import processes (this one and its workers) and
 of the whole PostgreSQL cluster (its backends, the ones that ended included, and its background processes) is printed
@@ -21,7 +23,9 @@ bench/bench.sqlite3 when present, else on a 150-person demo station made here. P
 writes bench/bench-province-results.json ({"goals": [{"name", "ratio", "limit", "ok"}], ...}).
 """
 import argparse
+import multiprocessing
 import os
+import random
 import resource
 import sys
 import time
@@ -102,6 +106,26 @@ def client_cpu_seconds():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+_made = []  # the stations, for the forked generating processes
+
+
+def _generate(job):
+    """One station's signed package of a month, in a forked process; its counts drawn from (station, month)."""
+    i, first = job
+    station = _made[i]
+    station.rng = random.Random("%s-%s" % (station.code, first))
+    return station.code, station.package(first, generated_at="2026-11-01T00:00:00Z")
+
+
+def generate(made, first):
+    """Every station's package of the month, made by as many processes as cores (not part of the import's time)."""
+    from portal.db import database
+    database.close()  # a forked process must not share this one's socket; the next query reconnects
+    _made[:] = made
+    with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+        return pool.map(_generate, [(i, first) for i in range(len(made))], chunksize=32)
+
+
 def import_all(made, months, cluster, workers=1):
     """Generate and receive every package, a month at a time (with `workers` processes); (seconds in receive, CPU
     seconds in receive of the import processes and of the PostgreSQL cluster, seconds generating, packages,
@@ -112,7 +136,7 @@ def import_all(made, months, cluster, workers=1):
     count = size = 0
     for first in months:
         started = time.perf_counter()
-        items = [(station.code, station.package(first, generated_at="2026-11-01T00:00:00Z")) for station in made]
+        items = generate(made, first)
         generating_s += time.perf_counter() - started
         started, cpu, server = time.perf_counter(), client_cpu_seconds(), server_cpu_seconds(cluster)
         results = importing.receive_all(items, workers)
@@ -122,7 +146,9 @@ def import_all(made, months, cluster, workers=1):
         refused = [reason for *_, reason in results if reason]
         assert not refused, refused[:3]
         count, size = count + len(items), size + sum(len(data) for _, data in items)
-        print("  %s: %d packages, %.1f/s received" % (first.strftime("%Y-%m"), count, count / receiving_s), flush=True)
+        print("  %s: %d packages, %.1f/s received, CPU %.1f + %.1f ms a package, load %.1f" % (
+            first.strftime("%Y-%m"), count, count / receiving_s, 1000 * cpu_s / count, 1000 * server_s / count,
+            os.getloadavg()[0]), flush=True)
     database.connect(reuse_if_open=True)
     return receiving_s, cpu_s, server_s, generating_s, count, size
 
@@ -214,6 +240,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="3,000 stations x 60 months")
     parser.add_argument("--workers", type=int, default=1, help="import processes (import-packages --workers)")
+    parser.add_argument("--import-only", action="store_true", help="the import's figures only: no tables, no PDFs")
     args = parser.parse_args()
     if args.full:
         args.stations, args.months = 3000, 60
@@ -255,6 +282,8 @@ def main():
                   "the %d cores idle (load average now %.1f)" % (1000 * cpu_s / count, 1000 * backend_s / count,
                                                                  cpu_rate, os.cpu_count(), load), flush=True)
             db.database.close()
+        if args.import_only:
+            return
         print("tables against the raw SQL of their own aggregate (median of %d):" % args.repeat)
         measured = tables(app, args.repeat)
         annual_s = annual_report_s(app, args.repeat)

@@ -99,4 +99,5 @@ class PackageValue(BaseModel):
     denominator = BigIntegerField(null=True)
 
     class Meta:
+        primary_key = False  # never addressed one by one: found by package, element, period (migration 0010)
         indexes = ((("package", "element", "period"), False),)

@@ -1,8 +1,9 @@
 """Importing many package files at once: in this process, or spread over N worker processes, each with its own
 connection (the audit chain takes its advisory lock, `receive` locks the station's row). A station's files all go
 to one worker in the order given, so that its resubmissions are received in the same order as by one process.
-The files are received BATCH to a transaction, each in its own savepoint, and the batch's audit rows (received or
-refused) chained and inserted together at its end: one commit and one turn at the chain's head per batch."""
+The files are received BATCH to a transaction (`receiving.batch`: no savepoint per file, every refusal comes before a
+file's first write), the tuples of the packages received written with one COPY at its end and the batch's audit rows
+(received or refused) chained and inserted together: one commit, one COPY and one turn at the chain's head per batch."""
 import multiprocessing
 import re
 
@@ -41,7 +42,7 @@ def _receive_batches(items):
     """Each item's result (see `_receive`), BATCH items to a transaction with their audit rows written at its end."""
     results = []
     for start in range(0, len(items), BATCH):
-        with database.atomic(), audit.batch():
+        with database.atomic(), receiving.batch(), audit.batch():
             results += [_receive(item) for item in items[start:start + BATCH]]
     return results
 

@@ -1,6 +1,8 @@
 """Receiving a station's package: verified (known station, its registered key, format version, a month
 that is over, well-formed) before it is stored; a resubmission for the same station and month supersedes
 the earlier one, which is kept. Every package received or refused is audited."""
+import contextlib
+import contextvars
 import hashlib
 import io
 import json
@@ -106,21 +108,12 @@ def _tuple_problem(item, station, by_name):
     return "无法识别"
 
 
-def verify(data, today_=None):
-    """(station, payload, first day of its month) of a package that may be stored; PackageError with the reason
-    otherwise. The file is parsed once: its form first, then its station, that station's key, the signature."""
-    envelope, signed = signing.open_envelope(data)
-    code = envelope["payload"].get("station")
-    if not isinstance(code, str):
-        raise PackageError(FORMAT_ERROR % "缺少工作站代码。")
-    station = OrgUnit.station(code)
+def check_station(station, code):
+    """The station of the file's code, registered with a key; refused otherwise."""
     if station is None:
         raise PackageError("未登记的工作站“%s”：请先在“组织机构”中把该站添加到所在县（市、区）下并登记其公钥。" % code[:20])
     if not station.public_key:
         raise PackageError("工作站“%s %s”尚未登记公钥：请在“组织机构”中登记后再导入。" % (station.code, station.name))
-    payload = signing.check_signature(envelope, signed, station.public_key)
-    first = check_month(payload.get("month"), today_ or today())
-    return station, payload, first
 
 
 def stale_or_same(current, digest, payload, station):
@@ -136,19 +129,49 @@ def stale_or_same(current, digest, payload, station):
             payload.get("generatedAt"), received, current.generated_at))
 
 
+_pending = contextvars.ContextVar("pending_values", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Receive several files in the transaction open around it: no savepoint per file (every refusal is raised
+    before the file's first write, so a refused one leaves nothing to undo) and the tuples of the packages
+    received written together at the end, one COPY for the batch."""
+    pending = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    copy_values(pending)
+
+
 def store_values(package_id, rows):
-    """A package's rows (about 1,400): one COPY on PostgreSQL, where building an INSERT of them in Python took
-    most of an import's time; batched INSERTs elsewhere. Every text was checked against the closed vocabulary."""
+    """A package's rows (about 1,000-1,600): held for the batch's COPY when one is open, else written now."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.append((package_id, rows))
+    else:
+        copy_values([(package_id, rows)])
+
+
+def copy_values(packages):
+    """[(package id, rows)]: one COPY on PostgreSQL, where building an INSERT of them in Python took most of an
+    import's time; batched INSERTs elsewhere. Every text was checked against the closed vocabulary."""
+    if not packages:
+        return
     if not is_postgres():
         names = COPY_FIELDS[1:]
-        for start in range(0, len(rows), 1000):
-            PackageValue.insert_many([{"package": package_id, **dict(zip(names, row))}
-                                      for row in rows[start:start + 1000]]).execute()
+        for package_id, rows in packages:
+            for start in range(0, len(rows), 1000):
+                PackageValue.insert_many([{"package": package_id, **dict(zip(names, row))}
+                                          for row in rows[start:start + 1000]]).execute()
         return
-    prefix, null = "%d\t" % package_id, "\\N"
-    text = io.StringIO("".join(["%s%s\t%s\t%s\t%s\t%d\t%s\n" % (
-        prefix, element, period, dimension or null, code or null, numerator, null if denominator is None else denominator)
-        for element, period, dimension, code, numerator, denominator in rows]))
+    null = "\\N"
+    text = io.StringIO("".join(["%d\t%s\t%s\t%s\t%s\t%d\t%s\n" % (
+        package_id, element, period, dimension or null, code or null, numerator, null if denominator is None else
+        denominator) for package_id, rows in packages for element, period, dimension, code, numerator, denominator
+        in rows]))
     fields = PackageValue._meta.fields
     columns = ", ".join(fields[name].column_name for name in COPY_FIELDS)
     database.cursor().copy_expert("COPY %s (%s) FROM STDIN" % (PackageValue._meta.table_name, columns), text)
@@ -156,20 +179,26 @@ def store_values(package_id, rows):
 
 # the two statements of every package received, as text: peewee's building of them cost more than running them
 FIELDS = [f for f in Package._meta.sorted_fields if f.name != "id"]
-LOCK_CURRENT = ("SELECT %s FROM org_unit o LEFT JOIN package p ON p.station_id = o.id AND p.month = %%s "
-                "AND p.superseded_by_id IS NULL WHERE o.id = %%s FOR UPDATE OF o" % ", ".join(
-                    "p." + f.column_name for f in Package._meta.sorted_fields))
+STATION_FIELDS = OrgUnit._meta.sorted_fields
+LOCK_CURRENT = ("SELECT %s, %s FROM org_unit o LEFT JOIN package p ON p.station_id = o.id AND p.month = %%s "
+                "AND p.superseded_by_id IS NULL WHERE o.code = %%s AND o.level = 'station' FOR UPDATE OF o" % (
+                    ", ".join("o." + f.column_name for f in STATION_FIELDS),
+                    ", ".join("p." + f.column_name for f in Package._meta.sorted_fields)))
 INSERT = "INSERT INTO package (%s) VALUES (%s) RETURNING id" % (
     ", ".join(f.column_name for f in FIELDS), ", ".join(["%s"] * len(FIELDS)))
 
 
-def lock_current(station, month):
-    """Lock the station's row (its packages are received one at a time) and return its current package of the
-    month, or None."""
-    row = database.execute_sql(LOCK_CURRENT, (month, station.id)).fetchone()
-    if row[0] is None:
-        return None
-    return Package(**{f.name: value for f, value in zip(Package._meta.sorted_fields, row)})
+def lock_current(code, month):
+    """(station of that code or None, its current package of the month or None), the station's row locked: its
+    packages are received one at a time. One statement, as it runs for every package received."""
+    row = database.execute_sql(LOCK_CURRENT, (month if isinstance(month, str) else None, code)).fetchone()
+    if row is None:
+        return None, None
+    station = OrgUnit(**{f.name: value for f, value in zip(STATION_FIELDS, row)})
+    package = row[len(STATION_FIELDS):]
+    if package[0] is None:
+        return station, None
+    return station, Package(**{f.name: value for f, value in zip(Package._meta.sorted_fields, package)})
 
 
 def insert_package(**values):
@@ -182,14 +211,21 @@ def insert_package(**values):
 
 def receive(data, via, user=None, filename=None):
     """Store a verified package (superseding the current one of its station and month) and audit it;
-    refused ones are audited too and raise PackageError."""
+    refused ones are audited too and raise PackageError. The file is parsed once: its form first, then its station
+    (locked), that station's key, the signature, the month, the tuples; every refusal comes before the first write."""
     digest = hashlib.sha256(data).hexdigest()
     detail = {"file": (filename or "")[:120], "sha256": digest, "via": via}
     try:
-        station, payload, first = verify(data)
-        rows = check_values(payload, station.code, first)
-        with database.atomic():
-            current = lock_current(station, payload["month"])  # one at a time per station
+        envelope, signed = signing.open_envelope(data)
+        code = envelope["payload"].get("station")
+        if not isinstance(code, str):
+            raise PackageError(FORMAT_ERROR % "缺少工作站代码。")
+        with database.atomic() if _pending.get() is None else contextlib.nullcontext():
+            station, current = lock_current(code, envelope["payload"].get("month"))  # one at a time per station
+            check_station(station, code)
+            payload = signing.check_signature(envelope, signed, station.public_key)
+            first = check_month(payload.get("month"), today())
+            rows = check_values(payload, station.code, first)
             stale_or_same(current, digest, payload, station)
             package = insert_package(station=station, month=payload["month"], received_by=user, via=via,
                                      generated_at=str(payload.get("generatedAt", "")), sha256=digest,

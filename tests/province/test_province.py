@@ -163,7 +163,8 @@ def test_a_malformed_payload_signed_by_the_station_is_refused(app, stations):
             ({"values": [{**payload["values"][0], "numerator": -1}]}, "分子或分母不是非负整数"),
             ({"values": [{**payload["values"][0], "orgUnit": "520102-01"}]}, "与工作站“520103-01”不符"),
             ({"periods": {**payload["periods"], "month": "2026-09"}}, "期间与报送月份不符"),
-            ({"month": "2026-13"}, "月份“2026-13”")):
+            ({"month": "2026-13"}, "月份“2026-13”"),
+            ({"month": 202609}, "月份“202609”")):  # not text: looked up with no month, then refused
         with app.app_context(), pytest.raises(signing.PackageError, match=reason):
             receiving.receive(signing.sign({**payload, **change}, key), "cli")
 
