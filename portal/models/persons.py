@@ -51,7 +51,7 @@ class Person(Versioned):
         """Persons joined to their current case (None when they have none)."""
         Case = cases.Case
         return (cls.select(cls, Case)
-                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == Case.newest_id(cls.id)), attr="case"))
+                .join(Case, JOIN.LEFT_OUTER, on=(Case.person == cls.id) & Case.is_current(), attr="case"))
 
     @classmethod
     def matching(cls, q):
@@ -70,7 +70,7 @@ class Person(Versioned):
     def current_case(self):
         """The newest live case (the one every screen and rule means by "the case"), or None."""
         Case = cases.Case
-        return Case.select().where(Case.id == Case.newest_id(self.id)).first()
+        return Case.select().where(Case.person == self.id, Case.is_current()).first()
 
     def running_case(self):
         """The current case if its measure runs (reported, not ended), else None."""
