@@ -29,8 +29,8 @@ def _triggers():
 ADD = 'ALTER TABLE "case" ADD COLUMN "current" INTEGER NOT NULL DEFAULT 0'
 FILL = 'UPDATE "case" SET "current" = ("id" IS %s)' % (NEWEST % '"case"."person_id"')
 STATEMENTS = [
-    # the join of a person to their current case (Person.with_current_case, current_case)
-    'CREATE INDEX "case_current_person" ON "case" ("person_id") WHERE "current"',
+    # a person's current case (Person.with_current_case, current_case), found in the index alone
+    'CREATE INDEX "case_current_person" ON "case" ("person_id", "current") WHERE "current"',
     # the persons by measure and status (the start page), the scope's columns and the person to count
     'CREATE INDEX "case_current_measure_status" ON "case" '
     '("measure", "status", "worker_id", "counsellor_id", "person_id") WHERE "current"',

@@ -55,6 +55,12 @@ class Case(Versioned):
         ]
 
     @classmethod
+    def current_of(cls, person_column):
+        """SQL: the id of the current case of the person in `person_column` (NULL: none)."""
+        other = cls.alias()
+        return other.select(other.id).where(other.person == person_column, other.current)
+
+    @classmethod
     def is_current(cls):
         """Expression: this case is the current case of its person (their newest live case)."""
         return cls.current
@@ -94,7 +100,7 @@ CASE_ACTION_BUTTONS = {**CASE_ACTIONS, "report": "登记报到", "relocate": "�
 
 
 # partial indexes over the current cases (migration 0026): a person's, and the counts by measure and status
-Case.add_index(Case.index(Case.person, where=Case.current, name="case_current_person"))
+Case.add_index(Case.index(Case.person, Case.current, where=Case.current, name="case_current_person"))
 Case.add_index(Case.index(Case.measure, Case.status, Case.worker, Case.counsellor, Case.person, where=Case.current,
                           name="case_current_measure_status"))
 

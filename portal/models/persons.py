@@ -48,10 +48,11 @@ class Person(Versioned):
 
     @classmethod
     def with_current_case(cls):
-        """Persons joined to their current case (None when they have none)."""
+        """Persons joined to their current case (None when they have none). Joined through a lookup by the
+        person, so SQLite starts from the persons: a list sorted by name stops after its page."""
         Case = cases.Case
         return (cls.select(cls, Case)
-                .join(Case, JOIN.LEFT_OUTER, on=(Case.person == cls.id) & Case.is_current(), attr="case"))
+                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == Case.current_of(cls.id)), attr="case"))
 
     @classmethod
     def matching(cls, q):
