@@ -2,7 +2,7 @@
 screen and rule means by "the case"), 0 on their other cases. The database's triggers keep it after
 every write that can move it (a case added, removed or restored, moved to another person by a merge or
 its undoing), whatever code writes; readers never compute it again (models/cases.py). Counting persons
-by their case's measure and status then reads one partial index instead of a subquery per person.
+by their case's measure and status then reads two partial indexes instead of a subquery per person.
 
 Frozen DDL (never regenerated): later changes go in new numbered migrations.
 """
@@ -34,6 +34,9 @@ STATEMENTS = [
     # the persons by measure and status (the start page), the scope's columns and the person to count
     'CREATE INDEX "case_current_measure_status" ON "case" '
     '("measure", "status", "worker_id", "counsellor_id", "person_id") WHERE "current"',
+    # the few persons outside every list (removed or sealed): the counts leave them out without reading the
+    # persons' rows (Person.listed(), negated)
+    'CREATE INDEX "person_unlisted" ON "person" ("id") WHERE NOT ("deleted_at" IS NULL AND "sealed_at" IS NULL)',
     *_triggers(),
 ]
 

@@ -86,6 +86,9 @@ class Person(Versioned):
         return self.family.where(FamilyMember.deleted_at.is_null(False)).order_by(FamilyMember.deleted_at.desc())
 
 
+# the persons outside every list, few: counts leave them out by this index (migration 0026)
+Person.add_index(Person.index(Person.id, where=~Person.listed(), name="person_unlisted"))
+
 # Late, as cases.py needs Person; here, not at the end, so Person.cases precedes .family (the merge page's order)
 from . import cases
 
