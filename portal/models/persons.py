@@ -48,10 +48,11 @@ class Person(Versioned):
 
     @classmethod
     def with_current_case(cls):
-        """Persons joined to their current case (None when they have none)."""
+        """Persons joined to their current case (None when they have none). Joined through a lookup by the
+        person, so SQLite starts from the persons: a list sorted by name stops after its page."""
         Case = cases.Case
         return (cls.select(cls, Case)
-                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == Case.newest_id(cls.id)), attr="case"))
+                .join(Case, JOIN.LEFT_OUTER, on=(Case.id == Case.current_of(cls.id)), attr="case"))
 
     @classmethod
     def matching(cls, q):
@@ -70,7 +71,7 @@ class Person(Versioned):
     def current_case(self):
         """The newest live case (the one every screen and rule means by "the case"), or None."""
         Case = cases.Case
-        return Case.select().where(Case.id == Case.newest_id(self.id)).first()
+        return Case.select().where(Case.person == self.id, Case.is_current()).first()
 
     def running_case(self):
         """The current case if its measure runs (reported, not ended), else None."""
@@ -84,6 +85,9 @@ class Person(Versioned):
         """Soft-deleted family members, newest removal first (the lead may restore them)."""
         return self.family.where(FamilyMember.deleted_at.is_null(False)).order_by(FamilyMember.deleted_at.desc())
 
+
+# the persons outside every list, few: counts leave them out by this index (migration 0026)
+Person.add_index(Person.index(Person.id, where=~Person.listed(), name="person_unlisted"))
 
 # Late, as cases.py needs Person; here, not at the end, so Person.cases precedes .family (the merge page's order)
 from . import cases

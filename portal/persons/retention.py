@@ -76,7 +76,7 @@ def blank(model, name):
 
 def anonymise(person):
     """Remove what identifies the person from their file, in one transaction with its audit row."""
-    case = Case.select().where(Case.id == Case.newest_id(person.id)).first()
+    case = person.current_case()
     with database.atomic():
         Person.update(name=case.code if case else "个案 %d" % person.id, name_pinyin="", name_initials="",
                       id_number="ANON%014d" % person.id, id_hash=id_hash(person.id_number), phone=None,

@@ -12,7 +12,7 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 from flask_login import current_user
-from peewee import JOIN, Join, OperationalError, Select, Value, fn
+from peewee import OperationalError, Select, Value, fn
 
 from .. import db
 from ..db import database
@@ -121,7 +121,7 @@ def due_items(condition, day, person_id=None):
     """SQL: one row per kind of work due today or overdue (terms: within the first warning) of the cases
     under `condition` (on Case; None: all), of one person when given, with the case, person, name,
     worker, due date and the last such record; read from the stored due dates, which
-    carry the name and the worker: the cases are joined only to apply `condition`. Returns (the CTEs,
+    carry the name and the worker: the cases are read only to apply `condition`. Returns (the CTEs,
     the select).
 
     A scheduled test still missing after the days of grace, or a 未到 not yet decided, is listed
@@ -143,14 +143,14 @@ def due_items(condition, day, person_id=None):
         if kinds:
             within = kind.in_(kinds) & (due <= last_day) if last_day else kind.in_(kinds)
             in_reach = within if in_reach is None else in_reach | within
-    cases, scoped = rows, column("case_id").is_null(False)
-    if condition is not None:
-        cases, scoped = Join(rows, Case, JOIN.INNER, Case.id == column("case_id")), condition
+    scoped = column("case_id").is_null(False)
+    if condition is not None:  # the user's cases, listed once: the items are read from their own index
+        scoped = column("case_id").in_(Case.select(Case.id).where(condition))
     if person_id:
         scoped &= column("person_id") == person_id
 
     def part(kind_value, due_value, listed):
-        return Select([cases], [kind_value.alias("kind"), column("case_id"), column("person_id"), column("name"),
+        return Select([rows], [kind_value.alias("kind"), column("case_id"), column("person_id"), column("name"),
                                  column("worker_id"), due_value.alias("due"), column("last")]
                       ).where(listed & scoped)
 

@@ -37,10 +37,16 @@ def risk_level(person_column):
 
 
 def read(ctes, items, state, day, page, size):
-    """Counts per (kind, worker) over all items and the page's rows, from one statement.
+    """Counts per (kind, worker) over all items and the page's rows, from one statement (with no rows
+    asked for, `size` 0: the counts alone, read straight from the stored dates' index).
 
     Returns ({(kind, worker_id): n}, [row dicts with kind, person_id, name, worker_id, due, last,
     risk_level, serious])."""
+    if not size:
+        items = items.alias("queue_items")
+        counts = Select([items], [items.c.kind, items.c.worker_id, fn.COUNT(SQL("*"))]).group_by(
+            items.c.kind, items.c.worker_id)
+        return {(kind, worker): n for kind, worker, n in counts.with_cte(*ctes).bind(database).tuples()}, []
     items = items.cte("queue_items", materialized=True)
     column = lambda name: getattr(items.c, name)  # noqa: E731
     counts = Select([items], [Value("n").alias("part"), column("kind"), column("worker_id"),
