@@ -36,6 +36,24 @@
     if (!pending) { pending = true; window.requestAnimationFrame(mark); }
   }
 
+  /* A jump to a section whose neighbours are still loading: each one that loads changes the heights
+     around it, so the section jumped to is put back in view until the reader does something else. */
+  var jumped = null;
+  links.forEach(function (link) {
+    link.addEventListener("click", function () { jumped = link.getAttribute("href").slice(1); });
+  });
+  function stay() {
+    var target = jumped && document.getElementById(jumped);
+    if (target) { target.scrollIntoView(); }
+  }
+  function forget(event) {
+    if (!(event.type === "click" && nav.contains(event.target))) { jumped = null; }
+  }
+  ["wheel", "touchstart", "keydown", "click"].forEach(function (type) {
+    document.addEventListener(type, forget, {passive: true, capture: true});
+  });
+  document.body.addEventListener("htmx:afterSettle", stay);
+
   window.addEventListener("scroll", later, {passive: true});
   window.addEventListener("resize", later);
   window.addEventListener("hashchange", later);
