@@ -5,25 +5,36 @@ import functools
 
 from .db import database
 
-_MARK = -(2 ** 62)  # stands in for argument i as _MARK + i while the SQL is written: no id is ever this
+_MARK = -(2 ** 62)  # stands in for integer argument i as _MARK + i while the SQL is written: no id is ever this
+
+
+def _mark(value, i):
+    """What stands in for argument i while the SQL is written: an id nobody has, or a text nobody types."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _MARK + i
+    if isinstance(value, str):
+        return "\x00prepared:%d\x00" % i
+    raise TypeError("prepared queries take ids and texts (a date as its ISO text), not %r" % type(value).__name__)
 
 
 def prepared(build):
-    """`build(*ids)` returns a query whose SQL depends only on how many integer arguments it takes,
-    not on their values; the decorated function returns (sql, params) for the ids given, the SQL
-    written on the first call (for each kind of database: SQLite, PostgreSQL)."""
+    """`build(*args)` returns a query whose SQL depends only on which arguments it takes (ids, or texts
+    such as a date's ISO form), never on their values, and that passes each argument into the query
+    unchanged; the decorated function returns (sql, params) for the arguments given, the SQL written on
+    the first call (for each kind of database: SQLite, PostgreSQL)."""
     statements = {}
 
     @functools.wraps(build)
-    def bind(*ids):
-        kind = type(database.obj)
+    def bind(*args):
+        kind = type(database.obj), tuple(type(a) for a in args)
         if kind not in statements:
-            sql, params = build(*(_MARK + i for i in range(len(ids)))).sql()
-            slots = [(True, p - _MARK) if isinstance(p, int) and 0 <= p - _MARK < len(ids) else (False, p)
-                     for p in params]
-            statements[kind] = sql, slots
+            marks = [_mark(a, i) for i, a in enumerate(args)]
+            sql, params = build(*marks).sql()
+            where = {(type(m), m): i for i, m in enumerate(marks)}
+            statements[kind] = sql, [(True, where[(type(p), p)]) if (type(p), p) in where else (False, p)
+                                     for p in params]
         sql, slots = statements[kind]
-        return sql, [ids[value] if is_id else value for is_id, value in slots]
+        return sql, [args[value] if is_arg else value for is_arg, value in slots]
 
     return bind
 
@@ -32,6 +43,13 @@ def scalar(statement):
     """The first column of the first row of a prepared (sql, params)."""
     row = database.execute_sql(*statement).fetchone()
     return row[0] if row else None
+
+
+def first_row(statement):
+    """The first row of a prepared (sql, params) as a dict by column name, or None."""
+    cursor = database.execute_sql(*statement)
+    row = cursor.fetchone()
+    return dict(zip([column[0] for column in cursor.description], row)) if row else None
 
 
 def first(model, statement):

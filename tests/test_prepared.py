@@ -1,4 +1,7 @@
 """Prepared queries: the SQL is written once, and each call binds its own ids while constants stay."""
+from datetime import date
+
+import pytest
 from factories import in_app, make_person, make_talk
 from peewee import fn
 
@@ -13,6 +16,11 @@ def talks_of(person_id, staff_id):
     written.append(person_id)
     return Talk.select(Talk.id).where(Talk.person == person_id, Talk.staff == staff_id, Talk.place != "gone") \
         .order_by(Talk.id.desc()).limit(1)
+
+
+@prepared
+def held_since(person_id, day):
+    return Talk.select(Talk.id).where(Talk.person == person_id, Talk.held_at >= day).select_from(fn.COUNT(1))
 
 
 @prepared
@@ -37,5 +45,8 @@ def test_each_call_binds_its_own_ids_to_sql_written_once(app, users):
         assert len(written) == 1  # built once
         assert [scalar(count_of(p.id)) for p in (one, two)] == [2, 1]
         assert scalar(count_of(0)) == 0
+        assert scalar(held_since(one.id, "2000-01-01")) == 2 and scalar(held_since(one.id, "2999-01-01")) == 0
+        with pytest.raises(TypeError):  # a date goes in as its ISO text, computed before the call
+            held_since(one.id, date(2000, 1, 1))
 
     check()
