@@ -92,6 +92,9 @@ TARGETS = [
     ("search q=1234 (ID)", "/persons/?q=1234", {}, True, "page"),
     ("measure=rehab p3", "/persons/?measure=community_rehab&page=3", {}, True, "page"),
     ("person page", "/persons/{id}", {}, True, "page"),
+    # the two sections the page loads at once (the others load as they come into view)
+    ("person tracking [HX]", "/persons/{id}/sections/tracking", {"HX-Request": "true"}, True, "fragment"),
+    ("person timeline [HX]", "/persons/{id}/sections/timeline", {"HX-Request": "true"}, True, "fragment"),
     ("person edit", "/persons/{id}/edit", {}, True, "page"),
     ("talk form [HX]", "/persons/{id}/talks/new", {"HX-Request": "true"}, True, "page"),
     ("timeline p2 [HX]", "/persons/{id}/timeline?page=2", {"HX-Request": "true"}, True, "page"),
@@ -622,7 +625,7 @@ def print_table(phases, floor, clients):
             fmt(many.get("ratio_to_floor"), "%.1fx"), mark, fmt(many.get("rps"), "%.0f"),
             (one.get("errors", 0) or 0) + (many.get("errors", 0) or 0),
             fmt((many.get("bytes_median") or 0) / 1024.0, "%.1f")))
-    print("audited floor: p50 (1 client) %s ms, p95 (%d clients) %s ms; goal: pages <= %gx, search fragment "
+    print("audited floor: p50 (1 client) %s ms, p95 (%d clients) %s ms; goal: pages <= %gx, fragments "
           "[HX] <= %gx the floor" % (fmt(floor["p50_1"], "%.3f"), clients, fmt(floor.get("p95_%d" % clients), "%.3f"),
                                      GOALS["page_ratio"], GOALS["fragment_ratio"]))
 

@@ -26,6 +26,7 @@ EXPECTED = {
     "persons.delete": {"lead", "officer"},
     "persons.deleted": {"lead"},
     "persons.restore": {"lead"},
+    "family.new": WRITE,
     "family.create": WRITE,
     "family.delete": WRITE,
     "family.restore": {"lead"},

@@ -4,6 +4,7 @@ shareable summary; officers and volunteers see neither (SECURITY.md). This modul
 place that decides who reads what of a session."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from peewee import fn
 
 from .. import audit
 from ..dates import today
@@ -11,6 +12,7 @@ from ..db import database
 from ..fields import ReasonForm
 from ..models import CounsellingSession
 from ..permissions import load_person, load_record, reads_notes, requires
+from ..prepared import prepared, scalar
 from ..records import risk_levels
 from ..web.responses import fragment, htmx
 from ..versions import save_versioned
@@ -26,8 +28,13 @@ def sessions_of(person):
 
 
 def count(person):
-    return CounsellingSession.select().where(CounsellingSession.person == person.id,
-                                             CounsellingSession.is_live()).count()
+    return scalar(_count(person.id))
+
+
+@prepared
+def _count(person_id):
+    return CounsellingSession.select(fn.COUNT(CounsellingSession.id)).where(CounsellingSession.person == person_id,
+                                                                          CounsellingSession.is_live())
 
 
 def render_section(person, status=200, **context):

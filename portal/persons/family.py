@@ -3,7 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
-from ..web.responses import htmx
+from ..web.responses import fragment, htmx
 from ..dates import utcnow
 from ..db import database
 from ..models import FamilyMember
@@ -27,8 +27,16 @@ def render_list(person, form=None, status=200, reason_form=None, failed=None):
             return redirect(url_for("persons.show", person_id=person.id))
         return render_show(person, form, status)
     return render_template("family/_list.html", person=person, family=list(person.live_family()),
-                           form=form or FamilyMemberForm(formdata=None), removed=removed(person),
-                           reason_form=reason_form, failed=failed), status
+                           form=form, removed=removed(person), reason_form=reason_form, failed=failed), status
+
+
+@bp.get("/new")
+@requires("persons.write")
+def new(person_id):
+    """The empty form, fetched when 添加家庭成员 is first opened (its own page without JavaScript)."""
+    person = load_person(person_id)
+    return fragment("family/_form.html", "%s · 添加家庭成员" % person.name, person=person,
+                    form=FamilyMemberForm(formdata=None))
 
 
 @bp.post("/")

@@ -15,7 +15,6 @@ from ..web.responses import fragment
 from ..tracking import absences, findings, screenings
 from ..tracking import views as tracking
 from . import attachments
-from .forms import FamilyMemberForm
 from .views import bp
 
 # name -> (navigation label, who may see it); the page's sections in the order they are shown
@@ -50,7 +49,7 @@ def render_show(person, family_form=None, status=200):
                            sections=[(name, label) for name, (label, right) in SECTIONS.items()
                                      if can(current_user, right)], eager=EAGER,
                            record_form=record_form, record_template=record_template,
-                           form=family_form or FamilyMemberForm(formdata=None), back=queue.queue_back()), status
+                           form=family_form, back=queue.queue_back()), status
 
 
 def keep_section_messages():

@@ -7,6 +7,7 @@ from peewee import fn
 from .. import audit
 from ..dates import add_months, today
 from ..models import RiskAssessment
+from ..prepared import first, prepared
 from ..tracking.plan import cadences
 
 FACTORS = {
@@ -31,8 +32,13 @@ def next_review(level, assessed_on):
 
 def current(person_id):
     """The newest live assessment of a person, or None."""
+    return first(RiskAssessment, _current(person_id))
+
+
+@prepared
+def _current(person_id):
     return (RiskAssessment.select().where(RiskAssessment.person == person_id, RiskAssessment.is_live())
-            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).first())
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1))
 
 
 def level_of(person_column, with_date=False):

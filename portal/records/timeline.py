@@ -9,6 +9,7 @@ from peewee import SQL, Value, fn
 from .. import audit
 from ..models import Absence, AssistanceCase, HomeVisit, RelapseFinding, RiskAssessment, Screening, Talk
 from ..permissions import load_person, requires
+from ..prepared import prepared, scalar
 from ..web.responses import back, fragment, htmx
 
 bp = Blueprint("timeline", __name__)
@@ -26,8 +27,13 @@ PAGE_SIZE = 10
 
 def count(person_id):
     """How many live records the person's timeline holds (the figure in the person page's navigation)."""
+    return scalar(_count(person_id))
+
+
+@prepared
+def _count(person_id):
     return functools.reduce(operator.add, [model.select(model.id).where(model.person == person_id, model.is_live())
-                                           for model, _, _ in KINDS.values()]).count()
+                                           for model, _, _ in KINDS.values()]).select_from(fn.COUNT(SQL("*")))
 
 
 def entries(person_id, page=1, size=PAGE_SIZE):

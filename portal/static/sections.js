@@ -36,6 +36,34 @@
     if (!pending) { pending = true; window.requestAnimationFrame(mark); }
   }
 
+  /* A jump to a section below sections still loading: each one that loads above it changes the heights,
+     so the section jumped to is put back in view until those have loaded or the reader does something else. */
+  var jumped = null;
+  function loadingAbove(target) {
+    return Array.prototype.some.call(document.querySelectorAll(".section-slot"), function (slot) {
+      return slot !== target && (slot.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+  }
+  links.forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      jumped = target && loadingAbove(target) ? target.id : null;
+    });
+  });
+  function stay() {
+    var target = jumped && document.getElementById(jumped);
+    if (!target) { return; }
+    target.scrollIntoView();
+    if (!loadingAbove(target)) { jumped = null; }
+  }
+  function forget(event) {
+    if (!nav.contains(event.target)) { jumped = null; }
+  }
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (type) {
+    document.addEventListener(type, forget, {passive: true, capture: true});
+  });
+  document.body.addEventListener("htmx:afterSettle", stay);
+
   window.addEventListener("scroll", later, {passive: true});
   window.addEventListener("resize", later);
   window.addEventListener("hashchange", later);

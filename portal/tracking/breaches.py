@@ -20,6 +20,7 @@ from ..dates import today
 from ..db import database
 from ..models import MISSED_RESULTS, Absence, Breach, Case, Incident, Screening
 from ..persons import sealing
+from ..prepared import first_row, prepared
 from ..records import risk_levels
 
 WRITTEN_REPORT_DAYS = 3  # 19: leaving the county for 3 days or more
@@ -51,13 +52,17 @@ def counters(day=None, case_id=None):
     """Per case with any breach: refused/evaded tests, unauthorised absences and their days, and
     whether that is a serious breach (a case not listed has none). One query that reads only the
     breaching rows (through their indexes), for every case or for the one case given."""
-    day = day or today()
+    return _counters((day or today()).isoformat(), case_id)
+
+
+def _counters(day, case_id=None):
+    """counters() on `day` given as its ISO text, which goes into the query as it is (prepared below)."""
     missed = (Screening.select(Screening.case.alias("case_id"), Value(1).alias("missed"), Value(0).alias("away"),
                                Value(0).alias("days"))
               .join(Case, on=(Screening.case == Case.id))
               .where(Screening.result.in_(MISSED_RESULTS), Screening.is_live(),
                      running_time.sql_ran_on(Case.id, Case.report_date, Screening.tested_on)))
-    back = fn.COALESCE(Absence.return_on, day.isoformat())
+    back = fn.COALESCE(Absence.return_on, day)
     away = (Absence.select(Absence.case.alias("case_id"), Value(0), Value(1),
                            running_time.sql_running_days(Case.id, Case.report_date, Absence.leave_on, back))
             .join(Case, on=(Absence.case == Case.id))
@@ -73,10 +78,15 @@ def counters(day=None, case_id=None):
 
 
 def counters_of(case_id, day=None):
-    row = next(iter(counters(day, case_id).dicts()), None)
+    row = first_row(_case_counters(case_id, (day or today()).isoformat()))
     if row is None:
         return {"case_id": case_id, "missed": 0, "absences": 0, "absent_days": 0, "serious": False}
     return {**row, "serious": bool(row["serious"])}
+
+
+@prepared
+def _case_counters(case_id, day):
+    return _counters(day, case_id)
 
 
 def crossing_date(case_id, day=None):

@@ -1,8 +1,11 @@
 """The person page in Chromium: sections that load as they come into view under a navigation that stays
 visible, and a talk saved inline that answers where the eye is, without touching what was typed elsewhere."""
+import re
+
 import pytest
-from factories import make_talk
+from factories import in_app, make_talk, make_user
 from playwright.sync_api import expect
+from portal.models import CounsellingSession
 from steps import assert_no_reload, log_in, open_form, open_person, set_marker
 
 PHONE = {"width": 390, "height": 844}
@@ -125,3 +128,45 @@ def test_only_the_open_record_forms_button_is_marked(page, live_server):
     page.goto("/persons/%d?record=visit" % live_server.persons["张三"].id)  # opened by the queue's link
     expect(page.locator("#record-slot form")).to_be_visible()
     assert marked_buttons() == ["入户走访"]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}, PHONE])
+def test_jumping_to_a_section_not_yet_loaded_shows_it(page, live_server, viewport):
+    zhang = live_server.persons["张三"]
+    counsellor = make_user("counsellor")
+    for day in range(1, 13):  # a long record: the sections after it are far below the first screen
+        make_talk(zhang, live_server.worker.id, participants="第 %d 次" % day)
+    for day in range(1, 9):  # and sessions that lengthen 心理疏导 as it loads, above 帮扶 and 附件
+        in_app(CounsellingSession.create)(person=zhang.id, counsellor=counsellor.id, held_on="2026-10-%02d" % day,
+                                          mode="individual", presenting="mood", summary="第 %d 次疏导" % day)
+    page.set_viewport_size(viewport)
+    log_in(page)
+    open_person(page, zhang)
+    set_marker(page)
+    nav = page.get_by_role("navigation", name="档案各部分")
+    expect(page.locator("#timeline-entries .entry")).to_have_count(10)
+    jumps = (("attachments", "附件", "还没有附件"), ("counselling", "心理疏导", "第 8 次疏导"),
+             ("assistance", "帮扶", "还没有帮扶救助事项"))
+    for name, _, _ in jumps:  # below the first screen: not loaded yet
+        expect(page.locator("#" + name)).to_have_class(re.compile("section-slot"))
+    for name, label, loaded in jumps:
+        section = page.locator("#" + name)
+        link = nav.get_by_role("link", name=label)
+        link.scroll_into_view_if_needed()
+        link.click()
+        expect(section).to_contain_text(loaded)
+        expect(section).not_to_contain_text("正在载入")
+        expect(section.locator("h2")).to_be_in_viewport()
+    assert_no_reload(page)
+
+
+def test_the_family_form_opens_in_place(page, live_server):
+    log_in(page)
+    open_person(page, live_server.persons["张三"])
+    set_marker(page)
+    family = page.locator("#family")
+    expect(family.locator("[name=name]")).to_have_count(0)  # fetched when asked for
+    family.get_by_text("添加家庭成员").click()
+    expect(family.locator("[name=name]")).to_be_visible()
+    expect(family.locator("[name=relation]")).to_be_visible()
+    assert_no_reload(page)

@@ -259,6 +259,44 @@ def test_family_without_javascript_redirects_back(client, users, login_as):
     assert response.status_code == 302 and response.headers["Location"] == "/persons/%d" % person.id
 
 
+def test_the_family_form_is_fetched_when_opened(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+    page = client.get("/persons/%d" % person.id).get_data(as_text=True)
+    assert "添加家庭成员" in page and 'name="relation"' not in page  # not rendered until asked for
+    assert 'hx-get="/persons/%d/family/new" hx-trigger="toggle once"' % person.id in page
+    assert '<a href="/persons/%d/family/new">' % person.id in page  # without JavaScript: its own page
+    views = AuditLog.select().where(AuditLog.action == "person.view").count()
+    form = client.get("/persons/%d/family/new" % person.id, headers={"HX-Request": "true"})
+    body = form.get_data(as_text=True)
+    assert form.status_code == 200 and "<html" not in body and 'name="relation"' in body and 'name="form_token"' in body
+    assert 'hx-post="/persons/%d/family/"' % person.id in body
+    alone = client.get("/persons/%d/family/new" % person.id).get_data(as_text=True)
+    assert "<html" in alone and "张三 · 添加家庭成员" in alone and 'name="relation"' in alone
+    assert AuditLog.select().where(AuditLog.action == "person.view").count() == views  # an empty form shows no record
+
+
+def test_the_family_form_keeps_to_the_users_persons(client, users, login_as):
+    mine, other = make_person("张三", worker=users["worker"].id), make_person("李四")
+    login_as("worker")
+    assert client.get("/persons/%d/family/new" % other.id, headers={"HX-Request": "true"}).status_code == 404
+    missing = client.get("/persons/999999/family/new")
+    assert missing.status_code == 404 and "未找到" in text_of(missing) and "Not Found" not in text_of(missing)
+    for role in ("counsellor", "volunteer"):
+        login_as(role)
+        assert client.get("/persons/%d/family/new" % mine.id).status_code == 403
+
+
+def test_a_family_form_that_fails_without_javascript_comes_back_open_with_its_errors(client, users, login_as):
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+    failed = client.post("/persons/%d/family/" % person.id, data={"name": "", "relation": "女儿", "phone": "139"})
+    body = failed.get_data(as_text=True)
+    assert failed.status_code == 422 and "<html" in body and "此项为必填项" in body and 'value="139"' in body
+    assert re.search(r'<details class="inline-form" open>\s*<summary>添加家庭成员', body)
+    assert 'hx-trigger="toggle once"' not in body  # opened with its errors, not fetched again
+
+
 def test_surnames_use_their_surname_reading(client, users, login_as):
     make_person("曾斌峰")
     make_person("单田芳")
