@@ -40,3 +40,44 @@ def test_a_counsellor_s_person_page_marks_两社人员_whatever_the_link_carries
     person = make_person("张三", counsellor=counsellor)
     page = client.get("/persons/%d?back=/queue/" % person.id).get_data(as_text=True)
     assert marked(page) == ["两社人员"] and "今日待办" not in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("", ["两社人员"]),
+    ("?back=/caseload/", ["我的心理疏导"]),
+    ("?back=%2Fcaseload%2F%23c-1", ["我的心理疏导"]),
+    ("?back=/caseload/sessions%3Fpage%3D2", ["我的心理疏导"]),
+    ("?back=/persons/", ["两社人员"]),
+    ("?back=https://evil.example/caseload/", ["两社人员"]),
+    ("?back=//evil.example/caseload/", ["两社人员"]),
+])
+def test_a_counsellor_s_person_page_marks_her_caseload_only_when_opened_from_it(client, users, login_as, query,
+                                                                              expected):
+    counsellor = login_as("counsellor")
+    person = make_person("张三", counsellor=counsellor)
+    page = client.get("/persons/%d%s" % (person.id, query)).get_data(as_text=True)
+    assert marked(page) == expected
+    assert ("返回我的心理疏导" in page) == (expected == ["我的心理疏导"])
+
+
+def test_a_worker_is_not_sent_back_to_a_caseload_she_does_not_have(client, users, login_as):
+    worker = login_as("worker")
+    person = make_person("张三", worker=worker)
+    page = client.get("/persons/%d?back=/caseload/" % person.id).get_data(as_text=True)
+    assert marked(page) == ["两社人员"] and "返回" not in page
+
+
+@pytest.mark.parametrize("url", ["/caseload/", "/caseload/sessions"])
+def test_the_counsellor_s_lists_link_a_person_with_the_way_back(client, users, login_as, url):
+    from datetime import date
+
+    from portal.models import CounsellingSession
+    counsellor = login_as("counsellor")
+    person = make_person("张三", counsellor=counsellor)
+    CounsellingSession.create(person=person, counsellor=counsellor.id, held_on=date(2026, 10, 1), mode="individual",
+                              next_date=date(2026, 11, 10))  # overdue on the tests' day
+    page = client.get(url).get_data(as_text=True)
+    links = re.findall(r'href="(/persons/%d[^"]*)"' % person.id, page)
+    assert links and all("back=/caseload/" in link for link in links), links
+    opened = client.get(links[0].replace("&amp;", "&")).get_data(as_text=True)
+    assert marked(opened) == ["我的心理疏导"] and "返回我的心理疏导" in opened

@@ -49,7 +49,7 @@ def render_show(person, family_form=None, status=200):
                            sections=[(name, label) for name, (label, right) in SECTIONS.items()
                                      if can(current_user, right)], eager=EAGER,
                            record_form=record_form, record_template=record_template,
-                           form=family_form, back=queue.queue_back()), status
+                           form=family_form, back=queue.back_list()), status
 
 
 def keep_section_messages():

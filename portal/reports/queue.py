@@ -239,12 +239,29 @@ def queue_target():
     return target if TARGET.match(target) else None
 
 
+# The lists a person page is opened from as the user's work: the path they start with, the permission that
+# shows them, the blueprint its menu link is marked by and its name (返回…).
+BACK_LISTS = (("/queue/", "queue.read", "queue", "今日待办"),
+              ("/caseload/", "counselling.caseload", "caseload", "我的心理疏导"))
+
+
+@bp.app_template_global()
+def back_list():
+    """The list (`back`: 今日待办 with its filters, page and row, or 我的心理疏导) a person page or a record
+    was opened or saved from, as (path, blueprint, name); None unless it is a local path of a list the user
+    may see."""
+    back = request.values.get("back", "")
+    for prefix, permission, blueprint, name in BACK_LISTS:
+        if back.startswith(prefix) and can(current_user, permission):
+            return back, blueprint, name
+    return None
+
+
 @bp.app_template_global()
 def queue_back():
-    """The 今日待办 page (filters, page, row) a record was opened or saved from (`back`), to return to it;
-    None for a user without that queue."""
-    back = request.values.get("back", "")
-    return back if back.startswith("/queue/") and can(current_user, "queue.read") else None
+    """The path of the list (see back_list) to return to, or None."""
+    found = back_list()
+    return found[0] if found else None
 
 
 def saved(person, title, warnings=(), edit=None, entry_id=None):
