@@ -36,13 +36,24 @@
     if (!pending) { pending = true; window.requestAnimationFrame(mark); }
   }
 
-  /* A jump to a section below sections still loading: each one that loads above it changes the heights,
-     so the section jumped to is put back in view until those have loaded or the reader does something else. */
+  /* A jump to a section below sections still loading, by the bar or by the page's address (#counselling, or a
+     place inside a section such as #counselling-entries): each section that loads above it changes the heights,
+     so what was asked for is put back in view until those have loaded, it has loaded itself, or the reader
+     does something else. A place inside a section not loaded yet is held by its section until it comes. */
   var jumped = null;
   function loadingAbove(target) {
     return Array.prototype.some.call(document.querySelectorAll(".section-slot"), function (slot) {
       return slot !== target && (slot.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING);
     });
+  }
+  function held(id) {
+    var target = document.getElementById(id);
+    if (target) { return target; }
+    var section = links.filter(function (link) { return id.indexOf(link.getAttribute("href").slice(1) + "-") === 0; })[0];
+    return section && document.getElementById(section.getAttribute("href").slice(1));
+  }
+  function waiting(target) {
+    return target.classList.contains("section-slot") || loadingAbove(target);
   }
   links.forEach(function (link) {
     link.addEventListener("click", function () {
@@ -51,11 +62,13 @@
     });
   });
   function stay() {
-    var target = jumped && document.getElementById(jumped);
+    var target = jumped && held(jumped);
     if (!target) { return; }
     target.scrollIntoView();
-    if (!loadingAbove(target)) { jumped = null; }
+    if (!waiting(target)) { jumped = null; }
   }
+  var asked = window.location.hash.slice(1);  /* the page opened at a section's address */
+  if (asked && held(asked) && waiting(held(asked))) { jumped = asked; stay(); }
   function forget(event) {
     if (!nav.contains(event.target)) { jumped = null; }
   }

@@ -130,15 +130,22 @@ def test_only_the_open_record_forms_button_is_marked(page, live_server):
     assert marked_buttons() == ["入户走访"]
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}, PHONE])
-def test_jumping_to_a_section_not_yet_loaded_shows_it(page, live_server, viewport):
+def long_record(live_server):
+    """张三 with a long record (the sections after it far below the first screen) and sessions that lengthen
+    心理疏导 as it loads, above 帮扶 and 附件."""
     zhang = live_server.persons["张三"]
     counsellor = make_user("counsellor")
-    for day in range(1, 13):  # a long record: the sections after it are far below the first screen
+    for day in range(1, 13):
         make_talk(zhang, live_server.worker.id, participants="第 %d 次" % day)
-    for day in range(1, 9):  # and sessions that lengthen 心理疏导 as it loads, above 帮扶 and 附件
+    for day in range(1, 9):
         in_app(CounsellingSession.create)(person=zhang.id, counsellor=counsellor.id, held_on="2026-10-%02d" % day,
                                           mode="individual", presenting="mood", summary="第 %d 次疏导" % day)
+    return zhang
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1024, "height": 768}, PHONE])
+def test_jumping_to_a_section_not_yet_loaded_shows_it(page, live_server, viewport):
+    zhang = long_record(live_server)
     page.set_viewport_size(viewport)
     log_in(page)
     open_person(page, zhang)
@@ -158,6 +165,30 @@ def test_jumping_to_a_section_not_yet_loaded_shows_it(page, live_server, viewpor
         expect(section).not_to_contain_text("正在载入")
         expect(section.locator("h2")).to_be_in_viewport()
     assert_no_reload(page)
+
+
+@pytest.mark.parametrize("viewport, anchor, shown, label, loaded", [
+    ({"width": 1366, "height": 768}, "counselling", "#counselling h2", "心理疏导", "第 8 次疏导"),
+    (PHONE, "counselling", "#counselling h2", "心理疏导", "第 8 次疏导"),  # 我的心理疏导's 记录疏导
+    (PHONE, "assistance", "#assistance h2", "帮扶", "还没有帮扶救助事项"),
+    (PHONE, "counselling-entries", "#counselling-entries .entry", "心理疏导", "第 8 次疏导"),  # a place inside one
+])
+def test_a_person_page_opened_at_a_section_s_address_shows_it(page, live_server, viewport, anchor, shown, label,
+                                                              loaded):
+    zhang = long_record(live_server)
+    page.set_viewport_size(viewport)
+    log_in(page)
+    page.goto("/persons/%d#%s" % (zhang.id, anchor))
+    expect(page.locator("#timeline-entries .entry")).to_have_count(10)  # the sections above have loaded
+    section = page.locator("#" + anchor.split("-")[0])
+    expect(section).to_contain_text(loaded)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # whatever still settles
+    expect(page.locator(shown).first).to_be_in_viewport(timeout=1000)
+    nav = page.get_by_role("navigation", name="档案各部分")
+    bar = nav.bounding_box()
+    assert page.locator(shown).first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1  # not under the bar
+    assert marked(nav) == [label]
 
 
 def test_the_family_form_opens_in_place(page, live_server):
