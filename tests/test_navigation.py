@@ -75,7 +75,7 @@ def test_the_counsellor_s_lists_link_a_person_with_the_way_back(client, users, l
     counsellor = login_as("counsellor")
     person = make_person("张三", counsellor=counsellor)
     CounsellingSession.create(person=person, counsellor=counsellor.id, held_on=date(2026, 10, 1), mode="individual",
-                              next_date=date(2026, 11, 10))  # overdue on the tests' day
+                              next_date=date(2026, 11, 10))  # overdue: on 我的心理疏导
     page = client.get(url).get_data(as_text=True)
     links = re.findall(r'href="(/persons/%d[^"]*)"' % person.id, page)
     assert links and all("back=/caseload/" in link for link in links), links

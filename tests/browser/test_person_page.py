@@ -3,7 +3,7 @@ visible, and a talk saved inline that answers where the eye is, without touching
 import re
 
 import pytest
-from factories import in_app, make_talk, make_user
+from factories import in_app, make_person, make_talk, make_user
 from playwright.sync_api import expect
 from portal.models import CounsellingSession
 from steps import assert_no_reload, log_in, open_form, open_person, set_marker
@@ -189,6 +189,23 @@ def test_a_person_page_opened_at_a_section_s_address_shows_it(page, live_server,
     bar = nav.bounding_box()
     assert page.locator(shown).first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1  # not under the bar
     assert marked(nav) == [label]
+
+
+def test_the_counsellor_records_a_session_from_her_caseload_and_goes_back_to_it(page, live_server):
+    counsellor = make_user("counsellor")
+    li = make_person("李四", counsellor=counsellor.id)
+    in_app(CounsellingSession.create)(person=li.id, counsellor=counsellor.id, held_on="2026-10-01", mode="individual",
+                                      next_date="2026-11-10")
+    page.set_viewport_size(PHONE)
+    log_in(page, counsellor.username)
+    page.goto("/caseload/")
+    page.get_by_role("link", name="记录疏导").click()
+    expect(page.locator("#counselling")).not_to_have_class(re.compile("section-slot"))
+    expect(page.locator("#counselling h2")).to_be_in_viewport()
+    expect(page.locator(".mainnav a[aria-current=page]")).to_have_text(re.compile("^我的心理疏导"))  # folded: a phone
+    page.get_by_role("link", name="返回我的心理疏导").click()
+    expect(page).to_have_url(re.compile(r"/caseload/#c-%d$" % li.id))
+    expect(page.locator("#c-%d" % li.id)).to_contain_text("李四")
 
 
 def test_the_family_form_opens_in_place(page, live_server):
