@@ -25,6 +25,28 @@ def test_the_start_page_counts_the_persons_in_scope_as_the_list_does(client, use
     assert cell(client.get("/").get_data(as_text=True), "community_detox", "active") == 3  # the whole station
 
 
+def test_the_ended_column_links_to_the_list_of_the_ended_persons_it_counts(client, users, login_as):
+    """已结束 is a link like every other cell, to 两社人员 filtered to the ended statuses, with the same count;
+    the heading names persons by measure and status (not 在管: the ended are counted too)."""
+    make_person("甲", worker=users["worker"].id)
+    make_person("乙", worker=users["worker"].id, status="released")
+    make_person("丙", worker=users["worker"].id, status="terminated")
+    make_person("丁", worker=users["worker"].id, status="released", measure="community_rehab")
+    make_person("戊", status="deceased")  # someone else's
+    login_as("lead")
+    page = client.get("/").get_data(as_text=True)
+    assert "本站人员（按措施和状态）" in page and "本站在管人员" not in page
+    assert cell(page, "community_detox", "ended") == 3 and cell(page, "community_rehab", "ended") == 1
+    listed = client.get("/persons/?measure=community_detox&status=ended").get_data(as_text=True)
+    assert [name for name in "甲乙丙丁戊" if ">%s</a>" % name in listed] == list("乙丙戊")
+    assert 'value="ended" selected' in listed
+    login_as("worker")
+    page = client.get("/").get_data(as_text=True)
+    assert "我负责的人员（按措施和状态）" in page and cell(page, "community_detox", "ended") == 2
+    listed = client.get("/persons/?status=ended").get_data(as_text=True)
+    assert [name for name in "甲乙丙丁戊" if ">%s</a>" % name in listed] == list("乙丙丁")
+
+
 def test_every_page_names_its_icon_so_browsers_ask_for_nothing_missing(client):
     page = client.get("/login").get_data(as_text=True)
     icon = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)

@@ -131,7 +131,7 @@ def audit_detail(raw):
     labels = field_labels()
     values = {**models.ATTACHMENT_KINDS, **ROLES, **MEASURES, **CASE_STATUSES, **models.CASE_ACTIONS,
               **summaries.SECTIONS, **{key: label for key, (label, _) in summaries.PROFILES.items()},
-              "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "all": "全部", "True": "是", "False": "否",
+              "confirm": "确认逃避检测", "excuse": "有正当理由", "current": "在管", "ended": "已结束", "all": "全部", "True": "是", "False": "否",
               "edit": "编辑页", "measure": "登记新的措施表", "visit": "走访登记表（含住址）", "counselling": "心理疏导登记表（含既往记录）", "cli": "命令行", "web": "网页",
               "idle": "闲置超时", "absolute": "超过最长时限", "disabled": "账户已停用",
               **FORCED_HIGH}

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .. import idcard
 from ..dates import today
-from ..fields import REQUIRED, Form, ReasonForm, check_phone, clean_text, not_future  # noqa: F401 (ReasonForm)
+from ..fields import REQUIRED, Form, ReasonForm, check_phone, clean_text, day_field, not_future  # noqa: F401 (ReasonForm)
 from ..models import MEASURES, RELATIONS, SEXES
 from ..tracking.plan import SCREENING_PRESETS
 
@@ -121,7 +121,7 @@ class FamilyMemberForm(Form):
     relation = SelectField("关系", choices=[("", "请选择")] + [(r, r) for r in RELATIONS],
                            validators=[DataRequired("请选择与本人的关系。")])
     phone = StringField("联系电话", filters=[clean_text], validators=[Optional(), check_phone])
-    birth_date = DateField("出生日期", validators=[Optional(), not_future])
+    birth_date = day_field("出生日期", required=False)
     is_guardian = BooleanField("监护人/紧急联系人")
     notes = StringField("备注", filters=[clean_text], validators=[Optional(), Length(max=200)])
 

@@ -23,7 +23,8 @@ bp = Blueprint("persons", __name__, url_prefix="/persons")
 DUPLICATE_ID = "该身份证号已登记（可能已被删除，请联系站长恢复）。"
 
 # The list opens on the persons under management; a search looks at everyone.
-STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "all": "全部", **CASE_STATUSES}
+STATUS_FILTERS = {"current": "在管（待报到/执行中/中止）", "ended": "已结束（期满解除/终止/转强戒/转出/死亡）", "all": "全部",
+                  **CASE_STATUSES}
 SEALED = {"sealed": "已封存（解除动态管控满三年无复吸，仅站长）"}
 
 
@@ -75,6 +76,8 @@ def filtered(filters):
         query = query.where(Case.measure == filters["measure"])
     if filters["status"] == "current":
         query = query.where(Case.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] == "ended":
+        query = query.where(Case.status.not_in(ACTIVE_STATUSES))
     elif filters["status"] not in ("all", "sealed"):
         query = query.where(Case.status == filters["status"])
     if filters["worker"]:

@@ -219,8 +219,7 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     counts, rows = read(state, page, PAGE_SIZE)
     per_kind = worklist.by_kind(counts, KINDS, state["worker"])
-    all_items = sum(per_kind.values())
-    total = per_kind.get(state["kind"], 0) if state["kind"] else all_items
+    all_items, total = sum(per_kind.values()), _total(per_kind, state)
     audit.record("queue.view", object_type="queue", detail={"shown": len(rows), "mine": bool(state["mine"])})
     names = User.names()
     return render_template("queue/index.html", items=rows, total=total, page=page, size=PAGE_SIZE,
@@ -272,16 +271,18 @@ def saved(person, title, warnings=(), edit=None, entry_id=None):
     target = queue_target()
     kind = target.split("-")[1]
     shown = urlsplit(request.headers.get("HX-Current-URL", ""))
-    state = worklist.chosen(MultiDict(parse_qsl(shown.query)) if shown.path == url_for("queue.index") else
-                            MultiDict(), KINDS)
+    args = MultiDict(parse_qsl(shown.query)) if shown.path == url_for("queue.index") else MultiDict()
+    state = worklist.chosen(args, KINDS)
     counts, _ = read(state)
     still, _ = read(worklist.EVERYTHING, person_id=person.id)
     per_kind = worklist.by_kind(counts, KINDS, state["worker"])
+    page = max(args.get("page", 1, type=int), 1)
     response = make_response(render_template(
         "queue/_saved.html", person=person, title=title, warnings=warnings, target=target, kind=KINDS.get(kind, ""),
         edit=edit, entry_id=entry_id,
         still_due=any(k == kind for k, _ in still), counts=per_kind, all_items=sum(per_kind.values()), state=state,
-        kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values())))
+        kinds=KINDS, query_args=worklist.query_args, queue_count=sum(counts.values()),
+        page=page, size=PAGE_SIZE, total=_total(per_kind, state), args=worklist.query_args(state)))
     response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#%s-item" % target, "outerHTML"
     return response
 
@@ -291,6 +292,11 @@ def saved(person, title, warnings=(), edit=None, entry_id=None):
 def closed():
     """An inline form's 取消 in a queue row: the row's slot empties."""
     return ""
+
+
+def _total(per_kind, state):
+    """How many items the list holds under its filters: the pager's 共 N 项."""
+    return per_kind.get(state["kind"], 0) if state["kind"] else sum(per_kind.values())
 
 
 def _as_date(value):

@@ -413,3 +413,23 @@ def test_the_search_under_htmx_answers_only_the_results_it_swaps(client, users, 
     assert "<html" in page and 'id="results"' in page and "登记新人员" in page
     assert part.lstrip().startswith('<section id="results"') and part.rstrip().endswith("</section>")
     assert "张三" in part and "<html" not in part and 'role="search"' not in part
+
+
+def test_a_family_birth_date_is_typed_as_every_other_date(client, users, login_as):
+    """出生日期 is a text box taking 2026/11/20 as 2026-11-20; a day that does not exist is named in Chinese."""
+    person = make_person("张三", worker=users["worker"].id)
+    login_as("worker")
+    form = client.get("/persons/%d/family/new" % person.id, headers={"HX-Request": "true"}).get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="birth_date"[^>]*>', form).group(0)
+    assert 'type="text"' in box and 'type="date"' not in box and 'placeholder="如 2026-11-20"' in box
+    bad = client.post("/persons/%d/family/" % person.id, headers={"HX-Request": "true"},
+                      data={"name": "张小雨", "relation": "女儿", "birth_date": "2026-02-30"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "请按“2026-11-20”的格式填写日期。" in body and 'value="2026-02-30"' in body
+    assert FamilyMember.select().count() == 0
+    good = client.post("/persons/%d/family/" % person.id, headers={"HX-Request": "true"},
+                       data={"name": "张小雨", "relation": "女儿", "birth_date": "2026/11/20"})
+    assert good.status_code == 200 and FamilyMember.get(FamilyMember.name == "张小雨").birth_date == date(2026, 11, 20)
+    late = client.post("/persons/%d/family/" % person.id, headers={"HX-Request": "true"},
+                       data={"name": "张小明", "relation": "儿子", "birth_date": "2026-11-21"})
+    assert late.status_code == 422 and "日期不能晚于今天。" in late.get_data(as_text=True)

@@ -207,3 +207,18 @@ def test_without_javascript_one_click_goes_back_to_the_queue_row(client, users, 
     untested = make_person("曹平超", worker=users["worker"].id)
     refused = one_click(client, untested, "screening", "screenings/negative", headers={}).get_data(as_text=True)
     assert "<html" in refused and 'name="back" value="/queue/#q-screening-' in refused  # the full form, back after
+
+
+def test_the_pager_total_follows_a_one_click_save(client, users, login_as):
+    """The total under the list drops with the counts above it: the save sends the pager out of band."""
+    person = make_person("罗江飞", worker=users["worker"].id, residence_address="新华路 12 号")
+    make_person("曹平超", worker=users["worker"].id)
+    login_as("worker")
+    page = client.get("/queue/").get_data(as_text=True)
+    before = int(page.split('id="queue-pager"')[1].split("共 ")[1].split(" 项")[0])
+    assert before >= 2
+    body = one_click(client, person, "visit", "visits/at-home",
+                     headers=dict(HX, **{"HX-Current-URL": "http://localhost/queue/"})).get_data(as_text=True)
+    pager = body.split('id="queue-pager"')[1]
+    assert pager.startswith(' hx-swap-oob="true"') and "共 %d 项" % (before - 1) in pager.split("</div>")[0]
+    assert "共 %d 项" % (before - 1) in client.get("/queue/").get_data(as_text=True).split('id="queue-pager"')[1]
