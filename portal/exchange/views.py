@@ -74,6 +74,7 @@ def show(name):
         return render_template("packages/show.html", name=name, problem=str(exc), payload=None), 200
     built = datetime.strptime(payload["generatedAt"], "%Y-%m-%dT%H:%M:%SZ")
     return render_template("packages/show.html", name=name, problem=None, payload=payload, built=built,
+                           version=signing.FORMATS.index(payload["format"]) + 1,
                            elements=preview(payload), periods=shown_periods(payload), size=len(data),
                            fingerprint=signing.fingerprint(key) if key else None)
 
@@ -87,6 +88,10 @@ def download(name):
     audit.record("package.download", object_type="package", detail={"month": payload["month"], "file": name})
     return send_file(io.BytesIO(data), mimetype="application/json", as_attachment=True,
                      download_name=archive.download_name(payload["station"], payload["month"]))
+
+
+# the page shows training hours as hours (the package carries tenths: docs/package.md)
+SHOWN = {"TRAINING_HOURS": "专干培训计入学时"}
 
 
 def cell_label(breakdown):
@@ -111,7 +116,7 @@ def preview(payload):
     out = []
     for code, kind in payload["dataElements"].items():
         spec = LABELS.get(code)
-        label, definition = (spec.label, spec.definition) if spec else (package.EXTRAS[code][0], "")
+        label, definition = (spec.label, spec.definition) if spec else (SHOWN.get(code, package.EXTRAS[code][0]), "")
         rows = [(cell, [cells.get(p) for p in periods]) for cell, cells in values.get(code, {}).items()]
         out.append((code, label, definition, kind, rows))
     order = list(package.CODES.values()) + list(package.EXTRAS)

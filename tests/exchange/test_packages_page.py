@@ -35,6 +35,9 @@ def test_the_lead_builds_previews_and_downloads_a_package(station, coded, client
     assert page.status_code == 200 and "签名有效" in text and "520102-01" in text
     for label in ("在册人数", "复吸率", "1 / 5", "社区康复", "未满18岁", "冰毒类", "本年累计", "上年同月", "受众人数"):
         assert label in text, label
+    # words, not codes: the format's version and the hours as the page shows them, no data element's code
+    assert re.search(r"格式版本\s+第 2 版", text) and "专干培训计入学时" in text and "单位 0.1" not in text
+    assert not re.search(r"portal\.package|REGISTERED|TRAINING_HOURS|[A-Z]{3,}_[A-Z]", text), text
 
     download = client.get("/packages/%s/download" % package["name"])
     assert download.status_code == 200 and download.mimetype == "application/json"
