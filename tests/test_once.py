@@ -27,7 +27,7 @@ FORMS = {  # model, the page that renders the form, where it posts, what is type
     "assistance": (AssistanceCase, "/persons/%d/assistance/new", "/persons/%d/assistance/new", {
         "category": "schooling", "title": "协调女儿入读职业学校", "beneficiary": "0", "partners": ["street"],
         "opened_on": "2026-03-02"}),
-    "family": (FamilyMember, "/persons/%d", "/persons/%d/family/", {"name": "李桂兰", "relation": "母亲"}),
+    "family": (FamilyMember, "/persons/%d/family/new", "/persons/%d/family/", {"name": "李桂兰", "relation": "母亲"}),
 }
 ROLE = {"counselling": "counsellor"}
 

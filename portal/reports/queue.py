@@ -14,6 +14,7 @@ from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
 from peewee import Select, fn
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from .. import audit
 from ..cases import after_release, lifecycle
@@ -249,7 +250,10 @@ def back_list():
     """The list (`back`: 今日待办 with its filters, page and row, or 我的心理疏导) a person page or a record
     was opened or saved from, as (path, blueprint, name); None unless it is a local path of a list the user
     may see."""
-    back = request.values.get("back", "")
+    try:
+        back = request.values.get("back", "")
+    except HTTPException:  # a body refused (413): the error page's navigation asks too, and must still render
+        back = ""
     for prefix, permission, blueprint, name in BACK_LISTS:
         if back.startswith(prefix) and can(current_user, permission):
             return back, blueprint, name
