@@ -80,10 +80,13 @@ def fingerprint(key):
 
 
 def sign(payload, key):
-    """The file's bytes: the payload with its signature and the public key, canonical JSON."""
-    return canonical({"format": payload.get("format", FORMAT), "payload": payload,
-                      "signature": base64.b64encode(key.sign(canonical(payload))).decode("ascii"),
-                      "key": base64.b64encode(public_bytes(key)).decode("ascii")})
+    """The file's bytes: the payload with its signature and the public key, canonical JSON. The payload is
+    encoded once: the bytes signed are laid into the envelope as they are (sorted keys put it third, as
+    SIGNED_LAYOUT reads it), not encoded a second time."""
+    signed = canonical(payload)
+    return b'{"format":%s,"key":%s,"payload":%s,"signature":%s}' % (
+        canonical(payload.get("format", FORMAT)), canonical(base64.b64encode(public_bytes(key)).decode("ascii")),
+        signed, canonical(base64.b64encode(key.sign(signed)).decode("ascii")))
 
 
 def _b64(text, what):

@@ -35,6 +35,19 @@ def test_a_signed_package_verifies_with_the_registered_key(key):
     assert b" " not in data and b"\n" not in data
 
 
+def test_the_file_is_the_canonical_envelope_with_chinese_and_breakdowns(key):
+    """sign() lays the signed bytes into the envelope instead of encoding the payload twice: the file must be
+    exactly the canonical JSON of the whole envelope, for text outside ASCII and nested breakdowns too."""
+    payload = dict(PAYLOAD, station="520102-01", note="云岩区·第1站", values=[
+        {"dataElement": "TESTS", "period": "2026-Q4", "orgUnit": "520102-01", "breakdown": {"sex": "F"},
+         "numerator": 3, "denominator": 7}] + PAYLOAD["values"])
+    data = signing.sign(payload, key)
+    whole = {"format": payload["format"], "payload": payload, "key": base64.b64encode(registered(key)).decode(),
+             "signature": base64.b64encode(key.sign(signing.canonical(payload))).decode()}
+    assert data == signing.canonical(whole)
+    assert signing.verify(data, registered(key)) == payload
+
+
 def test_a_format_1_package_still_verifies_and_a_mixed_one_is_refused(key):
     """Stations not yet updated send format 1: it verifies as before; an envelope and payload that disagree do not."""
     old = dict(PAYLOAD, format="portal.package/1")
