@@ -10,7 +10,7 @@ from ..dates import today
 from ..models import AssistanceCase, User
 from ..permissions import can, load_person, requires
 from ..records import risk_levels, risks, talks, timeline, visits
-from ..reports import queue
+from ..reports import back_lists
 from ..web.responses import fragment
 from ..tracking import absences, findings, screenings
 from ..tracking import views as tracking
@@ -49,7 +49,7 @@ def render_show(person, family_form=None, status=200):
                            sections=[(name, label) for name, (label, right) in SECTIONS.items()
                                      if can(current_user, right)], eager=EAGER,
                            record_form=record_form, record_template=record_template,
-                           form=family_form, back=queue.back_list()), status
+                           form=family_form, back=back_lists.back_list()), status
 
 
 def keep_section_messages():

@@ -74,7 +74,7 @@ def saved(person, title, item, warnings=(), tracking=False):
     and the person page's counters out of band, not the timeline again; `tracking` says the tracking
     file changed, which then reloads itself. Without JavaScript, back to the person page.
     Saved from a row of 今日待办 (its `target`), the queue answers instead."""
-    from ..reports import queue  # it reads the records
+    from ..reports import back_lists, queue  # they read the records
 
     kind, template = next((kind, template) for kind, (model, _, template) in KINDS.items() if isinstance(item, model))
     if htmx() and queue.queue_target():
@@ -82,7 +82,7 @@ def saved(person, title, item, warnings=(), tracking=False):
                            entry_id="%s-%d" % (kind, item.id))
     if not htmx():
         flash("%s：%s已保存。" % (person.name, title), "success")
-        return back(queue.queue_back() or person_page(person), *warnings)
+        return back(back_lists.queue_back() or person_page(person), *warnings)
     from ..persons import page  # the person page builds on the timeline
 
     response = make_response(page.saved_answer("timeline/_saved.html", person, item=item, template=template,

@@ -14,7 +14,6 @@ from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
 from peewee import Select, fn
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from .. import audit
 from ..cases import after_release, lifecycle
@@ -26,10 +25,12 @@ from ..permissions import can, case_scope, requires, sees_all_cases
 from ..records import risk_levels
 from ..tracking import late_reports, returns
 from ..tracking.plan import cadences, screening_settings, sql_next_hair, sql_next_screening
-from . import due_store, worklist
+from . import back_lists, due_store, worklist
 
 bp = Blueprint("queue", __name__)
 bp.add_app_template_global(new_token)  # the one-time token of a row's one-click form (web/once.py)
+bp.add_app_template_global(back_lists.back_list)  # the station's lists only: the province has none
+bp.add_app_template_global(back_lists.queue_back)
 TARGET = re.compile(r"^q-[a-z_]+-\d+$")
 # the kinds recorded inline in their queue row, with the form that records them (the person page's)
 INLINE = {"talk": "talks.new", "visit": "visits.new", "review": "risks.new", "screening": "screenings.new"}
@@ -237,34 +238,6 @@ def queue_target():
     saves into that row instead of the person page."""
     target = request.values.get("target", "")
     return target if TARGET.match(target) else None
-
-
-# The lists a person page is opened from as the user's work: the path they start with, the permission that
-# shows them, the blueprint its menu link is marked by and its name (返回…).
-BACK_LISTS = (("/queue/", "queue.read", "queue", "今日待办"),
-              ("/caseload/", "counselling.caseload", "caseload", "我的心理疏导"))
-
-
-@bp.app_template_global()
-def back_list():
-    """The list (`back`: 今日待办 with its filters, page and row, or 我的心理疏导) a person page or a record
-    was opened or saved from, as (path, blueprint, name); None unless it is a local path of a list the user
-    may see."""
-    try:
-        back = request.values.get("back", "")
-    except HTTPException:  # a body refused (413): the error page's navigation asks too, and must still render
-        back = ""
-    for prefix, permission, blueprint, name in BACK_LISTS:
-        if back.startswith(prefix) and can(current_user, permission):
-            return back, blueprint, name
-    return None
-
-
-@bp.app_template_global()
-def queue_back():
-    """The path of the list (see back_list) to return to, or None."""
-    found = back_list()
-    return found[0] if found else None
 
 
 def saved(person, title, warnings=(), edit=None, entry_id=None):
