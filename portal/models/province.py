@@ -82,15 +82,16 @@ class Package(BaseModel):
         return cls.select().where(cls.superseded_by.is_null())
 
 
-# at most one current package per station and month (a partial unique index)
+# at most one current package per station and month (a partial unique index); a month's current ones (migration 0011)
 Package.add_index(Package.index(Package.station, Package.month, unique=True, name="package_current")
                   .where(Package.superseded_by.is_null()))
+Package.add_index(Package.index(Package.month, name="package_month_current").where(Package.superseded_by.is_null()))
 
 
 class PackageValue(BaseModel):
     """One tuple of a package: data element × period × breakdown (the org unit is the package's station)."""
 
-    package = ForeignKeyField(Package, backref="values", index=False)  # (package, element, period) serves it
+    package = ForeignKeyField(Package, backref="values")  # a BRIN index (migration 0011): finds any of its tuples
     element = CharField()
     period = CharField()  # month, year_to_date, month_last_year, year_to_date_last_year
     dimension = CharField(null=True)  # None: the total
@@ -99,5 +100,10 @@ class PackageValue(BaseModel):
     denominator = BigIntegerField(null=True)
 
     class Meta:
-        primary_key = False  # never addressed one by one: found by package, element, period (migration 0010)
-        indexes = ((("package", "element", "period"), False),)
+        primary_key = False  # never addressed one by one: found by package, period, element (migration 0010)
+
+
+# the totals (no breakdown), the only tuples the province reads, by package and period; the index carries their
+# numerator and denominator too (INCLUDE, migration 0011)
+PackageValue.add_index(PackageValue.index(PackageValue.package, PackageValue.period, PackageValue.element,
+                                          name="package_value_totals").where(PackageValue.dimension.is_null()))

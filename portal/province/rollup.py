@@ -76,15 +76,20 @@ WHOLE, OLD, MONTHS = 2, 1, 0  # a station's figures for a period: its last month
 # format 1 package of a later quarter), or that month was not sent: from its months (module doc)
 
 
+def covering(plan_):
+    """(station, does its package of the period's last month cover the whole period?) of the current packages."""
+    covers = PackageValue.select(PackageValue.package).where(
+        PackageValue.package == Package.id, PackageValue.element == "REGISTERED", PackageValue.period == plan_.whole[0],
+        PackageValue.dimension.is_null())
+    return Package.select(Package.station, fn.EXISTS(covers)).where(
+        Package.superseded_by.is_null(), Package.month == plan_.months[-1])
+
+
 def sources(plan_, stations):
     """{station id: WHOLE | OLD | MONTHS}: for a month or a year every package sent covers it."""
     if plan_.whole == (plan_.now, plan_.before) or not stations:
         return dict.fromkeys(stations, WHOLE)
-    covers = PackageValue.select(PackageValue.package).where(
-        PackageValue.package == Package.id, PackageValue.element == "REGISTERED", PackageValue.period == plan_.whole[0],
-        PackageValue.dimension.is_null())
-    sent = dict(Package.select(Package.station, fn.EXISTS(covers)).where(
-        Package.superseded_by.is_null(), Package.month == plan_.months[-1], Package.station.in_(stations)).tuples())
+    sent = dict(covering(plan_).where(Package.station.in_(stations)).tuples())
     return {s: (WHOLE if sent[s] else OLD) if s in sent else MONTHS for s in stations}
 
 
@@ -96,16 +101,20 @@ WHERE p.superseded_by_id IS NULL AND p.month IN %s AND v.dimension IS NULL AND v
 GROUP BY 1, 2, 3, 4, 5"""
 
 
-def package_rows(plan_, group):
-    """(key, source, month, element, period, Σ numerator, Σ denominator) of the totals the period may take, from the
-    current packages of the stations of `group` ({station id: key}), summed in SQL by key (the unit each station
-    falls under) and by the stations' `sources`."""
+def rows_statement(plan_, group):
+    """(SQL, parameters) of package_rows."""
     source = sources(plan_, list(group))
     triples = [(s, key, source[s]) for s, key in group.items()] or [(0, 0, MONTHS)]
     sql = ROWS.format(pairs=", ".join(["(%s, %s, %s)"] * len(triples)))
-    params = [n for triple in triples for n in triple] + [
+    return sql, [n for triple in triples for n in triple] + [
         tuple(plan_.months), tuple({plan_.now, plan_.before, *plan_.whole})]
-    return database.execute_sql(sql, params).fetchall()
+
+
+def package_rows(plan_, group):
+    """(key, source, month, element, period, Σ numerator, Σ denominator) of the totals the period may take, from the
+    current packages of the stations of `group` ({station id: key}), summed in SQL by key (the unit each station
+    falls under) and by the stations' `sources`. Read from the index of the totals (migration 0011)."""
+    return database.execute_sql(*rows_statement(plan_, group)).fetchall()
 
 
 def station_sums(plan_, stations=None, rows=None):

@@ -36,16 +36,22 @@ def month_keys(last, count=MONTHS):
     return [rollup.month_key(add_months(first, i)) for i in range(count)]
 
 
-def series(unit, last, count=MONTHS):
-    """[Series] of every element for the unit: the month's numbers summed over its stations, one query."""
-    stations, months = rollup.stations_under(unit, OrgUnit.subtree(unit)), month_keys(last, count)
-    rows = (PackageValue.select(Package.month, PackageValue.element, fn.SUM(PackageValue.numerator),
+def monthly_sums(stations, months):
+    """(month, element, Σ numerator, Σ denominator) of the stations' current packages of those months: their totals
+    of the month, read from the index of the totals (migration 0011)."""
+    return (PackageValue.select(Package.month, PackageValue.element, fn.SUM(PackageValue.numerator),
                                 fn.SUM(PackageValue.denominator))
             .join(Package)
             .where(Package.superseded_by.is_null(), Package.station.in_(stations), Package.month.in_(months),
                    PackageValue.dimension.is_null(), PackageValue.period == "month")
-            .group_by(Package.month, PackageValue.element).tuples()) if stations else []
-    sums = {(month, element): (int(n), int(d or 0)) for month, element, n, d in rows}
+            .group_by(Package.month, PackageValue.element).tuples())
+
+
+def series(unit, last, count=MONTHS):
+    """[Series] of every element for the unit: the month's numbers summed over its stations, one query."""
+    stations, months = rollup.stations_under(unit, OrgUnit.subtree(unit)), month_keys(last, count)
+    sums = {(month, element): (int(n), int(d or 0)) for month, element, n, d in (
+        monthly_sums(stations, months) if stations else [])}
     sent = {month for month, _ in sums}
     out = []
     for code, label, percent in rollup.ELEMENTS:
