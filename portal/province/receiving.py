@@ -13,7 +13,7 @@ from .. import audit
 from ..dates import local, today
 from ..db import database, is_postgres
 from ..exchange import signing
-from ..exchange.package import BREAKDOWNS, periods
+from ..exchange.package import BREAKDOWNS, CODES, EXTRAS, periods
 from ..exchange.signing import PackageError
 from ..models import OrgUnit, Package, PackageValue
 
@@ -24,6 +24,7 @@ FORMAT_ERROR = "报送包格式错误：%s"
 COPY_FIELDS = ("package", "element", "period", "dimension", "code", "numerator", "denominator")
 CELL_CODES = frozenset((dimension, code) for dimension, codes in BREAKDOWNS.items() for code in codes)
 ELEMENT = re.compile(r"[A-Z0-9_]+")
+KNOWN_ELEMENTS = frozenset(CODES.values()) | frozenset(EXTRAS)
 
 
 def check_month(text, today_):
@@ -61,11 +62,16 @@ def check_values(payload, station, first):
 
 
 def _row(item, station, by_name):
-    """One tuple as a row, or None when anything in it is wrong (`_tuple_problem` says what)."""
-    if type(item) is not dict or item.keys() != TUPLE_KEYS or item["orgUnit"] != station:
+    """One tuple as a row, or None when anything in it is wrong (`_tuple_problem` says what). Runs for each of a
+    package's ~1,560 tuples: six keys read without a KeyError are exactly TUPLE_KEYS, and the data elements this
+    code knows need no pattern."""
+    try:
+        if type(item) is not dict or len(item) != 6 or item["orgUnit"] != station:
+            return None
+        period, breakdown, element = item["period"], item["breakdown"], item["dataElement"]
+        numerator, denominator = item["numerator"], item["denominator"]
+    except KeyError:
         return None
-    period, breakdown, element = item["period"], item["breakdown"], item["dataElement"]
-    numerator, denominator = item["numerator"], item["denominator"]
     if type(period) is not str or period not in by_name or type(breakdown) is not dict:
         return None
     if not breakdown:
@@ -76,7 +82,8 @@ def _row(item, station, by_name):
             return None
     else:
         return None
-    if type(element) is not str or not ELEMENT.fullmatch(element) or type(numerator) is not int or (
+    if type(element) is not str or element not in KNOWN_ELEMENTS and not ELEMENT.fullmatch(element) or type(
+            numerator) is not int or (
             numerator < 0 and element != "REGISTERED_YOY") or not (
             denominator is None or type(denominator) is int and denominator >= 0):
         return None

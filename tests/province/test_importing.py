@@ -89,7 +89,8 @@ BY_NAME = {"2026-10": "month", "2026-01/2026-10": "year_to_date"}
     {"dataElement": "TALKS\n"}, {"orgUnit": "520103-01"}, {"period": "2026-09"}, {"period": ["2026-10"]},
     {"period": None}, {"breakdown": {"sex": "X"}}, {"breakdown": {"sex": ["F"]}}, {"breakdown": {"sex": None}},
     {"breakdown": {"colour": "F"}}, {"breakdown": {"sex": "F", "age": "LT18"}}, {"breakdown": ["sex", "F"]},
-    {"breakdown": None}, {"extra": 1}, {"numerator": KeyError},
+    {"breakdown": None}, {"extra": 1}, {"numerator": KeyError}, {"numerator": KeyError, "extra": 3},
+    {"orgUnit": KeyError, "org": "520102-01"}, {"dataElement": ["TALKS"]}, {"dataElement": "NEW_ELEMENT_2"},
 ])
 def test_the_fast_check_refuses_exactly_what_the_reasoned_check_names(change):
     item = {key: value for key, value in {**GOOD, **change}.items() if value is not KeyError}
