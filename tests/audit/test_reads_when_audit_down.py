@@ -1,6 +1,7 @@
 """Every read that returns personal data is audited and refused when the audit is down (AU1, issue 17 item 8):
 a demo station, the audit made unable to take a row, then every GET route of the station with every value of
-its path words, as the lead (who may read everything): no answer carries a person's or family member's name."""
+its path words, as the lead (who may read everything): no answer carries a person's or family member's name.
+The same walk with the audit up checks that every PDF it meets is under the per-user PDF limit (item 7)."""
 import pytest
 from factories import in_app
 
@@ -11,6 +12,7 @@ from portal.ledgers.printouts import PRINTS
 from portal.models import AuditLog, FamilyMember, Person, Trainee, User
 from portal.persons.page import SECTIONS
 from portal.reports.indicators import SPECS
+from portal.web.limits import PDF_ENDPOINTS
 
 BLOCK = "CREATE TRIGGER audit_block BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
 WORDS = {"name": sorted(SECTIONS), "kind": sorted(set(EXPORTS) | set(PRINTS)), "key": sorted(SPECS),
@@ -40,10 +42,12 @@ def urls(app):
             yield rule.endpoint, rule.rule + "?q=" + "%E5%BC%A0"  # a search
 
 
-def leaks(client, urls_to_read, names):
+def leaks(client, urls_to_read, names, pdfs=None):
     found = []
     for endpoint, url in urls_to_read:
         response = client.get(url, headers={"HX-Request": "true"} if "/sections/" in url else {})
+        if pdfs is not None and response.mimetype == "application/pdf":
+            pdfs.add(endpoint)
         body = response.get_data()
         text = body.decode("utf-8", "replace")
         named = [n for n in names if n in text]
@@ -57,8 +61,12 @@ def test_no_person_data_is_answered_while_the_audit_is_down(app, demo_station):
     assert len(names) > 60
     readable = list(urls(app))
     # Before: the same reads answer with names (the sweep reaches pages that show personal data).
-    before = leaks(demo_station, readable, names)
+    pdfs = set()
+    before = leaks(demo_station, readable, names, pdfs)
     assert len({endpoint for endpoint, *_ in before}) >= 25, before
+    # every PDF the sweep met is under the per-user PDF limit (web/limits.py, issue 17 item 7)
+    laid_out = pdfs - {"attachments.download"}  # an uploaded scan is sent as stored, nothing is laid out
+    assert len(laid_out) >= 5 and laid_out <= set(PDF_ENDPOINTS), laid_out
     database.execute_sql(BLOCK)
     try:
         after = leaks(demo_station, readable, names)
