@@ -9,8 +9,9 @@ install   a `portal` system account that owns instance/ (0700) and nothing else;
           HSTS, only the station's subnet let in; then it prints the address to open and the lead's
           one-time password.
 uninstall removes the units, the nginx site and the code, never instance/ (the data) nor the TLS files.
-upgrade   backs up, copies the new code, updates the venv, migrates; if the migration fails it restores
-          the backup and starts the old code again.
+upgrade   backs up, stops the portal, sets the running code aside, copies the new code, updates the venv,
+          migrates, starts; if the migration fails it puts the old code back, restores the backup with it
+          and starts the old code again.
 install-province    the same code as the province (INSTANCE = "province") the same way, with its own
           `portal-province` account, /opt/portal-province, units on 127.0.0.1:8001 (the portal, a nightly
           pg_dump into instance/backups/, the watchdog) and nginx in front; on PostgreSQL: a role and a
@@ -33,7 +34,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from install_files import PROVINCE, STATION, USER, nginx_site, units
+from install_files import PROVINCE, STATION, nginx_site, units
+from install_release import backup_file, release_aside, release_back
 
 SOURCE = Path(__file__).resolve().parent.parent
 PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
@@ -69,11 +71,11 @@ def make_certificates(tls, address, hostname, kind=STATION):
     return out.strip().split("=", 1)[1]
 
 
-def copy_code(prefix):
+def copy_code(prefix, release=SOURCE):
     """The release's code into the prefix; instance/ (the data) is never touched, only created."""
     prefix.mkdir(parents=True, exist_ok=True)
     for name in CODE:
-        source, target = SOURCE / name, prefix / name
+        source, target = release / name, prefix / name
         if source.is_dir():
             if target.exists():
                 shutil.rmtree(target)
@@ -130,11 +132,6 @@ def on_machine(args):
 
 def systemd_running():
     return Path("/run/systemd/system").is_dir()
-
-
-def as_portal(prefix, *command):
-    return subprocess.run(["runuser", "-u", USER, "--", *command], cwd=prefix, check=True,
-                          capture_output=True, text=True)
 
 
 def flask_runner(args, kind, prefix):
@@ -316,23 +313,40 @@ def uninstall(args):
 
 
 def upgrade(args):
+    """Back up, stop, put the new release's code and requirements in place, migrate, start. A migration that
+    fails puts the previous release's code back, restores the backup with it and starts it again."""
     where = paths(args)
-    prefix = where["prefix"]
-    flask = [str(prefix / ".venv/bin/flask"), "--app", "portal"]
-    backup = as_portal(prefix, *flask, "backup").stdout
-    subprocess.run(["systemctl", "stop", "portal.service"], check=False)
-    copy_code(prefix)
-    subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")], check=True)
-    try:
-        as_portal(prefix, *flask, "init-db")
-    except subprocess.CalledProcessError as failed:
-        path = backup.strip().splitlines()[-1].split()[-1] if backup.strip() else ""
-        as_portal(prefix, *flask, "restore", path)
-        print("迁移失败，已从备份恢复：%s\n%s" % (path, failed.stderr))
+    prefix, live = where["prefix"], on_machine(args)
+    run = flask_runner(args, STATION, prefix)
+    if run is None:
+        raise SystemExit("--root 时须以 --flask 指定运行数据库步骤的 flask。")
+
+    def service(action):
+        if live and systemd_running():
+            subprocess.run(["systemctl", action, "%s.service" % STATION.unit], check=False)
+
+    def pip():
+        if live:
+            subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
+                           check=True)
+
+    made = backup_file(done("升级前备份", run("backup")))
+    service("stop")
+    previous = release_aside(prefix, CODE)
+    copy_code(prefix, Path(args.source))
+    pip()
+    migrated = run("init-db")
+    if migrated.returncode:
+        release_back(prefix, previous, CODE)
+        pip()
+        restored = run("restore", "--yes", made)
+        service("start")
+        print("迁移失败，已恢复原版本的程序，并从升级前的备份恢复数据库：%s\n%s\n迁移的报错：%s" % (
+            made, restored.stdout.strip() or restored.stderr.strip(), migrated.stderr.strip()))
         return 1
-    finally:
-        subprocess.run(["systemctl", "start", "portal.service"], check=False)
-    print("升级完成，服务已重新启动。")
+    shutil.rmtree(previous)
+    service("start")
+    print("升级完成（升级前的备份：%s），服务已重新启动。\n%s" % (made, migrated.stdout.strip()))
     return 0
 
 
@@ -351,8 +365,10 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None,
                         help="the province on an existing PostgreSQL server (default: $DATABASE_URL; "
                              "none: a database on this PC's own cluster)")
-    parser.add_argument("--flask", help="with --root: run the province's database steps with this flask, "
+    parser.add_argument("--flask", help="with --root: run the database steps with this flask, "
                                         "as the current user (tests)")
+    parser.add_argument("--source", default=str(SOURCE), help="upgrade: the release to install (default: the "
+                                                              "checkout this script is in)")
     args = parser.parse_args(argv)
     args.prefix = args.prefix or kind_of(args).prefix
     if on_machine(args) and os.geteuid() != 0:
