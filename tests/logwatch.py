@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 from stdnum.cn import ric
+from werkzeug.serving import WSGIRequestHandler
 
 from portal import demo
 from portal.demo import persons as demo_persons
@@ -63,6 +64,13 @@ def id_number(text):
 def leaked(line, pattern):
     """A demo person's name, number or phone, or any ID number, in the line."""
     return bool(pattern.search(line)) or any(id_number(number) for number in ID_NUMBER.findall(line))
+
+
+class QuietRequests(WSGIRequestHandler):
+    """A test server's requests unlogged, as waitress logs none in service (werkzeug's line quotes the query)."""
+
+    def log_request(self, code="-", size="-"):
+        pass
 
 
 WATCH = {}
