@@ -217,15 +217,17 @@ def install(args):
     password = None
     if live:
         account_and_venv(prefix, kind)
-        run = flask_runner(args, kind, prefix)
+    run = flask_runner(args, kind, prefix)
+    if run:
         done("init-db", run("init-db"))
         created = run("create-lead", "zhanzhang", "--name", "站长")
         password = created.stdout.strip() if created.returncode == 0 else None
+    if live:
         start(kind)
     announce(kind, address, subnet, fingerprint, where, live)
     if password:
         print(password)
-    elif live:
+    elif run:
         print("站长账户已存在：如忘记密码，请用 flask --app portal create-lead 另建站长账户。")
 
 

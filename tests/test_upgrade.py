@@ -21,14 +21,15 @@ MIGRATION = """def up(migrator, db):
 
 
 @pytest.fixture
-def station(tmp_path):
-    """A station installed under tmp_path with its database made and a lead, as `make install` leaves it."""
-    install.main(["install", "--root", str(tmp_path), "--address", "10.20.30.40", "--hostname", "station-pc"])
-    prefix = tmp_path / "opt/portal"
-    for command in (["init-db"], ["create-lead", "zhanzhang", "--name", "站长"]):
-        made = subprocess.run([FLASK, "--app", "portal", *command], cwd=prefix, capture_output=True, text=True)
-        assert made.returncode == 0, made.stderr
-    return prefix
+def station(tmp_path, capsys):
+    """A station installed under tmp_path with its database and its lead, as `make install` leaves it."""
+    install.main(["install", "--root", str(tmp_path), "--address", "10.20.30.40", "--hostname", "station-pc",
+                  "--flask", FLASK])
+    said = capsys.readouterr().out
+    assert "https://10.20.30.40/" in said and "已创建站长账户 zhanzhang" in said and "一次性密码" in said
+    install.main(["install", "--root", str(tmp_path), "--address", "10.20.30.40", "--flask", FLASK])
+    assert "站长账户已存在" in capsys.readouterr().out  # again: the lead kept, no second password
+    return tmp_path / "opt/portal"
 
 
 def release(tmp_path, failing):
