@@ -1,10 +1,10 @@
 """No log line of a test run names a person (issue 20): every record logged at INFO or above while pytest runs
-(the portal's own loggers, Flask's, waitress's, werkzeug's test servers', the CLI's) is read as it is emitted,
-traceback included, and matched against the demo station's persons (their names, ID numbers and phones, as the
-demo generator makes them for its default seed) and against any ID number at all (a birth date and the check digit). A match fails the run:
-the session's exit status becomes "tests failed" and the offending lines are printed at the end.
-
-The hooks are imported by tests/conftest.py, so they run for the whole suite and for any part of it."""
+(the portal's own loggers, Flask's, waitress's, werkzeug's, the CLI's) is read as it is emitted, traceback
+included, and matched against the demo station's persons (their names, ID numbers and phones, as the demo
+generator makes them for its default seed) and against any ID number at all (a birth date and the check
+digit). A match fails the run: the session's exit status becomes "tests failed" and the offending lines are
+printed at the end. The hooks are imported by tests/conftest.py, so they run for the whole suite and for
+any part of it; the test servers log no request line (QuietRequests), as waitress logs none in service."""
 import inspect
 import logging
 import random
