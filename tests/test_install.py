@@ -1,5 +1,5 @@
 """Installing on a station PC (scripts/install.py): the units systemd accepts, an uninstall that keeps
-the data, and HTTPS through the real nginx in front of the portal on loopback addresses."""
+the data, and HTTPS through the real nginx in front of the portal's waitress on loopback addresses."""
 import http.client
 import os
 import shutil
@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 from factories import PASSWORD, ROOT, in_app, valid_id
-from logwatch import QuietRequests
-from werkzeug.serving import make_server
 
+from portal.cli import make_server
 from portal.models import AuditLog
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -95,17 +94,23 @@ def test_uninstall_removes_the_units_and_the_code_and_keeps_the_data(tmp_path):
 
 @pytest.fixture
 def proxied(app, users, tmp_path):
-    """The portal on 127.0.0.1 behind the real nginx on ADDRESS, with the install's site and certificates."""
+    """The portal in its production waitress server on 127.0.0.1 behind the real nginx on ADDRESS, with the
+    install's site and certificates."""
     app.config.update(TRUSTED_PROXIES=("127.0.0.1",), SESSION_COOKIE_SECURE=True)
     app.wsgi_app.trusted = frozenset(app.config["TRUSTED_PROXIES"])
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequests)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = make_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    closed = []
+
+    def stop():
+        if not closed:
+            closed.append(server.close())
+
     tls = tmp_path / "tls"
     install.make_certificates(tls, ADDRESS, "station-pc")
     http_port, https_port = free_port(), free_port()
-    site = install.nginx_site(ADDRESS, "%s/32" % CLIENT, "station-pc", tls, http_port, https_port, server.server_port,
-                              logs=tmp_path)
+    site = install.nginx_site(ADDRESS, "%s/32" % CLIENT, "station-pc", tls, http_port, https_port,
+                              server.effective_port, logs=tmp_path)
     conf = tmp_path / "nginx.conf"
     conf.write_text("daemon off;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n"
                     "access_log off;\nclient_body_temp_path %s;\nproxy_temp_path %s;\n%s\n}\n"
@@ -113,13 +118,12 @@ def proxied(app, users, tmp_path):
     nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.PIPE)
     try:
         wait_for(ADDRESS, https_port)
-        yield {"tls": tls, "http": http_port, "https": https_port, "upstream": server.server_port, "server": server,
+        yield {"tls": tls, "http": http_port, "https": https_port, "upstream": server.effective_port, "stop": stop,
                "logs": tmp_path}
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
-        server.shutdown()
-        thread.join(timeout=5)
+        stop()
 
 
 def free_port():
@@ -151,13 +155,14 @@ def test_over_https_the_login_is_secure_and_audited_with_the_station_pc_s_addres
     assert page.status == 200 and page.getheader("Strict-Transport-Security") == "max-age=31536000"
     page.read()
     connection.request("POST", "/login", body=urlencode({"username": "lead", "password": PASSWORD}),
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+                       headers={"Content-Type": "application/x-www-form-urlencoded",
+                                "X-Forwarded-For": "10.9.9.9"})  # forged by the PC: nginx puts the real one
     signed_in = connection.getresponse()
     cookie = signed_in.getheader("Set-Cookie")
     assert signed_in.status == 302 and "Secure" in cookie and "HttpOnly" in cookie
     row = in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("login")).order_by(
         AuditLog.id.desc()).first())()
-    assert row.ip == CLIENT  # forwarded by the proxy, believed from the proxy only
+    assert row.ip == CLIENT  # forwarded by the proxy through waitress, believed from the proxy only
 
     plain = http.client.HTTPConnection(ADDRESS, proxied["http"], source_address=(CLIENT, 0), timeout=10)
     plain.request("GET", "/persons/")
@@ -193,8 +198,7 @@ def test_the_proxy_s_logs_carry_no_query_string_nor_request_line(proxied):
     plain = http.client.HTTPConnection(ADDRESS, proxied["http"], source_address=(CLIENT, 0), timeout=10)
     plain.request("GET", search)
     assert plain.getresponse().status == 301
-    proxied["server"].shutdown()  # the portal stops answering: nginx's error on the upstream
-    proxied["server"].server_close()
+    proxied["stop"]()  # the portal stops answering: nginx's error on the upstream
     connection = https(proxied)
     connection.request("GET", search)
     assert connection.getresponse().status == 502
