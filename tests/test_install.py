@@ -209,6 +209,21 @@ def test_the_proxy_s_logs_carry_no_query_string_nor_request_line(proxied):
     assert number not in errors and "request:" not in errors
 
 
+def test_waitress_hands_a_forged_address_to_the_portal_which_ignores_it_from_others(app, users):
+    server = make_server(app, "127.0.0.1", 0)  # TRUSTED_PROXIES = (): no proxy, as without the install
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        connection.request("POST", "/login", body=urlencode({"username": "lead", "password": PASSWORD}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "10.9.9.9"})
+        assert connection.getresponse().status == 302
+    finally:
+        server.close()
+    row = in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("login")).order_by(
+        AuditLog.id.desc()).first())()
+    assert row.ip == "127.0.0.1"
+
+
 def test_a_forwarded_address_is_ignored_unless_it_comes_from_the_proxy(app, client, users):
     app.wsgi_app.trusted = frozenset({"127.0.0.1"})
     client.post("/login", data={"username": "lead", "password": PASSWORD},
