@@ -44,6 +44,7 @@ LOCAL_URL = "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
 CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
         "instance/config.example.py")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+DEBIAN_PYTHON = "/usr/bin/python3"
 
 
 def make_certificates(tls, address, hostname, kind=STATION):
@@ -178,6 +179,12 @@ def front(args, kind):
     return where, address, subnet, fingerprint
 
 
+def venv_python():
+    """The venv's interpreter: Debian's python3 (python3-venv), which the account can run; the one running this
+    script may live where the account cannot reach (a pyenv under /root, say: the venv would link to it)."""
+    return DEBIAN_PYTHON if os.access(DEBIAN_PYTHON, os.X_OK) else sys.executable
+
+
 def account_and_venv(prefix, kind):
     """On the machine: the instance's system account, the venv, instance/ owned by the account."""
     try:
@@ -185,7 +192,7 @@ def account_and_venv(prefix, kind):
     except KeyError:
         subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
                         "--shell", "/usr/sbin/nologin", kind.user], check=True)
-    subprocess.run([sys.executable, "-m", "venv", str(prefix / ".venv")], check=True)
+    subprocess.run([venv_python(), "-m", "venv", str(prefix / ".venv")], check=True)
     subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
                    check=True)
     shutil.chown(prefix / "instance", kind.user, kind.user)
@@ -193,13 +200,20 @@ def account_and_venv(prefix, kind):
         shutil.chown(path, kind.user, kind.user)
 
 
+def enabled_units(kind):
+    """What the install enables: the portal's service and its timers."""
+    return ["%s.service" % kind.unit] + ["%s.timer" % job for job in kind.jobs]
+
+
 def start(kind):
-    """Enable and start the units and reload nginx, when systemd runs this machine."""
+    """Enable and start the units and reload nginx when systemd runs this machine; otherwise only enable
+    them (their links in *.wants/, systemctl works without a running systemd), so they start at boot."""
     if systemd_running():
         subprocess.run(["systemctl", "daemon-reload"], check=True)
-        subprocess.run(["systemctl", "enable", "--now", "%s.service" % kind.unit] +
-                       ["%s.timer" % job for job in kind.jobs], check=True)
+        subprocess.run(["systemctl", "enable", "--now", *enabled_units(kind)], check=True)
         subprocess.run(["systemctl", "reload-or-restart", "nginx.service"], check=True)
+    elif shutil.which("systemctl"):
+        subprocess.run(["systemctl", "enable", *enabled_units(kind)], check=True, capture_output=True)
 
 
 def announce(kind, address, subnet, fingerprint, where, live):
@@ -207,7 +221,7 @@ def announce(kind, address, subnet, fingerprint, where, live):
     print("首次访问前，请在 https://%s/certificate 下载并安装根证书；证书指纹（SHA-256）：%s" % (address, fingerprint))
     print("只允许 %s 网段访问。" % subnet)
     if live and not systemd_running():
-        print("本机未运行 systemd：服务未启动。单元文件已写入 %s。" % where["units"])
+        print("本机未运行 systemd：服务未启动，已设为开机启动。单元文件已写入 %s。" % where["units"])
 
 
 def install(args):
@@ -297,6 +311,8 @@ def uninstall(args):
     names = list(units(args.prefix, kind))
     if on_machine(args) and systemd_running():
         subprocess.run(["systemctl", "disable", "--now", *names], check=False)
+    elif on_machine(args) and shutil.which("systemctl"):  # the boot links install made without systemd
+        subprocess.run(["systemctl", "disable", *enabled_units(kind)], check=False, capture_output=True)
     for name in names:
         (where["units"] / name).unlink(missing_ok=True)
     for path in (where["enabled"], where["nginx"]):
