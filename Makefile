@@ -7,13 +7,18 @@ APT_TEST := chromium nginx systemd openssl postgresql
 DEMO_PERSONS ?= 150
 
 .PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade \
-	install-province uninstall-province province
+	install-province uninstall-province province install-drill
 
 run: system venv config demo
 	$(FLASK) serve
 
+# pytest, then the install drill: the real `make install` and `make uninstall` here (README, "The install drill")
 test: system system-test venv-dev
 	$(VENV)/bin/pytest -q
+	python3 scripts/install_drill.py
+
+install-drill:
+	python3 scripts/install_drill.py
 
 system:
 	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

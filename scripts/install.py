@@ -188,7 +188,8 @@ def venv_python():
 def account_and_venv(prefix, kind):
     """On the machine: the instance's system account, the venv, instance/ owned by the account."""
     try:
-        pwd.getpwnam(kind.user)
+        if pwd.getpwnam(kind.user).pw_dir != str(prefix):  # kept from an install elsewhere (the drill's)
+            subprocess.run(["usermod", "--home", str(prefix), kind.user], check=True)
     except KeyError:
         subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
                         "--shell", "/usr/sbin/nologin", kind.user], check=True)

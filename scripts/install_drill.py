@@ -126,7 +126,8 @@ def installed(prefix, said):
         account = pwd.getpwnam(USER)
     except KeyError:
         return check(False, "the portal account exists")
-    check(account.pw_uid < 1000 and account.pw_shell.endswith("nologin"), "portal is a system account, no shell")
+    check(account.pw_uid < 1000 and account.pw_shell.endswith("nologin") and account.pw_dir == str(prefix),
+          "portal is a system account, no shell, its home the prefix")
     status = instance.stat()
     check(status.st_uid == account.pw_uid and status.st_mode & 0o777 == 0o700, "instance/ is portal's, mode 0700")
     for name in ("portal.sqlite3", "config.py", "audit.key"):
@@ -198,6 +199,8 @@ def main():
     finally:
         if ours():  # a failed step left them: the checkout's uninstall takes them away
             make("uninstall", prefix)
+        for left in ours():  # what even that left (a broken uninstall's links): the drill's own, none was there
+            Path(left).unlink()
         shutil.rmtree(folder)
         if not had_tls:
             shutil.rmtree(TLS_HOME, ignore_errors=True)
