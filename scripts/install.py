@@ -9,8 +9,9 @@ install   a `portal` system account that owns instance/ (0700) and nothing else;
           HSTS, only the station's subnet let in; then it prints the address to open and the lead's
           one-time password.
 uninstall removes the units, the nginx site and the code, never instance/ (the data) nor the TLS files.
-upgrade   backs up, copies the new code, updates the venv, migrates; if the migration fails it restores
-          the backup and starts the old code again.
+upgrade   backs up, stops the portal, sets the running code aside, copies the new code, updates the venv,
+          migrates, starts; if the migration fails it puts the old code back, restores the backup with it
+          and starts the old code again.
 install-province    the same code as the province (INSTANCE = "province") the same way, with its own
           `portal-province` account, /opt/portal-province, units on 127.0.0.1:8001 (the portal, a nightly
           pg_dump into instance/backups/, the watchdog) and nginx in front; on PostgreSQL: a role and a
@@ -33,7 +34,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from install_files import PROVINCE, STATION, USER, nginx_site, units
+from install_files import PROVINCE, STATION, nginx_site, units
+from install_release import backup_file, release_aside, release_back
 
 SOURCE = Path(__file__).resolve().parent.parent
 PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
@@ -42,6 +44,7 @@ LOCAL_URL = "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
 CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
         "instance/config.example.py")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
+DEBIAN_PYTHON = "/usr/bin/python3"
 
 
 def make_certificates(tls, address, hostname, kind=STATION):
@@ -69,11 +72,11 @@ def make_certificates(tls, address, hostname, kind=STATION):
     return out.strip().split("=", 1)[1]
 
 
-def copy_code(prefix):
+def copy_code(prefix, release=SOURCE):
     """The release's code into the prefix; instance/ (the data) is never touched, only created."""
     prefix.mkdir(parents=True, exist_ok=True)
     for name in CODE:
-        source, target = SOURCE / name, prefix / name
+        source, target = release / name, prefix / name
         if source.is_dir():
             if target.exists():
                 shutil.rmtree(target)
@@ -132,11 +135,6 @@ def systemd_running():
     return Path("/run/systemd/system").is_dir()
 
 
-def as_portal(prefix, *command):
-    return subprocess.run(["runuser", "-u", USER, "--", *command], cwd=prefix, check=True,
-                          capture_output=True, text=True)
-
-
 def flask_runner(args, kind, prefix):
     """How the database steps run `flask --app portal …`: as the instance's account with its venv on the
     machine; with `--flask` (tests, under --root) that program as the current user; else not at all."""
@@ -181,14 +179,21 @@ def front(args, kind):
     return where, address, subnet, fingerprint
 
 
+def venv_python():
+    """The venv's interpreter: Debian's python3 (python3-venv), which the account can run; the one running this
+    script may live where the account cannot reach (a pyenv under /root, say: the venv would link to it)."""
+    return DEBIAN_PYTHON if os.access(DEBIAN_PYTHON, os.X_OK) else sys.executable
+
+
 def account_and_venv(prefix, kind):
     """On the machine: the instance's system account, the venv, instance/ owned by the account."""
     try:
-        pwd.getpwnam(kind.user)
+        if pwd.getpwnam(kind.user).pw_dir != str(prefix):  # kept from an install elsewhere (the drill's)
+            subprocess.run(["usermod", "--home", str(prefix), kind.user], check=True)
     except KeyError:
         subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
                         "--shell", "/usr/sbin/nologin", kind.user], check=True)
-    subprocess.run([sys.executable, "-m", "venv", str(prefix / ".venv")], check=True)
+    subprocess.run([venv_python(), "-m", "venv", str(prefix / ".venv")], check=True)
     subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
                    check=True)
     shutil.chown(prefix / "instance", kind.user, kind.user)
@@ -196,13 +201,20 @@ def account_and_venv(prefix, kind):
         shutil.chown(path, kind.user, kind.user)
 
 
+def enabled_units(kind):
+    """What the install enables: the portal's service and its timers."""
+    return ["%s.service" % kind.unit] + ["%s.timer" % job for job in kind.jobs]
+
+
 def start(kind):
-    """Enable and start the units and reload nginx, when systemd runs this machine."""
+    """Enable and start the units and reload nginx when systemd runs this machine; otherwise only enable
+    them (their links in *.wants/, systemctl works without a running systemd), so they start at boot."""
     if systemd_running():
         subprocess.run(["systemctl", "daemon-reload"], check=True)
-        subprocess.run(["systemctl", "enable", "--now", "%s.service" % kind.unit] +
-                       ["%s.timer" % job for job in kind.jobs], check=True)
+        subprocess.run(["systemctl", "enable", "--now", *enabled_units(kind)], check=True)
         subprocess.run(["systemctl", "reload-or-restart", "nginx.service"], check=True)
+    elif shutil.which("systemctl"):
+        subprocess.run(["systemctl", "enable", *enabled_units(kind)], check=True, capture_output=True)
 
 
 def announce(kind, address, subnet, fingerprint, where, live):
@@ -210,7 +222,7 @@ def announce(kind, address, subnet, fingerprint, where, live):
     print("首次访问前，请在 https://%s/certificate 下载并安装根证书；证书指纹（SHA-256）：%s" % (address, fingerprint))
     print("只允许 %s 网段访问。" % subnet)
     if live and not systemd_running():
-        print("本机未运行 systemd：服务未启动。单元文件已写入 %s。" % where["units"])
+        print("本机未运行 systemd：服务未启动，已设为开机启动。单元文件已写入 %s。" % where["units"])
 
 
 def install(args):
@@ -220,15 +232,17 @@ def install(args):
     password = None
     if live:
         account_and_venv(prefix, kind)
-        run = flask_runner(args, kind, prefix)
+    run = flask_runner(args, kind, prefix)
+    if run:
         done("init-db", run("init-db"))
         created = run("create-lead", "zhanzhang", "--name", "站长")
         password = created.stdout.strip() if created.returncode == 0 else None
+    if live:
         start(kind)
     announce(kind, address, subnet, fingerprint, where, live)
     if password:
         print(password)
-    elif live:
+    elif run:
         print("站长账户已存在：如忘记密码，请用 flask --app portal create-lead 另建站长账户。")
 
 
@@ -298,6 +312,8 @@ def uninstall(args):
     names = list(units(args.prefix, kind))
     if on_machine(args) and systemd_running():
         subprocess.run(["systemctl", "disable", "--now", *names], check=False)
+    elif on_machine(args) and shutil.which("systemctl"):  # the boot links install made without systemd
+        subprocess.run(["systemctl", "disable", *enabled_units(kind)], check=False, capture_output=True)
     for name in names:
         (where["units"] / name).unlink(missing_ok=True)
     for path in (where["enabled"], where["nginx"]):
@@ -316,23 +332,40 @@ def uninstall(args):
 
 
 def upgrade(args):
+    """Back up, stop, put the new release's code and requirements in place, migrate, start. A migration that
+    fails puts the previous release's code back, restores the backup with it and starts it again."""
     where = paths(args)
-    prefix = where["prefix"]
-    flask = [str(prefix / ".venv/bin/flask"), "--app", "portal"]
-    backup = as_portal(prefix, *flask, "backup").stdout
-    subprocess.run(["systemctl", "stop", "portal.service"], check=False)
-    copy_code(prefix)
-    subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")], check=True)
-    try:
-        as_portal(prefix, *flask, "init-db")
-    except subprocess.CalledProcessError as failed:
-        path = backup.strip().splitlines()[-1].split()[-1] if backup.strip() else ""
-        as_portal(prefix, *flask, "restore", path)
-        print("迁移失败，已从备份恢复：%s\n%s" % (path, failed.stderr))
+    prefix, live = where["prefix"], on_machine(args)
+    run = flask_runner(args, STATION, prefix)
+    if run is None:
+        raise SystemExit("--root 时须以 --flask 指定运行数据库步骤的 flask。")
+
+    def service(action):
+        if live and systemd_running():
+            subprocess.run(["systemctl", action, "%s.service" % STATION.unit], check=False)
+
+    def pip():
+        if live:
+            subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
+                           check=True)
+
+    made = backup_file(done("升级前备份", run("backup")))
+    service("stop")
+    previous = release_aside(prefix, CODE)
+    copy_code(prefix, Path(args.source))
+    pip()
+    migrated = run("init-db")
+    if migrated.returncode:
+        release_back(prefix, previous, CODE)
+        pip()
+        restored = run("restore", "--yes", made)
+        service("start")
+        print("迁移失败，已恢复原版本的程序，并从升级前的备份恢复数据库：%s\n%s\n迁移的报错：%s" % (
+            made, restored.stdout.strip() or restored.stderr.strip(), migrated.stderr.strip()))
         return 1
-    finally:
-        subprocess.run(["systemctl", "start", "portal.service"], check=False)
-    print("升级完成，服务已重新启动。")
+    shutil.rmtree(previous)
+    service("start")
+    print("升级完成（升级前的备份：%s），服务已重新启动。\n%s" % (made, migrated.stdout.strip()))
     return 0
 
 
@@ -351,8 +384,10 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None,
                         help="the province on an existing PostgreSQL server (default: $DATABASE_URL; "
                              "none: a database on this PC's own cluster)")
-    parser.add_argument("--flask", help="with --root: run the province's database steps with this flask, "
+    parser.add_argument("--flask", help="with --root: run the database steps with this flask, "
                                         "as the current user (tests)")
+    parser.add_argument("--source", default=str(SOURCE), help="upgrade: the release to install (default: the "
+                                                              "checkout this script is in)")
     args = parser.parse_args(argv)
     args.prefix = args.prefix or kind_of(args).prefix
     if on_machine(args) and os.geteuid() != 0:
