@@ -12,6 +12,7 @@ from factories import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import install  # noqa: E402
+import install_code  # noqa: E402
 
 FLASK = str(Path(sys.executable).parent / "flask")
 MIGRATION = """def up(migrator, db):
@@ -36,9 +37,9 @@ def release(tmp_path, failing):
     """The checkout's code with a new migration, and when failing a second one that fails: each migration
     commits on its own, so the first one's changes are in the database when the second one fails."""
     folder = tmp_path / ("broken" if failing else "next")
-    for name in install.CODE:
+    for name in install_code.CODE:
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, folder / name, ignore=install.SKIP)
+            shutil.copytree(ROOT / name, folder / name, ignore=install_code.SKIP)
         elif (ROOT / name).exists():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, folder / name)
