@@ -7,13 +7,18 @@ APT_TEST := chromium nginx systemd openssl postgresql
 DEMO_PERSONS ?= 150
 
 .PHONY: run test system system-test venv config db demo bench clean install uninstall upgrade \
-	install-province uninstall-province province
+	install-province uninstall-province province install-drill
 
 run: system venv config demo
 	$(FLASK) serve
 
+# pytest, then the install drill: the real `make install` and `make uninstall` here (README, "The install drill")
 test: system system-test venv-dev
 	$(VENV)/bin/pytest -q
+	python3 scripts/install_drill.py
+
+install-drill:
+	python3 scripts/install_drill.py
 
 system:
 	@missing=$$(for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -71,18 +76,18 @@ province: system venv
 	$(PROVINCE) serve --port 8001
 
 # A station PC (Debian 12, as root): the portal as a service behind HTTPS on the station's network.
-# ADDRESS, SUBNET and STATION_HOST are guessed when not given (see scripts/install.py).
+# ADDRESS, SUBNET and STATION_HOST are guessed when not given; PREFIX is where the code goes (default /opt/portal).
 APT_INSTALL := nginx openssl curl python3-venv $(APT_RUN)
 install:
 	@missing=$$(for p in $(APT_INSTALL); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-	python3 scripts/install.py install $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
+	python3 scripts/install.py install $(if $(PREFIX),--prefix $(PREFIX)) $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
 
 uninstall:
-	python3 scripts/install.py uninstall
+	python3 scripts/install.py uninstall $(if $(PREFIX),--prefix $(PREFIX))
 
 upgrade:
-	python3 scripts/install.py upgrade
+	python3 scripts/install.py upgrade $(if $(PREFIX),--prefix $(PREFIX))
 
 
 # The province's server (Debian 12, as root): the same code as INSTANCE = "province" the same way, with
@@ -91,7 +96,7 @@ APT_PROVINCE := nginx openssl curl python3-venv postgresql-client $(if $(DATABAS
 install-province:
 	@missing=$$(for p in $(APT_PROVINCE); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-	python3 scripts/install.py install-province $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
+	python3 scripts/install.py install-province $(if $(PREFIX),--prefix $(PREFIX)) $(if $(ADDRESS),--address $(ADDRESS)) $(if $(SUBNET),--subnet $(SUBNET)) $(if $(STATION_HOST),--hostname $(STATION_HOST))
 
 uninstall-province:
-	python3 scripts/install.py uninstall-province
+	python3 scripts/install.py uninstall-province $(if $(PREFIX),--prefix $(PREFIX))

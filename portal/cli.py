@@ -199,11 +199,14 @@ SWITCH_INTERVAL = 0.001  # seconds a server thread runs Python before another ma
 def make_server(app, host, port):
     """The production waitress server; it announces no name or version (W4). Its threads hand Python's
     lock on every SWITCH_INTERVAL instead of every 5 ms: a thread back from SQLite (a save holding the
-    write lock, which every other save waits for) waits less behind the threads that render."""
+    write lock, which every other save waits for) waits less behind the threads that render. The proxy's
+    X-Forwarded-* headers reach the app, which believes them from TRUSTED_PROXIES only (web/serving.py):
+    waitress would otherwise strip them, and the audit and the login limits would see the proxy's address."""
     from waitress import create_server
 
     sys.setswitchinterval(SWITCH_INTERVAL)
-    return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="")
+    return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="",
+                         clear_untrusted_proxy_headers=False)
 
 
 @click.command("backup")

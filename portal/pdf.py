@@ -18,6 +18,7 @@ import threading
 from flask import render_template, send_file
 
 from .dates import local, utcnow
+from .fields import clean_controls
 from .settings import station_name
 
 BASE_URL = "https://station.invalid/"  # a name that never resolves: every fetch goes through ours
@@ -248,8 +249,10 @@ def render_pdf(template, user, fetcher=None, **context):
 
 
 def send_pdf(data, name):
-    """A PDF as a download (never cached: web/security.py sends no-store with every answer)."""
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
+    """A PDF as a download (never cached: web/security.py sends no-store with every answer); its name, made
+    of stored text, holds no control character or line break (a name stored before the forms cleaned input)."""
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=clean_controls(name, False))
 
 
 def merge(documents, target):

@@ -203,6 +203,20 @@ def load_person(person_id):
     return person
 
 
+def read_person(person_id, form, named_on_page_only=False):
+    """The person an empty form is about: a read of personal data when the answer shows any (the visit
+    form's address, earlier counselling notes, family names; the person's name on a form's own page),
+    audited as person.view with the form's name and refused with 503 when the audit cannot be written
+    (AU1). `named_on_page_only`: the htmx fragment is an empty form naming no one, only the page (opened
+    without JavaScript) names the person, so only that is audited."""
+    from .web.responses import htmx  # web/ builds on this module
+
+    person = load_person(person_id)
+    if not (named_on_page_only and htmx()):
+        audit.record("person.view", person, detail={"form": form})
+    return person
+
+
 def load_current_case(person_id, case_id):
     """The person (if the user may open them) and their current case, which must be `case_id`;
     404 otherwise: an older case is read on the person page, never changed."""

@@ -9,8 +9,9 @@ install   a `portal` system account that owns instance/ (0700) and nothing else;
           HSTS, only the station's subnet let in; then it prints the address to open and the lead's
           one-time password.
 uninstall removes the units, the nginx site and the code, never instance/ (the data) nor the TLS files.
-upgrade   backs up, copies the new code, updates the venv, migrates; if the migration fails it restores
-          the backup and starts the old code again.
+upgrade   backs up, stops the portal, sets the running code aside, copies the new code, updates the venv,
+          migrates, starts; if the migration fails it puts the old code back, restores the backup with it
+          and starts the old code again.
 install-province    the same code as the province (INSTANCE = "province") the same way, with its own
           `portal-province` account, /opt/portal-province, units on 127.0.0.1:8001 (the portal, a nightly
           pg_dump into instance/backups/, the watchdog) and nginx in front; on PostgreSQL: a role and a
@@ -21,140 +22,30 @@ uninstall-province  removes its units, nginx site and code, never instance/ nor 
 
 `--root DIR` writes every file under DIR and touches nothing of the machine (no account, no venv, no
 systemctl, no nginx reload): the tests use it, with `systemd-analyze verify --root`.
+
+This module is the command line and the order of the steps; each step lives beside it: install_files.py
+(the systemd units and the nginx site, per kind), install_certificates.py (the certificate authority),
+install_code.py (the code, config.py, the account and the venv), install_machine.py (paths under --root,
+the LAN address, systemd), install_database.py (the flask steps, the first lead or admin, the province's
+PostgreSQL), install_release.py (upgrade: backup, release set aside, rollback).
 Standard library only: it runs before the virtual environment exists.
 """
 import argparse
 import ipaddress
 import os
-import pwd
 import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from install_files import PROVINCE, STATION, USER, nginx_site, units
-
-SOURCE = Path(__file__).resolve().parent.parent
-PROVINCE_DATABASE = "province"  # the database's name on the PC's own cluster
-# the province on the PC's own cluster: over the unix socket, as the system account of the same name (peer)
-LOCAL_URL = "postgresql://%s@/%s" % (PROVINCE.user, PROVINCE_DATABASE)
-CODE = ("portal", "scripts", "docs", "wsgi.py", "requirements.txt", "requirements-dev.txt", "Makefile", "README.md",
-        "instance/config.example.py")
-SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
-
-
-def make_certificates(tls, address, hostname, kind=STATION):
-    """The instance's own certificate authority and the server's certificate for its address and name
-    (openssl); kept if they exist. Returns the CA certificate's SHA-256 fingerprint."""
-    tls.mkdir(parents=True, exist_ok=True)
-    os.chmod(tls, 0o755)
-    ca_key, ca_crt, key, csr, crt = (tls / n for n in ("ca.key", "ca.crt", "server.key", "server.csr", "server.crt"))
-    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
-    if not ca_crt.exists():
-        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650",
-            "-subj", "/CN=%s %s" % (kind.ca, hostname), "-utf8", "-keyout", str(ca_key), "-out", str(ca_crt),
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    if not crt.exists():
-        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=%s" % hostname,
-            "-keyout", str(key), "-out", str(csr))
-        extensions = tls / "server.ext"
-        extensions.write_text("subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth\n"
-                              "basicConstraints=CA:FALSE\n" % (address, hostname))
-        run("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
-            "-days", "825", "-extfile", str(extensions), "-out", str(crt))
-    for path, mode in ((ca_key, 0o600), (key, 0o600), (ca_crt, 0o644), (crt, 0o644)):
-        os.chmod(path, mode)
-    out = run("x509", "-in", str(ca_crt), "-noout", "-fingerprint", "-sha256").stdout.decode()
-    return out.strip().split("=", 1)[1]
-
-
-def copy_code(prefix):
-    """The release's code into the prefix; instance/ (the data) is never touched, only created."""
-    prefix.mkdir(parents=True, exist_ok=True)
-    for name in CODE:
-        source, target = SOURCE / name, prefix / name
-        if source.is_dir():
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.copytree(source, target, ignore=SKIP)
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    (prefix / "instance").mkdir(mode=0o700, exist_ok=True)
-    os.chmod(prefix / "instance", 0o700)
-
-
-def write_config(prefix, tls, kind=STATION, database_url=None):
-    """instance/config.py: a random key (scripts/write_config.py), then what serving behind the proxy needs;
-    for the province its kind, name and database URL. An existing config is kept as it is."""
-    config = prefix / "instance" / "config.py"
-    if not config.exists():
-        subprocess.run([sys.executable, str(prefix / "scripts" / "write_config.py")], check=True)
-    text = config.read_text(encoding="utf-8")
-    if "# scripts/install.py" not in text:
-        text += ("\n# scripts/install.py: behind the HTTPS proxy\nHOST = \"127.0.0.1\"\nPORT = %d\n"
-                 "SESSION_COOKIE_SECURE = True\nTRUSTED_PROXIES = (\"127.0.0.1\",)\nCA_CERT = %r\n"
-                 % (kind.port, str(tls / "ca.crt")))
-        if kind is PROVINCE:
-            text += "INSTANCE = \"province\"\nSTATION_NAME = %r\nDATABASE_URL = %r\n" % (kind.title, database_url)
-        config.write_text(text, encoding="utf-8")
-    os.chmod(config, 0o600)
-
-
-def lan_address():
-    """The address other PCs reach this one at (the source of a route outward; no packet is sent)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-            return probe.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
-
-
-def kind_of(args):
-    return PROVINCE if getattr(args, "action", "").endswith("-province") else STATION
-
-
-def paths(args, kind=None):
-    kind = kind or kind_of(args)
-    root = Path(args.root)
-    return {"root": root, "prefix": root / args.prefix.lstrip("/"), "units": root / "etc/systemd/system",
-            "nginx": root / "etc/nginx/sites-available" / kind.site,
-            "enabled": root / "etc/nginx/sites-enabled" / kind.site, "tls": root / "etc" / kind.unit / "tls"}
-
-
-def on_machine(args):
-    return Path(args.root) == Path("/")
-
-
-def systemd_running():
-    return Path("/run/systemd/system").is_dir()
-
-
-def as_portal(prefix, *command):
-    return subprocess.run(["runuser", "-u", USER, "--", *command], cwd=prefix, check=True,
-                          capture_output=True, text=True)
-
-
-def flask_runner(args, kind, prefix):
-    """How the database steps run `flask --app portal …`: as the instance's account with its venv on the
-    machine; with `--flask` (tests, under --root) that program as the current user; else not at all."""
-    if on_machine(args):
-        return lambda *command: subprocess.run(["runuser", "-u", kind.user, "--", str(prefix / ".venv/bin/flask"),
-                                                "--app", "portal", *command], cwd=prefix, capture_output=True,
-                                               text=True)
-    if args.flask:
-        return lambda *command: subprocess.run([args.flask, "--app", "portal", *command], cwd=prefix,
-                                               capture_output=True, text=True)
-    return None
-
-
-def done(command, result):
-    """A database step's output; the install stops with the step's own message when it failed."""
-    if result.returncode:
-        raise SystemExit("%s 失败：%s" % (command, result.stderr.strip() or result.stdout.strip()))
-    return result.stdout.strip()
+from install_certificates import make_certificates
+from install_code import SOURCE, account_and_venv, copy_code, write_config
+from install_database import (LOCAL_URL, PROVINCE_DATABASE, PSQL, flask_runner, local_database, province_steps,
+                              start_postgresql, station_steps)
+from install_files import PROVINCE, STATION, nginx_site, units
+from install_machine import enabled_units, kind_of, lan_address, on_machine, paths, start, systemd_running
+from install_release import upgrade
 
 
 def front(args, kind):
@@ -181,89 +72,29 @@ def front(args, kind):
     return where, address, subnet, fingerprint
 
 
-def account_and_venv(prefix, kind):
-    """On the machine: the instance's system account, the venv, instance/ owned by the account."""
-    try:
-        pwd.getpwnam(kind.user)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--home-dir", str(prefix), "--no-create-home",
-                        "--shell", "/usr/sbin/nologin", kind.user], check=True)
-    subprocess.run([sys.executable, "-m", "venv", str(prefix / ".venv")], check=True)
-    subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")],
-                   check=True)
-    shutil.chown(prefix / "instance", kind.user, kind.user)
-    for path in (prefix / "instance").rglob("*"):
-        shutil.chown(path, kind.user, kind.user)
-
-
-def start(kind):
-    """Enable and start the units and reload nginx, when systemd runs this machine."""
-    if systemd_running():
-        subprocess.run(["systemctl", "daemon-reload"], check=True)
-        subprocess.run(["systemctl", "enable", "--now", "%s.service" % kind.unit] +
-                       ["%s.timer" % job for job in kind.jobs], check=True)
-        subprocess.run(["systemctl", "reload-or-restart", "nginx.service"], check=True)
-
-
 def announce(kind, address, subnet, fingerprint, where, live):
     print("安装完成。请在%s其他电脑的浏览器中打开：https://%s/" % ("本站" if kind is STATION else "省局", address))
     print("首次访问前，请在 https://%s/certificate 下载并安装根证书；证书指纹（SHA-256）：%s" % (address, fingerprint))
     print("只允许 %s 网段访问。" % subnet)
     if live and not systemd_running():
-        print("本机未运行 systemd：服务未启动。单元文件已写入 %s。" % where["units"])
+        print("本机未运行 systemd：服务未启动，已设为开机启动。单元文件已写入 %s。" % where["units"])
 
 
 def install(args):
     kind = STATION
     where, address, subnet, fingerprint = front(args, kind)
     prefix, live = where["prefix"], on_machine(args)
-    password = None
     if live:
         account_and_venv(prefix, kind)
-        run = flask_runner(args, kind, prefix)
-        done("init-db", run("init-db"))
-        created = run("create-lead", "zhanzhang", "--name", "站长")
-        password = created.stdout.strip() if created.returncode == 0 else None
+    run = flask_runner(args, kind, prefix)
+    password = station_steps(run) if run else None
+    if live:
         start(kind)
     announce(kind, address, subnet, fingerprint, where, live)
     if password:
         print(password)
-    elif live:
+    elif run:
         print("站长账户已存在：如忘记密码，请用 flask --app portal create-lead 另建站长账户。")
-
-
-PSQL = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", "postgres"]
-
-
-def local_database(psql, role=PROVINCE.user, name=PROVINCE_DATABASE):
-    """The province's role (login, no password: peer authentication over the unix socket) and its database
-    owned by it, on the cluster `psql` (a command as the cluster's superuser) reaches; each made unless
-    there. Returns the URL for instance/config.py: the unix socket, as the account of the same name."""
-    def ask(sql):
-        return subprocess.run(psql + ["-c", sql], check=True, capture_output=True, text=True, cwd="/").stdout.strip()
-
-    if not ask("SELECT 1 FROM pg_roles WHERE rolname = '%s'" % role):
-        ask('CREATE ROLE "%s" LOGIN' % role)
-    if not ask("SELECT 1 FROM pg_database WHERE datname = '%s'" % name):
-        ask('CREATE DATABASE "%s" OWNER "%s" TEMPLATE template0 ENCODING \'UTF8\'' % (name, role))
-    return "postgresql://%s@/%s" % (role, name)
-
-
-def start_postgresql():
-    """The PC's own PostgreSQL cluster (Debian's `postgresql` made it at installation) running."""
-    if systemd_running():
-        subprocess.run(["systemctl", "enable", "--now", "postgresql.service"], check=True)
-    else:
-        subprocess.run(["service", "postgresql", "start"], check=True, capture_output=True)
-
-
-def province_steps(run):
-    """The province's migrations, its org tree and its first admin; returns the admin's one-time password
-    line, or None when the account exists already."""
-    for command in ("init-db", "province-init"):
-        print(done(command, run(command)))
-    created = run("create-admin", "shengju", "--name", "省局管理员")
-    return created.stdout.strip() if created.returncode == 0 else None
 
 
 def install_province(args):
@@ -298,6 +129,8 @@ def uninstall(args):
     names = list(units(args.prefix, kind))
     if on_machine(args) and systemd_running():
         subprocess.run(["systemctl", "disable", "--now", *names], check=False)
+    elif on_machine(args) and shutil.which("systemctl"):  # the boot links install made without systemd
+        subprocess.run(["systemctl", "disable", *enabled_units(kind)], check=False, capture_output=True)
     for name in names:
         (where["units"] / name).unlink(missing_ok=True)
     for path in (where["enabled"], where["nginx"]):
@@ -315,27 +148,6 @@ def uninstall(args):
         prefix / "instance", "及 PostgreSQL 数据库" if kind is PROVINCE else "", where["tls"]))
 
 
-def upgrade(args):
-    where = paths(args)
-    prefix = where["prefix"]
-    flask = [str(prefix / ".venv/bin/flask"), "--app", "portal"]
-    backup = as_portal(prefix, *flask, "backup").stdout
-    subprocess.run(["systemctl", "stop", "portal.service"], check=False)
-    copy_code(prefix)
-    subprocess.run([str(prefix / ".venv/bin/pip"), "install", "-q", "-r", str(prefix / "requirements.txt")], check=True)
-    try:
-        as_portal(prefix, *flask, "init-db")
-    except subprocess.CalledProcessError as failed:
-        path = backup.strip().splitlines()[-1].split()[-1] if backup.strip() else ""
-        as_portal(prefix, *flask, "restore", path)
-        print("迁移失败，已从备份恢复：%s\n%s" % (path, failed.stderr))
-        return 1
-    finally:
-        subprocess.run(["systemctl", "start", "portal.service"], check=False)
-    print("升级完成，服务已重新启动。")
-    return 0
-
-
 ACTIONS = {"install": install, "uninstall": uninstall, "upgrade": upgrade, "install-province": install_province,
            "uninstall-province": uninstall}
 
@@ -351,8 +163,10 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None,
                         help="the province on an existing PostgreSQL server (default: $DATABASE_URL; "
                              "none: a database on this PC's own cluster)")
-    parser.add_argument("--flask", help="with --root: run the province's database steps with this flask, "
+    parser.add_argument("--flask", help="with --root: run the database steps with this flask, "
                                         "as the current user (tests)")
+    parser.add_argument("--source", default=str(SOURCE), help="upgrade: the release to install (default: the "
+                                                              "checkout this script is in)")
     args = parser.parse_args(argv)
     args.prefix = args.prefix or kind_of(args).prefix
     if on_machine(args) and os.geteuid() != 0:

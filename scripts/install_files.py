@@ -74,11 +74,14 @@ WorkingDirectory={prefix}
 ExecStart={flask} serve --host 127.0.0.1 --port {port}
 Restart=on-failure
 RestartSec=5
+StandardOutput=journal
+StandardError=journal
+SyslogIdentifier={unit}
 {hardening}
 
 [Install]
 WantedBy=multi-user.target
-""".format(title=kind.title, after=after, user=kind.user, prefix=prefix, flask=flask, port=kind.port,
+""".format(title=kind.title, after=after, user=kind.user, prefix=prefix, flask=flask, port=kind.port, unit=kind.unit,
            hardening=HARDENING.format(prefix=prefix))}
     for name, (description, command, calendar) in kind.jobs.items():
         watchdog = name.endswith("-watchdog")
@@ -109,12 +112,19 @@ WantedBy=timers.target
     return made
 
 
-def nginx_site(address, subnet, hostname, tls, http=80, https=443, upstream=PORT, kind=STATION):
-    """nginx on the LAN address only: 80 redirects to 443; HSTS; the subnet let in, all else refused."""
+def nginx_site(address, subnet, hostname, tls, http=80, https=443, upstream=PORT, kind=STATION, logs="/var/log/nginx"):
+    """nginx on the LAN address only: 80 redirects to 443; HSTS; the subnet let in, all else refused. Its access
+    log leaves out the query string, where a search carries a name or an ID number (?q=…); its error log keeps
+    only critical errors, as the lesser ones quote the request line (an outage shows in the journal instead:
+    the watchdog's restarts)."""
     return """# {title} (scripts/install.py): HTTPS on its own network, nothing else
+log_format {log}_noquery '$remote_addr [$time_local] "$request_method $uri $server_protocol" $status $body_bytes_sent';
+
 server {{
     listen {address}:{http};
     server_name {hostname} {address};
+    access_log {logs}/{unit}-access.log {log}_noquery;
+    error_log {logs}/{unit}-error.log crit;
     allow {subnet};
     deny all;
     return 301 https://$host{port_suffix}$request_uri;
@@ -132,6 +142,8 @@ server {{
     deny all;
     client_max_body_size {body};
     server_tokens off;
+    access_log {logs}/{unit}-access.log {log}_noquery;
+    error_log {logs}/{unit}-error.log crit;
 
     location / {{
         proxy_pass http://127.0.0.1:{upstream};
@@ -142,4 +154,5 @@ server {{
     }}
 }}
 """.format(title=kind.title, address=address, subnet=subnet, hostname=hostname, tls=tls, http=http, https=https,
-           upstream=upstream, body=kind.body, port_suffix="" if https == 443 else ":%d" % https)
+           upstream=upstream, body=kind.body, port_suffix="" if https == 443 else ":%d" % https, logs=logs,
+           unit=kind.unit, log=kind.unit.replace("-", "_"))

@@ -1,7 +1,9 @@
-"""Fixtures: a real SQLite file per test, the real app, users of every role; factories are in factories.py."""
+"""Fixtures: a real SQLite file per test, the real app, users of every role; factories are in factories.py.
+The run fails if any log line names a person (logwatch.py)."""
 import factories
 import pytest
 from factories import PASSWORD, ROLES, Clock, make_user
+from logwatch import pytest_configure, pytest_sessionfinish, pytest_terminal_summary  # noqa: F401 (hooks)
 
 from portal import create_app, db, demo
 from portal.db import database

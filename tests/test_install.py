@@ -1,5 +1,5 @@
 """Installing on a station PC (scripts/install.py): the units systemd accepts, an uninstall that keeps
-the data, and HTTPS through the real nginx in front of the portal on loopback addresses."""
+the data, and HTTPS through the real nginx in front of the portal's waitress on loopback addresses."""
 import http.client
 import os
 import shutil
@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from factories import PASSWORD, ROOT, in_app
-from werkzeug.serving import make_server
+from factories import PASSWORD, ROOT, in_app, valid_id
 
+from portal.cli import make_server
 from portal.models import AuditLog
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -65,9 +65,11 @@ def test_the_install_writes_units_systemd_accepts_and_a_proxy_for_the_subnet(tmp
     service = (where["units"] / "portal.service").read_text()
     assert "--host 127.0.0.1" in service and "User=portal" in service and "ProtectSystem=strict" in service
     assert "ReadWritePaths=/opt/portal/instance" in service and "Restart=on-failure" in service
+    assert "StandardOutput=journal" in service and "StandardError=journal" in service  # the logs: journalctl -u portal
     site = where["nginx"].read_text()
     assert "listen 10.20.30.40:443 ssl;" in site and "listen 10.20.30.40:80;" in site
     assert "allow 10.20.30.0/24;" in site and "deny all;" in site and "Strict-Transport-Security" in site
+    assert site.count("access_log /var/log/nginx/portal-access.log portal_noquery;") == 2
     config = (where["prefix"] / "instance/config.py").read_text()
     assert "SESSION_COOKIE_SECURE = True" in config and "TRUSTED_PROXIES = (\"127.0.0.1\",)" in config
     assert stat.S_IMODE(os.stat(where["prefix"] / "instance").st_mode) == 0o700
@@ -92,16 +94,23 @@ def test_uninstall_removes_the_units_and_the_code_and_keeps_the_data(tmp_path):
 
 @pytest.fixture
 def proxied(app, users, tmp_path):
-    """The portal on 127.0.0.1 behind the real nginx on ADDRESS, with the install's site and certificates."""
+    """The portal in its production waitress server on 127.0.0.1 behind the real nginx on ADDRESS, with the
+    install's site and certificates."""
     app.config.update(TRUSTED_PROXIES=("127.0.0.1",), SESSION_COOKIE_SECURE=True)
     app.wsgi_app.trusted = frozenset(app.config["TRUSTED_PROXIES"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = make_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    closed = []
+
+    def stop():
+        if not closed:
+            closed.append(server.close())
+
     tls = tmp_path / "tls"
     install.make_certificates(tls, ADDRESS, "station-pc")
     http_port, https_port = free_port(), free_port()
-    site = install.nginx_site(ADDRESS, "%s/32" % CLIENT, "station-pc", tls, http_port, https_port, server.server_port)
+    site = install.nginx_site(ADDRESS, "%s/32" % CLIENT, "station-pc", tls, http_port, https_port,
+                              server.effective_port, logs=tmp_path)
     conf = tmp_path / "nginx.conf"
     conf.write_text("daemon off;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n"
                     "access_log off;\nclient_body_temp_path %s;\nproxy_temp_path %s;\n%s\n}\n"
@@ -109,12 +118,12 @@ def proxied(app, users, tmp_path):
     nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.PIPE)
     try:
         wait_for(ADDRESS, https_port)
-        yield {"tls": tls, "http": http_port, "https": https_port, "upstream": server.server_port}
+        yield {"tls": tls, "http": http_port, "https": https_port, "upstream": server.effective_port, "stop": stop,
+               "logs": tmp_path}
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
-        server.shutdown()
-        thread.join(timeout=5)
+        stop()
 
 
 def free_port():
@@ -146,13 +155,14 @@ def test_over_https_the_login_is_secure_and_audited_with_the_station_pc_s_addres
     assert page.status == 200 and page.getheader("Strict-Transport-Security") == "max-age=31536000"
     page.read()
     connection.request("POST", "/login", body=urlencode({"username": "lead", "password": PASSWORD}),
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+                       headers={"Content-Type": "application/x-www-form-urlencoded",
+                                "X-Forwarded-For": "10.9.9.9"})  # forged by the PC: nginx puts the real one
     signed_in = connection.getresponse()
     cookie = signed_in.getheader("Set-Cookie")
     assert signed_in.status == 302 and "Secure" in cookie and "HttpOnly" in cookie
     row = in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("login")).order_by(
         AuditLog.id.desc()).first())()
-    assert row.ip == CLIENT  # forwarded by the proxy, believed from the proxy only
+    assert row.ip == CLIENT  # forwarded by the proxy through waitress, believed from the proxy only
 
     plain = http.client.HTTPConnection(ADDRESS, proxied["http"], source_address=(CLIENT, 0), timeout=10)
     plain.request("GET", "/persons/")
@@ -167,6 +177,51 @@ def test_the_proxy_refuses_other_networks_and_waitress_listens_on_loopback_only(
     assert stranger.getresponse().status == 403
     with pytest.raises(OSError):
         socket.create_connection((ADDRESS, proxied["upstream"]), timeout=2)  # not on 127.0.0.1: refused
+
+
+def logged(path, lines):
+    """The log once it has its lines: nginx writes a request's line after it answered."""
+    for _ in range(100):
+        if len(path.read_text().splitlines()) >= lines:
+            break
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def test_the_proxy_s_logs_carry_no_query_string_nor_request_line(proxied):
+    number = valid_id()
+    search = "/persons/?q=%s" % number
+    for source, status in ((CLIENT, 302), (STRANGER, 403)):  # to the login page; refused, an error nginx logs
+        connection = https(proxied, source)
+        connection.request("GET", search)
+        assert connection.getresponse().status == status
+    plain = http.client.HTTPConnection(ADDRESS, proxied["http"], source_address=(CLIENT, 0), timeout=10)
+    plain.request("GET", search)
+    assert plain.getresponse().status == 301
+    proxied["stop"]()  # the portal stops answering: nginx's error on the upstream
+    connection = https(proxied)
+    connection.request("GET", search)
+    assert connection.getresponse().status == 502
+    access = logged(proxied["logs"] / "portal-access.log", 4)
+    assert [line.split('"')[1] for line in access.splitlines()] == ["GET /persons/ HTTP/1.1"] * 4
+    assert "%s [" % CLIENT in access and "%s [" % STRANGER in access
+    errors = (proxied["logs"] / "portal-error.log").read_text() + (proxied["logs"] / "error.log").read_text()
+    assert number not in errors and "request:" not in errors
+
+
+def test_waitress_hands_a_forged_address_to_the_portal_which_ignores_it_from_others(app, users):
+    server = make_server(app, "127.0.0.1", 0)  # TRUSTED_PROXIES = (): no proxy, as without the install
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        connection.request("POST", "/login", body=urlencode({"username": "lead", "password": PASSWORD}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "10.9.9.9"})
+        assert connection.getresponse().status == 302
+    finally:
+        server.close()
+    row = in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("login")).order_by(
+        AuditLog.id.desc()).first())()
+    assert row.ip == "127.0.0.1"
 
 
 def test_a_forwarded_address_is_ignored_unless_it_comes_from_the_proxy(app, client, users):

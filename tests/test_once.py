@@ -5,7 +5,8 @@ import re
 import pytest
 from factories import in_app, make_person, talk_form
 
-from portal.models import Absence, AssistanceCase, CounsellingSession, FamilyMember, HomeVisit, Screening, Talk
+from portal.models import (Absence, AssistanceCase, CounsellingSession, FamilyMember, HomeVisit, RelapseFinding,
+                           RiskAssessment, Screening, Talk)
 
 HX = {"HX-Request": "true"}
 TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
@@ -28,6 +29,11 @@ FORMS = {  # model, the page that renders the form, where it posts, what is type
         "category": "schooling", "title": "协调女儿入读职业学校", "beneficiary": "0", "partners": ["street"],
         "opened_on": "2026-03-02"}),
     "family": (FamilyMember, "/persons/%d/family/new", "/persons/%d/family/", {"name": "李桂兰", "relation": "母亲"}),
+    "risk": (RiskAssessment, "/persons/%d/risks/new", "/persons/%d/risks/", {
+        "assessed_on": "2026-11-20", "level": "medium", "factors": ["family", "unemployed"]}),
+    "finding": (RelapseFinding, "/persons/%d/findings/new", "/persons/%d/findings/", {
+        "found_on": "2026-11-18", "police_unit": "新华路派出所", "document_number": "筑南公（禁）检字〔2026〕031号",
+        "notes": "尿检阳性，已行政拘留"}),
 }
 ROLE = {"counselling": "counsellor"}
 

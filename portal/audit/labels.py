@@ -107,6 +107,10 @@ KEYED_VALUES = {  # codes whose meaning depends on the key they come under
     "place": models.TALK_PLACES, "result": models.RESULTS, "sample": models.SAMPLES,
     "category": {**models.ASSISTANCE_CATEGORIES, **LEDGER_LABELS}, "anomaly": models.VISIT_ANOMALIES,
     "section": {name: label for name, (label, _) in SECTIONS.items()},
+    "form": {"talk": "谈话登记表", "risk": "风险评估表", "screening": "检测登记表", "absence": "外出登记表",
+             "finding": "公安查获复吸登记表", "assistance": "帮扶登记表", "family": "家庭成员登记表",
+             "delete": "删除确认", "merge": "合并核对页", "print": "打印设置页", "removed": "已删除的记录",
+             "agreement": "协议登记表"},
 }
 
 

@@ -11,7 +11,7 @@ from ..dates import today
 from ..db import database
 from ..web.listing import Sorting, by_choice
 from ..models import ASSISTANCE_CATEGORIES, ASSISTANCE_STATUSES, OPEN_ASSISTANCE, AssistanceCase, AssistanceStep, Person
-from ..permissions import load_person, load_record, persons_in_scope, requires
+from ..permissions import load_person, load_record, persons_in_scope, read_person, requires
 from ..web.responses import htmx, list_page
 from ..web.security import error_page
 from .forms import AssistanceForm, StatusForm, StepForm
@@ -23,7 +23,7 @@ bp = Blueprint("assistance", __name__)
 @requires("records.write")
 def new(person_id):
     """Open an assistance case for the person or a family member (e.g. the child's schooling)."""
-    person = load_person(person_id)
+    person = read_person(person_id, "assistance") if request.method == "GET" else load_person(person_id)
     form = AssistanceForm(opened_on=today()) if request.method == "GET" else AssistanceForm()
     form.set_family(person)
     if request.method == "POST" and form.validate():

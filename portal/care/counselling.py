@@ -11,7 +11,7 @@ from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import CounsellingSession
-from ..permissions import load_person, load_record, reads_notes, requires
+from ..permissions import load_person, load_record, read_person, reads_notes, requires
 from ..prepared import prepared, scalar
 from ..records import risk_levels
 from ..web.responses import fragment, htmx
@@ -57,8 +57,7 @@ def form_part(person, form, status=200):
 def new(person_id):
     """The session form, inline in the counselling section above the author's earlier sessions
     (their notes included), so it is a read (AU1)."""
-    person = load_person(person_id)
-    audit.record("person.view", person, detail={"form": "counselling"})
+    person = read_person(person_id, "counselling")
     return form_part(person, blank(person))
 
 

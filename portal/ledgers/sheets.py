@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..fields import CONTROL, clean_text
+from ..fields import CONTROL, clean_controls, clean_text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -238,6 +238,7 @@ def template(title, headers, text_columns, choices, example, notes):
 
 def send(data, filename):
     """An .xlsx download; the Chinese file name goes out RFC 5987-encoded (filename*=UTF-8''…)."""
-    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True,
+                         download_name=clean_controls(filename, False))
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -8,7 +8,7 @@ from ..dates import utcnow
 from ..db import database
 from ..models import FamilyMember
 from ..fields import ReasonForm
-from ..permissions import can, load_person, requires
+from ..permissions import can, load_person, read_person, requires
 from .forms import FamilyMemberForm
 from .page import render_show
 
@@ -33,8 +33,9 @@ def render_list(person, form=None, status=200, reason_form=None, failed=None):
 @bp.get("/new")
 @requires("persons.write")
 def new(person_id):
-    """The empty form, fetched when 添加家庭成员 is first opened (its own page without JavaScript)."""
-    person = load_person(person_id)
+    """The empty form, fetched when 添加家庭成员 is first opened (its own page without JavaScript, which
+    names the person: a read)."""
+    person = read_person(person_id, "family", named_on_page_only=True)
     return fragment("family/_form.html", "%s · 添加家庭成员" % person.name, person=person,
                     form=FamilyMemberForm(formdata=None))
 

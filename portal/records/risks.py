@@ -7,7 +7,7 @@ from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import RiskAssessment
-from ..permissions import load_person, load_record, requires
+from ..permissions import load_person, load_record, read_person, requires
 from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
@@ -28,8 +28,8 @@ def form_part(person, form, status=200, **context):
 @bp.get("/persons/<int:person_id>/risks/new")
 @requires("records.write")
 def new(person_id):
-    """The inline risk assessment form."""
-    person = load_person(person_id)
+    """The inline risk assessment form; its own page (without JavaScript) is a read."""
+    person = read_person(person_id, "risk", named_on_page_only=True)
     return form_part(person, blank(person))
 
 

@@ -10,7 +10,7 @@ from ..db import database
 from ..fields import ReasonForm
 from ..web.listing import Sorting, by_choice, user_name
 from ..models import ASSESSMENTS, TALK_KINDS, TALK_PLACES, Person, Talk, User
-from ..permissions import holders, load_person, load_record, persons_in_scope, requires
+from ..permissions import holders, load_person, load_record, persons_in_scope, read_person, requires
 from ..web.responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
@@ -32,8 +32,8 @@ def form_part(person, form, status=200, **context):
 @bp.get("/persons/<int:person_id>/talks/new")
 @requires("records.write")
 def new(person_id):
-    """The inline talk form, opened on the person page."""
-    person = load_person(person_id)
+    """The inline talk form, opened on the person page; its own page (without JavaScript) is a read."""
+    person = read_person(person_id, "talk", named_on_page_only=True)
     return form_part(person, blank(person))
 
 

@@ -8,7 +8,7 @@ from ..db import database
 from ..fields import NOT_SAVED, ReasonForm
 from ..web.listing import Sorting, user_name
 from ..models import VISIT_ANOMALIES, HomeVisit, Person, User
-from ..permissions import can, holders, load_person, load_record, persons_in_scope, requires
+from ..permissions import can, holders, load_person, load_record, persons_in_scope, read_person, requires
 from ..web.responses import fragment, list_page
 from ..versions import history, save_versioned, soft_delete
 from . import timeline
@@ -32,8 +32,7 @@ def form_part(person, form, status=200, **context):
 @requires("records.write")
 def new(person_id):
     """The inline home-visit form, opened on the person page; it shows the address, so it is a read (AU1)."""
-    person = load_person(person_id)
-    audit.record("person.view", person, detail={"form": "visit"})
+    person = read_person(person_id, "visit")
     return form_part(person, blank(person))
 
 

@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, ValidationError
 from .. import audit, pdf
 from ..persons import minors
 from ..dates import today
-from ..fields import Checklist, Form
+from ..fields import Checklist, Form, clean_controls
 from ..models import AssistanceCase, CounsellingSession, HomeVisit, RiskAssessment, Screening, Talk, User
 from ..permissions import can, load_person, requires
 from ..persons.retention import district_of
@@ -120,7 +120,7 @@ def render_summary(person, profile, sections, user, fetcher=None):
 def download_name(person, profile):
     case = person.current_case()
     who = case.code if profile == "redacted" and case else person.name
-    return "个案摘要-%s-%s.pdf" % (who, today().isoformat())
+    return clean_controls("个案摘要-%s-%s.pdf" % (who, today().isoformat()), False)  # also a ZIP entry's name
 
 
 def check_sections(sections):

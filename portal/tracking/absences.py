@@ -8,7 +8,7 @@ from ..dates import today
 from ..db import database
 from ..fields import ReasonForm
 from ..models import Absence
-from ..permissions import load_person, load_record, requires
+from ..permissions import load_person, load_record, read_person, requires
 from ..records import timeline
 from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
@@ -32,8 +32,8 @@ def form_part(person, form, status=200, **context):
 @bp.get("/persons/<int:person_id>/absences/new")
 @requires("records.write")
 def new(person_id):
-    """The inline absence form, opened on the person page."""
-    person = load_person(person_id)
+    """The inline absence form, opened on the person page; its own page (without JavaScript) is a read."""
+    person = read_person(person_id, "absence", named_on_page_only=True)
     return form_part(person, blank(person))
 
 

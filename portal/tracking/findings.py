@@ -11,7 +11,7 @@ from ..db import database
 from ..fields import ReasonForm
 from ..models import RelapseFinding
 from ..persons import sealing
-from ..permissions import load_person, load_record, requires
+from ..permissions import load_person, load_record, read_person, requires
 from ..records import risk_levels, timeline
 from ..web.responses import fragment
 from ..versions import history, save_versioned, soft_delete
@@ -47,8 +47,8 @@ def follow_through(finding, person):
 @bp.get("/persons/<int:person_id>/findings/new")
 @requires("records.write")
 def new(person_id):
-    """The inline form, opened on the person page."""
-    person = load_person(person_id)
+    """The inline form, opened on the person page; its own page (without JavaScript) is a read."""
+    person = read_person(person_id, "finding", named_on_page_only=True)
     return form_part(person, blank(person))
 
 

@@ -10,7 +10,7 @@ from ..db import database
 from ..fields import NOT_SAVED, ReasonForm
 from ..web.listing import Sorting, by_choice, user_name
 from ..models import RESULTS, SAMPLES, SCREENING_KINDS, Person, Screening, User
-from ..permissions import load_person, load_record, persons_in_scope, requires
+from ..permissions import load_person, load_record, persons_in_scope, read_person, requires
 from ..records import timeline
 from ..web.responses import back, fragment, htmx, list_page
 from ..versions import history, save_versioned, soft_delete
@@ -60,8 +60,8 @@ def form_part(person, form, status=200, **context):
 @bp.get("/persons/<int:person_id>/screenings/new")
 @requires("records.write")
 def new(person_id):
-    """The inline screening form, opened on the person page."""
-    person = load_person(person_id)
+    """The inline screening form, opened on the person page; its own page (without JavaScript) is a read."""
+    person = read_person(person_id, "screening", named_on_page_only=True)
     return form_part(person, blank(person))
 
 

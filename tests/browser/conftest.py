@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_person, make_user
+from logwatch import QuietRequests
 from steps import watched_page
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
@@ -41,7 +42,7 @@ def live_server(app):
         "李四": make_person("李四", worker=worker),
         "王五": make_person("王五", worker=other),
     }
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequests)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -14,6 +14,7 @@ from postgres import free_port
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import install  # noqa: E402
+import install_database  # noqa: E402
 
 FLASK = str(Path(sys.executable).parent / "flask")
 
@@ -39,9 +40,10 @@ def healthz(port):
 
 def test_the_province_install_makes_its_database_migrates_loads_the_tree_and_its_admin(postgres, tmp_path, capsys,
                                                                                       monkeypatch):
-    superuser = install.PSQL + ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
-    assert install.local_database(superuser) == install.LOCAL_URL == "postgresql://portal-province@/province"
-    assert install.local_database(superuser) == install.LOCAL_URL  # again: both kept as they are
+    database = install_database
+    superuser = database.PSQL + ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
+    assert database.local_database(superuser) == database.LOCAL_URL == "postgresql://portal-province@/province"
+    assert database.local_database(superuser) == database.LOCAL_URL  # again: both kept as they are
     assert ask(postgres, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'province'") == [
         ("portal-province",)]
     assert ask(postgres, "SELECT rolcanlogin, rolsuper, rolcreatedb FROM pg_roles WHERE rolname = 'portal-province'") \
