@@ -35,6 +35,7 @@ def reordered(rng, case_rows, case_ids, now):
 CLOSING = {"released": ("release", "解除通知书"), "compulsory": ("compulsory", "强制隔离戒毒决定书"),
            "transferred": ("transfer", "变更执行地决定书"), "terminated": ("terminate", "刑事判决书"),
            "deceased": ("death", "死亡证明")}
+WOMEN = ("worker", "worker2")  # 陈丽 and 杨芳, the accounts among the collectors of every test
 DESTINATIONS = ["遵义市", "安顺市", "毕节市", "广东省深圳市", "浙江省温州市", "云南省昆明市", "重庆市"]
 
 
@@ -42,6 +43,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
     """Case events, agreements, screenings by preset A (hair every six months) and absences:
     mostly negative, a few positives, refusals and 未到, and one serious breach."""
     names = {u.id: u.display_name for u in users.values()}
+    women = {users[username].id for username in WOMEN}
     rows = {"CaseEvent": [], "Agreement": [], "Screening": [], "Absence": [], "serious": None}
     serious = next((i for i, c in enumerate(case_rows) if i > 5 and c["status"] == "active" and c["report_date"]
                     and c["report_date"] < now - timedelta(days=400) and sexes[c["person"]] == "M"), None)
@@ -81,8 +83,10 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
                 rows["Agreement"].append(dict(case=case_id, edition=2, signed_on=moved + timedelta(days=1),
                                               measures=DEFAULT_MEASURES, obligations=DEFAULT_OBLIGATIONS,
                                               liability=DEFAULT_LIABILITY, staff=case["worker"], **stamp))
+        # as a station tests: the worker collects with the officer and records the test; the workers (陈丽,
+        # 杨芳) are women, so a woman's urine is collected by a woman (docs/law.md)
         collectors = "%s、%s" % (names[case["officer"]], names[case["worker"]])
-        female = sexes[case["person"]] == "F"
+        female = case["worker"] in women
         station = case["street"].replace("街道", "派出所")
         # up to date, or (for a few running cases) the next test overdue
         if case["status"] == "active" and rng.random() < 0.06 and index != serious:
@@ -100,7 +104,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
             if index == 0:
                 result = "negative"
             recent_absent = result == "absent" and tested > now - timedelta(days=20)
-            row = dict(person=case["person"], case=case_id, staff=case["officer"], tested_on=tested, kind="onsite",
+            row = dict(person=case["person"], case=case_id, staff=case["worker"], tested_on=tested, kind="onsite",
                        sample="urine", panels="opiates,meth,ketamine", result=result, collectors=collectors,
                        female_collector=female, random=rng.random() < 0.08, police_station=station,
                        signed=result in ("negative", "positive", "invalid"), **stamp)
@@ -119,7 +123,7 @@ def tracking_history(rng, case_rows, case_ids, sexes, users, now):
         rows["Screening"] += urine
         hair = start  # on reporting, then every six months (schedule.next_hair)
         while hair <= end:
-            rows["Screening"].append(dict(person=case["person"], case=case_id, staff=case["officer"], tested_on=hair,
+            rows["Screening"].append(dict(person=case["person"], case=case_id, staff=case["worker"], tested_on=hair,
                                           kind="lab", sample="hair", panels="opiates,meth,ketamine", result="negative",
                                           collectors=collectors, female_collector=female, police_station=station,
                                           signed=True, **stamp))

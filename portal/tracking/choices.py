@@ -53,8 +53,9 @@ def lists():
 def last_used(user):
     """What `user` entered last as collectors and 协同派出所 (unless hidden since), to prefill a test form; the
     collectors only when they meet the rule (two or more): else the field stays empty, with its hint and the
-    station's entries to choose from, rather than one name the form would refuse."""
-    last = (Screening.select(Screening.collectors, Screening.police_station)
+    station's entries to choose from, rather than one name the form would refuse. 采样人员中有女性 comes with
+    the collectors it was ticked for (the same names, the same people), never without them."""
+    last = (Screening.select(Screening.collectors, Screening.police_station, Screening.female_collector)
             .where(Screening.staff == user.id, Screening.is_live(), Screening.collectors != "")
             .order_by(Screening.id.desc()).first())
     values = {"collectors": "", "police_station": ""}
@@ -62,6 +63,7 @@ def last_used(user):
         value = getattr(last, kind, None) if last else None
         if value and value not in stored(kind, "hidden") and (kind != "collectors" or enough_collectors(value)):
             values[kind] = value
+    values["female_collector"] = bool(values["collectors"] and last.female_collector)
     return values
 
 
