@@ -45,7 +45,7 @@ def index(person_id):
                  .order_by(Attachment.deleted_at.desc()))
     audit.record("person.view", person, detail={"form": "removed"})
     return render_template("removed/index.html", person=person, groups=groups, files=files, form=ReasonForm(),
-                           staff=User.names())
+                           records=sum(len(rows) for _, _, rows, _ in groups), staff=User.names())
 
 
 def answer(person, form, message):

@@ -1,5 +1,6 @@
 """Deleted records and attachments come back only by the lead, with a reason, audited (issue 17, item 8)."""
 import io
+import re
 
 from factories import in_app, make_person, make_talk, text_of
 
@@ -67,3 +68,26 @@ def test_nobody_but_the_lead_restores(client, users, login_as, auth):
                            data={"reason": "想恢复"}).status_code == 403
         auth.logout()
     assert not live(Talk, talk) and not live(Attachment, attachment)
+
+
+def sections(page):
+    """The page's cards in order: (id, title, text inside), the empty states included."""
+    return [(ident, title, body) for ident, title, body in re.findall(
+        r'<section class="card" id="([\w-]+)">\s*<h2>([^<]*)</h2>(.*?)</section>', page, re.S)]
+
+
+def test_each_kind_of_deleted_thing_is_a_titled_card_with_its_own_empty_state_records_first(
+        client, users, login_as, auth):
+    person, talk, attachment = deleted_story(client, users, login_as, auth)
+    login_as("lead")
+    page = client.get("/persons/%d/removed" % person.id).get_data(as_text=True)
+    (records, _, inside), files = sections(page)
+    assert [records, files[0]] == ["removed-records", "removed-attachments"] and "谈话（1）" in inside
+    assert "没有已删除" not in page
+    client.post("/removed/talk/%d/restore" % talk.id, data={"reason": "误删，经核实"})
+    client.post("/removed/attachment/%d/restore" % attachment.id, data={"reason": "照片属于本人"})
+    page = client.get("/persons/%d/removed" % person.id).get_data(as_text=True)
+    assert [(ident, title, re.sub(r"<[^>]+>|\s", "", body)) for ident, title, body in sections(page)] == [
+        ("removed-records", "工作记录（0）", "没有已删除的工作记录。"),
+        ("removed-attachments", "附件（0）", "没有已删除的附件。")]
+    assert page.count("没有已删除") == 2  # nothing loose outside the cards
