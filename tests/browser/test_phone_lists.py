@@ -97,6 +97,8 @@ def test_the_family_on_a_person_page_is_cards_on_a_phone(browser, live_server):
     zhang = live_server.persons["张三"]
     in_app(lambda: FamilyMember.create(person=zhang, name="胡雪莉", relation="母亲", phone="13912345678",
                                        birth_date=date(1958, 3, 2), is_guardian=True, notes="同住"))()
+    in_app(lambda: FamilyMember.create(person=zhang, name="张桂兰", relation="姐妹", phone="13800001111",
+                                       birth_date=date(1980, 5, 6)))()  # fewer values: 操作 could flow up
     with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
         log_in(page)
         page.goto("/persons/%d#family" % zhang.id)
@@ -104,7 +106,21 @@ def test_the_family_on_a_person_page_is_cards_on_a_phone(browser, live_server):
         expect(table).to_contain_text("胡雪莉")
         assert_fits(page)
         labels = [c["label"] for c in assert_cards(page, table)]
-        assert labels == ["姓名", "关系", "联系电话", "出生日期", "监护人", "备注", "操作"]
+        assert labels == ["姓名", "关系", "联系电话", "出生日期", "监护人", "备注", "操作",
+                          "姓名", "关系", "联系电话", "出生日期", "操作"]
+        actions = table.evaluate(ACTIONS)  # however far each card's short values flow, 移除 is laid out alike
+        assert len(actions) == 2 and actions[0] == actions[1], actions
+        assert all(a["below"] and a["left"] == 0 for a in actions), actions
+
+
+# Per card: where its 操作 cell starts against the card, and whether it starts below every other cell.
+ACTIONS = """table => Array.from(table.querySelectorAll(':scope > tbody > tr')).map(tr => {
+  const card = tr.getBoundingClientRect(), cells = Array.from(tr.children), last = cells.pop().getBoundingClientRect();
+  const bottom = Math.max(...cells.filter(td => td.getBoundingClientRect().height > 0)
+                                  .map(td => td.getBoundingClientRect().bottom));
+  return {left: Math.round(last.left - card.left - tr.clientLeft - parseFloat(getComputedStyle(tr).paddingLeft)),
+          below: last.top >= bottom - 1, height: Math.round(last.height)};
+})"""
 
 
 @pytest.mark.parametrize("width", [1024, 1366])
