@@ -31,7 +31,7 @@ SORTS = Sorting({"time": ("时间", AuditLog.id), "user": ("用户", AuditLog.us
 
 def page_of(query, filters):
     """One page of rows, newest first unless sorted otherwise, with the names of the persons and accounts
-    they concern; `view` draws the sortable headers and keeps the filters on every link."""
+    they concern (the person of a case record's row too); `view` draws the sortable headers and keeps the filters on every link."""
     page = max(request.args.get("page", 1, type=int), 1)
     used = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     view = View(request.endpoint, used, SORTS, request.args, per=current_app.config["PAGE_SIZE"] * 5,
@@ -39,6 +39,7 @@ def page_of(query, filters):
     size = view.per
     rows = list(SORTS.order(query, request.args).paginate(page, size))
     ids = {kind: {r.object_id for r in rows if r.object_type == kind} for kind in ("person", "user")}
+    ids["person"] |= {r.person_id for r in rows if r.person_id}  # whose record a change or view concerns
     names = {("person", p.id): p.name for p in Person.select(Person.id, Person.name).where(Person.id.in_(ids["person"]))
              } if ids["person"] else {}  # the province has no person table (nor rows about persons)
     accounts = User.names()
