@@ -109,3 +109,23 @@ def test_a_locked_database_answers_503(app, client, users, login_as):
         other.rollback()
         other.close()
     assert Talk.select().count() == 0
+
+
+def test_a_locked_database_on_a_read_says_the_page_could_not_be_opened(app, client, users, login_as):
+    """Only a page was opened: the 503 says so, and does not talk of an unsaved change."""
+    person = make_person("张三", worker=users["worker"])
+    login_as("worker")
+    app.config["KEEP_CONNECTIONS"] = True
+    database.execute_sql("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(app.config["DATABASE"])
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        read = client.get("/persons/%d/family/new" % person.id)
+        write = client.post("/persons/%d/talks/" % person.id, data=talk_form())
+    finally:
+        other.rollback()
+        other.close()
+    assert read.status_code == 503 and write.status_code == 503
+    read_text, write_text = read.get_data(as_text=True), write.get_data(as_text=True)
+    assert "系统正忙" in read_text and "暂时无法打开" in read_text and "没有保存" not in read_text
+    assert "系统正忙" in write_text and "没有保存任何内容" in write_text and "无法打开" not in write_text
