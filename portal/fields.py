@@ -60,6 +60,11 @@ class Form(FlaskForm):
     class Meta:
         locales = ["zh"]
 
+        def render_field(self, field, render_kw):
+            """No `required` attribute: the browser's own bubble would speak its language (often English);
+            an empty field is answered by the server, in Chinese, under the field."""
+            return super().render_field(field, {**render_kw, "required": False})
+
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data, extra_filters, **kwargs)
         for field in self:

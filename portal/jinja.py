@@ -1,5 +1,8 @@
 """Jinja filters and globals shared by every template."""
+import re
+
 from flask import current_app
+from markupsafe import Markup, escape
 from peewee import PeeweeException
 
 from . import idcard, models
@@ -24,6 +27,15 @@ def localtime(dt):
     return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
+
+
+def fingerprint_groups(text):
+    """A fingerprint ("EF:14:…", "6b5f 03a1 …") whose lines break only between groups, as people compare
+    them group by group: each group in a no-wrap span, a break allowed after each separator."""
+    parts = re.split(r"([: ])", str(text or ""))
+    html = "".join('<span class="fp">%s</span>' % escape(part) if i % 2 == 0 else
+                   (":<wbr>" if part == ":" else " ") for i, part in enumerate(parts))
+    return Markup(html)
 
 
 def short_day(day):
@@ -63,6 +75,7 @@ def init_app(app):
     app.add_template_filter(localtime)
     app.add_template_filter(age)
     app.add_template_filter(short_day)
+    app.add_template_filter(fingerprint_groups)
     app.add_template_filter(hours)
     app.add_template_filter(human_size, "filesize")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")

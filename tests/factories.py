@@ -88,6 +88,11 @@ def text_of(response):
     return re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
 
 
+def inline_text(response):
+    """Visible text with tags dropped without a space: inline markup (a fingerprint's groups) reads as typed."""
+    return re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+
+
 LAZY_SECTION = re.compile(r'<section class="card section-slot"[^>]*hx-get="([^"]+)"[^>]*>.*?</section>', re.S)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from factories import PASSWORD, ROOT, in_app, valid_id
+from factories import PASSWORD, ROOT, in_app, inline_text, valid_id
 
 from portal.cli import make_server
 from portal.models import AuditLog
@@ -240,7 +240,7 @@ def test_the_certificate_page_offers_the_root_certificate_with_chinese_instructi
     assert client.get("/certificate/station-ca.crt").status_code == 404
     install.make_certificates(tmp_path / "tls", ADDRESS, "station-pc")
     app.config["CA_CERT"] = str(tmp_path / "tls/ca.crt")
-    page = client.get("/certificate").get_data(as_text=True)
+    page = inline_text(client.get("/certificate"))
     assert "受信任的根证书颁发机构" in page and "统信" in page
     printed = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "tls/ca.crt"), "-noout", "-fingerprint",
                               "-sha256"], capture_output=True, text=True).stdout.strip().split("=")[1]

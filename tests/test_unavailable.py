@@ -1,5 +1,6 @@
 """A database that cannot write (full disk, read-only file, locked) answers 503 with a clear Chinese
 message on every path, login included, and nothing is half-saved (security.unavailable)."""
+import contextlib
 import shutil
 import sqlite3
 import subprocess
@@ -94,18 +95,38 @@ def test_a_read_only_database_file(app, tmp_path, users):
         subprocess.run(["chattr", "-i", path], check=True)
 
 
-def test_a_locked_database_answers_503(app, client, users, login_as):
-    person = make_person("张三", worker=users["worker"])
-    login_as("worker")
+@contextlib.contextmanager
+def locked(app, how="IMMEDIATE"):
+    """Another process holds the database (BEGIN IMMEDIATE or EXCLUSIVE) while the block runs."""
     app.config["KEEP_CONNECTIONS"] = True
     database.execute_sql("PRAGMA busy_timeout = 50")
     other = sqlite3.connect(app.config["DATABASE"])
-    other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN " + how)
     try:
-        response = client.post("/persons/%d/talks/" % person.id, data=talk_form(), headers=HX)
-        assert response.status_code == 503
-        assert "系统正忙" in response.get_data(as_text=True)
+        yield
     finally:
         other.rollback()
         other.close()
+
+
+def test_a_locked_database_answers_503(app, client, users, login_as):
+    person = make_person("张三", worker=users["worker"])
+    login_as("worker")
+    with locked(app):
+        response = client.post("/persons/%d/talks/" % person.id, data=talk_form(), headers=HX)
+    assert response.status_code == 503
+    assert "系统正忙" in response.get_data(as_text=True)
     assert Talk.select().count() == 0
+
+
+def test_a_locked_database_on_a_read_says_the_page_could_not_be_opened(app, client, users, login_as):
+    """Only a page was opened: the 503 says so, and does not talk of an unsaved change."""
+    person = make_person("张三", worker=users["worker"])
+    login_as("worker")
+    with locked(app, "EXCLUSIVE"):
+        read = client.get("/persons/%d/family/new" % person.id)
+        write = client.post("/persons/%d/talks/" % person.id, data=talk_form())
+    assert read.status_code == 503 and write.status_code == 503
+    read_text, write_text = read.get_data(as_text=True), write.get_data(as_text=True)
+    assert "系统正忙" in read_text and "暂时无法打开" in read_text and "没有保存" not in read_text
+    assert "系统正忙" in write_text and "没有保存任何内容" in write_text and "无法打开" not in write_text

@@ -80,10 +80,8 @@ def healthz():
 
 
 # the certificate page's words: a station's PCs ask their lead, the bureau's ask the province's administrator
-WORDS = {"station": {"here": "本站", "platform": "本站平台", "who": "站长", "file": "station-ca.crt",
-                     "command": "make install"},
-         "province": {"here": "本平台", "platform": "本平台", "who": "省局系统管理员", "file": "province-ca.crt",
-                      "command": "make install-province"}}
+WORDS = {"station": {"here": "本站", "platform": "本站平台", "who": "站长", "file": "station-ca.crt"},
+         "province": {"here": "本平台", "platform": "本平台", "who": "省局系统管理员", "file": "province-ca.crt"}}
 
 
 def words():

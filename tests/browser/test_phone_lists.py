@@ -147,3 +147,23 @@ def test_a_volunteer_reaches_her_training_from_the_start_page_and_reads_it_on_a_
         assert [(c["label"]) for c in cells] == ["日期", "主题", "学时", "出勤"]
         expect(tables.first).to_contain_text("志愿者禁毒知识培训")
         expect(tables.first.locator("thead")).to_be_hidden()  # nothing to sort: no header row at all
+
+
+@pytest.mark.parametrize("which", ["all", "person"])
+def test_the_audit_log_is_cards_on_a_phone(browser, live_server, which):
+    """审计日志 at 390 px: each entry a card, 对象, 事由 and 详情 read in place, nothing to swipe to."""
+    zhang = live_server.persons["张三"]
+    make_user("lead", username="wanglead", display_name="王站长")
+    with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
+        log_in(page, "wanglead")
+        page.goto("/persons/%d" % zhang.id)  # a view of 张三: an entry with an object and a detail
+        page.goto("/audit/" if which == "all" else "/audit/persons/%d" % zhang.id)
+        table = page.locator("table.phone-cards")
+        expect(table).to_contain_text("张三")
+        assert_fits(page)
+        cells = assert_cards(page, table)
+        labels = {c["label"] for c in cells}
+        assert {"时间", "用户", "操作", "对象", "详情"} <= labels, labels
+        for cell in cells:
+            if cell["label"] == "详情":
+                assert cell["right"] - cell["left"] > PHONE["width"] / 3, cell  # not two characters wide

@@ -76,3 +76,12 @@ def test_the_list_says_how_many_cases_it_holds_on_every_page(client, users, logi
     assert "第 2 / 2 页，共 21 条" in text_of(client.get("/assistance/?year=2026&page=2"))
     assert "共 21 条" in text_of(client.get("/assistance/?year=2026&per=50"))
     assert "共 1 条" in text_of(client.get("/assistance/?year=2026&category=medical"))
+
+
+def test_the_form_opened_as_its_own_page_leads_back_to_the_person(client, users, login_as):
+    person = make_person("罗秀英", worker=users["worker"].id)
+    login_as("worker")
+    back = '<a href="/persons/%d">返回 罗秀英 的档案</a>' % person.id
+    assert back in client.get("/persons/%d/assistance/new" % person.id).get_data(as_text=True)
+    refused = open_case(client, person, title="")
+    assert refused.status_code == 422 and back in refused.get_data(as_text=True)

@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from factories import in_app, text_of
+from factories import in_app, inline_text, text_of
 
 from portal.exchange import archive, signing
 from portal.models import AuditLog, Setting
@@ -114,4 +114,4 @@ def test_the_lead_sets_the_station_code_and_sees_the_fingerprint(client, login_a
     with app.app_context():
         key, _ = signing.make_key()
         fingerprint = signing.fingerprint(key)
-    assert fingerprint in text_of(client.get("/settings/"))
+    assert fingerprint in inline_text(client.get("/settings/"))

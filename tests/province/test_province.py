@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from factories import PASSWORD, in_app, text_of
+from factories import PASSWORD, in_app, inline_text, text_of
 from stations import Station, other_key_package
 
 from portal import db
@@ -105,7 +105,7 @@ def test_the_admin_adds_a_station_with_its_key_and_sees_its_fingerprint(app, cli
     assert "应以所在县（市、区）的代码 520102 开头" in bad.get_data(as_text=True)
     assert "Base64 编码的 Ed25519 公钥" in bad.get_data(as_text=True)
     assert client.post(url, data={"code": "520102-01", "name": "新华路工作站", "public_key": b64}).status_code == 302
-    page = client.get("/org/").get_data(as_text=True)
+    page = inline_text(client.get("/org/"))
     assert "新华路工作站" in page and signing.fingerprint(key) in page
     again = client.post(url, data={"code": "520102-02", "name": "另一站", "public_key": b64})
     assert again.status_code == 422 and "该公钥已登记给 520102-01 新华路工作站" in again.get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_the_admin_adds_a_station_with_its_key_and_sees_its_fingerprint(app, cli
     new_key = Ed25519PrivateKey.generate()
     response = client.post("/org/stations/%d/key" % station.id,
                            data={"public_key": base64.b64encode(signing.public_bytes(new_key)).decode()})
-    assert response.status_code == 302 and signing.fingerprint(new_key) in client.get("/org/").get_data(as_text=True)
+    assert response.status_code == 302 and signing.fingerprint(new_key) in inline_text(client.get("/org/"))
     with app.app_context():
         assert AuditLog.select().where(AuditLog.action == "org.station_add").count() == 1
         row = AuditLog.get(AuditLog.action == "org.key_register")

@@ -91,3 +91,23 @@ def test_each_kind_of_deleted_thing_is_a_titled_card_with_its_own_empty_state_re
         ("removed-records", "工作记录（0）", "没有已删除的工作记录。"),
         ("removed-attachments", "附件（0）", "没有已删除的附件。")]
     assert page.count("没有已删除") == 2  # nothing loose outside the cards
+
+
+REQUIRED_ATTRIBUTE = re.compile(r"<(?:input|select|textarea)\b[^>]*\srequired[\s>=/]")
+
+
+def test_reason_boxes_leave_the_empty_answer_to_the_server_in_chinese(client, users, login_as, auth):
+    """No `required` attribute, so no browser bubble (in English on many PCs): the server says it in Chinese."""
+    person, talk, attachment = deleted_story(client, users, login_as, auth)
+    login_as("lead")
+    for url in ("/persons/%d/removed" % person.id, "/persons/%d" % person.id, "/persons/%d/family/new" % person.id,
+                "/persons/%d/talks/new" % person.id):
+        page = client.get(url)
+        assert page.status_code == 200 and not REQUIRED_ATTRIBUTE.search(page.get_data(as_text=True)), url
+    assert 'name="reason" maxlength="200"' in client.get("/persons/%d/removed" % person.id).get_data(as_text=True)
+    for url in ("/removed/talk/%d/restore" % talk.id, "/removed/attachment/%d/restore" % attachment.id):
+        answer = client.post(url, data={"reason": ""}, follow_redirects=True)
+        assert "恢复需要填写事由" in text_of(answer)
+    assert not live(Talk, talk) and not live(Attachment, attachment)
+    saved = client.post("/persons/%d/family/" % person.id, data={"name": ""}, follow_redirects=True)
+    assert saved.status_code == 422 and "此项为必填项" in text_of(saved)
