@@ -157,6 +157,7 @@ def test_the_audit_log_is_cards_on_a_phone(browser, live_server, which):
     with watched_page(browser, live_server, viewport=PHONE, has_touch=True) as page:
         log_in(page, "wanglead")
         page.goto("/persons/%d" % zhang.id)  # a view of 张三: an entry with an object and a detail
+        page.wait_for_load_state("networkidle")  # its record's sections, loaded at once, are audited with a detail
         page.goto("/audit/" if which == "all" else "/audit/persons/%d" % zhang.id)
         table = page.locator("table.phone-cards")
         expect(table).to_contain_text("张三")
