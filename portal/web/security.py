@@ -49,21 +49,19 @@ UNAVAILABLE = (  # what SQLite says, in the order tried
 OS_ERRORS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "readonly"}
 NOT_SAVED = "本次操作没有保存任何内容。"
 NOT_OPENED = "此页面暂时无法打开（您只是查看，没有改动任何内容）。"
-UNAVAILABLE_MESSAGES = {  # kind: (what happened, what a write says, what a read says)
-    "full": ("磁盘已满，", "系统暂时无法保存。" + NOT_SAVED + "请联系站长清理磁盘后再试。",
-             NOT_OPENED + "请联系站长清理磁盘后再试。"),
-    "readonly": ("系统只读维护中，", "暂时不能保存。" + NOT_SAVED + "请稍后重试。", NOT_OPENED + "请稍后重试。"),
-    "locked": ("系统正忙（其他用户正在保存大量数据），", NOT_SAVED + "请稍后重试。", NOT_OPENED + "请稍后重试。"),
-    "io": ("数据库暂时无法读写（磁盘故障），", NOT_SAVED + "请联系站长。", NOT_OPENED + "请联系站长。"),
-    "audit": ("审计日志暂时无法写入，按规定本次操作不能进行。", NOT_SAVED + "请稍后重试或联系站长。",
-              NOT_OPENED + "请稍后重试或联系站长。"),
+UNAVAILABLE_MESSAGES = {  # kind: (what happened, what a write adds before NOT_SAVED, what to do)
+    "full": ("磁盘已满，", "系统暂时无法保存。", "请联系站长清理磁盘后再试。"),
+    "readonly": ("系统只读维护中，", "暂时不能保存。", "请稍后重试。"),
+    "locked": ("系统正忙（其他用户正在保存大量数据），", "", "请稍后重试。"),
+    "io": ("数据库暂时无法读写（磁盘故障），", "", "请联系站长。"),
+    "audit": ("审计日志暂时无法写入，按规定本次操作不能进行。", "", "请稍后重试或联系站长。"),
 }
 
 
 def unavailable_message(kind, write):
     """The 503's text: a write says nothing was saved, a read (GET, HEAD) that the page could not be opened."""
-    cause, on_write, on_read = UNAVAILABLE_MESSAGES[kind]
-    return cause + (on_write if write else on_read)
+    cause, not_saving, advice = UNAVAILABLE_MESSAGES[kind]
+    return cause + (not_saving + NOT_SAVED if write else NOT_OPENED) + advice
 
 
 class IdConverter(IntegerConverter):
